@@ -1,0 +1,76 @@
+using Npgsql;
+using SmartRegion.Data;
+using SmartRegion.Pipelines.Cli;
+using SmartRegion.Pipelines.Commands;
+
+namespace SmartRegion.Pipelines;
+
+/// <summary>The operator's CLI: every word ./smartregion does not handle itself lands here.</summary>
+internal static class Program
+{
+    /// <summary>Command groups: the first word selects one, the rest are its arguments.</summary>
+    private static readonly Dictionary<string, (Func<string[], CancellationToken, Task<int>> Run, string Usage)> Groups =
+        new(StringComparer.Ordinal)
+        {
+            ["db"] = (DbCommands.RunAsync, DbCommands.Usage),
+        };
+
+    public static async Task<int> Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return await RunAsync(args, Console.Error, cancel.Token);
+    }
+
+    internal static async Task<int> RunAsync(string[] args, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        {
+            error.WriteLine(UsageText());
+            return args.Length == 0 ? 2 : 0;
+        }
+        if (!Groups.TryGetValue(args[0], out var group))
+        {
+            error.WriteLine($"smartregion: unknown command '{args[0]}'.");
+            error.WriteLine(UsageText());
+            return 2;
+        }
+        try
+        {
+            return await group.Run(args[1..], cancellationToken);
+        }
+        catch (CliUsageException e)
+        {
+            error.WriteLine($"smartregion {args[0]}: {e.Message}");
+            error.WriteLine(group.Usage);
+            return 2;
+        }
+        catch (CliFailureException e)
+        {
+            error.WriteLine($"smartregion {args[0]}: {e.Message}");
+            return 1;
+        }
+        catch (DatabaseSetupException e)
+        {
+            error.WriteLine($"smartregion {args[0]}: {e.Message}");
+            return 1;
+        }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            error.WriteLine($"smartregion {args[0]}: cannot reach the database ({e.Message}). Is it running? Try ./smartregion db status");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine($"smartregion {args[0]}: cancelled");
+            return 130;
+        }
+    }
+
+    private static string UsageText() =>
+        "usage: ./smartregion <command> …\n\n" + string.Join("\n", Groups.Values.Select(g => g.Usage.TrimEnd()));
+}

@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
+
+namespace SmartRegion.Api.Infrastructure;
+
+/// <summary>Request id header, security headers and the static web site.</summary>
+internal static class HttpPipeline
+{
+    // CesiumJS needs eval (its bundled Knockout) and blob: workers; see shared/notes/cesium-offline.md.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self' 'unsafe-eval' blob:; worker-src 'self' blob:; " +
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'";
+
+    public static WebApplication UseRequestIdHeader(this WebApplication app)
+    {
+        app.Use((ctx, next) =>
+        {
+            ctx.Response.Headers["X-Request-Id"] = ctx.TraceIdentifier;
+            return next(ctx);
+        });
+        return app;
+    }
+
+    public static WebApplication UseSecurityHeaders(this WebApplication app)
+    {
+        app.Use((ctx, next) =>
+        {
+            var headers = ctx.Response.Headers;
+            headers["X-Content-Type-Options"] = "nosniff";
+            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            headers["Content-Security-Policy"] = ContentSecurityPolicy;
+            return next(ctx);
+        });
+        return app;
+    }
+
+    /// <summary>Serves <c>web/</c>: from <c>Web:Root</c> when set, else the folder beside SmartRegion.sln above the binaries.</summary>
+    public static WebApplication UseWebRoot(this WebApplication app, IConfiguration configuration, ILogger logger)
+    {
+        var root = configuration["Web:Root"] ?? FindWebRoot();
+        if (root is null || !Directory.Exists(root))
+        {
+            logger.LogWarning("No web/ folder found (set Web:Root); the API runs without the web pages");
+            return app;
+        }
+        var files = new PhysicalFileProvider(Path.GetFullPath(root));
+        var types = new FileExtensionContentTypeProvider();
+        types.Mappings[".glb"] = "model/gltf-binary";
+        types.Mappings[".gltf"] = "model/gltf+json";
+        types.Mappings[".b3dm"] = "application/octet-stream";
+        types.Mappings[".pnts"] = "application/octet-stream";
+        types.Mappings[".subtree"] = "application/octet-stream";
+        types.Mappings[".ktx2"] = "image/ktx2";
+        types.Mappings[".mjs"] = "text/javascript";
+        types.Mappings[".pbf"] = "application/x-protobuf";
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files, ContentTypeProvider = types });
+        return app;
+    }
+
+    private static string? FindWebRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "web");
+                if (File.Exists(Path.Combine(candidate, "index.html"))
+                    && (File.Exists(Path.Combine(dir.FullName, "SmartRegion.sln")) || File.Exists(Path.Combine(dir.FullName, "SmartRegion.Api.dll"))))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,38 @@
+using SmartRegion.Api.Health;
+using SmartRegion.Api.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Logging.ClearProviders();
+builder.Logging.AddJsonConsole(o =>
+{
+    // Scopes carry the request id (and trace id) into every line logged while serving a request.
+    o.IncludeScopes = true;
+    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+    o.UseUtcTimestamp = true;
+});
+
+builder.Services.AddSmartRegionProblemDetails();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+{
+    doc.Info.Title = "SmartRegion API";
+    doc.Info.Description = "Open data, OGC API Features, tiles and rooftop solar potential of the region.";
+    return Task.CompletedTask;
+}));
+builder.Services.AddSmartRegionDatabase(builder.Configuration);
+
+var app = builder.Build();
+
+app.UseSmartRegionProblemDetails();
+app.UseRequestIdHeader();
+app.UseSecurityHeaders();
+
+app.MapOpenApi();
+app.MapHealthEndpoints();
+app.MapApiFallback();
+app.UseWebRoot(app.Configuration, app.Logger);
+
+app.Run();
+
+/// <summary>The web host's entry point (public so tests can start it with WebApplicationFactory).</summary>
+public partial class Program;

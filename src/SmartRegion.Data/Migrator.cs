@@ -1,0 +1,152 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace SmartRegion.Data;
+
+/// <summary>Applies the ordered SQL migrations embedded in this assembly, each in its own transaction, recorded in <c>public.schema_migration</c>.</summary>
+public static class Migrator
+{
+    private const string ResourcePrefix = "SmartRegion.Data.Migrations.";
+
+    // Any constant works; it only has to be the same for every process that migrates this database.
+    private const long AdvisoryLockKey = 0x5352_4D49_4752; // "SRMIGR"
+
+    /// <summary>Extensions the first migration creates; checked up front so a server without them gets a clear message.</summary>
+    public static readonly IReadOnlyList<string> RequiredExtensions = ["postgis", "pg_trgm"];
+
+    /// <summary>The embedded migrations, in the order they apply.</summary>
+    public static IReadOnlyList<Migration> All { get; } = LoadEmbedded();
+
+    /// <summary>Applies every migration not yet recorded; returns the ids it applied.</summary>
+    public static async Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await EnsureExtensionsAvailableAsync(connection, RequiredExtensions, cancellationToken);
+
+        await ExecuteAsync(connection, "SELECT pg_advisory_lock(@k)", cancellationToken, ("k", AdvisoryLockKey));
+        try
+        {
+            await ExecuteAsync(connection, """
+                CREATE TABLE IF NOT EXISTS public.schema_migration (
+                    id text PRIMARY KEY,
+                    checksum_sha256 text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, cancellationToken);
+
+            var applied = new Dictionary<string, string>(StringComparer.Ordinal);
+            await using (var cmd = new NpgsqlCommand("SELECT id, checksum_sha256 FROM public.schema_migration", connection))
+            await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    applied[reader.GetString(0)] = reader.GetString(1);
+                }
+            }
+
+            var done = new List<string>();
+            foreach (var migration in All)
+            {
+                if (applied.TryGetValue(migration.Id, out var checksum))
+                {
+                    if (checksum != migration.ChecksumSha256)
+                    {
+                        throw new DatabaseSetupException(
+                            $"Migration {migration.Id} was changed after it was applied to this database " +
+                            $"(recorded sha256 {checksum[..12]}…, now {migration.ChecksumSha256[..12]}…). " +
+                            "Add a new migration instead of editing an applied one.");
+                    }
+                    continue;
+                }
+
+                await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+                try
+                {
+                    await using (var cmd = new NpgsqlCommand(migration.Sql, connection, tx))
+                    {
+                        await cmd.ExecuteNonQueryAsync(cancellationToken);
+                    }
+                    await using (var cmd = new NpgsqlCommand(
+                        "INSERT INTO public.schema_migration (id, checksum_sha256) VALUES (@id, @sum)", connection, tx))
+                    {
+                        cmd.Parameters.AddWithValue("id", migration.Id);
+                        cmd.Parameters.AddWithValue("sum", migration.ChecksumSha256);
+                        await cmd.ExecuteNonQueryAsync(cancellationToken);
+                    }
+                    await tx.CommitAsync(cancellationToken);
+                }
+                catch (PostgresException e)
+                {
+                    throw new DatabaseSetupException($"Migration {migration.Id} failed: {e.MessageText} (SQLSTATE {e.SqlState}).", e);
+                }
+                done.Add(migration.Id);
+            }
+            return done;
+        }
+        finally
+        {
+            await ExecuteAsync(connection, "SELECT pg_advisory_unlock(@k)", CancellationToken.None, ("k", AdvisoryLockKey));
+        }
+    }
+
+    /// <summary>Fails with a message naming each missing extension and the package that provides it.</summary>
+    public static async Task EnsureExtensionsAvailableAsync(
+        NpgsqlConnection connection, IReadOnlyList<string> extensions, CancellationToken cancellationToken)
+    {
+        var available = new HashSet<string>(StringComparer.Ordinal);
+        await using (var cmd = new NpgsqlCommand("SELECT name FROM pg_available_extensions WHERE name = ANY(@names)", connection))
+        {
+            cmd.Parameters.AddWithValue("names", extensions.ToArray());
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                available.Add(reader.GetString(0));
+            }
+        }
+        var missing = extensions.Where(e => !available.Contains(e)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+        var major = connection.PostgreSqlVersion.Major;
+        var hint = missing.Contains("postgis")
+            ? $" Install PostGIS on that server (Debian/Ubuntu: apt-get install postgresql-{major}-postgis-3)."
+            : " Install the PostgreSQL contrib package on that server.";
+        throw new DatabaseSetupException(
+            $"The PostgreSQL {connection.PostgreSqlVersion} server at {connection.Host}:{connection.Port} does not have the " +
+            $"extension(s) {string.Join(", ", missing)} that SmartRegion needs.{hint}");
+    }
+
+    private static async Task ExecuteAsync(
+        NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static List<Migration> LoadEmbedded()
+    {
+        var assembly = typeof(Migrator).Assembly;
+        var list = new List<Migration>();
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
+        {
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var sql = reader.ReadToEnd();
+            var id = Path.GetFileNameWithoutExtension(name[ResourcePrefix.Length..]);
+            var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql.ReplaceLineEndings("\n"))));
+            list.Add(new Migration(id, sql, checksum));
+        }
+        list.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return list;
+    }
+}
+
+/// <summary>One embedded migration: its id (file name without extension), SQL text and checksum.</summary>
+public sealed record Migration(string Id, string Sql, string ChecksumSha256);

@@ -1,0 +1,59 @@
+using Npgsql;
+
+namespace SmartRegion.Data;
+
+/// <summary>Where the platform's database is and how to open it: one <see cref="NpgsqlDataSource"/> per process.</summary>
+public static class SmartRegionDatabase
+{
+    /// <summary>The environment variable holding the Npgsql connection string.</summary>
+    public const string ConnectionStringVariable = "SMARTREGION_DB";
+
+    /// <summary>The connection string from <c>SMARTREGION_DB</c>, or a clear error telling how to get one.</summary>
+    public static string ConnectionStringFromEnvironment()
+    {
+        var value = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new DatabaseSetupException(
+                $"{ConnectionStringVariable} is not set. Run through ./smartregion (it starts a private PostGIS cluster " +
+                $"and sets it), or set {ConnectionStringVariable} to an Npgsql connection string.");
+        }
+        return value;
+    }
+
+    /// <summary>Builds the process-wide data source; the application name shows in pg_stat_activity.</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString, string applicationName)
+    {
+        NpgsqlConnectionStringBuilder csb;
+        try
+        {
+            csb = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DatabaseSetupException($"{ConnectionStringVariable} is not a valid Npgsql connection string: {e.Message}");
+        }
+        if (string.IsNullOrEmpty(csb.ApplicationName))
+        {
+            csb.ApplicationName = applicationName;
+        }
+        return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
+    }
+
+    /// <summary>Host, port and database of a connection string, never its password (for messages and logs).</summary>
+    public static string Describe(string connectionString)
+    {
+        try
+        {
+            var csb = new NpgsqlConnectionStringBuilder(connectionString);
+            return $"{csb.Host}:{csb.Port}/{csb.Database}";
+        }
+        catch (ArgumentException)
+        {
+            return "(unparseable connection string)";
+        }
+    }
+}
+
+/// <summary>The database cannot be used as configured (missing extension, bad connection string, changed migration).</summary>
+public sealed class DatabaseSetupException(string message, Exception? inner = null) : Exception(message, inner);
