@@ -13,3 +13,6 @@ public sealed class ParquetFormatException : Exception
 
 /// <summary>An internal "this is corrupt" signal, turned into a <see cref="ParquetFormatException"/> with the location added.</summary>
 internal sealed class CorruptDataException(string message) : Exception(message);
+
+/// <summary>The file uses a feature this library does not implement (a codec, an encoding, nested lists).</summary>
+internal sealed class UnsupportedException(string message) : Exception(message);

@@ -104,6 +104,3 @@ internal static class PageCodec
         }
     }
 }
-
-/// <summary>The file uses a feature this library does not implement (a codec, an encoding, nested lists).</summary>
-internal sealed class UnsupportedException(string message) : Exception(message);
