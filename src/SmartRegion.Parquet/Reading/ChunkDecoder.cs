@@ -71,6 +71,7 @@ internal static class ChunkDecoder
 
     private static (Array, bool[]?) Decode<T>(ValueCodec<T> codec, LeafColumn leaf, ColumnMetaData meta, byte[] chunk, long chunkOffset, int rows, Position at)
     {
+        CheckValueCount(chunk, rows);
         var values = new T[rows];
         var nulls = leaf.MaxDef > 0 ? new bool[rows] : null;
         T[]? dictionary = null;
@@ -247,6 +248,34 @@ internal static class ChunkDecoder
             }
         }
         return (values, nulls);
+    }
+
+    /// <summary>Walks the page headers first, so a lying row count fails before any row-sized allocation.</summary>
+    private static void CheckValueCount(byte[] chunk, int rows)
+    {
+        long values = 0;
+        var p = 0;
+        var page = 0;
+        while (p < chunk.Length && values < rows)
+        {
+            var reader = new CompactReader(chunk, p, chunk.Length - p);
+            var header = PageHeader.Read(reader);
+            p = reader.Position;
+            if (header.CompressedPageSize < 0 || header.CompressedPageSize > chunk.Length - p)
+            {
+                throw new CorruptDataException($"page {page} says it has {header.CompressedPageSize} compressed bytes but the column chunk has {chunk.Length - p} left");
+            }
+            p += header.CompressedPageSize;
+            if (header.Type is PageType.DataPage or PageType.DataPageV2)
+            {
+                values += Math.Max(0, header.NumValues);
+            }
+            page++;
+        }
+        if (values != rows)
+        {
+            throw new CorruptDataException($"the column chunk's pages hold {values} values but the row group has {rows} rows");
+        }
     }
 
     private static ReadOnlySpan<byte> Decompress(Codec codec, ReadOnlySpan<byte> input, int uncompressedSize, Scratch scratch)
