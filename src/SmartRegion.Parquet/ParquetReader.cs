@@ -287,6 +287,10 @@ public sealed class ParquetReader : IAsyncDisposable
                     throw new CorruptDataException($"the schema declares more children than its {schema.Count} elements");
                 }
                 var e = schema[next++];
+                if (e.Name.Length == 0)
+                {
+                    throw new CorruptDataException($"schema element {next - 1} has no name");
+                }
                 var name = string.Join('.', path.Append(e.Name));
                 if (e.RepetitionType == Repetition.Repeated)
                 {

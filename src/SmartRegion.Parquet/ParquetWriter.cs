@@ -63,6 +63,7 @@ public sealed class ParquetWriter : IAsyncDisposable
             {
                 throw new ArgumentException($"GeoParquet geometry column '{geo.GeometryColumn}' must be a Binary (WKB) column of the schema", nameof(options));
             }
+            _buffers[index].MinMaxStatistics = false;
             ColumnBuffer<double>[]? bbox = null;
             if (geo.BboxCovering)
             {

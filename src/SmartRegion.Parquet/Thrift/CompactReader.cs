@@ -50,7 +50,15 @@ internal sealed class CompactReader
             return false;
         }
         var delta = b >> 4;
-        id = delta == 0 ? checked((short)ZigZag32(ReadVarint32())) : (short)(_last + delta);
+        if (delta == 0)
+        {
+            var full = ZigZag32(ReadVarint32());
+            id = full is >= short.MinValue and <= short.MaxValue ? (short)full : throw new CorruptDataException($"Thrift field id {full} is out of range");
+        }
+        else
+        {
+            id = unchecked((short)(_last + delta));
+        }
         _last = id;
         if (type is CompactType.BoolTrue or CompactType.BoolFalse)
         {

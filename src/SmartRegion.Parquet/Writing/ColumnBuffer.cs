@@ -28,6 +28,9 @@ internal abstract class ColumnBuffer(string[] path, int maxDef)
 
     public int Rows { get; protected set; }
 
+    /// <summary>False for WKB geometry, whose byte order says nothing useful and would only bloat the footer.</summary>
+    public bool MinMaxStatistics { get; set; } = true;
+
     public int NonNull { get; protected set; }
 
     public abstract long EstimatedBytes { get; }
@@ -326,7 +329,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
                 max = v;
             }
         }
-        if (!found)
+        if (!found || !MinMaxStatistics)
         {
             return stats;
         }
