@@ -77,7 +77,7 @@ public sealed class ParquetWriter : IAsyncDisposable
                 for (var k = 0; k < 4; k++)
                 {
                     _meta.Schema.Add(new SchemaElement { Name = names[k], Type = PhysicalType.Double, RepetitionType = Repetition.Optional });
-                    bbox[k] = new ColumnBuffer<double>(["bbox", names[k]], 1, DoubleOps.Instance, null);
+                    bbox[k] = new ColumnBuffer<double>(["bbox", names[k]], 1, Numbers.Double, null);
                     _leaves.Add(bbox[k]);
                 }
             }
@@ -310,30 +310,30 @@ internal static class ColumnFactory
                     ParquetType.UInt16 => (a, i) => ((ushort[])a)[i],
                     _ => (a, i) => (int)((uint[])a)[i],
                 };
-                buffer = new ColumnBuffer<int>(path, maxDef, signed ? Int32Ops.Signed : Int32Ops.Unsigned, convert);
+                buffer = new ColumnBuffer<int>(path, maxDef, signed ? Numbers.Int32 : Numbers.UInt32, convert);
                 break;
             }
             case ParquetType.Int32:
                 e.Type = PhysicalType.Int32;
-                buffer = new ColumnBuffer<int>(path, maxDef, Int32Ops.Signed, null);
+                buffer = new ColumnBuffer<int>(path, maxDef, Numbers.Int32, null);
                 break;
             case ParquetType.Int64:
                 e.Type = PhysicalType.Int64;
-                buffer = new ColumnBuffer<long>(path, maxDef, Int64Ops.Signed, null);
+                buffer = new ColumnBuffer<long>(path, maxDef, Numbers.Int64, null);
                 break;
             case ParquetType.UInt64:
                 e.Type = PhysicalType.Int64;
                 e.Logical = new LogicalType { Kind = LogicalType.Integer, BitWidth = 64, IsSigned = false };
                 e.ConvertedType = Converted.Uint64;
-                buffer = new ColumnBuffer<long>(path, maxDef, Int64Ops.Unsigned, (a, i) => (long)((ulong[])a)[i]);
+                buffer = new ColumnBuffer<long>(path, maxDef, Numbers.UInt64, (a, i) => (long)((ulong[])a)[i]);
                 break;
             case ParquetType.Float:
                 e.Type = PhysicalType.Float;
-                buffer = new ColumnBuffer<float>(path, maxDef, FloatOps.Instance, null);
+                buffer = new ColumnBuffer<float>(path, maxDef, Numbers.Float, null);
                 break;
             case ParquetType.Double:
                 e.Type = PhysicalType.Double;
-                buffer = new ColumnBuffer<double>(path, maxDef, DoubleOps.Instance, null);
+                buffer = new ColumnBuffer<double>(path, maxDef, Numbers.Double, null);
                 break;
             case ParquetType.String or ParquetType.Json:
                 e.Type = PhysicalType.ByteArray;
@@ -365,13 +365,13 @@ internal static class ColumnFactory
                 e.Type = PhysicalType.Int32;
                 e.Logical = new LogicalType { Kind = LogicalType.Date };
                 e.ConvertedType = Converted.Date;
-                buffer = new ColumnBuffer<int>(path, maxDef, Int32Ops.Signed, (a, i) => ((DateOnly[])a)[i].DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber);
+                buffer = new ColumnBuffer<int>(path, maxDef, Numbers.Int32, (a, i) => ((DateOnly[])a)[i].DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber);
                 break;
             case ParquetType.Timestamp:
                 e.Type = PhysicalType.Int64;
                 e.Logical = new LogicalType { Kind = LogicalType.Timestamp, IsAdjustedToUtc = true, Unit = 2 };
                 e.ConvertedType = Converted.TimestampMicros;
-                buffer = new ColumnBuffer<long>(path, maxDef, Int64Ops.Signed, (a, i) =>
+                buffer = new ColumnBuffer<long>(path, maxDef, Numbers.Int64, (a, i) =>
                 {
                     var t = ((DateTime[])a)[i];
                     if (t.Kind == DateTimeKind.Local)
@@ -405,12 +405,12 @@ internal static class ColumnFactory
                 if (c.Precision <= 9)
                 {
                     e.Type = PhysicalType.Int32;
-                    buffer = new ColumnBuffer<int>(path, maxDef, Int32Ops.Signed, (a, i) => (int)Unscale(a, i));
+                    buffer = new ColumnBuffer<int>(path, maxDef, Numbers.Int32, (a, i) => (int)Unscale(a, i));
                 }
                 else
                 {
                     e.Type = PhysicalType.Int64;
-                    buffer = new ColumnBuffer<long>(path, maxDef, Int64Ops.Signed, Unscale);
+                    buffer = new ColumnBuffer<long>(path, maxDef, Numbers.Int64, Unscale);
                 }
                 break;
             }

@@ -63,93 +63,46 @@ internal sealed class BoolOps : PhysicalOps<bool>
     public override byte[] StatisticBytes(bool value) => [value ? (byte)1 : (byte)0];
 }
 
-internal sealed class Int32Ops(bool unsigned) : PhysicalOps<int>
+/// <summary>Fixed-width little-endian numbers: INT32, INT64 (signed or unsigned order), FLOAT and DOUBLE.</summary>
+internal sealed class NumberOps<T>(PhysicalType type, Comparison<T> compare, bool signedOrder = true, Func<T, bool>? orderable = null)
+    : PhysicalOps<T>, IEqualityComparer<T> where T : unmanaged, IEquatable<T>
 {
-    public static readonly Int32Ops Signed = new(false), Unsigned = new(true);
+    private static readonly int Size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
-    public override PhysicalType Type => PhysicalType.Int32;
+    public override PhysicalType Type => type;
 
-    public override int FixedSize => 4;
-
-    public override int PlainSize(int value) => 4;
-
-    public override void WritePlain(ReadOnlySpan<int> values, ByteBuffer output) => MemoryMarshal.AsBytes(values).CopyTo(output.Reserve(values.Length * 4));
-
-    public override int Compare(int a, int b) => unsigned ? ((uint)a).CompareTo((uint)b) : a.CompareTo(b);
-
-    public override byte[] StatisticBytes(int value) => BitConverter.GetBytes(value);
-
-    public override bool SignedOrder => !unsigned;
-}
-
-internal sealed class Int64Ops(bool unsigned) : PhysicalOps<long>
-{
-    public static readonly Int64Ops Signed = new(false), Unsigned = new(true);
-
-    public override PhysicalType Type => PhysicalType.Int64;
-
-    public override int FixedSize => 8;
-
-    public override int PlainSize(long value) => 8;
-
-    public override void WritePlain(ReadOnlySpan<long> values, ByteBuffer output) => MemoryMarshal.AsBytes(values).CopyTo(output.Reserve(values.Length * 8));
-
-    public override int Compare(long a, long b) => unsigned ? ((ulong)a).CompareTo((ulong)b) : a.CompareTo(b);
-
-    public override byte[] StatisticBytes(long value) => BitConverter.GetBytes(value);
-
-    public override bool SignedOrder => !unsigned;
-}
-
-internal sealed class FloatOps : PhysicalOps<float>, IEqualityComparer<float>
-{
-    public static readonly FloatOps Instance = new();
-
-    public override PhysicalType Type => PhysicalType.Float;
-
-    public override int FixedSize => 4;
+    public override int FixedSize => Size;
 
     // Bitwise, so -0.0 and 0.0 (and NaN payloads) keep their identity through the dictionary.
-    public override IEqualityComparer<float> Comparer => this;
+    public override IEqualityComparer<T> Comparer => this;
 
-    public bool Equals(float x, float y) => BitConverter.SingleToInt32Bits(x) == BitConverter.SingleToInt32Bits(y);
+    public bool Equals(T x, T y) => MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in x)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in y)));
 
-    public int GetHashCode(float obj) => BitConverter.SingleToInt32Bits(obj);
+    public int GetHashCode(T obj) => Size == 8
+        ? MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in obj))).GetHashCode()
+        : MemoryMarshal.Read<int>(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in obj)));
 
-    public override int PlainSize(float value) => 4;
+    public override int PlainSize(T value) => Size;
 
-    public override void WritePlain(ReadOnlySpan<float> values, ByteBuffer output) => MemoryMarshal.AsBytes(values).CopyTo(output.Reserve(values.Length * 4));
+    public override void WritePlain(ReadOnlySpan<T> values, ByteBuffer output) => MemoryMarshal.AsBytes(values).CopyTo(output.Reserve(values.Length * Size));
 
-    public override int Compare(float a, float b) => a.CompareTo(b);
+    public override int Compare(T a, T b) => compare(a, b);
 
-    public override bool Orderable(float value) => !float.IsNaN(value);
+    public override bool Orderable(T value) => orderable?.Invoke(value) ?? true;
 
-    public override byte[] StatisticBytes(float value) => BitConverter.GetBytes(value);
+    public override byte[] StatisticBytes(T value) => MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)).ToArray();
+
+    public override bool SignedOrder => signedOrder;
 }
 
-internal sealed class DoubleOps : PhysicalOps<double>, IEqualityComparer<double>
+internal static class Numbers
 {
-    public static readonly DoubleOps Instance = new();
-
-    public override PhysicalType Type => PhysicalType.Double;
-
-    public override int FixedSize => 8;
-
-    public override IEqualityComparer<double> Comparer => this;
-
-    public bool Equals(double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y);
-
-    public int GetHashCode(double obj) => BitConverter.DoubleToInt64Bits(obj).GetHashCode();
-
-    public override int PlainSize(double value) => 8;
-
-    public override void WritePlain(ReadOnlySpan<double> values, ByteBuffer output) => MemoryMarshal.AsBytes(values).CopyTo(output.Reserve(values.Length * 8));
-
-    public override int Compare(double a, double b) => a.CompareTo(b);
-
-    public override bool Orderable(double value) => !double.IsNaN(value);
-
-    public override byte[] StatisticBytes(double value) => BitConverter.GetBytes(value);
+    public static readonly NumberOps<int> Int32 = new(PhysicalType.Int32, (a, b) => a.CompareTo(b));
+    public static readonly NumberOps<int> UInt32 = new(PhysicalType.Int32, (a, b) => ((uint)a).CompareTo((uint)b), signedOrder: false);
+    public static readonly NumberOps<long> Int64 = new(PhysicalType.Int64, (a, b) => a.CompareTo(b));
+    public static readonly NumberOps<long> UInt64 = new(PhysicalType.Int64, (a, b) => ((ulong)a).CompareTo((ulong)b), signedOrder: false);
+    public static readonly NumberOps<float> Float = new(PhysicalType.Float, (a, b) => a.CompareTo(b), orderable: v => !float.IsNaN(v));
+    public static readonly NumberOps<double> Double = new(PhysicalType.Double, (a, b) => a.CompareTo(b), orderable: v => !double.IsNaN(v));
 }
 
 /// <summary>BYTE_ARRAY from .NET strings, UTF-8 encoded; ordered as unsigned UTF-8 bytes, as Parquet requires.</summary>
