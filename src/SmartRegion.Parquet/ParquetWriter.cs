@@ -27,6 +27,7 @@ public sealed class ParquetWriter : IAsyncDisposable
     private readonly List<object?[]> _rows = [];
     private long _position;
     private bool _completed;
+    private bool _faulted;
 
     public ParquetWriter(Stream output, ParquetSchema schema, ParquetWriterOptions? options = null, bool leaveOpen = false)
     {
@@ -122,11 +123,20 @@ public sealed class ParquetWriter : IAsyncDisposable
         while (offset < count)
         {
             var take = Math.Min(count - offset, _options.RowGroupRows - _leaves[0].Rows);
-            for (var i = 0; i < columns.Count; i++)
+            try
             {
-                _buffers[i].Append(columns[i], offset, take, Schema.Columns[i].Name);
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    _buffers[i].Append(columns[i], offset, take, Schema.Columns[i].Name);
+                }
+                _geo?.Add(columns[_geo.ColumnIndex], offset, take, RowCount);
             }
-            _geo?.Add(columns[_geo.ColumnIndex], offset, take, RowCount);
+            catch
+            {
+                // Some columns took the rows and others did not: nothing written after this could be a valid file.
+                _faulted = true;
+                throw;
+            }
             offset += take;
             RowCount += take;
             if (_leaves[0].Rows >= _options.RowGroupRows || BufferedBytes() >= _options.RowGroupBytes)
@@ -197,7 +207,14 @@ public sealed class ParquetWriter : IAsyncDisposable
         _completed = true;
     }
 
-    private void ThrowIfCompleted() => ObjectDisposedException.ThrowIf(_completed, this);
+    private void ThrowIfCompleted()
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        if (_faulted)
+        {
+            throw new InvalidOperationException("an earlier batch was rejected part-way; this writer cannot produce a valid file any more");
+        }
+    }
 
     private long BufferedBytes()
     {

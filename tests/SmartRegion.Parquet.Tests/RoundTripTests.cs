@@ -171,3 +171,33 @@ public sealed class RoundTripTests
         Assert.Equal("v200", groups[0]["s"].As<string>()[0]);
     }
 }
+
+public sealed class WriterValidationTests
+{
+    [Fact]
+    public async Task NullInRequiredColumn_Rejected_AndWriterRefusesMore()
+    {
+        var schema = new ParquetSchema(new ParquetColumn("s", ParquetType.String), new ParquetColumn("id", ParquetType.String, nullable: false));
+        await using var writer = new ParquetWriter(new MemoryStream(), schema);
+        var batch = new ColumnData[] { new(schema.Columns[0], new[] { "a", "b" }), new(schema.Columns[1], new[] { "x", null }) };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => writer.WriteAsync(batch, TestContext.Current.CancellationToken));
+        Assert.Equal("column 'id' is not nullable but row 1 of the batch is null", e.Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.CompleteAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task DecimalTooWide_Rejected_NamesColumnAndValue()
+    {
+        var column = ParquetColumn.Decimal("price", 5, 2);
+        await using var writer = new ParquetWriter(new MemoryStream(), new ParquetSchema(column));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => writer.WriteAsync([new ColumnData(column, new[] { 1.5m, 1234.5m })], TestContext.Current.CancellationToken));
+        Assert.Equal("column 'price', row 1: 1234.5 does not fit DECIMAL(5,2)", e.Message);
+    }
+
+    [Fact]
+    public void ColumnData_WrongArrayType_SaysWhatIsNeeded()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ColumnData(new ParquetColumn("t", ParquetType.Timestamp), new long[3]));
+        Assert.StartsWith("column 't' of type Timestamp needs a DateTime[], not Int64[]", e.Message);
+    }
+}
