@@ -169,6 +169,17 @@ test('our file reads the same in hyparquet (values, row count, statistics, geome
   }
   const meta = parquetMetadata(arrayBuffer);
   assert.equal(Number(meta.num_rows), 2500);
+  const types = Object.fromEntries(meta.schema.map(s => [s.name, [s.type, s.logical_type ?? null, s.repetition_type]]));
+  assert.deepEqual(types.id, ['INT64', null, 'REQUIRED']);
+  assert.deepEqual(types.name, ['BYTE_ARRAY', { type: 'STRING' }, 'OPTIONAL']);
+  assert.deepEqual(types.i8[1], { type: 'INTEGER', bitWidth: 8, isSigned: true });
+  assert.deepEqual(types.u64[1], { type: 'INTEGER', bitWidth: 64, isSigned: false });
+  assert.deepEqual(types.amount, ['INT64', { type: 'DECIMAL', scale: 4, precision: 18 }, 'OPTIONAL']);
+  assert.deepEqual(types.day[1], { type: 'DATE' });
+  assert.deepEqual(types.observed_at[1], { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' });
+  assert.deepEqual(types.attrs[1], { type: 'JSON' });
+  assert.deepEqual(types.geometry[1], { type: 'GEOMETRY', crs: 'EPSG:2154' }); // from our PROJJSON's id
+  assert.deepEqual(types.uuid[0], 'FIXED_LEN_BYTE_ARRAY');
   assert.equal(meta.row_groups.length, 3);
   const idStats = meta.row_groups[1].columns[0].meta_data.statistics;
   assert.deepEqual([Number(idStats.min_value), Number(idStats.max_value), Number(idStats.null_count)], [1000, 1999, 0]);
