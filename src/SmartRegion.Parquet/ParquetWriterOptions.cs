@@ -18,6 +18,9 @@ public sealed class ParquetWriterOptions
     /// <summary>Target uncompressed size of a data page.</summary>
     public int PageBytes { get; init; } = 1 << 20;
 
+    /// <summary>Write DATA_PAGE_V2 (levels uncompressed, outside the values) instead of the more widely read v1 pages.</summary>
+    public bool DataPageV2 { get; init; }
+
     /// <summary>Use RLE_DICTIONARY when it is smaller than PLAIN and the dictionary fits <see cref="DictionaryMaxBytes"/>.</summary>
     public bool Dictionary { get; init; } = true;
 

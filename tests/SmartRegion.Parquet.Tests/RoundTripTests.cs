@@ -2,16 +2,19 @@ namespace SmartRegion.Parquet.Tests;
 
 public sealed class RoundTripTests
 {
-    public static TheoryData<string, ParquetCodec, bool> Cases()
+    public static TheoryData<string, ParquetCodec, bool, bool> Cases()
     {
-        var data = new TheoryData<string, ParquetCodec, bool>();
+        var data = new TheoryData<string, ParquetCodec, bool, bool>();
         foreach (var pattern in new[] { "none", "all", "alternate", "sparse", "leading" })
         {
             foreach (var codec in new[] { ParquetCodec.Uncompressed, ParquetCodec.Snappy, ParquetCodec.Gzip })
             {
                 foreach (var dictionary in new[] { true, false })
                 {
-                    data.Add(pattern, codec, dictionary);
+                    foreach (var v2 in new[] { false, true })
+                    {
+                        data.Add(pattern, codec, dictionary, v2);
+                    }
                 }
             }
         }
@@ -29,12 +32,12 @@ public sealed class RoundTripTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task EveryType_NullPatternCodecAndEncoding_ReadsBackSameValues(string pattern, ParquetCodec codec, bool repeats)
+    public async Task EveryType_NullPatternCodecEncodingAndPageVersion_ReadsBackSameValues(string pattern, ParquetCodec codec, bool repeats, bool v2)
     {
         const int rows = 1000;
         var schema = new ParquetSchema(TestFiles.AllTypes);
         var columns = TestFiles.AllTypes.Select(c => TestFiles.Column(c, rows, Pattern(pattern), repeats)).ToList();
-        var file = await TestFiles.WriteAsync(schema, [columns], new ParquetWriterOptions { Codec = codec, RowGroupRows = 300, PageBytes = 512 });
+        var file = await TestFiles.WriteAsync(schema, [columns], new ParquetWriterOptions { Codec = codec, RowGroupRows = 300, PageBytes = 512, DataPageV2 = v2 });
 
         await using var reader = await TestFiles.OpenAsync(file);
         Assert.Equal(rows, reader.RowCount);

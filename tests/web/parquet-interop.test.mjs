@@ -84,7 +84,7 @@ function compareAll(file, duckResult, ours) {
 
 const ROWS = 4000;
 
-for (const [label, extra] of [['snappy', []], ['gzip', ['--codec', 'gzip']], ['uncompressed, plain', ['--codec', 'uncompressed', '--no-dictionary']]]) {
+for (const [label, extra] of [['snappy', []], ['gzip', ['--codec', 'gzip']], ['uncompressed, plain', ['--codec', 'uncompressed', '--no-dictionary']], ['data page v2', ['--page-v2']]]) {
   test(`our file (${label}) reads the same in DuckDB`, async () => {
     const file = join(dir, `ours-${label.replace(/\W+/g, '-')}.parquet`);
     const w = cli('parquet', 'sample', file, '--rows', String(ROWS), '--row-group-rows', '1500', ...extra);
@@ -137,9 +137,9 @@ test('our GeoParquet: DuckDB sees a geometry column and valid geo metadata with 
   assert.deepEqual([bbox[0].x0, bbox[0].y1], [col.bbox[0], col.bbox[3]]);
 });
 
-test('our file reads the same in hyparquet (values, row count, statistics, geometry)', async () => {
-  const file = join(dir, 'hyparquet.parquet');
-  assert.equal(cli('parquet', 'sample', file, '--rows', '2500', '--row-group-rows', '1000').status, 0);
+for (const [label, extra] of [['data page v1', []], ['data page v2', ['--page-v2']]]) test(`our file (${label}) reads the same in hyparquet (values, row count, types, statistics, geometry)`, async () => {
+  const file = join(dir, `hyparquet-${extra.length}.parquet`);
+  assert.equal(cli('parquet', 'sample', file, '--rows', '2500', '--row-group-rows', '1000', ...extra).status, 0);
   const buffer = readFileSync(file);
   const arrayBuffer = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
   const rows = await parquetReadObjects({ file: arrayBuffer, geoparquet: false, utf8: false });

@@ -13,7 +13,7 @@ internal static class ParquetCommands
         parquet inspect FILE                    schema, row groups (codecs, encodings, statistics) and key-value metadata as JSON
         parquet cat FILE [--limit N] [--columns a,b]
                                                 rows as JSON Lines (binary/WKB as hex, timestamps ISO 8601 UTC)
-        parquet sample FILE [--rows N] [--codec snappy|gzip|uncompressed] [--no-dictionary] [--row-group-rows N]
+        parquet sample FILE [--rows N] [--codec snappy|gzip|uncompressed] [--no-dictionary] [--page-v2] [--row-group-rows N]
                                                 write a GeoParquet sample with every column type (Lambert-93 polygons)
         parquet fuzz FILE… [--cases N] [--seed S]
                                                 read FILEs with random byte flips; every case must fail cleanly or read
@@ -34,7 +34,7 @@ internal static class ParquetCommands
     private static async Task<int> RunVerbAsync(string[] args, CancellationToken cancellationToken)
     {
         var verb = args.FirstOrDefault() ?? throw new CliUsageException("parquet needs a subcommand: inspect | cat | sample | fuzz");
-        var options = CliArgs.Parse(args.Skip(1), "no-dictionary", "bbox");
+        var options = CliArgs.Parse(args.Skip(1), "no-dictionary", "page-v2");
         switch (verb)
         {
             case "inspect":
@@ -66,12 +66,14 @@ internal static class ParquetCommands
                 var codec = options.Choice("codec", "snappy", "snappy", "gzip", "uncompressed");
                 var rowGroupRows = options.Int("row-group-rows", 1) ?? 122_880;
                 var dictionary = !options.Flag("no-dictionary");
+                var pageV2 = options.Flag("page-v2");
                 options.RejectUnknown();
                 var writerOptions = new ParquetWriterOptions
                 {
                     Codec = codec switch { "gzip" => ParquetCodec.Gzip, "uncompressed" => ParquetCodec.Uncompressed, _ => ParquetCodec.Snappy },
                     RowGroupRows = rowGroupRows,
                     Dictionary = dictionary,
+                    DataPageV2 = pageV2,
                     Geo = new GeoParquetOptions { GeometryColumn = "geometry", Crs = GeoCrs.Lambert93, BboxCovering = true },
                 };
                 await ParquetSample.WriteAsync(file, rows, writerOptions, cancellationToken);

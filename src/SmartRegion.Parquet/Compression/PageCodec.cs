@@ -76,6 +76,10 @@ internal static class PageCodec
 
     private static unsafe void Inflate(ReadOnlySpan<byte> input, Span<byte> output)
     {
+        if (input.IsEmpty)
+        {
+            throw new CorruptDataException(output.IsEmpty ? "GZIP page is empty (not even a header)" : $"GZIP data is empty, {output.Length} bytes declared");
+        }
         fixed (byte* p = input)
         {
             using var ms = new UnmanagedMemoryStream(p, input.Length);

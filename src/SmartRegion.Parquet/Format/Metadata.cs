@@ -627,6 +627,18 @@ internal sealed class PageHeader
             w.FieldI32(4, Enc.Rle);
             w.EndStruct();
         }
+        else if (Type == PageType.DataPageV2)
+        {
+            w.FieldStructBegin(8);
+            w.FieldI32(1, NumValues);
+            w.FieldI32(2, NumNulls);
+            w.FieldI32(3, NumRows);
+            w.FieldI32(4, Encoding);
+            w.FieldI32(5, DefinitionLevelsByteLength);
+            w.FieldI32(6, 0);
+            w.FieldBool(7, IsCompressed);
+            w.EndStruct();
+        }
         else if (Type == PageType.DictionaryPage)
         {
             w.FieldStructBegin(7);

@@ -289,6 +289,10 @@ internal static class ChunkDecoder
         {
             throw new CorruptDataException($"negative uncompressed size {uncompressedSize}");
         }
+        if (uncompressedSize == 0 && input.IsEmpty)
+        {
+            return [];
+        }
         if (scratch.Bytes.Length < uncompressedSize)
         {
             scratch.Bytes = new byte[uncompressedSize];

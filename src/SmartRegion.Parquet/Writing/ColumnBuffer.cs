@@ -14,6 +14,7 @@ internal sealed class ChunkContext(ParquetWriterOptions options, Codec codec)
     public ByteBuffer Body { get; } = new(1 << 20);
     public ByteBuffer Compressed { get; } = new(1 << 20);
     public CompactWriter Header { get; } = new();
+    public ByteBuffer LevelBytes { get; } = new(1 << 12);
     public int[] Levels = new int[1024];
 }
 
@@ -243,10 +244,19 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
                     levels[r - r0] = p ? MaxDef : 0;
                     present += p ? 1 : 0;
                 }
-                var lengthAt = body.Length;
-                body.Length += 4;
-                RleHybrid.Encode(levels, RleHybrid.BitWidth(MaxDef), body);
-                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(body.Array.AsSpan(lengthAt), body.Length - lengthAt - 4);
+                if (options.DataPageV2)
+                {
+                    // v2 keeps the levels outside the compressed section, with their length in the header.
+                    ctx.LevelBytes.Clear();
+                    RleHybrid.Encode(levels, RleHybrid.BitWidth(MaxDef), ctx.LevelBytes);
+                }
+                else
+                {
+                    var lengthAt = body.Length;
+                    body.Length += 4;
+                    RleHybrid.Encode(levels, RleHybrid.BitWidth(MaxDef), body);
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(body.Array.AsSpan(lengthAt), body.Length - lengthAt - 4);
+                }
             }
             else
             {
@@ -262,7 +272,10 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
             {
                 ops.WritePlain(values[v0..v1], body);
             }
-            uncompressedTotal += WritePage(ctx, PageType.DataPage, r1 - r0, dict is null ? Enc.Plain : Enc.RleDictionary);
+            var encoding = dict is null ? Enc.Plain : Enc.RleDictionary;
+            uncompressedTotal += options.DataPageV2
+                ? WritePage(ctx, PageType.DataPageV2, r1 - r0, encoding, MaxDef > 0 ? ctx.LevelBytes.Span : [], r1 - r0 - present)
+                : WritePage(ctx, PageType.DataPage, r1 - r0, encoding);
             v0 = v1;
             r0 = r1;
         }
@@ -284,23 +297,30 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
     }
 
     /// <summary>Compresses <c>ctx.Body</c> and appends header + page to the chunk; returns the uncompressed page size with header.</summary>
-    private static int WritePage(ChunkContext ctx, PageType type, int numValues, int encoding)
+    private static int WritePage(ChunkContext ctx, PageType type, int numValues, int encoding, ReadOnlySpan<byte> v2Levels = default, int v2Nulls = 0)
     {
         var body = ctx.Body.Span;
-        PageCodec.Compress(ctx.Codec, body, ctx.Compressed);
+        // An empty v2 values section (an all-null page) is stored as is: GZipStream would write nothing at all for it.
+        var compress = !(type == PageType.DataPageV2 && body.Length == 0);
+        PageCodec.Compress(compress ? ctx.Codec : Codec.Uncompressed, body, ctx.Compressed);
         var header = new PageHeader
         {
+            IsCompressed = compress,
             Type = type,
-            UncompressedPageSize = body.Length,
-            CompressedPageSize = ctx.Compressed.Length,
+            UncompressedPageSize = v2Levels.Length + body.Length,
+            CompressedPageSize = v2Levels.Length + ctx.Compressed.Length,
             NumValues = numValues,
+            NumNulls = v2Nulls,
+            NumRows = numValues,
+            DefinitionLevelsByteLength = v2Levels.Length,
             Encoding = encoding,
         };
         ctx.Header.Reset();
         header.Write(ctx.Header);
         ctx.Chunk.Write(ctx.Header.Written);
+        ctx.Chunk.Write(v2Levels);
         ctx.Chunk.Write(ctx.Compressed.Span);
-        return ctx.Header.Length + body.Length;
+        return ctx.Header.Length + header.UncompressedPageSize;
     }
 
     private Statistics Statistics(ReadOnlySpan<T> candidates, ParquetWriterOptions options)
