@@ -22,7 +22,8 @@ public sealed class ParquetWriter : IAsyncDisposable
     private readonly ColumnBuffer[] _buffers;       // one per user column
     private readonly List<ColumnBuffer> _leaves;    // every leaf in file order, including the bbox covering
     private readonly FileMetaData _meta = new() { Version = 1, CreatedBy = "SmartRegion.Parquet version 1.0.0" };
-    private readonly ChunkContext _context;
+    private readonly Codec _codec;
+    private ChunkContext[] _contexts = [];
     private readonly GeoCollector? _geo;
     private readonly List<object?[]> _rows = [];
     private long _position;
@@ -39,12 +40,12 @@ public sealed class ParquetWriter : IAsyncDisposable
         {
             throw new ArgumentException("RowGroupRows and PageBytes must be positive", nameof(options));
         }
-        _context = new ChunkContext(_options, _options.Codec switch
+        _codec = _options.Codec switch
         {
             ParquetCodec.Uncompressed => Codec.Uncompressed,
             ParquetCodec.Gzip => Codec.Gzip,
             _ => Codec.Snappy,
-        });
+        };
         var root = new SchemaElement { Name = "schema" };
         _meta.Schema.Add(root);
         _buffers = new ColumnBuffer[schema.Columns.Count];
@@ -275,15 +276,26 @@ public sealed class ParquetWriter : IAsyncDisposable
         await EnsureMagicAsync(cancellationToken);
         var group = new RowGroup { NumRows = _leaves[0].Rows, FileOffset = _position, Ordinal = (short)Math.Min(short.MaxValue, _meta.RowGroups.Count) };
         long compressed = 0;
-        foreach (var leaf in _leaves)
+        if (_contexts.Length != _leaves.Count)
         {
-            var meta = leaf.Encode(_context, _position);
+            _contexts = [.. _leaves.Select(_ => new ChunkContext(_options, _codec))];
+        }
+        // Column chunks are independent: encode them in parallel (offsets relative to the chunk), then write in order.
+        var metas = new ColumnMetaData[_leaves.Count];
+        Parallel.For(0, _leaves.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxThreads, CancellationToken = cancellationToken },
+            i => metas[i] = _leaves[i].Encode(_contexts[i], 0));
+        for (var i = 0; i < _leaves.Count; i++)
+        {
+            var meta = metas[i];
+            meta.DataPageOffset += _position;
+            meta.DictionaryPageOffset += _position;
             group.Columns.Add(new ColumnChunk { FileOffset = meta.DictionaryPageOffset ?? meta.DataPageOffset, MetaData = meta });
             group.TotalByteSize += meta.TotalUncompressedSize;
             compressed += meta.TotalCompressedSize;
-            await _output.WriteAsync(_context.Chunk.Array.AsMemory(0, _context.Chunk.Length), cancellationToken);
-            _position += _context.Chunk.Length;
-            leaf.Reset();
+            var chunk = _contexts[i].Chunk;
+            await _output.WriteAsync(chunk.Array.AsMemory(0, chunk.Length), cancellationToken);
+            _position += chunk.Length;
+            _leaves[i].Reset();
         }
         group.TotalCompressedSize = compressed;
         _meta.RowGroups.Add(group);

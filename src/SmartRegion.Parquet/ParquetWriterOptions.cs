@@ -29,6 +29,9 @@ public sealed class ParquetWriterOptions
     /// <summary>String min/max statistics longer than this are left out (they would bloat the footer).</summary>
     public int MaxStatisticsBytes { get; init; } = 4096;
 
+    /// <summary>Threads that encode a row group's column chunks side by side (the file is the same whatever the number).</summary>
+    public int MaxThreads { get; init; } = Environment.ProcessorCount;
+
     /// <summary>Key-value metadata added to the footer.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 

@@ -10,9 +10,9 @@ internal sealed class ChunkContext(ParquetWriterOptions options, Codec codec)
 {
     public ParquetWriterOptions Options { get; } = options;
     public Codec Codec { get; } = codec;
-    public ByteBuffer Chunk { get; } = new(1 << 20);
-    public ByteBuffer Body { get; } = new(1 << 20);
-    public ByteBuffer Compressed { get; } = new(1 << 20);
+    public ByteBuffer Chunk { get; } = new(1 << 16);
+    public ByteBuffer Body { get; } = new(1 << 16);
+    public ByteBuffer Compressed { get; } = new(1 << 16);
     public CompactWriter Header { get; } = new();
     public ByteBuffer LevelBytes { get; } = new(1 << 12);
     public int[] Levels = new int[1024];
