@@ -9,6 +9,7 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
 {
     private readonly SortedSet<string> _types = new(StringComparer.Ordinal);
     private Box _box = Box.Empty;
+    private string? _lastType;
 
     public int ColumnIndex { get; } = columnIndex;
 
@@ -32,7 +33,12 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
             var box = Box.Empty;
             try
             {
-                _types.Add(Wkb.Scan(wkb, ref box));
+                var type = Wkb.Scan(wkb, ref box);
+                if (!ReferenceEquals(type, _lastType))
+                {
+                    _types.Add(type);
+                    _lastType = type;
+                }
             }
             catch (FormatException e)
             {

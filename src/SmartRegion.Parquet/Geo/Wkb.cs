@@ -6,6 +6,7 @@ namespace SmartRegion.Parquet.Geo;
 internal static class Wkb
 {
     private static readonly string[] Names = ["Geometry", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon", "GeometryCollection"];
+    private static readonly string[] NamesZ = [.. Names.Select(n => n + " Z")];
 
     /// <summary>Type name as GeoParquet spells it ("Polygon", "Point Z"), widening <paramref name="box"/> by every coordinate.</summary>
     public static string Scan(ReadOnlySpan<byte> wkb, ref Box box)
@@ -65,7 +66,7 @@ internal static class Wkb
                 break;
             }
         }
-        return hasZ ? Names[code] + " Z" : Names[code];
+        return hasZ ? NamesZ[code] : Names[code];
     }
 
     private static void Points(ReadOnlySpan<byte> wkb, ref int p, bool little, int n, int dims, ref Box box)

@@ -199,12 +199,9 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
                 }
             }
         }
-        if (dict is null && ops.FixedSize == 0 && plainBytes == 0)
+        if (dict is null && ops.FixedSize == 0)
         {
-            foreach (var v in values)
-            {
-                plainBytes += ops.PlainSize(v);
-            }
+            plainBytes = _variableBytes; // close enough to size the pages, without another pass over the values
         }
 
         var stats = Statistics(dict is null ? values : System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dictValues), options);
