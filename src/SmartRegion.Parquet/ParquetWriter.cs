@@ -282,7 +282,10 @@ public sealed class ParquetWriter : IAsyncDisposable
         }
         // Column chunks are independent: encode them in parallel (offsets relative to the chunk), then write in order.
         var metas = new ColumnMetaData[_leaves.Count];
-        Parallel.For(0, _leaves.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxThreads, CancellationToken = cancellationToken },
+        // Largest first, one at a time per thread, so the biggest chunk (usually the geometry) never starts last.
+        var order = Enumerable.Range(0, _leaves.Count).OrderByDescending(i => _leaves[i].EstimatedBytes).ToList();
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxThreads, CancellationToken = cancellationToken },
             i => metas[i] = _leaves[i].Encode(_contexts[i], 0));
         for (var i = 0; i < _leaves.Count; i++)
         {

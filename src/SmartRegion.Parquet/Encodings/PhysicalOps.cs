@@ -134,15 +134,8 @@ internal sealed class StringOps : PhysicalOps<string>
     // UTF-16 ordinal order differs from UTF-8 byte order only for surrogates versus U+E000..U+FFFF; shift them.
     public override int Compare(string a, string b)
     {
-        var n = Math.Min(a.Length, b.Length);
-        for (var i = 0; i < n; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return Key(a[i]).CompareTo(Key(b[i]));
-            }
-        }
-        return a.Length.CompareTo(b.Length);
+        var i = a.AsSpan().CommonPrefixLength(b);
+        return i < a.Length && i < b.Length ? Key(a[i]).CompareTo(Key(b[i])) : a.Length.CompareTo(b.Length);
     }
 
     private static int Key(char c) => c >= 0xD800 ? (c >= 0xE000 ? c - 0x800 : c + 0x2000) : c;

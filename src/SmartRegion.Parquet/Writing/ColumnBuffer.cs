@@ -323,6 +323,10 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
     private Statistics Statistics(ReadOnlySpan<T> candidates, ParquetWriterOptions options)
     {
         var stats = new Statistics { NullCount = Rows - NonNull };
+        if (!MinMaxStatistics)
+        {
+            return stats;
+        }
         var found = false;
         T min = default!, max = default!;
         foreach (var v in candidates)
@@ -346,7 +350,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
                 max = v;
             }
         }
-        if (!found || !MinMaxStatistics)
+        if (!found)
         {
             return stats;
         }
