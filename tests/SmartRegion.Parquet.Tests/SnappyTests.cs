@@ -49,3 +49,44 @@ public sealed class SnappyTests
         Assert.Throws<CorruptDataException>(() => Snappy.Decompress(stream, new byte[9]));
     }
 }
+
+public sealed class SnappyRandomTests
+{
+    [Fact]
+    public void Compress_TwoHundredRandomStructuredBuffers_RoundTrip()
+    {
+        var random = new Random(2154);
+        for (var n = 0; n < 200; n++)
+        {
+            // Runs of random bytes, copies of earlier pieces at random distances, and long single-byte runs.
+            var input = new List<byte>();
+            var target = random.Next(0, 200_000);
+            while (input.Count < target)
+            {
+                switch (random.Next(3))
+                {
+                    case 0:
+                        input.AddRange(Enumerable.Range(0, random.Next(1, 300)).Select(_ => (byte)random.Next(256)));
+                        break;
+                    case 1 when input.Count > 0:
+                        var from = random.Next(input.Count);
+                        var count = random.Next(1, 2000);
+                        for (var k = 0; k < count; k++)
+                        {
+                            input.Add(input[from + k % (input.Count - from)]);
+                        }
+                        break;
+                    default:
+                        input.AddRange(Enumerable.Repeat((byte)random.Next(256), random.Next(1, 5000)));
+                        break;
+                }
+            }
+            var bytes = input.ToArray();
+            var compressed = new byte[Snappy.MaxCompressedLength(bytes.Length)];
+            var length = Snappy.Compress(bytes, compressed);
+            var output = new byte[bytes.Length];
+            Snappy.Decompress(compressed.AsSpan(0, length), output);
+            Assert.True(bytes.AsSpan().SequenceEqual(output), $"buffer {n} ({bytes.Length} bytes) did not round-trip");
+        }
+    }
+}

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace SmartRegion.Parquet.Compression;
 
@@ -27,80 +28,85 @@ internal static class Snappy
         return o;
     }
 
-    private static int CompressBlock(ReadOnlySpan<byte> src, Span<byte> dst, Span<ushort> table)
+    // Pointers rather than spans in the hot loop: every access stays below src.Length - 15 + 8 by construction.
+    private static unsafe int CompressBlock(ReadOnlySpan<byte> block, Span<byte> dst, Span<ushort> table)
     {
-        var o = 0;
-        var literalStart = 0;
-        if (src.Length < 15)
+        if (block.Length < 15)
         {
-            return EmitLiteral(src, dst);
+            return EmitLiteral(block, dst);
         }
         table.Clear();
-        var limit = src.Length - 15;
+        var o = 0;
+        var literalStart = 0;
+        var length = block.Length;
+        var limit = length - 15;
         var i = 1;
-        while (i < limit)
+        fixed (byte* src = block)
         {
-            // Skip faster through data that does not compress (google/snappy's heuristic).
-            var skip = 32;
-            int candidate;
-            uint current;
-            while (true)
+            while (i < limit)
             {
-                current = BinaryPrimitives.ReadUInt32LittleEndian(src[i..]);
-                var h = Hash(current);
-                candidate = table[h];
-                table[h] = (ushort)i;
-                if (candidate < i && BinaryPrimitives.ReadUInt32LittleEndian(src[candidate..]) == current)
+                // Skip faster through data that does not compress (google/snappy's heuristic).
+                var skip = 32;
+                int candidate;
+                uint current;
+                while (true)
                 {
-                    break;
+                    current = Unsafe.ReadUnaligned<uint>(src + i);
+                    var h = Hash(current);
+                    candidate = table[h];
+                    table[h] = (ushort)i;
+                    if (candidate < i && Unsafe.ReadUnaligned<uint>(src + candidate) == current)
+                    {
+                        break;
+                    }
+                    i += skip++ >> 5;
+                    if (i >= limit)
+                    {
+                        goto done;
+                    }
                 }
-                i += skip++ >> 5;
-                if (i >= limit)
+                o += EmitLiteral(block[literalStart..i], dst[o..]);
+                // Extend the match and emit copies until no match at the next position.
+                while (true)
                 {
-                    goto done;
-                }
-            }
-            o += EmitLiteral(src[literalStart..i], dst[o..]);
-            // Extend the match and emit copies until no match at the next position.
-            while (true)
-            {
-                var matchLength = 4 + MatchLength(src[(candidate + 4)..], src[(i + 4)..]);
-                o += EmitCopy(i - candidate, matchLength, dst[o..]);
-                i += matchLength;
-                literalStart = i;
-                if (i >= limit)
-                {
-                    goto done;
-                }
-                table[Hash(BinaryPrimitives.ReadUInt32LittleEndian(src[(i - 1)..]))] = (ushort)(i - 1);
-                current = BinaryPrimitives.ReadUInt32LittleEndian(src[i..]);
-                var h = Hash(current);
-                candidate = table[h];
-                table[h] = (ushort)i;
-                if (BinaryPrimitives.ReadUInt32LittleEndian(src[candidate..]) != current)
-                {
-                    i++;
-                    break;
+                    var matchLength = 4 + MatchLength(src + candidate + 4, src + i + 4, length - i - 4);
+                    o += EmitCopy(i - candidate, matchLength, dst[o..]);
+                    i += matchLength;
+                    literalStart = i;
+                    if (i >= limit)
+                    {
+                        goto done;
+                    }
+                    table[Hash(Unsafe.ReadUnaligned<uint>(src + i - 1))] = (ushort)(i - 1);
+                    current = Unsafe.ReadUnaligned<uint>(src + i);
+                    var h = Hash(current);
+                    candidate = table[h];
+                    table[h] = (ushort)i;
+                    if (Unsafe.ReadUnaligned<uint>(src + candidate) != current)
+                    {
+                        i++;
+                        break;
+                    }
                 }
             }
         }
     done:
-        if (literalStart < src.Length)
+        if (literalStart < length)
         {
-            o += EmitLiteral(src[literalStart..], dst[o..]);
+            o += EmitLiteral(block[literalStart..], dst[o..]);
         }
         return o;
     }
 
     private static int Hash(uint v) => (int)((v * 0x1E35A7BDu) >> (32 - HashBits));
 
-    private static int MatchLength(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    /// <summary>How many bytes at <paramref name="a"/> equal those at <paramref name="b"/> (b is ahead of a; <paramref name="n"/> bytes remain after b).</summary>
+    private static unsafe int MatchLength(byte* a, byte* b, int n)
     {
-        var n = Math.Min(a.Length, b.Length);
         var i = 0;
         while (i + 8 <= n)
         {
-            var x = BinaryPrimitives.ReadUInt64LittleEndian(a[i..]) ^ BinaryPrimitives.ReadUInt64LittleEndian(b[i..]);
+            var x = Unsafe.ReadUnaligned<ulong>(a + i) ^ Unsafe.ReadUnaligned<ulong>(b + i);
             if (x != 0)
             {
                 return i + (BitOperations.TrailingZeroCount(x) >> 3);
