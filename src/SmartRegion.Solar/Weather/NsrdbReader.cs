@@ -42,18 +42,7 @@ public static class NsrdbReader
         var elevation = metaValues.Number(Meta("Elevation"), "Elevation");
         TypicalYear.CheckLocation(path, 2, lat, lon);
         var head = new CsvLine(path, 3, lines[2]);
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var c = 0; c < head.Count; c++)
-        {
-            index[head.Cell(c)] = c;
-        }
-        foreach (var name in Required)
-        {
-            if (!index.ContainsKey(name))
-            {
-                throw head.Error(head.Count, $"missing column '{name}' in the header");
-            }
-        }
+        var index = head.IndexColumns(Required);
         var hasZenith = index.TryGetValue("Solar Zenith Angle", out var zenithColumn);
         var zenith = new List<double>(TypicalYear.Hours);
         var rows = new TypicalYear.Rows();

@@ -46,18 +46,7 @@ public static class PvgisTmyReader
         }
         TypicalYear.CheckLocation(path, 1, lat.Value, lon.Value);
         var head = new CsvLine(path, header + 1, lines[header]);
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var c = 0; c < head.Count; c++)
-        {
-            index[head.Cell(c)] = c;
-        }
-        foreach (var name in Required)
-        {
-            if (!index.ContainsKey(name))
-            {
-                throw head.Error(head.Count, $"missing column '{name}' in the header");
-            }
-        }
+        var index = head.IndexColumns(Required);
         var rows = new TypicalYear.Rows();
         var lastLine = header + 1;
         for (var i = header + 1; i < lines.Length; i++)

@@ -35,6 +35,24 @@ internal readonly struct CsvLine
 
     public int Column(int index) => index < _cells.Count ? _cells[index].Start + 1 : _text.Length + 1;
 
+    /// <summary>This header line's column positions by name; fails naming the first required column that is missing.</summary>
+    public Dictionary<string, int> IndexColumns(IEnumerable<string> required)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var c = 0; c < Count; c++)
+        {
+            index[Cell(c)] = c;
+        }
+        foreach (var name in required)
+        {
+            if (!index.ContainsKey(name))
+            {
+                throw Error(Count, $"missing column '{name}' in the header");
+            }
+        }
+        return index;
+    }
+
     public WeatherFileException Error(int index, string detail) => new(Path, LineNumber, Column(index), detail);
 
     /// <summary>A finite number in cell <paramref name="index"/> (named <paramref name="name"/> in messages).</summary>
