@@ -28,7 +28,8 @@ public sealed class PlaneOfArrayTests
             var beam = hourly.BeamWPerM2.Sum() / 1000;
             var diffuse = hourly.SkyDiffuseWPerM2.Sum() / 1000;
             var ground = hourly.GroundReflectedWPerM2.Sum() / 1000;
-            Assert.Equal(beam, results[p].BeamKwhPerM2, 1e-9 * Math.Max(1, beam));
+            // The batch works in single precision per hour (sums in double): agreement to ~1e-6 relative.
+            Assert.Equal(beam, results[p].BeamKwhPerM2, 1e-5 * Math.Max(1, beam));
             // The batch integrates the sky-view factor over its 72 sectors, the reference over 720 slices.
             Assert.Equal(diffuse, results[p].SkyDiffuseKwhPerM2, 2e-3 * Math.Max(1, diffuse));
             Assert.Equal(ground, results[p].GroundReflectedKwhPerM2, 1e-9);
