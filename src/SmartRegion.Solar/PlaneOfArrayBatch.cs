@@ -191,17 +191,15 @@ public sealed class PlaneOfArrayBatch
                 split = index >= 0 ? index : ~index;
                 split = start + (split - start + Lanes - 1) / Lanes * Lanes;
             }
-            for (var j = start; j < split; j += Lanes)
+            for (var j = start; j < end; j += Lanes)
             {
                 var c = Incidence(ref sE, ref sN, ref sU, j, vE, vN, vU);
-                var k = Vector256.LoadUnsafe(ref sector, (nuint)j);
-                var line = Fma(Vector256.LoadUnsafe(ref weight, (nuint)j), Gather(ref slopeRef, k), Gather(ref skylineRef, k));
-                c &= Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref elevation, (nuint)j), line);
-                Accumulate(perez, circumsolar, ref dni, ref iso, ref circ, ref band, j, c, vIso, vBand, ref beamAcc, ref skyAcc);
-            }
-            for (var j = split; j < end; j += Lanes)
-            {
-                var c = Incidence(ref sE, ref sN, ref sU, j, vE, vN, vU);
+                if (j < split)
+                {
+                    var k = Vector256.LoadUnsafe(ref sector, (nuint)j);
+                    var line = Fma(Vector256.LoadUnsafe(ref weight, (nuint)j), Gather(ref slopeRef, k), Gather(ref skylineRef, k));
+                    c &= Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref elevation, (nuint)j), line);
+                }
                 Accumulate(perez, circumsolar, ref dni, ref iso, ref circ, ref band, j, c, vIso, vBand, ref beamAcc, ref skyAcc);
             }
             double beam = Sum(beamAcc), diffuse = Sum(skyAcc);
