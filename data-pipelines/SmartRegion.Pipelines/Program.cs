@@ -14,6 +14,7 @@ internal static class Program
         {
             ["db"] = (DbCommands.RunAsync, DbCommands.Usage),
             ["parquet"] = (ParquetCommands.RunAsync, ParquetCommands.Usage),
+            ["solar"] = (SolarCommands.RunAsync, SolarCommands.Usage),
         };
 
     public static async Task<int> Main(string[] args)
