@@ -13,6 +13,8 @@ internal static class Program
         new(StringComparer.Ordinal)
         {
             ["db"] = (DbCommands.RunAsync, DbCommands.Usage),
+            ["ingest"] = (IngestCommands.RunAsync, IngestCommands.Usage),
+            ["geocode"] = (GeocodeCommand.RunAsync, GeocodeCommand.Usage),
         };
 
     public static async Task<int> Main(string[] args)
