@@ -178,4 +178,37 @@ public sealed class BuildingIngestTests(TestDatabase db)
         var e = await Assert.ThrowsAsync<SourceFormatException>(() => BuildingIngest.RunAsync(db.DataSource, Options(path, UniqueSource("gp")), null, Ct));
         Assert.Equal("fake.gpkg: not a GeoPackage: the file is not an SQLite database (its first bytes are not 'SQLite format 3')", e.Message);
     }
+
+    [Fact]
+    public async Task IngestGeoPackage_SaintDenisLayer_ReadsSrsTableAndBlobs()
+    {
+        var path = SharedData.Require("buildings/saint-denis_potentiel-solaire_reference.gpkg");
+        var noLayer = await Assert.ThrowsAsync<SourceFormatException>(() => BuildingIngest.RunAsync(db.DataSource, Options(path, UniqueSource("gp")), null, Ct));
+        Assert.Contains("9 feature layers; choose one with --layer", noLayer.Message);
+        Assert.Contains("bdtopo_batiment", noLayer.Message);
+
+        var source = UniqueSource("gpkg");
+        var r = await BuildingIngest.RunAsync(db.DataSource, Options(path, source, layer: "bdtopo_batiment"), null, Ct);
+        Assert.Equal(("gpkg", "EPSG:4326", 436, 432), (r.Format, r.SourceCrs, r.Read, r.Accepted));
+        // Same building as the GeoJSON export of the same layer (cleabs_left__bat = BATIMENT0000000243398338, hauteur 7).
+        Assert.Equal("7|652|6867", await ScalarAsync<string>(db, """
+            SELECT concat_ws('|', height_above_ground_m, round(ST_X(ST_Centroid(footprint)))::int / 1000, round(ST_Y(ST_Centroid(footprint)))::int / 1000)
+            FROM region.building WHERE source = @s AND source_id = 'BATIMENT0000000243398338'
+            """, ("s", source)));
+    }
+
+    [Fact]
+    public async Task IngestCsvWkt_BdTopoSample_SkipsDestroyedVersions()
+    {
+        var path = SharedData.Require("buildings/france_bdtopo_batiment_sample_wkt_2154.csv");
+        var source = UniqueSource("csv");
+        var r = await BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct);
+        // 1,316 rows, of which 467 are destroyed historical versions (gcms_detruit = true).
+        Assert.Equal((467, 849, 849), (r.Filtered, r.Read, r.Accepted));
+        Assert.Equal("EPSG:2154", r.SourceCrs);
+        Assert.All(r.WarningList, w => Assert.Equal("hauteur", w.Field));
+        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s AND attributes->>'gcms_detruit' = 'true'", ("s", source)));
+        // The first current row (line 167, cleabs BATIMENT0000000056785358) keeps its line number in messages and its WKT Z.
+        Assert.Equal("MULTIPOLYGON", await ScalarAsync<string>(db, "SELECT GeometryType(geometry_3d) FROM region.building WHERE source = @s AND source_id = 'BATIMENT0000000056785358'", ("s", source)));
+    }
 }

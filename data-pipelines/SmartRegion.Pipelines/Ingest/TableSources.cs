@@ -53,11 +53,36 @@ internal sealed class CsvSource : IFeatureSource
 
     public string Format => "csv";
 
-    public int? DeclaredEpsg => null;
+    /// <summary>
+    /// CSV carries no CRS: lon/lat columns and WKT in degrees are WGS 84; projected WKT in a BD TOPO export (cleabs column)
+    /// is Lambert-93, IGN's delivery CRS for metropolitan France. Anything else needs --srs.
+    /// </summary>
+    public int? DeclaredEpsg { get; private set; }
 
     public BuildingSchema? Schema => null;
 
     public long BytesRead => _stream.Position2;
+
+    private void GuessCrs(Geometry? first)
+    {
+        if (DeclaredEpsg is not null || first is null || first.IsEmpty)
+        {
+            return;
+        }
+        var e = first.EnvelopeInternal;
+        if (Math.Abs(e.MinX) <= 180 && Math.Abs(e.MaxY) <= 90)
+        {
+            DeclaredEpsg = SmartRegion.Geo.Crs.KnownCrs.Wgs84;
+        }
+        else if (_table.Column("cleabs") >= 0)
+        {
+            DeclaredEpsg = SmartRegion.Geo.Crs.KnownCrs.Lambert93;
+        }
+        else
+        {
+            throw new SourceFormatException($"{_fileName}: line {_table.RecordLine}: projected coordinates ({e.MinX}, {e.MinY}) and no CRS: pass --srs EPSG:N");
+        }
+    }
 
     public long TotalBytes { get; }
 
@@ -116,6 +141,7 @@ internal sealed class CsvSource : IFeatureSource
                 index++;
                 continue;
             }
+            GuessCrs(geometry);
             yield return new FeatureWork(index, null, new SourceFeature(index, line, null, geometry, AttributesOf(row), []));
             index++;
         }

@@ -233,7 +233,8 @@ public sealed class BuildingMapper
         }
         var fromAttributes = schema switch
         {
-            BuildingSchema.BdTopo => Text(a, "cleabs"),
+            // Joined exports rename it (cleabs_left__bat in the Saint-Denis GeoPackage): take the first cleabs* column.
+            BuildingSchema.BdTopo => Text(a, "cleabs") ?? a.EnumerateObject().Where(p => p.Name.StartsWith("cleabs", StringComparison.Ordinal)).Select(p => Text(a, p.Name)).FirstOrDefault(t => t is not null),
             BuildingSchema.BdTopoShapefile => Text(a, "ID"),
             BuildingSchema.Bag3d => Text(a, "identificatie"),
             BuildingSchema.Osm => Text(a, "@id") ?? Text(a, "osm_id") ?? Text(a, "id"),
