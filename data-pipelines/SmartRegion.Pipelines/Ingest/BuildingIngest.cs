@@ -28,7 +28,7 @@ internal static class BuildingIngest
     public static async Task<IngestReport> RunAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, Progress? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        using var source = FeatureSources.Open(o.Path, o.Format, o.Layer, o.Csv);
+        using var source = FeatureSources.Open(o.Path, o.Format, o.Layer, o.Csv, o.Epsg is not null);
         using var items = source.Read(cancellationToken).GetEnumerator();
         // GeoJSON declares its CRS before the features: read the first one to know it.
         var hasFirst = items.MoveNext();

@@ -67,12 +67,12 @@ internal static class FeatureSources
         return "geojson";
     }
 
-    public static IFeatureSource Open(string path, string format, string? layer, CsvSourceOptions csv) => format switch
+    public static IFeatureSource Open(string path, string format, string? layer, CsvSourceOptions csv, bool srsGiven) => format switch
     {
         "geojson" => new GeoJsonSource(path),
         "gpkg" => new GeoPackageSource(path, layer),
         "csv" => new CsvSource(path, csv),
-        "cityjson" => new CityJsonSource(path),
+        "cityjson" => new CityJsonSource(path, srsGiven),
         _ => throw new Cli.CliUsageException($"--format: '{format}' is not one of {string.Join(", ", Formats)}"),
     };
 }

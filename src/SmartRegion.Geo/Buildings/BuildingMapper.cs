@@ -137,9 +137,29 @@ public sealed class BuildingMapper
                 $"({env.MinX.ToString("G10", CultureInfo.InvariantCulture)}, {env.MinY.ToString("G10", CultureInfo.InvariantCulture)}) is far outside the area of EPSG:{SourceEpsg}: is the declared CRS right? (use --srs)"), warnings);
         }
 
-        var hasZ = geometry.Coordinates.Any(c => !double.IsNaN(c.Z));
+        var full3d = feature.Solid3d ?? geometry;
+        var hasZ = full3d.Coordinates.Any(c => !double.IsNaN(c.Z));
         var copy = geometry.Copy();
         _transform.Apply(copy);
+        Geometry? copy3d = null;
+        if (hasZ)
+        {
+            copy3d = ReferenceEquals(full3d, geometry) ? copy : full3d.Copy();
+            if (!ReferenceEquals(copy3d, copy))
+            {
+                _transform.Apply(copy3d);
+            }
+        }
+        var roofFaces = new List<RoofFace>();
+        foreach (var roof in feature.RoofSurfaces)
+        {
+            var r = (Polygon)roof.Copy();
+            _transform.Apply(r);
+            if (Roofs.RoofPlane.Fit(r) is { } face)
+            {
+                roofFaces.Add(face);
+            }
+        }
         var footprint = Footprint2d(copy);
         string? repair = null;
         if (!footprint.IsValid)
@@ -172,12 +192,26 @@ public sealed class BuildingMapper
             FeatureIndex = feature.Index,
             SourceId = sourceId,
             Footprint = footprint,
-            Geometry3d = hasZ ? copy : null,
+            Geometry3d = copy3d,
+            RoofFaces = roofFaces,
             AttributesJson = feature.AttributesJson,
             AltitudeDatum = hasZ ? altitudeDatum ?? DefaultDatum(schema) : null,
             Repair = repair,
         };
         MapAttributes(record, a, schema, feature, warnings);
+        if (feature.Solid3d is not null && copy3d is not null)
+        {
+            // A 3D model without height attributes (Zürich, Montréal) still has its heights in the geometry.
+            var zs = copy3d.Coordinates.Select(c => c.Z).Where(z => !double.IsNaN(z)).ToArray();
+            var zMin = zs.Min();
+            var zMax = zs.Max();
+            record.HeightAboveGroundM ??= zMax - zMin > 0 ? zMax - zMin : null;
+            if (record.AltitudeDatum == "NGF-IGN69")
+            {
+                record.GroundAltitudeNgfIgn69M ??= zMin;
+                record.RoofMaxAltitudeNgfIgn69M ??= zMax;
+            }
+        }
         if (_strict && warnings.Count > 0)
         {
             var w = warnings[0];
@@ -237,6 +271,8 @@ public sealed class BuildingMapper
             BuildingSchema.BdTopo => Text(a, "cleabs") ?? a.EnumerateObject().Where(p => p.Name.StartsWith("cleabs", StringComparison.Ordinal)).Select(p => Text(a, p.Name)).FirstOrDefault(t => t is not null),
             BuildingSchema.BdTopoShapefile => Text(a, "ID"),
             BuildingSchema.Bag3d => Text(a, "identificatie"),
+            // roofer numbers buildings per file ("1", "2"): the BDNB or Overture id it carries is the stable one.
+            BuildingSchema.Roofer => Text(a, "batiment_construction_id") ?? Text(a, "id"),
             BuildingSchema.Osm => Text(a, "@id") ?? Text(a, "osm_id") ?? Text(a, "id"),
             _ => null,
         };

@@ -11,6 +11,9 @@ namespace SmartRegion.Geo.Readers;
 /// <param name="RoofSurfaces">LOD2 roof polygons in the source CRS (CityJSON), empty otherwise.</param>
 public sealed record SourceFeature(int Index, long? Line, string? Id, Geometry? Geometry, string AttributesJson, IReadOnlyList<Polygon> RoofSurfaces)
 {
+    /// <summary>The full 3D geometry when the footprint is not all of it (CityJSON solids), in the source CRS.</summary>
+    public Geometry? Solid3d { get; init; }
+
     /// <summary>When the reader could not read a field: which one.</summary>
     public string? ErrorField { get; init; }
 
