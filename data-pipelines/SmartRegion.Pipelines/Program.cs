@@ -15,6 +15,8 @@ internal static class Program
             ["db"] = (DbCommands.RunAsync, DbCommands.Usage),
             ["parquet"] = (ParquetCommands.RunAsync, ParquetCommands.Usage),
             ["solar"] = (SolarCommands.RunAsync, SolarCommands.Usage),
+            ["ingest"] = (IngestCommands.RunAsync, IngestCommands.Usage),
+            ["geocode"] = (GeocodeCommand.RunAsync, GeocodeCommand.Usage),
         };
 
     public static async Task<int> Main(string[] args)
