@@ -9,6 +9,11 @@ internal static class CatalogSetup
     {
         services.AddCatalogAuthentication();
         services.AddSingleton<CatalogSearch>();
+        services.AddSingleton<VersionStore>();
+        services.AddSingleton<RecordsQuery>();
+        services.AddSingleton<UploadSettings>();
+        services.AddSingleton<IngestSignal>();
+        services.AddHostedService<IngestWorker>();
         return services;
     }
 
@@ -18,6 +23,8 @@ internal static class CatalogSetup
         api.MapAuthEndpoints();
         api.MapKeyEndpoints();
         api.MapDatasetEndpoints();
+        api.MapVersionEndpoints();
+        api.MapRecordEndpoints();
         return app;
     }
 }

@@ -111,3 +111,59 @@ public abstract class CatalogTest(TestDatabase db) : IAsyncDisposable
         return _factory.DisposeAsync();
     }
 }
+
+/// <summary>Upload helpers: send a file as a new version and wait for its ingestion job.</summary>
+internal static class Uploads
+{
+    public static async Task<(int Status, JsonElement Body)> UploadAsync(HttpClient client, string datasetId, string path, string? query = null)
+    {
+        await using var file = File.OpenRead(path);
+        using var content = new StreamContent(file);
+        var url = $"/api/v1/datasets/{datasetId}/versions?fileName={Uri.EscapeDataString(Path.GetFileName(path))}{query}";
+        using var response = await client.PostAsync(url, content, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    public static async Task<(int Status, JsonElement Body)> UploadBytesAsync(HttpClient client, string datasetId, byte[] bytes, string fileName, string? query = null)
+    {
+        using var content = new ByteArrayContent(bytes);
+        var url = $"/api/v1/datasets/{datasetId}/versions?fileName={Uri.EscapeDataString(fileName)}{query}";
+        using var response = await client.PostAsync(url, content, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>Polls the job until it is done or failed (at most 120 s); returns the job document.</summary>
+    public static async Task<JsonElement> WaitAsync(HttpClient client, JsonElement accepted)
+    {
+        var url = accepted.GetProperty("jobUrl").GetString()!;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            var (status, body) = await CatalogKit.SendAsync(client, HttpMethod.Get, url);
+            Assert.Equal(200, status);
+            var job = JsonDocument.Parse(body).RootElement.Clone();
+            if (job.GetProperty("status").GetString() is "done" or "failed")
+            {
+                return job;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"job did not finish: {body}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public static async Task<JsonElement> UploadAndWaitAsync(HttpClient client, string datasetId, string path, string? query = null)
+    {
+        var (status, accepted) = await UploadAsync(client, datasetId, path, query);
+        Assert.True(status == 202, $"upload: {status} {accepted}");
+        return await WaitAsync(client, accepted);
+    }
+
+    public static async Task<JsonElement> UploadBytesAndWaitAsync(HttpClient client, string datasetId, byte[] bytes, string fileName, string? query = null)
+    {
+        var (status, accepted) = await UploadBytesAsync(client, datasetId, bytes, fileName, query);
+        Assert.True(status == 202, $"upload: {status} {accepted}");
+        return await WaitAsync(client, accepted);
+    }
+}
