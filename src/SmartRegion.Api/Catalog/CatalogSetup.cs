@@ -25,6 +25,7 @@ internal static class CatalogSetup
         api.MapDatasetEndpoints();
         api.MapVersionEndpoints();
         api.MapRecordEndpoints();
+        app.MapDcatEndpoints();
         return app;
     }
 }

@@ -35,7 +35,7 @@ public sealed class CatalogSearch(NpgsqlDataSource dataSource)
     {
         var order = request.Sort switch
         {
-            "title" => "lower(d.title), d.id",
+            "title" => "lower(catalog.immutable_unaccent(d.title)), d.id",
             "modified" => "d.modified_at DESC, d.id",
             "created" => "d.created_at DESC, d.id",
             _ when request.Query is null => "d.modified_at DESC, d.id",

@@ -125,6 +125,9 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         ["export.csv"] = ("GET", "/api/v1/datasets/{id}/export.csv", null, "read", 200),
         ["export.geojson"] = ("GET", "/api/v1/datasets/{id}/export.geojson", null, "read", 200),
         ["search"] = ("GET", "/api/v1/datasets?pageSize=100&q=arbres", null, "read", 200),
+        ["dcat.ttl"] = ("GET", "/api/v1/datasets/{id}/dcat.ttl", null, "read", 200),
+        ["dcat.jsonld"] = ("GET", "/api/v1/datasets/{id}/dcat.jsonld", null, "read", 200),
+        ["catalog.jsonld"] = ("GET", "/catalog.jsonld?pageSize=500", null, "read", 200),
         ["access-log"] = ("GET", "/api/v1/datasets/{id}/access-log", null, "member", 200),
         ["patch"] = ("PATCH", "/api/v1/datasets/{id}", new { keywords = new[] { "arbres", "matrice" } }, "edit", 200),
         ["upload"] = ("POST", "/api/v1/datasets/{id}/versions?fileName=communes.csv", "upload", "edit", 202),
@@ -163,11 +166,11 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
 
         var (status, body) = await SendAsync(client, e, id);
 
-        if (endpoint == "search")
+        if (endpoint is "search" or "catalog.jsonld")
         {
             // A list answers 200 either way: "404" means the dataset is absent from the items and from the facet counts.
             Assert.Equal(200, status);
-            var listed = body.Contains($"\"id\":\"{id}\"", StringComparison.Ordinal);
+            var listed = body.Contains(endpoint == "search" ? $"\"id\":\"{id}\"" : $"/api/v1/datasets/{id}\"", StringComparison.Ordinal);
             Assert.True(listed == (expectedStatus == 200), $"{caller} on {visibility}: listed={listed}");
             return;
         }
