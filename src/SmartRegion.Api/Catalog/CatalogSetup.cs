@@ -9,6 +9,7 @@ internal static class CatalogSetup
     {
         services.AddCatalogAuthentication();
         services.AddSingleton<CatalogSearch>();
+        services.AddCatalogOpenApi();
         services.AddSingleton<VersionStore>();
         services.AddSingleton<RecordsQuery>();
         services.AddSingleton<UploadSettings>();
