@@ -72,10 +72,6 @@ internal static class VersionEndpoints
                 {
                     return CatalogProblems.Problem(415, "format_not_supported_yet", "Parquet uploads arrive with the Parquet library.");
                 }
-                if (sniffed == "gpkg")
-                {
-                    return CatalogProblems.Problem(415, "format_not_supported_yet", "GeoPackage uploads are not supported yet; export the layer as GeoJSON or CSV.");
-                }
                 var stored = IngestRunner.NewStoredFileName();
                 File.Move(temp, Path.Combine(settings.Directory, stored));
                 var options = new UploadOptions(delimiter, encoding, decimalSeparator, layer, strict ?? false, upload.TableSchema, stored);
@@ -97,8 +93,8 @@ internal static class VersionEndpoints
         .WithSummary("Upload a file as a new version (publish scope; editor) → 202 with the job")
         .WithDescription("""
             The body is the file itself (any content type) or multipart/form-data with a 'file' part and an optional
-            'tableSchema' part (Frictionless Table Schema JSON). CSV, GeoJSON; GeoPackage and Parquet answer 415 for now.
-            Query: fileName, format (csv|geojson), delimiter, encoding, decimalSeparator, strict (reject the whole file on
+            'tableSchema' part (Frictionless Table Schema JSON). CSV, GeoJSON, GeoPackage (one layer: ?layer=); Parquet answers 415 until the Parquet library lands.
+            Query: fileName, format (csv|geojson|gpkg), layer, delimiter, encoding, decimalSeparator, strict (reject the whole file on
             any bad row). Example: curl -H 'Authorization: Apikey …' --data-binary @arbres.csv
             '/api/v1/datasets/arbres-plantes/versions?fileName=arbres.csv'
             """);

@@ -128,3 +128,74 @@ public sealed class PartnerFileTests(TestDatabase db) : CatalogTest(db)
         return JsonDocument.Parse(body).RootElement.GetProperty("numberMatched").GetInt64();
     }
 }
+
+/// <summary>GeoPackage uploads: a named layer of the real Saint-Denis reference file, and an SQLite file that is not a GeoPackage.</summary>
+public sealed class GeoPackageUploadTests(TestDatabase db) : CatalogTest(db)
+{
+    [Fact]
+    public async Task SaintDenisGpkg_LayerAnnuaireEducation_Loads87Schools()
+    {
+        var path = SharedData.Require("buildings/saint-denis_potentiel-solaire_reference.gpkg");
+        var org = await Kit.OrgAsync("ville-de-saint-denis", "public_agency");
+        var (_, key) = await Kit.UserWithKeyAsync(org, "editor");
+        using var client = Kit.Client(key);
+        var id = (await Kit.CreateDatasetAsync(client, org.Slug, "public")).GetProperty("id").GetString()!;
+
+        var job = await Uploads.UploadAndWaitAsync(client, id, path, "&layer=annuaire_education");
+
+        Assert.True(job.GetProperty("status").GetString() == "done", job.ToString());
+        var v = job.GetProperty("version");
+        Assert.Equal("gpkg", v.GetProperty("format").GetString());
+        Assert.Equal(87, v.GetProperty("rowCount").GetInt64());
+        Assert.Equal("annuaire_education", v.GetProperty("report").GetProperty("detected").GetProperty("layer").GetString());
+        Assert.True(v.GetProperty("hasGeometry").GetBoolean());
+        var bbox = v.GetProperty("bboxWgs84").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.InRange(bbox[0], 2.3, 2.4);   // Saint-Denis, whatever CRS the layer is stored in
+        Assert.InRange(bbox[1], 48.9, 48.95);
+
+        var (status, accepted) = await Uploads.UploadAsync(client, id, path, "&layer=no_such_layer");
+        Assert.Equal(202, status);
+        var failed = await Uploads.WaitAsync(client, accepted);
+        Assert.Contains("no layer 'no_such_layer'", failed.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task TruncatedSqlite_FailsWithReason()
+    {
+        var org = await Kit.OrgAsync("org");
+        var (_, key) = await Kit.UserWithKeyAsync(org, "editor");
+        using var client = Kit.Client(key);
+        var id = (await Kit.CreateDatasetAsync(client, org.Slug, "private")).GetProperty("id").GetString()!;
+        var bytes = System.Text.Encoding.ASCII.GetBytes("SQLite format 3\0").Concat(new byte[200]).ToArray();
+        var job = await Uploads.UploadBytesAndWaitAsync(client, id, bytes, "lies.gpkg");
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        Assert.Contains("GeoPackage", job.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task SqliteThatIsNotGeoPackage_FailsWithReason()
+    {
+        var org = await Kit.OrgAsync("org");
+        var (_, key) = await Kit.UserWithKeyAsync(org, "editor");
+        using var client = Kit.Client(key);
+        var id = (await Kit.CreateDatasetAsync(client, org.Slug, "private")).GetProperty("id").GetString()!;
+        var file = Path.Combine(Path.GetTempPath(), $"plain-{Guid.NewGuid():N}.gpkg");
+        try
+        {
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+            {
+                connection.Open();
+                using var cmd = connection.CreateCommand();
+                cmd.CommandText = "CREATE TABLE t (a integer); INSERT INTO t VALUES (1);";
+                cmd.ExecuteNonQuery();
+            }
+            var job = await Uploads.UploadAndWaitAsync(client, id, file);
+            Assert.Equal("failed", job.GetProperty("status").GetString());
+            Assert.Contains("not a GeoPackage", job.GetProperty("error").GetString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

@@ -44,6 +44,7 @@ public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirec
             {
                 "csv" => new CsvSource(path, limits, options.Delimiter, options.Encoding, options.DecimalSeparator),
                 "geojson" => new GeoJsonSource(path, limits),
+                "gpkg" => new GeoPackageSource(path, limits, options.Layer),
                 _ => throw new IngestFailure($"format '{version.Format}' cannot be ingested yet"),
             };
             var fields = options.TableSchema is { Length: > 0 } ts
