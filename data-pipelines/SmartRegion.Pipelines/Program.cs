@@ -17,6 +17,7 @@ internal static class Program
             ["solar"] = (SolarCommands.RunAsync, SolarCommands.Usage),
             ["ingest"] = (IngestCommands.RunAsync, IngestCommands.Usage),
             ["geocode"] = (GeocodeCommand.RunAsync, GeocodeCommand.Usage),
+            ["admin"] = (AdminCommands.RunAsync, AdminCommands.Usage),
         };
 
     public static async Task<int> Main(string[] args)

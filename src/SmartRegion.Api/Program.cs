@@ -1,3 +1,4 @@
+using SmartRegion.Api.Catalog;
 using SmartRegion.Api.Health;
 using SmartRegion.Api.Infrastructure;
 
@@ -20,15 +21,18 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
     return Task.CompletedTask;
 }));
 builder.Services.AddSmartRegionDatabase(builder.Configuration);
+builder.Services.AddCatalog();
 
 var app = builder.Build();
 
 app.UseSmartRegionProblemDetails();
 app.UseRequestIdHeader();
 app.UseSecurityHeaders();
+app.UseCatalogCallers();
 
 app.MapOpenApi();
 app.MapHealthEndpoints();
+app.MapCatalogEndpoints();
 app.MapApiFallback();
 app.UseWebRoot(app.Configuration, app.Logger);
 
