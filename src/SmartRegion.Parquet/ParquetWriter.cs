@@ -130,7 +130,10 @@ public sealed class ParquetWriter : IAsyncDisposable
                 {
                     _buffers[i].Append(columns[i], offset, take, Schema.Columns[i].Name);
                 }
-                _geo?.Add(columns[_geo.ColumnIndex], offset, take, RowCount);
+                if (_geo is { HasCovering: true })
+                {
+                    _geo.Add(columns[_geo.ColumnIndex], offset, take, RowCount);
+                }
             }
             catch
             {
@@ -273,6 +276,19 @@ public sealed class ParquetWriter : IAsyncDisposable
 
     private async Task FlushRowGroupAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await EncodeRowGroupAsync(cancellationToken);
+        }
+        catch (AggregateException e) when (e.InnerExceptions is [ArgumentException inner])
+        {
+            _faulted = true;
+            throw inner;
+        }
+    }
+
+    private async Task EncodeRowGroupAsync(CancellationToken cancellationToken)
+    {
         await EnsureMagicAsync(cancellationToken);
         var group = new RowGroup { NumRows = _leaves[0].Rows, FileOffset = _position, Ordinal = (short)Math.Min(short.MaxValue, _meta.RowGroups.Count) };
         long compressed = 0;
@@ -284,9 +300,24 @@ public sealed class ParquetWriter : IAsyncDisposable
         var metas = new ColumnMetaData[_leaves.Count];
         // Largest first, one at a time per thread, so the biggest chunk (usually the geometry) never starts last.
         var order = Enumerable.Range(0, _leaves.Count).OrderByDescending(i => _leaves[i].EstimatedBytes).ToList();
+        // Without a covering column the geometry's bbox and types are gathered here, beside the encoding: one more
+        // task on another core rather than a pass on the caller's thread.
+        if (_geo is { HasCovering: false })
+        {
+            order.Insert(1, -1);
+        }
+        var firstRow = RowCount - _leaves[0].Rows;
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
             new ParallelOptions { MaxDegreeOfParallelism = _options.MaxThreads, CancellationToken = cancellationToken },
-            i => metas[i] = _leaves[i].Encode(_contexts[i], 0));
+            i =>
+            {
+                if (i < 0)
+                {
+                    _geo!.Scan((ColumnBuffer<byte[]>)_buffers[_geo.ColumnIndex], firstRow);
+                    return;
+                }
+                metas[i] = _leaves[i].Encode(_contexts[i], 0);
+            });
         for (var i = 0; i < _leaves.Count; i++)
         {
             var meta = metas[i];

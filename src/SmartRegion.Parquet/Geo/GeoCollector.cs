@@ -13,6 +13,32 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
 
     public int ColumnIndex { get; } = columnIndex;
 
+    public bool HasCovering => covering is not null;
+
+    /// <summary>Gathers bbox and types from a row group's buffered geometries (used when there is no covering column to fill row by row).</summary>
+    public void Scan(ColumnBuffer<byte[]> buffer, long firstRow)
+    {
+        var values = buffer.Values;
+        for (var k = 0; k < values.Length; k++)
+        {
+            var box = Box.Empty;
+            try
+            {
+                var type = Wkb.Scan(values[k], ref box);
+                if (!ReferenceEquals(type, _lastType))
+                {
+                    _types.Add(type);
+                    _lastType = type;
+                }
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentException($"row {firstRow + buffer.RowOfValue(k)}, column '{options.GeometryColumn}': not valid WKB ({e.Message})", e);
+            }
+            _box.Add(box);
+        }
+    }
+
     public void Add(ColumnData column, int offset, int count, long firstRow)
     {
         var values = column.As<byte[]>();

@@ -40,6 +40,19 @@ internal abstract class ColumnBuffer(string[] path, int maxDef)
 
     public abstract void Append(ColumnData data, int offset, int count, string columnName);
 
+    /// <summary>The row (within the row group) of the <paramref name="k"/>-th non-null value; for error messages only.</summary>
+    public int RowOfValue(int k)
+    {
+        for (var r = 0; r < Rows; r++)
+        {
+            if (Present[r] && k-- == 0)
+            {
+                return r;
+            }
+        }
+        return -1;
+    }
+
     public void AppendNull()
     {
         EnsureRows(Rows + 1);
@@ -71,6 +84,9 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
     private long _variableBytes;
 
     public override PhysicalType Type => ops.Type;
+
+    /// <summary>The buffered non-null values, in row order.</summary>
+    public ReadOnlySpan<T> Values => _values.AsSpan(0, NonNull);
 
     public override long EstimatedBytes => ops.FixedSize > 0 ? (long)NonNull * ops.FixedSize + Rows / 8 : _variableBytes + Rows / 8;
 
@@ -167,11 +183,12 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
             dictValues = [];
             indices = new int[NonNull];
             long dictBytes = 0;
+            var fixedSize = ops.FixedSize;
             for (var i = 0; i < NonNull; i++)
             {
                 var v = values[i];
-                var size = ops.FixedSize > 0 ? ops.FixedSize : ops.PlainSize(v);
-                if (ops.FixedSize == 0)
+                var size = fixedSize > 0 ? fixedSize : ops.PlainSize(v);
+                if (fixedSize == 0)
                 {
                     plainBytes += size;
                 }
