@@ -300,24 +300,17 @@ public sealed class ParquetWriter : IAsyncDisposable
         var metas = new ColumnMetaData[_leaves.Count];
         // Largest first, one at a time per thread, so the biggest chunk (usually the geometry) never starts last.
         var order = Enumerable.Range(0, _leaves.Count).OrderByDescending(i => _leaves[i].EstimatedBytes).ToList();
-        // Without a covering column the geometry's bbox and types are gathered here, beside the encoding: one more
-        // task on another core rather than a pass on the caller's thread.
+        // Without a covering column the geometry's bbox and types are gathered page by page as the column is encoded,
+        // while each page's WKB is still in cache, instead of in a separate pass over scattered arrays.
         if (_geo is { HasCovering: false })
         {
-            order.Insert(1, -1);
+            var geometry = (ColumnBuffer<byte[]>)_buffers[_geo.ColumnIndex];
+            var firstRow = RowCount - geometry.Rows;
+            geometry.PageObserver = (values, firstValue) => _geo.Scan(geometry, values, firstValue, firstRow);
         }
-        var firstRow = RowCount - _leaves[0].Rows;
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
             new ParallelOptions { MaxDegreeOfParallelism = _options.MaxThreads, CancellationToken = cancellationToken },
-            i =>
-            {
-                if (i < 0)
-                {
-                    _geo!.Scan((ColumnBuffer<byte[]>)_buffers[_geo.ColumnIndex], firstRow);
-                    return;
-                }
-                metas[i] = _leaves[i].Encode(_contexts[i], 0);
-            });
+            i => metas[i] = _leaves[i].Encode(_contexts[i], 0));
         for (var i = 0; i < _leaves.Count; i++)
         {
             var meta = metas[i];

@@ -15,10 +15,9 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
 
     public bool HasCovering => covering is not null;
 
-    /// <summary>Gathers bbox and types from a row group's buffered geometries (used when there is no covering column to fill row by row).</summary>
-    public void Scan(ColumnBuffer<byte[]> buffer, long firstRow)
+    /// <summary>Gathers bbox and types from one page of buffered geometries (used when no covering column must be filled row by row).</summary>
+    public void Scan(ColumnBuffer<byte[]> buffer, ReadOnlySpan<byte[]> values, int firstValue, long firstRow)
     {
-        var values = buffer.Values;
         for (var k = 0; k < values.Length; k++)
         {
             var box = Box.Empty;
@@ -33,7 +32,7 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
             }
             catch (FormatException e)
             {
-                throw new ArgumentException($"row {firstRow + buffer.RowOfValue(k)}, column '{options.GeometryColumn}': not valid WKB ({e.Message})", e);
+                throw new ArgumentException($"row {firstRow + buffer.RowOfValue(firstValue + k)}, column '{options.GeometryColumn}': not valid WKB ({e.Message})", e);
             }
             _box.Add(box);
         }

@@ -88,6 +88,9 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
     /// <summary>The buffered non-null values, in row order.</summary>
     public ReadOnlySpan<T> Values => _values.AsSpan(0, NonNull);
 
+    /// <summary>Sees each data page's values (and the index of the first) right after they are encoded, while they are still in cache.</summary>
+    public Action<ReadOnlySpan<T>, int>? PageObserver { get; set; }
+
     public override long EstimatedBytes => ops.FixedSize > 0 ? (long)NonNull * ops.FixedSize + Rows / 8 : _variableBytes + Rows / 8;
 
     public override void Reset()
@@ -286,6 +289,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
             {
                 ops.WritePlain(values[v0..v1], body);
             }
+            PageObserver?.Invoke(values[v0..v1], v0);
             var encoding = dict is null ? Enc.Plain : Enc.RleDictionary;
             uncompressedTotal += options.DataPageV2
                 ? WritePage(ctx, PageType.DataPageV2, r1 - r0, encoding, MaxDef > 0 ? ctx.LevelBytes.Span : [], r1 - r0 - present)
