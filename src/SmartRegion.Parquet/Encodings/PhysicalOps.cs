@@ -45,6 +45,7 @@ internal sealed class BoolOps : PhysicalOps<bool>
 
     public override int PlainSize(bool value) => 1;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void WritePlain(ReadOnlySpan<bool> values, ByteBuffer output)
     {
         var dst = output.Reserve((values.Length + 7) / 8);
@@ -126,6 +127,7 @@ internal sealed class StringOps : PhysicalOps<string>
 
     public override int PlainSize(string value) => 4 + Encoding.UTF8.GetByteCount(value);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void WritePlain(ReadOnlySpan<string> values, ByteBuffer output)
     {
         foreach (var s in values)
@@ -173,6 +175,7 @@ internal sealed class BytesOps(int fixedLength) : PhysicalOps<byte[]>, IEquality
 
     public override int PlainSize(byte[] value) => fixedLength > 0 ? fixedLength : 4 + value.Length;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void WritePlain(ReadOnlySpan<byte[]> values, ByteBuffer output)
     {
         foreach (var v in values)

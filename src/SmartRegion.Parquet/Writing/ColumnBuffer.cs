@@ -122,6 +122,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         _ => 8,
     };
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Append(ColumnData data, int offset, int count, string columnName)
     {
         EnsureRows(Rows + count);
@@ -167,6 +168,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override ColumnMetaData Encode(ChunkContext ctx, long fileOffset)
     {
         var options = ctx.Options;
@@ -341,6 +343,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         return ctx.Header.Length + header.UncompressedPageSize;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private Statistics Statistics(ReadOnlySpan<T> candidates, ParquetWriterOptions options)
     {
         var stats = new Statistics { NullCount = Rows - NonNull };
