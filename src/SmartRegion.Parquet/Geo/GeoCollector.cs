@@ -20,21 +20,10 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
     {
         for (var k = 0; k < values.Length; k++)
         {
-            var box = Box.Empty;
-            try
+            if (Measure(values[k], out _) is { } error)
             {
-                var type = Wkb.Scan(values[k], ref box);
-                if (!ReferenceEquals(type, _lastType))
-                {
-                    _types.Add(type);
-                    _lastType = type;
-                }
+                throw Invalid(firstRow + buffer.RowOfValue(firstValue + k), error);
             }
-            catch (FormatException e)
-            {
-                throw new ArgumentException($"row {firstRow + buffer.RowOfValue(firstValue + k)}, column '{options.GeometryColumn}': not valid WKB ({e.Message})", e);
-            }
-            _box.Add(box);
         }
     }
 
@@ -55,21 +44,10 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
                 }
                 continue;
             }
-            var box = Box.Empty;
-            try
+            if (Measure(wkb, out var box) is { } error)
             {
-                var type = Wkb.Scan(wkb, ref box);
-                if (!ReferenceEquals(type, _lastType))
-                {
-                    _types.Add(type);
-                    _lastType = type;
-                }
+                throw Invalid(firstRow + i - offset, error);
             }
-            catch (FormatException e)
-            {
-                throw new ArgumentException($"row {firstRow + i - offset}, column '{options.GeometryColumn}': not valid WKB ({e.Message})", e);
-            }
-            _box.Add(box);
             if (covering is not null)
             {
                 if (box.IsEmpty)
@@ -89,6 +67,30 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
             }
         }
     }
+
+    /// <summary>Adds one geometry's type and box to the file's; returns the WKB error, if any, so callers can name the row.</summary>
+    private FormatException? Measure(byte[] wkb, out Box box)
+    {
+        box = Box.Empty;
+        try
+        {
+            var type = Wkb.Scan(wkb, ref box);
+            if (!ReferenceEquals(type, _lastType))
+            {
+                _types.Add(type);
+                _lastType = type;
+            }
+        }
+        catch (FormatException e)
+        {
+            return e;
+        }
+        _box.Add(box);
+        return null;
+    }
+
+    private ArgumentException Invalid(long row, FormatException e) =>
+        new($"row {row}, column '{options.GeometryColumn}': not valid WKB ({e.Message})", e);
 
     public string MetadataJson()
     {
