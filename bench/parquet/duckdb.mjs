@@ -6,7 +6,14 @@ const [ours, theirs, codec] = process.argv.slice(2);
 const db = await (await DuckDBInstance.create(':memory:')).connect();
 await db.run('SET enable_geoparquet_conversion = false');
 await db.run(`CREATE TABLE t AS SELECT * FROM read_parquet('${ours}')`);
-const time = async sql => { const t0 = process.hrtime.bigint(); await db.run(sql); return Number(process.hrtime.bigint() - t0) / 1e9; };
+// Wall seconds and CPU seconds (all threads): on a shared machine CPU time is the steadier of the two.
+const time = async sql => {
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  await db.run(sql);
+  const c = process.cpuUsage(c0);
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuSeconds: (c.user + c.system) / 1e6 };
+};
 const write = await time(`COPY t TO '${theirs}' (FORMAT parquet, COMPRESSION ${codec})`);
 const readOurs = await time(`CREATE OR REPLACE TABLE r1 AS SELECT * FROM read_parquet('${ours}')`);
 const readTheirs = await time(`CREATE OR REPLACE TABLE r2 AS SELECT * FROM read_parquet('${theirs}')`);

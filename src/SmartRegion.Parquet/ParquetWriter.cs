@@ -130,7 +130,10 @@ public sealed class ParquetWriter : IAsyncDisposable
                 {
                     _buffers[i].Append(columns[i], offset, take, Schema.Columns[i].Name);
                 }
-                _geo?.Add(columns[_geo.ColumnIndex], offset, take, RowCount);
+                if (_geo is { HasCovering: true })
+                {
+                    _geo.Add(columns[_geo.ColumnIndex], offset, take, RowCount);
+                }
             }
             catch
             {
@@ -273,6 +276,19 @@ public sealed class ParquetWriter : IAsyncDisposable
 
     private async Task FlushRowGroupAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await EncodeRowGroupAsync(cancellationToken);
+        }
+        catch (AggregateException e) when (e.InnerExceptions is [ArgumentException inner])
+        {
+            _faulted = true;
+            throw inner;
+        }
+    }
+
+    private async Task EncodeRowGroupAsync(CancellationToken cancellationToken)
+    {
         await EnsureMagicAsync(cancellationToken);
         var group = new RowGroup { NumRows = _leaves[0].Rows, FileOffset = _position, Ordinal = (short)Math.Min(short.MaxValue, _meta.RowGroups.Count) };
         long compressed = 0;
@@ -284,6 +300,14 @@ public sealed class ParquetWriter : IAsyncDisposable
         var metas = new ColumnMetaData[_leaves.Count];
         // Largest first, one at a time per thread, so the biggest chunk (usually the geometry) never starts last.
         var order = Enumerable.Range(0, _leaves.Count).OrderByDescending(i => _leaves[i].EstimatedBytes).ToList();
+        // Without a covering column the geometry's bbox and types are gathered page by page as the column is encoded,
+        // while each page's WKB is still in cache, instead of in a separate pass over scattered arrays.
+        if (_geo is { HasCovering: false })
+        {
+            var geometry = (ColumnBuffer<byte[]>)_buffers[_geo.ColumnIndex];
+            var firstRow = RowCount - geometry.Rows;
+            geometry.PageObserver = (values, firstValue) => _geo.Scan(geometry, values, firstValue, firstRow);
+        }
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
             new ParallelOptions { MaxDegreeOfParallelism = _options.MaxThreads, CancellationToken = cancellationToken },
             i => metas[i] = _leaves[i].Encode(_contexts[i], 0));

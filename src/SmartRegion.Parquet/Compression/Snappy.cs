@@ -16,6 +16,7 @@ internal static class Snappy
     public static int MaxCompressedLength(int length) => 32 + length + length / 6;
 
     /// <summary>Compresses <paramref name="input"/> into <paramref name="output"/> (at least <see cref="MaxCompressedLength"/>); returns the bytes written.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int Compress(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var o = WriteVarint(output, (uint)input.Length);
@@ -29,6 +30,7 @@ internal static class Snappy
     }
 
     // Pointers rather than spans in the hot loop: every access stays below src.Length - 15 + 8 by construction.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static unsafe int CompressBlock(ReadOnlySpan<byte> block, Span<byte> dst, Span<ushort> table)
     {
         if (block.Length < 15)
@@ -218,6 +220,7 @@ internal static class Snappy
     }
 
     /// <summary>Decompresses into <paramref name="output"/>, which must be exactly the declared length; every offset and length is checked.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Decompress(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var expected = UncompressedLength(input, out var i);

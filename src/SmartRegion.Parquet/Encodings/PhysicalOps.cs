@@ -45,6 +45,7 @@ internal sealed class BoolOps : PhysicalOps<bool>
 
     public override int PlainSize(bool value) => 1;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void WritePlain(ReadOnlySpan<bool> values, ByteBuffer output)
     {
         var dst = output.Reserve((values.Length + 7) / 8);
@@ -64,8 +65,8 @@ internal sealed class BoolOps : PhysicalOps<bool>
 }
 
 /// <summary>Fixed-width little-endian numbers: INT32, INT64 (signed or unsigned order), FLOAT and DOUBLE.</summary>
-internal sealed class NumberOps<T>(PhysicalType type, Comparison<T> compare, bool signedOrder = true, Func<T, bool>? orderable = null)
-    : PhysicalOps<T>, IEqualityComparer<T> where T : unmanaged, IEquatable<T>
+internal sealed class NumberOps<T>(PhysicalType type, Comparison<T> compare, bool signedOrder = true, Func<T, bool>? orderable = null, IEqualityComparer<T>? comparer = null)
+    : PhysicalOps<T> where T : unmanaged
 {
     private static readonly int Size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
@@ -73,14 +74,7 @@ internal sealed class NumberOps<T>(PhysicalType type, Comparison<T> compare, boo
 
     public override int FixedSize => Size;
 
-    // Bitwise, so -0.0 and 0.0 (and NaN payloads) keep their identity through the dictionary.
-    public override IEqualityComparer<T> Comparer => this;
-
-    public bool Equals(T x, T y) => MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in x)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in y)));
-
-    public int GetHashCode(T obj) => Size == 8
-        ? MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in obj))).GetHashCode()
-        : MemoryMarshal.Read<int>(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in obj)));
+    public override IEqualityComparer<T> Comparer { get; } = comparer ?? EqualityComparer<T>.Default;
 
     public override int PlainSize(T value) => Size;
 
@@ -101,8 +95,23 @@ internal static class Numbers
     public static readonly NumberOps<int> UInt32 = new(PhysicalType.Int32, (a, b) => ((uint)a).CompareTo((uint)b), signedOrder: false);
     public static readonly NumberOps<long> Int64 = new(PhysicalType.Int64, (a, b) => a.CompareTo(b));
     public static readonly NumberOps<long> UInt64 = new(PhysicalType.Int64, (a, b) => ((ulong)a).CompareTo((ulong)b), signedOrder: false);
-    public static readonly NumberOps<float> Float = new(PhysicalType.Float, (a, b) => a.CompareTo(b), orderable: v => !float.IsNaN(v));
-    public static readonly NumberOps<double> Double = new(PhysicalType.Double, (a, b) => a.CompareTo(b), orderable: v => !double.IsNaN(v));
+    public static readonly NumberOps<float> Float = new(PhysicalType.Float, (a, b) => a.CompareTo(b), orderable: v => !float.IsNaN(v), comparer: new FloatBits());
+    public static readonly NumberOps<double> Double = new(PhysicalType.Double, (a, b) => a.CompareTo(b), orderable: v => !double.IsNaN(v), comparer: new DoubleBits());
+
+    // Bitwise, so -0.0 and 0.0 (and NaN payloads) keep their identity through a dictionary.
+    private sealed class FloatBits : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => BitConverter.SingleToInt32Bits(x) == BitConverter.SingleToInt32Bits(y);
+
+        public int GetHashCode(float obj) => BitConverter.SingleToInt32Bits(obj);
+    }
+
+    private sealed class DoubleBits : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y);
+
+        public int GetHashCode(double obj) => BitConverter.DoubleToInt64Bits(obj).GetHashCode();
+    }
 }
 
 /// <summary>BYTE_ARRAY from .NET strings, UTF-8 encoded; ordered as unsigned UTF-8 bytes, as Parquet requires.</summary>
@@ -118,6 +127,7 @@ internal sealed class StringOps : PhysicalOps<string>
 
     public override int PlainSize(string value) => 4 + Encoding.UTF8.GetByteCount(value);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void WritePlain(ReadOnlySpan<string> values, ByteBuffer output)
     {
         foreach (var s in values)
@@ -165,6 +175,7 @@ internal sealed class BytesOps(int fixedLength) : PhysicalOps<byte[]>, IEquality
 
     public override int PlainSize(byte[] value) => fixedLength > 0 ? fixedLength : 4 + value.Length;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void WritePlain(ReadOnlySpan<byte[]> values, ByteBuffer output)
     {
         foreach (var v in values)

@@ -8,6 +8,7 @@ internal static class RleHybrid
     public static int BitWidth(int maxValue) => maxValue == 0 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)maxValue);
 
     /// <summary>Appends the encoding of <paramref name="values"/> (no length prefix).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Encode(ReadOnlySpan<int> values, int bitWidth, ByteBuffer output)
     {
         var n = values.Length;
@@ -64,6 +65,7 @@ internal static class RleHybrid
     }
 
     /// <summary>Packs values LSB first into <paramref name="dst"/>, which is zeroed and holds groups of 8 (the tail is padded with zeros).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void BitPack(ReadOnlySpan<int> values, int bitWidth, Span<byte> dst)
     {
         dst.Clear();
@@ -92,6 +94,7 @@ internal static class RleHybrid
     }
 
     /// <summary>Decodes exactly <c>output.Length</c> values; throws on data that ends early or values wider than the bit width.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Decode(ReadOnlySpan<byte> data, int bitWidth, Span<int> output)
     {
         if (bitWidth is < 0 or > 32)
@@ -157,6 +160,7 @@ internal static class RleHybrid
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Unpack(ReadOnlySpan<byte> data, int bitWidth, Span<int> output)
     {
         var mask = bitWidth == 32 ? ulong.MaxValue >> 32 : (1UL << bitWidth) - 1;

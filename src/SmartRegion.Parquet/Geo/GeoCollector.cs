@@ -13,6 +13,20 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
 
     public int ColumnIndex { get; } = columnIndex;
 
+    public bool HasCovering => covering is not null;
+
+    /// <summary>Gathers bbox and types from one page of buffered geometries (used when no covering column must be filled row by row).</summary>
+    public void Scan(ColumnBuffer<byte[]> buffer, ReadOnlySpan<byte[]> values, int firstValue, long firstRow)
+    {
+        for (var k = 0; k < values.Length; k++)
+        {
+            if (Measure(values[k], out _) is { } error)
+            {
+                throw Invalid(firstRow + buffer.RowOfValue(firstValue + k), error);
+            }
+        }
+    }
+
     public void Add(ColumnData column, int offset, int count, long firstRow)
     {
         var values = column.As<byte[]>();
@@ -30,21 +44,10 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
                 }
                 continue;
             }
-            var box = Box.Empty;
-            try
+            if (Measure(wkb, out var box) is { } error)
             {
-                var type = Wkb.Scan(wkb, ref box);
-                if (!ReferenceEquals(type, _lastType))
-                {
-                    _types.Add(type);
-                    _lastType = type;
-                }
+                throw Invalid(firstRow + i - offset, error);
             }
-            catch (FormatException e)
-            {
-                throw new ArgumentException($"row {firstRow + i - offset}, column '{options.GeometryColumn}': not valid WKB ({e.Message})", e);
-            }
-            _box.Add(box);
             if (covering is not null)
             {
                 if (box.IsEmpty)
@@ -64,6 +67,30 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
             }
         }
     }
+
+    /// <summary>Adds one geometry's type and box to the file's; returns the WKB error, if any, so callers can name the row.</summary>
+    private FormatException? Measure(byte[] wkb, out Box box)
+    {
+        box = Box.Empty;
+        try
+        {
+            var type = Wkb.Scan(wkb, ref box);
+            if (!ReferenceEquals(type, _lastType))
+            {
+                _types.Add(type);
+                _lastType = type;
+            }
+        }
+        catch (FormatException e)
+        {
+            return e;
+        }
+        _box.Add(box);
+        return null;
+    }
+
+    private ArgumentException Invalid(long row, FormatException e) =>
+        new($"row {row}, column '{options.GeometryColumn}': not valid WKB ({e.Message})", e);
 
     public string MetadataJson()
     {

@@ -9,12 +9,14 @@ internal static class Wkb
     private static readonly string[] NamesZ = [.. Names.Select(n => n + " Z")];
 
     /// <summary>Type name as GeoParquet spells it ("Polygon", "Point Z"), widening <paramref name="box"/> by every coordinate.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static string Scan(ReadOnlySpan<byte> wkb, ref Box box)
     {
         var p = 0;
         return Geometry(wkb, ref p, ref box, 0);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static string Geometry(ReadOnlySpan<byte> wkb, ref int p, ref Box box, int depth)
     {
         if (depth > 32)
@@ -69,6 +71,7 @@ internal static class Wkb
         return hasZ ? NamesZ[code] : Names[code];
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Points(ReadOnlySpan<byte> wkb, ref int p, bool little, int n, int dims, ref Box box)
     {
         if ((long)n * dims * 8 > wkb.Length - p)

@@ -69,6 +69,7 @@ internal static class ChunkDecoder
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (Array, bool[]?) Decode<T>(ValueCodec<T> codec, LeafColumn leaf, ColumnMetaData meta, byte[] chunk, long chunkOffset, int rows, Position at)
     {
         CheckValueCount(chunk, rows);

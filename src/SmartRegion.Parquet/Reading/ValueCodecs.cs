@@ -157,6 +157,7 @@ internal sealed class BytesCodec<T>(int fixedLength, BytesCodec<T>.Maker make) :
 
     public override double MinPlainBytes => fixedLength > 0 ? fixedLength : 4;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override int DecodePlain(ReadOnlySpan<byte> src, Span<T> dst)
     {
         var p = 0;
@@ -254,6 +255,7 @@ internal sealed class BytesCodec<T>(int fixedLength, BytesCodec<T>.Maker make) :
 internal static class DeltaBinaryPacked
 {
     /// <summary>Decodes exactly <c>dst.Length</c> values; returns the bytes consumed.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int Decode(ReadOnlySpan<byte> src, Span<long> dst, bool int32)
     {
         var p = 0;

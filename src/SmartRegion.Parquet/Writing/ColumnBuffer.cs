@@ -40,6 +40,19 @@ internal abstract class ColumnBuffer(string[] path, int maxDef)
 
     public abstract void Append(ColumnData data, int offset, int count, string columnName);
 
+    /// <summary>The row (within the row group) of the <paramref name="k"/>-th non-null value; for error messages only.</summary>
+    public int RowOfValue(int k)
+    {
+        for (var r = 0; r < Rows; r++)
+        {
+            if (Present[r] && k-- == 0)
+            {
+                return r;
+            }
+        }
+        return -1;
+    }
+
     public void AppendNull()
     {
         EnsureRows(Rows + 1);
@@ -72,6 +85,12 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
 
     public override PhysicalType Type => ops.Type;
 
+    /// <summary>The buffered non-null values, in row order.</summary>
+    public ReadOnlySpan<T> Values => _values.AsSpan(0, NonNull);
+
+    /// <summary>Sees each data page's values (and the index of the first) right after they are encoded, while they are still in cache.</summary>
+    public Action<ReadOnlySpan<T>, int>? PageObserver { get; set; }
+
     public override long EstimatedBytes => ops.FixedSize > 0 ? (long)NonNull * ops.FixedSize + Rows / 8 : _variableBytes + Rows / 8;
 
     public override void Reset()
@@ -103,6 +122,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         _ => 8,
     };
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Append(ColumnData data, int offset, int count, string columnName)
     {
         EnsureRows(Rows + count);
@@ -148,6 +168,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override ColumnMetaData Encode(ChunkContext ctx, long fileOffset)
     {
         var options = ctx.Options;
@@ -167,11 +188,12 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
             dictValues = [];
             indices = new int[NonNull];
             long dictBytes = 0;
+            var fixedSize = ops.FixedSize;
             for (var i = 0; i < NonNull; i++)
             {
                 var v = values[i];
-                var size = ops.FixedSize > 0 ? ops.FixedSize : ops.PlainSize(v);
-                if (ops.FixedSize == 0)
+                var size = fixedSize > 0 ? fixedSize : ops.PlainSize(v);
+                if (fixedSize == 0)
                 {
                     plainBytes += size;
                 }
@@ -269,6 +291,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
             {
                 ops.WritePlain(values[v0..v1], body);
             }
+            PageObserver?.Invoke(values[v0..v1], v0);
             var encoding = dict is null ? Enc.Plain : Enc.RleDictionary;
             uncompressedTotal += options.DataPageV2
                 ? WritePage(ctx, PageType.DataPageV2, r1 - r0, encoding, MaxDef > 0 ? ctx.LevelBytes.Span : [], r1 - r0 - present)
@@ -320,6 +343,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         return ctx.Header.Length + header.UncompressedPageSize;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private Statistics Statistics(ReadOnlySpan<T> candidates, ParquetWriterOptions options)
     {
         var stats = new Statistics { NullCount = Rows - NonNull };
