@@ -29,6 +29,8 @@ public sealed class BuildingLoader : IAsyncDisposable
     private readonly WKBWriter _wkb2d = new(ByteOrder.LittleEndian, handleSRID: true, emitZ: false);
     private readonly WKBWriter _wkb3d = new(ByteOrder.LittleEndian, handleSRID: true, emitZ: true);
     private bool _done;
+    private bool _direct;
+    private int _written;
 
     private BuildingLoader(NpgsqlConnection connection, NpgsqlTransaction transaction, BuildingLoadOptions options, long runId)
     {
@@ -48,6 +50,22 @@ public sealed class BuildingLoader : IAsyncDisposable
             var tx = await conn.BeginTransactionAsync(cancellationToken);
             var loader = new BuildingLoader(conn, tx, options, runId);
             await Exec(conn, tx, "SELECT pg_advisory_xact_lock(hashtext('region.building'), hashtext(@s))", cancellationToken, ("s", options.Source));
+            // A source with no rows yet has nothing to merge with: its rows are copied straight into region.building
+            // (still invisible until the commit), which writes each row once instead of twice.
+            await using (var probe = new NpgsqlCommand("SELECT NOT EXISTS (SELECT 1 FROM region.building WHERE source = @s)", conn, tx))
+            {
+                probe.Parameters.AddWithValue("s", options.Source);
+                loader._direct = (bool)(await probe.ExecuteScalarAsync(cancellationToken))!;
+            }
+            if (loader._direct)
+            {
+                loader._importer = await conn.BeginBinaryImportAsync("""
+                    COPY region.building (source_id, footprint, geometry_3d, altitude_datum, height_above_ground_m, ground_altitude_ngfign69_m,
+                        roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage, attributes, source, ingest_run_id)
+                    FROM STDIN (FORMAT BINARY)
+                    """, cancellationToken);
+                return loader;
+            }
             await Exec(conn, tx, """
                 CREATE TEMP TABLE stage_building (
                     source_id text NOT NULL, footprint geometry NOT NULL, geometry_3d geometry, altitude_datum text,
@@ -89,6 +107,12 @@ public sealed class BuildingLoader : IAsyncDisposable
         WriteNullable(w, b.RoofShape, NpgsqlDbType.Text);
         WriteNullable(w, b.Usage, NpgsqlDbType.Text);
         w.Write(b.AttributesJson, NpgsqlDbType.Jsonb);
+        if (_direct)
+        {
+            w.Write(_options.Source, NpgsqlDbType.Text);
+            w.Write(_runId, NpgsqlDbType.Bigint);
+        }
+        _written++;
         foreach (var face in b.RoofFaces)
         {
             _roofs.Add((b.SourceId, face));
@@ -105,6 +129,14 @@ public sealed class BuildingLoader : IAsyncDisposable
         _importer = null;
         var c = _connection;
         var tx = _transaction;
+        if (_direct)
+        {
+            if (_roofs.Count > 0)
+            {
+                await LoadRoofsAsync(cancellationToken);
+            }
+            return await FinishAsync(new BuildingMergeCounts(_written, 0, 0, 0, clock.Elapsed.TotalSeconds), counts, sha256, cancellationToken);
+        }
         await Exec(c, tx, "CREATE UNIQUE INDEX ON stage_building (source_id); ANALYZE stage_building", cancellationToken);
 
         int inserted, updated;
@@ -166,7 +198,13 @@ public sealed class BuildingLoader : IAsyncDisposable
             await LoadRoofsAsync(cancellationToken);
         }
 
-        var result = new BuildingMergeCounts(inserted, updated, staged - inserted - updated, retired, clock.Elapsed.TotalSeconds);
+        return await FinishAsync(new BuildingMergeCounts(inserted, updated, staged - inserted - updated, retired, clock.Elapsed.TotalSeconds), counts, sha256, cancellationToken);
+    }
+
+    private async Task<BuildingMergeCounts> FinishAsync(BuildingMergeCounts result, Func<BuildingMergeCounts, IngestRunCounts> counts, string? sha256, CancellationToken cancellationToken)
+    {
+        var c = _connection;
+        var tx = _transaction;
         await IngestRuns.FinishAsync(c, tx, _runId, _options.DryRun ? "dry_run" : "succeeded", counts(result), sha256, null, cancellationToken);
         if (_options.DryRun)
         {
@@ -203,12 +241,15 @@ public sealed class BuildingLoader : IAsyncDisposable
             }
             await w.CompleteAsync(cancellationToken);
         }
-        // A building's LOD2 faces are replaced as a whole by the file's.
-        await Exec(c, tx, """
+        // A building's LOD2 faces are replaced as a whole by the file's (a fresh source has none to replace).
+        if (!_direct)
+        {
+            await Exec(c, tx, """
             DELETE FROM region.roof_surface r USING region.building b
             WHERE r.building_id = b.id AND r.origin = 'lod2' AND b.source = @source
               AND EXISTS (SELECT 1 FROM stage_building s WHERE s.source_id = b.source_id)
             """, cancellationToken, ("source", _options.Source));
+        }
         await Exec(c, tx, """
             INSERT INTO region.roof_surface (building_id, polygon, tilt_deg, azimuth_deg, area_m2, origin, ingest_run_id)
             SELECT b.id, s.polygon, s.tilt_deg, s.azimuth_deg, s.area_m2, 'lod2', @run
