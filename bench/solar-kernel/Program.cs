@@ -117,11 +117,11 @@ double Naive(SkyModel model, bool withHorizon, int count)
     Console.WriteLine($"sky-view factor alone: {planeCount / (Cpu() - t).TotalSeconds:N0} planes/CPU-s (mean {sink / planeCount:F3})");
 }
 Console.WriteLine($"{planeCount:N0} random planes (tilt 0–60°, any azimuth), {Sectors}-sector skylines; one thread; best of 3");
-Console.WriteLine($"{"case",-28} {"batch planes/s",16} {"naive planes/s",16} {"speed-up",10}");
+Console.WriteLine($"{"case",-28} {"batch planes/CPU-s",18} {"naive planes/CPU-s",18} {"speed-up",10}");
 foreach (var (model, withHorizon) in new[] { (SkyModel.Isotropic, false), (SkyModel.Isotropic, true), (SkyModel.Perez, false), (SkyModel.Perez, true) })
 {
     var fast = Batch(model, withHorizon);
     var naive = Naive(model, withHorizon, 3);
     var name = $"{model}{(withHorizon ? " + 72-sector horizon" : "")}";
-    Console.WriteLine($"{name,-28} {fast,16:N0} {naive,16:N1} {fast / naive,9:N0}x");
+    Console.WriteLine($"{name,-28} {fast,18:N0} {naive,18:N1} {fast / naive,9:N0}x");
 }

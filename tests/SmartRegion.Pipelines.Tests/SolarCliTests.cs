@@ -79,6 +79,18 @@ public sealed class SolarCliTests
         Assert.NotEqual(withOffset, asWritten.GetProperty("annualKwhPerM2").GetDouble(), 1);
     }
 
+    [Fact]
+    public async Task Poa_DecompositionErbs_SaysSoAndStaysClose()
+    {
+        var (_, a, _) = await ConsoleCapture.RunAsync("solar", "poa", "--weather", Pvgis, "--tilt", "35", "--azimuth", "180");
+        var (code, b, stderr) = await ConsoleCapture.RunAsync("solar", "poa", "--weather", Pvgis, "--tilt", "35", "--azimuth", "180", "--decomposition", "erbs");
+        Assert.True(code == 0, stderr);
+        var erbs = JsonDocument.Parse(b).RootElement;
+        Assert.Contains("Erbs", erbs.GetProperty("timeConvention").GetString());
+        var file = JsonDocument.Parse(a).RootElement.GetProperty("annualKwhPerM2").GetDouble();
+        Assert.Equal(file, erbs.GetProperty("annualKwhPerM2").GetDouble(), file * 0.08);
+    }
+
     [Theory]
     [InlineData("--tilt 200 --azimuth 180", "--tilt: 200 is out of range [0, 180]")]
     [InlineData("--tilt 30 --azimuth 180 --model klucher", "--model: 'klucher' is not one of isotropic, haydavies, perez")]

@@ -118,6 +118,33 @@ public sealed class WeatherBadInputTests
     }
 
     [Fact]
+    public void PvgisCsv_GhiOnly_SplitWithErbs()
+    {
+        // Drop Gb(n) and Gd(h) (cells 4 and 5) from the header and every row: a GHI-only series.
+        var lines = PvgisText().Split('\n');
+        for (var i = 17; i < 17 + 1 + 8760; i++)
+        {
+            var cells = lines[i].Split(',').ToList();
+            cells.RemoveRange(4, 2);
+            lines[i] = string.Join(',', cells);
+        }
+        var ghiOnly = WeatherFile.Parse(string.Join('\n', lines), "ghi.csv", WeatherFormat.Auto);
+        var full = WeatherFile.Parse(PvgisText(), "full.csv", WeatherFormat.Auto);
+        Assert.Equal("erbs", ghiOnly.IrradianceSplit);
+        Assert.Contains("Erbs", ghiOnly.TimeConvention);
+        Assert.Equal(0, ghiOnly.DniWPerM2[0]);
+        // Erbs is a statistical split: its annual diffuse is within 25% of the file's.
+        Assert.Equal(full.DhiWPerM2.Sum(), ghiOnly.DhiWPerM2.Sum(), full.DhiWPerM2.Sum() * 0.25);
+        var a = new PlaneIrradiation[2];
+        var b = new PlaneIrradiation[2];
+        new PlaneOfArrayBatch(StationSky.Compute(ghiOnly), SkyModel.Perez, 0.2).Evaluate([new(0, 180), new(35, 180)], [], a);
+        new PlaneOfArrayBatch(StationSky.Compute(full), SkyModel.Perez, 0.2).Evaluate([new(0, 180), new(35, 180)], [], b);
+        var ghi = full.GhiWPerM2.Sum() / 1000;
+        Assert.Equal(ghi, a[0].AnnualKwhPerM2, ghi * 0.01); // the split keeps GHI = DNI·cos z + DHI
+        Assert.Equal(b[1].AnnualKwhPerM2, a[1].AnnualKwhPerM2, b[1].AnnualKwhPerM2 * 0.08);
+    }
+
+    [Fact]
     public void Unknown_Format_AsksForFormat()
     {
         var e = Fails("hello,world\n1,2\n");

@@ -12,7 +12,8 @@ internal static class SolarCommands
                           sun position (NREL SPA) and the day's sunrise, transit and sunset, as JSON
         solar poa --weather FILE [--format auto|pvgis-csv|pvgis-json|epw|nsrdb] [--time-shift-min N] --tilt DEG --azimuth DEG
                   [--model isotropic|haydavies|perez] [--albedo A] [--horizon "az:elev,…" | --horizon-file FILE]
-                          annual and monthly plane-of-array irradiation, kWh/m²
+                  [--decomposition file|erbs]
+                          annual and monthly plane-of-array irradiation, kWh/m² (GHI-only files are split with Erbs)
         solar pv  (the poa options) [--kwp 1] [--losses 0.14] [--gamma-pdc -0.0037] [--inverter-efficiency 0.96] [--iam physical|none]
                           DC and AC energy of a PVWatts system, kWh
         """;

@@ -54,7 +54,7 @@ internal static class SolarYieldCommands
     }
 
     private sealed record PlaneInput(string Weather, WeatherFormat Format, TimeSpan? Shift, PlaneOrientation Plane,
-        SkyModel Model, double Albedo, string? HorizonText, string? HorizonFile);
+        SkyModel Model, double Albedo, string? HorizonText, string? HorizonFile, bool ForceErbs);
 
     private static PlaneInput ReadPlaneOptions(CliArgs options)
     {
@@ -70,6 +70,7 @@ internal static class SolarYieldCommands
             _ => SkyModel.Perez,
         };
         var albedo = options.Double("albedo", 0, 1) ?? 0.2;
+        var forceErbs = options.Choice("decomposition", "file", "file", "erbs") == "erbs";
         var horizonText = options.String("horizon");
         var horizonFile = options.String("horizon-file");
         if (horizonText is not null && horizonFile is not null)
@@ -77,7 +78,7 @@ internal static class SolarYieldCommands
             throw new CliUsageException("give --horizon or --horizon-file, not both");
         }
         return new PlaneInput(weather, WeatherFile.ParseFormat(formatName)!.Value, shift is { } s ? TimeSpan.FromMinutes(s) : null,
-            new PlaneOrientation(tilt, azimuth), model, albedo, horizonText, horizonFile);
+            new PlaneOrientation(tilt, azimuth), model, albedo, horizonText, horizonFile, forceErbs);
     }
 
     private static async Task<(StationSky Sky, PlaneHourly Poa)> ComputeAsync(PlaneInput input, CancellationToken cancellationToken)
@@ -108,7 +109,7 @@ internal static class SolarYieldCommands
             {
                 throw new CliFailureException($"--weather: {input.Weather} does not exist");
             }
-            var weather = await WeatherFile.ReadAsync(input.Weather, input.Format, input.Shift, cancellationToken);
+            var weather = await WeatherFile.ReadAsync(input.Weather, input.Format, input.Shift, cancellationToken, input.ForceErbs);
             var sky = StationSky.Compute(weather);
             return (sky, PlaneOfArray.Hourly(sky, input.Plane, input.Model, input.Albedo, horizon));
         }

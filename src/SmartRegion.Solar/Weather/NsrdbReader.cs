@@ -14,7 +14,7 @@ namespace SmartRegion.Solar.Weather;
 /// </remarks>
 public static class NsrdbReader
 {
-    private static readonly string[] Required = ["Year", "Month", "Day", "Hour", "Minute", "GHI", "DNI", "DHI", "Temperature", "Wind Speed"];
+    private static readonly string[] Required = ["Year", "Month", "Day", "Hour", "Minute", "GHI", "Temperature", "Wind Speed"];
 
     public static WeatherSeries Parse(string text, string path)
     {
@@ -43,6 +43,7 @@ public static class NsrdbReader
         TypicalYear.CheckLocation(path, 2, lat, lon);
         var head = new CsvLine(path, 3, lines[2]);
         var index = head.IndexColumns(Required);
+        var hasSplit = head.OptionalPair(index, "DNI", "DHI");
         var hasZenith = index.TryGetValue("Solar Zenith Angle", out var zenithColumn);
         var zenith = new List<double>(TypicalYear.Hours);
         var rows = new TypicalYear.Rows();
@@ -67,8 +68,8 @@ public static class NsrdbReader
                 throw line.Error(index["Day"], $"column 'Day': {day} is not a day of month {month}");
             }
             var local = new DateTime(year, month, day, hour, minute, 0, DateTimeKind.Utc);
-            rows.Add(local - clock, month, line.Irradiance(index["GHI"], "GHI"), line.Irradiance(index["DNI"], "DNI"),
-                line.Irradiance(index["DHI"], "DHI"), line.Number(index["Temperature"], "Temperature"),
+            rows.Add(local - clock, month, line.Irradiance(index["GHI"], "GHI"), hasSplit ? line.Irradiance(index["DNI"], "DNI") : double.NaN,
+                hasSplit ? line.Irradiance(index["DHI"], "DHI") : double.NaN, line.Number(index["Temperature"], "Temperature"),
                 line.Number(index["Wind Speed"], "Wind Speed"), i + 1);
             if (hasZenith)
             {

@@ -16,7 +16,7 @@ namespace SmartRegion.Solar.Weather;
 /// </remarks>
 public static class PvgisTmyReader
 {
-    private static readonly string[] Required = ["T2m", "G(h)", "Gb(n)", "Gd(h)", "WS10m"];
+    private static readonly string[] Required = ["T2m", "G(h)", "WS10m"];
 
     public static WeatherSeries ParseCsv(string text, string path)
     {
@@ -47,6 +47,7 @@ public static class PvgisTmyReader
         TypicalYear.CheckLocation(path, 1, lat.Value, lon.Value);
         var head = new CsvLine(path, header + 1, lines[header]);
         var index = head.IndexColumns(Required);
+        var hasSplit = head.OptionalPair(index, "Gb(n)", "Gd(h)");
         var rows = new TypicalYear.Rows();
         var lastLine = header + 1;
         for (var i = header + 1; i < lines.Length; i++)
@@ -68,8 +69,8 @@ public static class PvgisTmyReader
                 throw line.Error(0, $"column 'time(UTC)': '{stamp}' is not a yyyyMMdd:HHmm timestamp");
             }
             TypicalYear.RejectLeapDay(line, 0, t.Month, t.Day);
-            rows.Add(t, t.Month, line.Irradiance(index["G(h)"], "G(h)"), line.Irradiance(index["Gb(n)"], "Gb(n)"),
-                line.Irradiance(index["Gd(h)"], "Gd(h)"), line.Number(index["T2m"], "T2m"), line.Number(index["WS10m"], "WS10m"), i + 1);
+            rows.Add(t, t.Month, line.Irradiance(index["G(h)"], "G(h)"), hasSplit ? line.Irradiance(index["Gb(n)"], "Gb(n)") : double.NaN,
+                hasSplit ? line.Irradiance(index["Gd(h)"], "Gd(h)") : double.NaN, line.Number(index["T2m"], "T2m"), line.Number(index["WS10m"], "WS10m"), i + 1);
         }
         TypicalYear.RequireFullYear(path, rows.Count, lastLine);
         var (offset, convention) = Convention(offsetH, "the header's 'Irradiance Time Offset (h)'");

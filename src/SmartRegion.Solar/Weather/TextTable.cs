@@ -53,6 +53,18 @@ internal readonly struct CsvLine
         return index;
     }
 
+    /// <summary>Whether both columns of a beam/diffuse pair are present (neither: a GHI-only series; one: an error).</summary>
+    public bool OptionalPair(Dictionary<string, int> index, string beam, string diffuse)
+    {
+        var hasBeam = index.ContainsKey(beam);
+        var hasDiffuse = index.ContainsKey(diffuse);
+        if (hasBeam != hasDiffuse)
+        {
+            throw Error(Count, $"missing column '{(hasBeam ? diffuse : beam)}' in the header (give both {beam} and {diffuse}, or neither for a GHI-only series split with Erbs)");
+        }
+        return hasBeam;
+    }
+
     public WeatherFileException Error(int index, string detail) => new(Path, LineNumber, Column(index), detail);
 
     /// <summary>A finite number in cell <paramref name="index"/> (named <paramref name="name"/> in messages).</summary>

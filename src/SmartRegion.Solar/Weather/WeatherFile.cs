@@ -24,8 +24,12 @@ public static class WeatherFile
         _ => null,
     };
 
-    /// <summary>Reads and validates <paramref name="path"/>; <paramref name="timeShift"/> overrides the format's time convention.</summary>
-    public static async Task<WeatherSeries> ReadAsync(string path, WeatherFormat format, TimeSpan? timeShift, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads and validates <paramref name="path"/>; <paramref name="timeShift"/> overrides the format's time convention.
+    /// A GHI-only file (or <paramref name="forceErbs"/>) gets DNI and DHI from Erbs at the final irradiance instants.
+    /// </summary>
+    public static async Task<WeatherSeries> ReadAsync(string path, WeatherFormat format, TimeSpan? timeShift, CancellationToken cancellationToken,
+        bool forceErbs = false)
     {
         string text;
         try
@@ -36,12 +40,22 @@ public static class WeatherFile
         {
             throw new WeatherFileException(path, 0, 0, $"cannot read the file ({e.Message})");
         }
-        var series = Parse(text, path, format);
-        return timeShift is { } shift ? series.WithTimeShift(shift) : series;
+        var series = ParseRaw(text, path, format);
+        if (timeShift is { } shift)
+        {
+            series = series.WithTimeShift(shift);
+        }
+        return series.IsGhiOnly || forceErbs ? series.WithErbsDecomposition() : series;
     }
 
-    /// <summary>Parses weather text; <paramref name="path"/> only names the source in messages.</summary>
+    /// <summary>Parses weather text; <paramref name="path"/> only names the source in messages. GHI-only series are split with Erbs.</summary>
     public static WeatherSeries Parse(string text, string path, WeatherFormat format)
+    {
+        var series = ParseRaw(text, path, format);
+        return series.IsGhiOnly ? series.WithErbsDecomposition() : series;
+    }
+
+    private static WeatherSeries ParseRaw(string text, string path, WeatherFormat format)
     {
         if (format == WeatherFormat.Auto)
         {

@@ -45,13 +45,41 @@ public sealed class WeatherSeries
     /// <summary>A sentence saying which instant a row's irradiance belongs to and why.</summary>
     public required string TimeConvention { get; init; }
 
+    /// <summary>Where DNI and DHI come from: "file", or "erbs" when they were split from GHI.</summary>
+    public string IrradianceSplit { get; init; } = "file";
+
+    /// <summary>True when the file gave GHI only (its DNI/DHI are NaN until <see cref="WithErbsDecomposition"/>).</summary>
+    public bool IsGhiOnly => DniWPerM2.Length > 0 && double.IsNaN(DniWPerM2[0]);
+
     public int Count => LabelUtc.Length;
 
     /// <summary>The instant at which the sun is computed for row <paramref name="i"/>.</summary>
     public DateTime SunInstantUtc(int i) => LabelUtc[i] + IrradianceOffset;
 
-    /// <summary>A copy whose irradiance instant is the label plus <paramref name="shift"/> (overrides the format's convention).</summary>
-    public WeatherSeries WithTimeShift(TimeSpan shift) => new()
+    /// <summary>
+    /// A copy whose DNI and DHI are split from GHI by <see cref="Decomposition.Erbs"/>, with the sun (NREL SPA, true
+    /// zenith) at each row's irradiance instant and the Spencer extraterrestrial irradiance of that day.
+    /// </summary>
+    public WeatherSeries WithErbsDecomposition(double deltaTSeconds = 69)
+    {
+        var dni = new double[Count];
+        var dhi = new double[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            if (GhiWPerM2[i] <= 0)
+            {
+                continue; // night: exact zeros
+            }
+            var instant = SunInstantUtc(i);
+            var zenith = SolarPosition.Spa(instant, LatitudeDeg, LongitudeDeg, ElevationM, deltaTSeconds: deltaTSeconds).ZenithDeg;
+            var split = Decomposition.Erbs(GhiWPerM2[i], zenith, Extraterrestrial.SpencerWPerM2(instant.DayOfYear));
+            dni[i] = split.DniWPerM2;
+            dhi[i] = split.DhiWPerM2;
+        }
+        return Copy(IrradianceOffset, TimeConvention + "; DNI and DHI split from GHI by Erbs (1982)", dni, dhi, "erbs");
+    }
+
+    private WeatherSeries Copy(TimeSpan offset, string convention, double[] dni, double[] dhi, string split) => new()
     {
         SourcePath = SourcePath,
         Format = Format,
@@ -61,15 +89,21 @@ public sealed class WeatherSeries
         LabelUtc = LabelUtc,
         Month = Month,
         GhiWPerM2 = GhiWPerM2,
-        DniWPerM2 = DniWPerM2,
-        DhiWPerM2 = DhiWPerM2,
+        DniWPerM2 = dni,
+        DhiWPerM2 = dhi,
         AirTemperatureC = AirTemperatureC,
         WindSpeedMPerS = WindSpeedMPerS,
         FileSolarZenithDeg = FileSolarZenithDeg,
         LineNumber = LineNumber,
-        IrradianceOffset = shift,
-        TimeConvention = $"override: irradiance at the row's timestamp as written (UTC) {(shift >= TimeSpan.Zero ? "+" : "-")} {Math.Abs(shift.TotalMinutes):0.##} min (--time-shift-min)",
+        IrradianceOffset = offset,
+        TimeConvention = convention,
+        IrradianceSplit = split,
     };
+
+    /// <summary>A copy whose irradiance instant is the label plus <paramref name="shift"/> (overrides the format's convention).</summary>
+    public WeatherSeries WithTimeShift(TimeSpan shift) => Copy(shift,
+        $"override: irradiance at the row's timestamp as written (UTC) {(shift >= TimeSpan.Zero ? "+" : "-")} {Math.Abs(shift.TotalMinutes):0.##} min (--time-shift-min)",
+        DniWPerM2, DhiWPerM2, IrradianceSplit);
 }
 
 /// <summary>A weather file that cannot be read: the message names the file, line and column.</summary>
