@@ -17,13 +17,15 @@ internal static class AdminCommands
         """;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
-        await RunAsync(args, Console.In, Console.Out, cancellationToken);
+        await RunAsync(args, null, Console.In, Console.Out, cancellationToken);
 
-    internal static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Runs against <paramref name="connectionString"/> (null: $SMARTREGION_DB), reading the password from <paramref name="input"/>.</summary>
+    internal static async Task<int> RunAsync(string[] args, string? connectionString, TextReader input, TextWriter output, CancellationToken cancellationToken)
     {
         var verb = args.FirstOrDefault() ?? throw new CliUsageException("admin needs a subcommand: create-org | create-user | create-key");
         var options = CliArgs.Parse(args.Skip(1), "password-stdin", "platform-admin");
-        await using var dataSource = SmartRegionDatabase.CreateDataSource(SmartRegionDatabase.ConnectionStringFromEnvironment(), "smartregion-cli");
+        await using var dataSource = SmartRegionDatabase.CreateDataSource(
+            connectionString ?? SmartRegionDatabase.ConnectionStringFromEnvironment(), "smartregion-cli");
         var accounts = new AccountStore(dataSource);
         try
         {

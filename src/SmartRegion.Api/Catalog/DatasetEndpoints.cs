@@ -74,10 +74,15 @@ internal static class DatasetEndpoints
         .WithSummary("Search the catalogue (full text in French and English, accent-insensitive) with facets")
         .WithDescription("Only datasets the caller may see are listed or counted. Example: /api/v1/datasets?q=ecole%20solaire&theme=ENER&sort=relevance");
 
-        datasets.MapGet("/{id}", async (string id, HttpContext ctx) =>
+        datasets.MapGet("/{id}", async (string id, HttpContext ctx, DatasetStore store) =>
         {
             var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Read, "read");
-            return gate.Denied ?? Results.Ok(DatasetJson.Document(gate.Dataset!, gate.Access));
+            if (gate.Denied is not null)
+            {
+                return gate.Denied;
+            }
+            await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "metadata", null, ctx.RequestAborted);
+            return Results.Ok(DatasetJson.Document(gate.Dataset, gate.Access));
         }).WithSummary("A dataset's metadata (description as Markdown and as sanitised HTML)");
 
         datasets.MapPatch("/{id}", async (string id, JsonElement body, HttpContext ctx, DatasetStore store) =>
