@@ -1,5 +1,6 @@
 using SmartRegion.Api.Health;
 using SmartRegion.Api.Infrastructure;
+using SmartRegion.Api.Solar;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,6 +21,7 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
     return Task.CompletedTask;
 }));
 builder.Services.AddSmartRegionDatabase(builder.Configuration);
+builder.Services.AddSolarApi();
 
 var app = builder.Build();
 
@@ -29,6 +31,7 @@ app.UseSecurityHeaders();
 
 app.MapOpenApi();
 app.MapHealthEndpoints();
+app.MapSolarEndpoints();
 app.MapApiFallback();
 app.UseWebRoot(app.Configuration, app.Logger);
 
