@@ -22,6 +22,7 @@ CREATE TABLE solar.job (
     tile_key        text NOT NULL,                       -- "col_row" on the run's tile grid
     tile            geometry(Polygon, 2154) NOT NULL,    -- buildings whose centroid falls inside belong to this job
     building_count  integer NOT NULL,
+    building_ids    bigint[] NOT NULL,                   -- the run's buildings in this tile (decided when the run is made)
     status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'failed')),
     attempts        integer NOT NULL DEFAULT 0,
     worker          text,
