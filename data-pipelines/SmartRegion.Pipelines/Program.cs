@@ -13,6 +13,7 @@ internal static class Program
         new(StringComparer.Ordinal)
         {
             ["db"] = (DbCommands.RunAsync, DbCommands.Usage),
+            ["solar"] = (SolarCommands.RunAsync, SolarCommands.Usage),
         };
 
     public static async Task<int> Main(string[] args)
