@@ -38,3 +38,33 @@ public sealed class DemoDistrictTests
         }
     }
 }
+
+public sealed class DemoWeatherTests
+{
+    [Fact]
+    public async Task Write_ReadBackByThePvgisReader_MonthlyTotalsAsTargeted()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sr-demo-weather-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var annual = DemoWeather.Write(path, 48.92, 2.36, 40);
+            var series = await SmartRegion.Solar.Weather.WeatherFile.ReadAsync(path, SmartRegion.Solar.Weather.WeatherFormat.Auto, null, TestContext.Current.CancellationToken);
+
+            Assert.Equal(1114, annual, 0.5);
+            Assert.Equal(8760, series.Count);
+            Assert.Equal(TimeSpan.FromMinutes(30), series.IrradianceOffset);
+            var june = Enumerable.Range(0, series.Count).Where(i => series.Month[i] == 6).Sum(i => series.GhiWPerM2[i]) / 1000;
+            Assert.Equal(156, june, 0.5);
+            // Closure: GHI = DNI·cos z + DHI wherever the sun is up.
+            Assert.All(Enumerable.Range(0, series.Count).Where(i => series.GhiWPerM2[i] > 50), i =>
+            {
+                var sun = SmartRegion.Solar.SolarPosition.Spa(series.SunInstantUtc(i), 48.92, 2.36, 40);
+                Assert.Equal(series.GhiWPerM2[i], series.DniWPerM2[i] * Math.Cos(sun.ZenithDeg * Math.PI / 180) + series.DhiWPerM2[i], 1.0);
+            });
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
