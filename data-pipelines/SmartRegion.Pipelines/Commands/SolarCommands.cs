@@ -17,7 +17,7 @@ internal static class SolarCommands
                           DC and AC energy of a PVWatts system, kWh
         """;
 
-    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var verb = args.FirstOrDefault() ?? throw new CliUsageException("solar needs a subcommand: position | poa | pv");
         var options = CliArgs.Parse(args.Skip(1));
@@ -25,13 +25,13 @@ internal static class SolarCommands
         {
             case "position":
                 Position(options);
-                return Task.FromResult(0);
+                return 0;
             case "poa":
-                SolarYieldCommands.PlaneOfArray(options, cancellationToken);
-                return Task.FromResult(0);
+                await SolarYieldCommands.PlaneOfArrayAsync(options, cancellationToken);
+                return 0;
             case "pv":
-                SolarYieldCommands.Pv(options, cancellationToken);
-                return Task.FromResult(0);
+                await SolarYieldCommands.PvAsync(options, cancellationToken);
+                return 0;
             default:
                 throw new CliUsageException($"unknown solar subcommand '{verb}' (expected position | poa | pv)");
         }
