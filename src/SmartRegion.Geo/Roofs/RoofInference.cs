@@ -13,10 +13,10 @@ public enum InferredRoofShape
 
 /// <summary>One roof face: a planar 3D polygon with its orientation and area.</summary>
 /// <param name="Polygon">The face in the storage CRS with Z as altitude (same datum as the inputs).</param>
-public sealed record RoofFace(Polygon Polygon, RoofPlane Plane);
+public sealed record PlanarFace(Polygon Polygon, RoofPlane Plane);
 
 /// <summary>The faces inferred for one footprint, with the shape that was chosen and why.</summary>
-public sealed record InferredRoof(InferredRoofShape Shape, IReadOnlyList<RoofFace> Faces, double RiseM, double WidthM, double LengthM);
+public sealed record InferredRoof(InferredRoofShape Shape, IReadOnlyList<PlanarFace> Faces, double RiseM, double WidthM, double LengthM);
 
 /// <summary>
 /// Roof faces from a 2D footprint and the roof's lowest and highest altitudes (BD TOPO <c>altitude_minimale_toit</c>,
@@ -93,7 +93,7 @@ public static class RoofInference
             regions.Add(([-halfL, -halfW, halfL, -halfW, halfL, 0, -halfL, 0], (s, t) => ZFromSide(halfWidth + t)));
         }
 
-        var result = new List<RoofFace>();
+        var result = new List<PlanarFace>();
         foreach (var (local, z) in regions)
         {
             var ring = new Coordinate[local.Length / 2 + 1];
@@ -151,7 +151,7 @@ public static class RoofInference
         }
     }
 
-    private static RoofFace? Lift(Polygon polygon, Func<double, double, double> z, GeometryFactory factory)
+    private static PlanarFace? Lift(Polygon polygon, Func<double, double, double> z, GeometryFactory factory)
     {
         LinearRing LiftRing(LineString ring) =>
             factory.CreateLinearRing(ring.Coordinates.Select(c => (Coordinate)new CoordinateZ(c.X, c.Y, z(c.X, c.Y))).ToArray());
@@ -167,6 +167,6 @@ public static class RoofInference
         var p = plane.Value;
         var planArea = polygon.Area;
         var cos = Math.Cos(Angles.DegToRad(p.TiltDeg));
-        return new RoofFace(lifted, p with { PlanAreaM2 = planArea, AreaM2 = cos > 1e-9 ? planArea / cos : p.AreaM2 });
+        return new PlanarFace(lifted, p with { PlanAreaM2 = planArea, AreaM2 = cos > 1e-9 ? planArea / cos : p.AreaM2 });
     }
 }

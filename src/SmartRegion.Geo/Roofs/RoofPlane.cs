@@ -12,6 +12,29 @@ public readonly record struct RoofPlane(double TiltDeg, double AzimuthDeg, doubl
     /// <summary>Tilts below this are flat: their azimuth carries no meaning and is reported as 180 (south).</summary>
     public const double FlatTiltDeg = 0.5;
 
+    /// <summary>The plane of a 3D polygon; its true and plan areas exclude the holes. Null when degenerate.</summary>
+    public static RoofPlane? Fit(Polygon polygon)
+    {
+        var plane = Fit(ToZ(polygon.ExteriorRing.Coordinates));
+        if (plane is not { } p || polygon.NumInteriorRings == 0)
+        {
+            return plane;
+        }
+        double area = p.AreaM2, plan = p.PlanAreaM2;
+        foreach (var hole in polygon.InteriorRings)
+        {
+            if (Fit(ToZ(hole.Coordinates)) is { } h)
+            {
+                area -= h.AreaM2;
+                plan -= h.PlanAreaM2;
+            }
+        }
+        return p with { AreaM2 = Math.Max(0, area), PlanAreaM2 = Math.Max(0, plan) };
+    }
+
+    private static CoordinateZ[] ToZ(Coordinate[] ring) =>
+        ring.Select(c => new CoordinateZ(c.X, c.Y, double.IsNaN(c.Z) ? 0 : c.Z)).ToArray();
+
     /// <summary>
     /// Fits the plane of a 3D ring with Newell's method, which is exact for planar polygons and the least-squares-like
     /// average normal for slightly warped ones (LOD2 faces often are). Returns null for a degenerate ring.

@@ -1,0 +1,116 @@
+using SmartRegion.Data;
+using SmartRegion.Geo.Crs;
+using SmartRegion.Geo.Readers;
+using SmartRegion.Pipelines.Cli;
+using SmartRegion.Pipelines.Ingest;
+
+namespace SmartRegion.Pipelines.Commands;
+
+/// <summary><c>ingest buildings|addresses|boundaries|weather FILE …</c>: load a region's open data into PostGIS (EPSG:2154).</summary>
+internal static class IngestCommands
+{
+    public const string Usage = """
+        ingest buildings FILE [--format geojson|gpkg|csv|cityjson] [--layer NAME] [--srs EPSG:N] [--source NAME]
+                              [--id-field NAME] [--wkt-col NAME] [--strict] [--dry-run] [--replace-source] [--report PATH]
+                          GeoJSON / GeoJSONSeq, GeoPackage, CSV with WKT, CityJSON / CityJSONSeq → region.building (+ roof_surface)
+        ingest addresses FILE [--format ban|bal|csv] [--lat-col NAME] [--lon-col NAME] [--srs EPSG:N] [--source NAME] [--report PATH]
+        ingest boundaries FILE --level commune|arrondissement|departement|region [--code-field F] [--name-field F] [--report PATH]
+        ingest weather FILE   (tables ready; the readers arrive with the solar kernel)
+        """;
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var kind = args.FirstOrDefault() ?? throw new CliUsageException("ingest needs a kind: buildings | addresses | boundaries | weather");
+        var options = CliArgs.Parse(args.Skip(1), "strict", "dry-run", "replace-source");
+        var file = options.Positionals.Count == 1 ? options.Positionals[0] : throw new CliUsageException($"ingest {kind} needs exactly one FILE");
+        if (!File.Exists(file))
+        {
+            throw new CliFailureException($"{file}: no such file");
+        }
+        return kind switch
+        {
+            "buildings" => await BuildingsAsync(file, options, cancellationToken),
+            "addresses" => await AddressesAsync(file, options, cancellationToken),
+            "boundaries" => await BoundariesAsync(file, options, cancellationToken),
+            "weather" => throw new CliFailureException(
+                "ingest weather: the weather.station and weather.hourly tables exist, but the PVGIS / NSRDB / EPW readers live in " +
+                "SmartRegion.Solar and are not merged yet; this command is wired once they are"),
+            _ => throw new CliUsageException($"unknown ingest kind '{kind}' (buildings | addresses | boundaries | weather)"),
+        };
+    }
+
+    private static async Task<int> BuildingsAsync(string file, CliArgs options, CancellationToken cancellationToken)
+    {
+        var format = options.String("format") is { } f ? options.Choice("format", "geojson", FeatureSources.Formats) : FeatureSources.Detect(file);
+        var source = options.String("source");
+        var replace = options.Flag("replace-source");
+        if (replace && source is null)
+        {
+            throw new CliUsageException("--replace-source retires every building of the source that the file lacks: name the source with --source");
+        }
+        var o = new BuildingIngestOptions(file, format, options.String("layer"), Srs(options), source, options.String("id-field"),
+            options.Flag("strict"), options.Flag("dry-run"), replace,
+            new CsvSourceOptions(options.String("wkt-col"), options.String("lon-col"), options.String("lat-col"), null),
+            Math.Max(1, Environment.ProcessorCount));
+        return await RunAsync("buildings", file, options,
+            ds => BuildingIngest.RunAsync(ds, o, Progress.ForConsole("buildings", new FileInfo(file).Length), cancellationToken));
+    }
+
+    private static async Task<int> AddressesAsync(string file, CliArgs options, CancellationToken cancellationToken)
+    {
+        var o = new AddressIngestOptions(file, options.Choice("format", "auto", "auto", "ban", "bal", "csv"), options.String("lat-col"),
+            options.String("lon-col"), Srs(options), options.String("source"));
+        return await RunAsync("addresses", file, options, ds => AddressIngest.RunAsync(ds, o, cancellationToken));
+    }
+
+    private static async Task<int> BoundariesAsync(string file, CliArgs options, CancellationToken cancellationToken)
+    {
+        var level = options.String("level") is null
+            ? throw new CliUsageException("--level is required (commune | arrondissement | departement | region)")
+            : options.Choice("level", "commune", "commune", "arrondissement", "departement", "region");
+        var o = new BoundaryIngestOptions(file, level, options.String("code-field"), options.String("name-field"), Srs(options));
+        return await RunAsync("boundaries", file, options, ds => BoundaryIngest.RunAsync(ds, o, cancellationToken));
+    }
+
+    // Shared tail of every ingest: one data source, file problems as user-actionable failures, report file + summary line.
+    private static async Task<int> RunAsync(string kind, string file, CliArgs options, Func<Npgsql.NpgsqlDataSource, Task<IngestReport>> run)
+    {
+        var reportPath = options.String("report") ?? DefaultReportPath(kind, file);
+        options.RejectUnknown();
+        await using var dataSource = SmartRegionDatabase.CreateDataSource(SmartRegionDatabase.ConnectionStringFromEnvironment(), "smartregion-ingest");
+        IngestReport report;
+        try
+        {
+            report = await run(dataSource);
+        }
+        catch (Exception e) when (e is SourceFormatException or UnsupportedCrsException)
+        {
+            throw new CliFailureException(e.Message);
+        }
+        report.WriteTo(reportPath);
+        Console.Out.WriteLine(report.SummaryLine());
+        Console.Error.WriteLine($"report: {reportPath}");
+        return 0;
+    }
+
+    private static int? Srs(CliArgs options)
+    {
+        if (options.String("srs") is not { } srs)
+        {
+            return null;
+        }
+        try
+        {
+            var epsg = KnownCrs.Parse(srs);
+            return KnownCrs.IsSupported(epsg) ? epsg : throw new CliUsageException($"--srs: EPSG:{epsg} is not supported ({string.Join(", ", KnownCrs.Supported.Select(s => "EPSG:" + s))})");
+        }
+        catch (UnsupportedCrsException e)
+        {
+            throw new CliUsageException("--srs: " + e.Message);
+        }
+    }
+
+    // Reports go beside the current directory, never beside the input (data folders are often read-only).
+    private static string DefaultReportPath(string kind, string file) =>
+        Path.Combine(Environment.CurrentDirectory, $"ingest-{kind}-{Path.GetFileName(file).Split('.')[0]}.report.json");
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using NetTopologySuite.Geometries;
+using Npgsql;
+using SmartRegion.Data.Ingest;
+using SmartRegion.Geo.Buildings;
+using SmartRegion.Geo.Crs;
+using SmartRegion.Geo.Readers;
+
+namespace SmartRegion.Pipelines.Ingest;
+
+/// <summary>What <c>ingest buildings</c> was asked to do.</summary>
+internal sealed record BuildingIngestOptions(
+    string Path, string Format, string? Layer, int? Epsg, string? Source, string? IdField, bool Strict, bool DryRun, bool ReplaceSource,
+    CsvSourceOptions Csv, int Workers);
+
+/// <summary>
+/// <c>ingest buildings</c>: read (one thread) → parse, transform, validate (parallel, in batches, order kept) → binary COPY and
+/// merge (one transaction). Memory holds a bounded number of batches, whatever the file size.
+/// </summary>
+internal static class BuildingIngest
+{
+    private const int BatchSize = 512;
+
+    private sealed record Outcome(int Index, BuildingRecord? Record, FeatureProblem? Rejection, IReadOnlyList<FeatureProblem> Warnings, BuildingSchema? Schema);
+
+    public static async Task<IngestReport> RunAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, Progress? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var source = FeatureSources.Open(o.Path, o.Format, o.Layer, o.Csv, o.Epsg is not null);
+        using var items = source.Read(cancellationToken).GetEnumerator();
+        // GeoJSON declares its CRS before the features: read the first one to know it.
+        var hasFirst = items.MoveNext();
+        var epsg = o.Epsg ?? source.DeclaredEpsg ?? KnownCrs.Wgs84;
+        if (!KnownCrs.IsSupported(epsg))
+        {
+            throw new UnsupportedCrsException($"{Path.GetFileName(o.Path)}: EPSG:{epsg} is not supported (supported: {string.Join(", ", KnownCrs.Supported.Select(s => "EPSG:" + s))}); reproject the file or pass --srs");
+        }
+        var report = new IngestReport { Kind = "buildings", File = o.Path, Source = o.Source ?? "(detected)", Format = source.Format, SourceCrs = "EPSG:" + epsg };
+        var sourceName = o.Source;
+        BuildingSchema? schema = source.Schema;
+        if (sourceName is null)
+        {
+            // The first feature's vocabulary names the source (bdtopo, osm, 3dbag…), so reloading an update merges.
+            var first = hasFirst ? Process(items.Current, new BuildingMapper(epsg, o.Strict, o.IdField), schema) : null;
+            sourceName = SourceNameOf(first?.Schema ?? schema, o.Path);
+        }
+        report = new IngestReport { Kind = "buildings", File = o.Path, Source = sourceName, Format = source.Format, SourceCrs = "EPSG:" + epsg };
+
+        var runId = await IngestRuns.StartAsync(dataSource, new IngestRunStart("buildings", sourceName, Path.GetFileName(o.Path),
+            source.TotalBytes, source.Format, epsg, JsonSerializer.Serialize(new { o.Strict, o.DryRun, o.ReplaceSource, o.Layer, o.IdField, srs = o.Epsg })), cancellationToken);
+        report.RunId = runId;
+        string? sha = null;
+        try
+        {
+            await using var loader = await BuildingLoader.BeginAsync(dataSource, runId, new BuildingLoadOptions(sourceName, o.ReplaceSource, o.DryRun), cancellationToken);
+            var mappers = new ThreadLocal<BuildingMapper>(() => new BuildingMapper(epsg, o.Strict, o.IdField));
+            var channel = Channel.CreateBounded<Task<Outcome[]>>(new BoundedChannelOptions(Math.Max(2, o.Workers * 2)) { SingleReader = true, SingleWriter = true });
+            var producer = Task.Run(async () =>
+            {
+                try
+                {
+                    var batch = new List<FeatureWork>(BatchSize);
+                    var more = hasFirst;
+                    while (more)
+                    {
+                        batch.Add(items.Current);
+                        if (batch.Count == BatchSize)
+                        {
+                            var work = batch.ToArray();
+                            await channel.Writer.WriteAsync(Task.Run(() => work.Select(w => Process(w, mappers.Value!, schema)).ToArray(), cancellationToken), cancellationToken);
+                            batch.Clear();
+                        }
+                        more = items.MoveNext();
+                    }
+                    if (batch.Count > 0)
+                    {
+                        var work = batch.ToArray();
+                        await channel.Writer.WriteAsync(Task.Run(() => work.Select(w => Process(w, mappers.Value!, schema)).ToArray(), cancellationToken), cancellationToken);
+                    }
+                    channel.Writer.Complete();
+                }
+                catch (Exception e)
+                {
+                    channel.Writer.Complete(e);
+                }
+            }, cancellationToken);
+
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            await foreach (var task in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                foreach (var outcome in await task)
+                {
+                    report.Read++;
+                    if (outcome.Rejection is { } rejection)
+                    {
+                        report.Reject(rejection);
+                        continue;
+                    }
+                    var b = outcome.Record!;
+                    if (!seen.TryAdd(b.SourceId, b.FeatureIndex))
+                    {
+                        report.Reject(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "id",
+                            $"duplicate id '{b.SourceId}' (first at feature {seen[b.SourceId]}); only the first is loaded"));
+                        continue;
+                    }
+                    foreach (var w in outcome.Warnings)
+                    {
+                        report.Warn(w);
+                    }
+                    if (b.Repair is { } repair)
+                    {
+                        report.Repair(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "geometry", repair));
+                    }
+                    await loader.WriteAsync(b, cancellationToken);
+                    report.Accepted++;
+                }
+                progress?.Report(source.BytesRead, report.Read);
+            }
+            await producer;
+            progress?.Done();
+            sha = source.Sha256();
+            report.Filtered = source.Filtered;
+            report.Format = source.Format; // a GeoJSONSeq is only known as such after its second feature
+            var merged = await loader.CompleteAsync(m => new IngestRunCounts(report.Read, report.Accepted, report.Repaired, report.Rejected,
+                report.Warnings, m.Inserted, m.Updated, m.Unchanged, m.Retired), sha, cancellationToken);
+            report.Inserted = merged.Inserted;
+            report.Updated = merged.Updated;
+            report.Unchanged = merged.Unchanged;
+            report.Retired = merged.Retired;
+            report.Status = o.DryRun ? "dry_run" : "succeeded";
+        }
+        catch (Exception e) when (e is SourceFormatException or UnsupportedCrsException or PostgresException or OperationCanceledException)
+        {
+            progress?.Done();
+            report.Status = "failed";
+            report.Error = e is PostgresException pe ? $"database: {pe.MessageText}" : e is OperationCanceledException ? "cancelled" : e.Message;
+            await IngestRuns.FailAsync(dataSource, runId, new IngestRunCounts(report.Read, report.Accepted, report.Repaired, report.Rejected,
+                report.Warnings, 0, 0, 0, 0), sha, report.Error);
+            throw;
+        }
+        finally
+        {
+            report.FileSha256 = sha;
+            report.DurationS = clock.Elapsed.TotalSeconds;
+            report.RowsPerS = report.Read / Math.Max(report.DurationS, 1e-6);
+        }
+        return report;
+    }
+
+    private static readonly GeometryFactory SourceFactory = new();
+
+    private static Outcome Process(FeatureWork w, BuildingMapper mapper, BuildingSchema? schema)
+    {
+        SourceFeature feature;
+        try
+        {
+            feature = w.Parsed ?? GeoJsonFeatureParser.Parse(w.Json!, w.Index, null, SourceFactory);
+        }
+        catch (FeatureFieldException e)
+        {
+            return new Outcome(w.Index, null, new FeatureProblem(w.Index, null, null, e.Field, e.Message), [], null);
+        }
+        if (feature.Error is { } error)
+        {
+            return new Outcome(w.Index, null, new FeatureProblem(w.Index, feature.Line, feature.Id, feature.ErrorField, error), [], null);
+        }
+        try
+        {
+            var detected = schema ?? BuildingMapper.DetectSchema(feature.AttributesJson);
+            var result = mapper.Map(feature, detected);
+            return new Outcome(w.Index, result.Record, result.Rejection, result.Warnings, detected);
+        }
+        catch (FeatureFieldException e)
+        {
+            return new Outcome(w.Index, null, new FeatureProblem(w.Index, feature.Line, feature.Id, e.Field, e.Message), [], null);
+        }
+    }
+
+    private static string SourceNameOf(BuildingSchema? schema, string path) => schema switch
+    {
+        BuildingSchema.BdTopo or BuildingSchema.BdTopoShapefile => "bdtopo",
+        BuildingSchema.Osm => "osm",
+        BuildingSchema.Bag3d => "3dbag",
+        BuildingSchema.Roofer => "roofer",
+        _ => Path.GetFileName(path).Split('.')[0].ToLowerInvariant(),
+    };
+}

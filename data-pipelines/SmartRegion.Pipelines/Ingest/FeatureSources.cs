@@ -1,0 +1,122 @@
+using SmartRegion.Geo.Buildings;
+using SmartRegion.Geo.Crs;
+using SmartRegion.Geo.Readers;
+
+namespace SmartRegion.Pipelines.Ingest;
+
+/// <summary>One unit of work for the parsing threads: raw GeoJSON bytes to parse, or a feature a reader already built.</summary>
+internal readonly record struct FeatureWork(int Index, byte[]? Json, SourceFeature? Parsed);
+
+/// <summary>A file opened for ingestion, whatever its format.</summary>
+internal interface IFeatureSource : IDisposable
+{
+    string Format { get; }
+
+    /// <summary>The CRS the file declares (known after the first feature for GeoJSON), or null.</summary>
+    int? DeclaredEpsg { get; }
+
+    /// <summary>The attribute vocabulary when the format implies it (CityJSON), else null (detected per feature).</summary>
+    BuildingSchema? Schema { get; }
+
+    long BytesRead { get; }
+
+    long TotalBytes { get; }
+
+    /// <summary>Rows the reader skipped on purpose (e.g. destroyed BD TOPO versions).</summary>
+    int Filtered { get; }
+
+    IEnumerable<FeatureWork> Read(CancellationToken cancellationToken);
+
+    /// <summary>SHA-256 of the file (hex).</summary>
+    string Sha256();
+}
+
+/// <summary>Opens a file with the reader its format needs.</summary>
+internal static class FeatureSources
+{
+    public static readonly string[] Formats = ["geojson", "gpkg", "csv", "cityjson"];
+
+    /// <summary>The format of <paramref name="path"/> from its name (and first bytes when the name is ambiguous).</summary>
+    public static string Detect(string path)
+    {
+        var name = Path.GetFileName(path).ToLowerInvariant();
+        if (name.EndsWith(".gpkg", StringComparison.Ordinal))
+        {
+            return "gpkg";
+        }
+        if (name.EndsWith(".csv", StringComparison.Ordinal) || name.EndsWith(".tsv", StringComparison.Ordinal))
+        {
+            return "csv";
+        }
+        if (name.Contains(".city.", StringComparison.Ordinal) || name.EndsWith(".cityjson", StringComparison.Ordinal))
+        {
+            return "cityjson";
+        }
+        if (name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".jsonl", StringComparison.Ordinal))
+        {
+            // A CityJSON file not named .city.json still says so in its first bytes.
+            using var f = File.OpenRead(path);
+            var head = new byte[4096];
+            var n = f.Read(head, 0, head.Length);
+            var text = System.Text.Encoding.UTF8.GetString(head, 0, n);
+            if (text.Contains("\"CityJSON", StringComparison.Ordinal))
+            {
+                return "cityjson";
+            }
+        }
+        return "geojson";
+    }
+
+    public static IFeatureSource Open(string path, string format, string? layer, CsvSourceOptions csv, bool srsGiven) => format switch
+    {
+        "geojson" => new GeoJsonSource(path),
+        "gpkg" => new GeoPackageSource(path, layer),
+        "csv" => new CsvSource(path, csv),
+        "cityjson" => new CityJsonSource(path, srsGiven),
+        _ => throw new Cli.CliUsageException($"--format: '{format}' is not one of {string.Join(", ", Formats)}"),
+    };
+}
+
+/// <summary>GeoJSON / GeoJSONSeq, streamed.</summary>
+internal sealed class GeoJsonSource : IFeatureSource
+{
+    private readonly HashingStream _stream;
+    private readonly GeoJsonFeatureStream _features;
+
+    public GeoJsonSource(string path)
+    {
+        TotalBytes = new FileInfo(path).Length;
+        _stream = new HashingStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+        _features = new GeoJsonFeatureStream(_stream, Path.GetFileName(path), ownsStream: false);
+    }
+
+    public string Format => _features.IsSequence ? "geojsonseq" : "geojson";
+
+    public int? DeclaredEpsg => _features.CrsName is { } name ? KnownCrs.Parse(name) : null;
+
+    public BuildingSchema? Schema => null;
+
+    public long BytesRead => _stream.Position2;
+
+    public long TotalBytes { get; }
+
+    public int Filtered => 0;
+
+    public IEnumerable<FeatureWork> Read(CancellationToken cancellationToken)
+    {
+        var index = 0;
+        while (_features.Next() is { } bytes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new FeatureWork(index++, bytes, null);
+        }
+    }
+
+    public string Sha256() => _stream.HashHex();
+
+    public void Dispose()
+    {
+        _features.Dispose();
+        _stream.Dispose();
+    }
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO;
+using SmartRegion.Geo.Buildings;
+using SmartRegion.Geo.Readers;
+
+namespace SmartRegion.Pipelines.Ingest;
+
+/// <summary>CSV options: where the geometry is (a WKT column, or longitude/latitude columns).</summary>
+internal sealed record CsvSourceOptions(string? WktColumn, string? LonColumn, string? LatColumn, char? Delimiter)
+{
+    public static readonly CsvSourceOptions Default = new(null, null, null, null);
+}
+
+/// <summary>CSV with a WKT geometry column (BD TOPO exports) or lon/lat columns; BD TOPO's destroyed versions (gcms_detruit) are skipped.</summary>
+internal sealed class CsvSource : IFeatureSource
+{
+    private static readonly string[] WktNames = ["geometrie", "geometry", "wkt", "the_geom", "geom", "wkt_geom"];
+    private readonly HashingStream _stream;
+    private readonly CsvTable _table;
+    private readonly int _wkt;
+    private readonly int _lon;
+    private readonly int _lat;
+    private readonly int _destroyed;
+    private readonly string _fileName;
+
+    public CsvSource(string path, CsvSourceOptions o)
+    {
+        _fileName = Path.GetFileName(path);
+        TotalBytes = new FileInfo(path).Length;
+        _stream = new HashingStream(File.OpenRead(path));
+        _table = new CsvTable(_stream, _fileName, o.Delimiter);
+        int Required(string name, string option)
+        {
+            var i = _table.Column(name);
+            return i >= 0 ? i : throw new SourceFormatException($"{_fileName}: {option} '{name}' is not a column (columns: {string.Join(", ", _table.Header)})");
+        }
+        _wkt = o.WktColumn is { } w ? Required(w, "--wkt-col") : -1;
+        _lon = o.LonColumn is { } lo ? Required(lo, "--lon-col") : -1;
+        _lat = o.LatColumn is { } la ? Required(la, "--lat-col") : -1;
+        if (_wkt < 0 && _lon < 0)
+        {
+            _wkt = WktNames.Select(_table.Column).FirstOrDefault(i => i >= 0, -1);
+            if (_wkt < 0)
+            {
+                throw new SourceFormatException($"{_fileName}: no geometry column found (looked for {string.Join(", ", WktNames)}); name it with --wkt-col, or --lon-col/--lat-col");
+            }
+        }
+        _destroyed = _table.Column("gcms_detruit");
+    }
+
+    public string Format => "csv";
+
+    /// <summary>
+    /// CSV carries no CRS: lon/lat columns and WKT in degrees are WGS 84; projected WKT in a BD TOPO export (cleabs column)
+    /// is Lambert-93, IGN's delivery CRS for metropolitan France. Anything else needs --srs.
+    /// </summary>
+    public int? DeclaredEpsg { get; private set; }
+
+    public BuildingSchema? Schema => null;
+
+    public long BytesRead => _stream.Position2;
+
+    private void GuessCrs(Geometry? first)
+    {
+        if (DeclaredEpsg is not null || first is null || first.IsEmpty)
+        {
+            return;
+        }
+        var e = first.EnvelopeInternal;
+        if (Math.Abs(e.MinX) <= 180 && Math.Abs(e.MaxY) <= 90)
+        {
+            DeclaredEpsg = SmartRegion.Geo.Crs.KnownCrs.Wgs84;
+        }
+        else if (_table.Column("cleabs") >= 0)
+        {
+            DeclaredEpsg = SmartRegion.Geo.Crs.KnownCrs.Lambert93;
+        }
+        else
+        {
+            throw new SourceFormatException($"{_fileName}: line {_table.RecordLine}: projected coordinates ({e.MinX}, {e.MinY}) and no CRS: pass --srs EPSG:N");
+        }
+    }
+
+    public long TotalBytes { get; }
+
+    public int Filtered { get; private set; }
+
+    public IEnumerable<FeatureWork> Read(CancellationToken cancellationToken)
+    {
+        var factory = new GeometryFactory();
+        var wkt = new WKTReader(new NetTopologySuite.NtsGeometryServices(factory.PrecisionModel, 0)) { IsOldNtsCoordinateSyntaxAllowed = false };
+        var index = 0;
+        while (_table.Next() is { } row)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // BD TOPO / BDUni exports carry the destroyed (historical) versions of objects: only current ones are buildings.
+            if (_destroyed >= 0 && row[_destroyed] is "true" or "t" or "1")
+            {
+                Filtered++;
+                continue;
+            }
+            var line = _table.RecordLine;
+            Geometry? geometry = null;
+            string? problemField = null;
+            string? problem = null;
+            if (_wkt >= 0)
+            {
+                var text = row[_wkt];
+                if (text.Length > 0)
+                {
+                    try
+                    {
+                        geometry = wkt.Read(text);
+                    }
+                    catch (Exception e) when (e is ParseException or ArgumentException or FormatException)
+                    {
+                        problemField = _table.Header[_wkt];
+                        problem = $"is not valid WKT: {e.Message}";
+                    }
+                }
+            }
+            else
+            {
+                if (double.TryParse(row[_lon], NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
+                    && double.TryParse(row[_lat], NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
+                {
+                    geometry = factory.CreatePoint(new Coordinate(x, y));
+                }
+                else if (row[_lon].Length > 0 || row[_lat].Length > 0)
+                {
+                    problemField = _table.Header[_lon];
+                    problem = $"'{row[_lon]}', '{row[_lat]}' are not numbers";
+                }
+            }
+            if (problem is not null)
+            {
+                yield return new FeatureWork(index, null, new SourceFeature(index, line, null, null, AttributesOf(row), []) { ErrorField = problemField, Error = problem });
+                index++;
+                continue;
+            }
+            GuessCrs(geometry);
+            yield return new FeatureWork(index, null, new SourceFeature(index, line, null, geometry, AttributesOf(row), []));
+            index++;
+        }
+    }
+
+    private string AttributesOf(string[] row)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            for (var i = 0; i < row.Length; i++)
+            {
+                if (i == _wkt)
+                {
+                    continue;
+                }
+                if (row[i].Length == 0)
+                {
+                    json.WriteNull(_table.Header[i]);
+                }
+                else
+                {
+                    json.WriteString(_table.Header[i], row[i]);
+                }
+            }
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    public string Sha256() => _stream.HashHex();
+
+    public void Dispose()
+    {
+        _table.Dispose();
+        _stream.Dispose();
+    }
+}
+
+/// <summary>One layer of a GeoPackage.</summary>
+internal sealed class GeoPackageSource(string path, string? layer) : IFeatureSource
+{
+    private readonly GeoPackageReader _reader = new(path, layer);
+    private long _read;
+
+    public string Format => "gpkg";
+
+    public int? DeclaredEpsg => _reader.DeclaredEpsg;
+
+    public BuildingSchema? Schema => null;
+
+    public long BytesRead => _read;
+
+    public long TotalBytes { get; } = new FileInfo(path).Length;
+
+    public int Filtered => 0;
+
+    public IEnumerable<FeatureWork> Read(CancellationToken cancellationToken)
+    {
+        foreach (var f in _reader.Read(new GeometryFactory(), cancellationToken))
+        {
+            _read = TotalBytes * Math.Min(f.Index, 1000) / 1000; // SQLite reads by page: progress is only indicative
+            yield return new FeatureWork(f.Index, null, f);
+        }
+        _read = TotalBytes;
+    }
+
+    public string Sha256()
+    {
+        using var f = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f));
+    }
+
+    public void Dispose() => _reader.Dispose();
+}

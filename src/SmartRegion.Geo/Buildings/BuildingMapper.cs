@@ -1,0 +1,472 @@
+using System.Globalization;
+using System.Text.Json;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Utilities;
+using SmartRegion.Geo.Crs;
+using SmartRegion.Geo.Readers;
+
+namespace SmartRegion.Geo.Buildings;
+
+/// <summary>Which attribute vocabulary a source uses.</summary>
+public enum BuildingSchema
+{
+    /// <summary>No known attributes: only the geometry and the id.</summary>
+    Generic,
+
+    /// <summary>IGN BD TOPO v3 (GeoPackage, lower-case names: cleabs, hauteur, altitude_minimale_sol…).</summary>
+    BdTopo,
+
+    /// <summary>IGN BD TOPO shapefile names (ID, HAUTEUR, Z_MIN_SOL…).</summary>
+    BdTopoShapefile,
+
+    /// <summary>OpenStreetMap tags (height, building:levels, roof:shape).</summary>
+    Osm,
+
+    /// <summary>3DBAG (identificatie, b3_h_maaiveld, b3_h_dak_*, b3_dak_type).</summary>
+    Bag3d,
+
+    /// <summary>roofer / BDNB LOD2 reconstruction (rf_h_ground, rf_h_roof_*).</summary>
+    Roofer,
+
+    /// <summary>Stadt Zürich 3D-Dachmodell and other CityJSON without height attributes (heights from the geometry).</summary>
+    CityJson,
+}
+
+/// <summary>The outcome of mapping one feature: a record (possibly repaired, with warnings) or a rejection.</summary>
+public sealed record BuildingMapResult(BuildingRecord? Record, FeatureProblem? Rejection, IReadOnlyList<FeatureProblem> Warnings);
+
+/// <summary>Maps source features to <see cref="BuildingRecord"/>s: schema detection, attribute mapping, CRS transform, validation and repair.</summary>
+/// <remarks>One instance per worker thread (the CRS transform is not shared).</remarks>
+public sealed class BuildingMapper
+{
+    private readonly CrsTransform _transform;
+    private readonly bool _strict;
+    private readonly string? _idField;
+    private readonly GeometryFactory _target = new(new PrecisionModel(), KnownCrs.Lambert93);
+
+    /// <param name="sourceEpsg">CRS of the source coordinates</param>
+    /// <param name="strict">reject instead of repairing or dropping bad values</param>
+    /// <param name="idField">attribute holding the id (overrides detection)</param>
+    public BuildingMapper(int sourceEpsg, bool strict, string? idField)
+    {
+        _transform = CrsTransform.Create(sourceEpsg);
+        _strict = strict;
+        _idField = idField;
+        SourceEpsg = sourceEpsg;
+    }
+
+    public int SourceEpsg { get; }
+
+    /// <summary>Detects the attribute vocabulary from a feature's attributes (JSON object text).</summary>
+    public static BuildingSchema DetectSchema(string attributesJson)
+    {
+        using var doc = JsonDocument.Parse(attributesJson);
+        return DetectSchema(doc.RootElement);
+    }
+
+    /// <summary>Detects the attribute vocabulary from the attribute names of one feature.</summary>
+    public static BuildingSchema DetectSchema(JsonElement attributes)
+    {
+        if (attributes.ValueKind != JsonValueKind.Object)
+        {
+            return BuildingSchema.Generic;
+        }
+        bool Has(string name) => attributes.TryGetProperty(name, out _);
+        if (Has("cleabs") || Has("hauteur") || Has("altitude_minimale_sol"))
+        {
+            return BuildingSchema.BdTopo;
+        }
+        if (Has("HAUTEUR") || Has("Z_MIN_SOL") || (Has("ID") && Has("NATURE")))
+        {
+            return BuildingSchema.BdTopoShapefile;
+        }
+        if (Has("b3_h_maaiveld") || Has("identificatie"))
+        {
+            return BuildingSchema.Bag3d;
+        }
+        if (Has("rf_h_roof_max") || Has("rf_h_ground"))
+        {
+            return BuildingSchema.Roofer;
+        }
+        if (Has("building") || Has("building:levels") || Has("roof:shape") || Has("@id") || Has("osm_id"))
+        {
+            return BuildingSchema.Osm;
+        }
+        return BuildingSchema.Generic;
+    }
+
+    /// <summary>Maps one feature (its geometry in the source CRS) to a record in Lambert-93, or says why not.</summary>
+    public BuildingMapResult Map(SourceFeature feature, BuildingSchema? forcedSchema = null, string? altitudeDatum = null)
+    {
+        var warnings = new List<FeatureProblem>();
+        using var doc = JsonDocument.Parse(feature.AttributesJson);
+        var a = doc.RootElement;
+        var schema = forcedSchema ?? DetectSchema(a);
+
+        var sourceId = SourceIdOf(feature, a, schema);
+        FeatureProblem Reject(string? field, string reason) => new(feature.Index, feature.Line, sourceId, field, reason);
+        if (string.IsNullOrWhiteSpace(sourceId))
+        {
+            return new(null, Reject(_idField ?? "id", $"has no id ({IdFieldsOf(schema)}); pass --id-field NAME"), warnings);
+        }
+
+        var geometry = feature.Geometry;
+        if (geometry is null)
+        {
+            return new(null, Reject("geometry", "is null: a building needs a footprint"), warnings);
+        }
+        if (geometry.IsEmpty)
+        {
+            return new(null, Reject("geometry", "is empty"), warnings);
+        }
+        if (geometry is not (Polygon or MultiPolygon) && !(geometry is GeometryCollection gc && gc.Geometries.All(g => g is Polygon or MultiPolygon)))
+        {
+            return new(null, Reject("geometry.type", $"is {geometry.GeometryType}: a building footprint must be a Polygon or MultiPolygon"), warnings);
+        }
+        foreach (var c in geometry.Coordinates)
+        {
+            if (!double.IsFinite(c.X) || !double.IsFinite(c.Y) || (!double.IsNaN(c.Z) && double.IsInfinity(c.Z)))
+            {
+                return new(null, Reject("geometry.coordinates", $"has a non-finite coordinate ({c.X}, {c.Y}, {c.Z})"), warnings);
+            }
+        }
+        var env = geometry.EnvelopeInternal;
+        if (!_transform.IsInAreaOfUse(env.MinX, env.MinY) || !_transform.IsInAreaOfUse(env.MaxX, env.MaxY))
+        {
+            return new(null, Reject("geometry.coordinates",
+                $"({env.MinX.ToString("G10", CultureInfo.InvariantCulture)}, {env.MinY.ToString("G10", CultureInfo.InvariantCulture)}) is far outside the area of EPSG:{SourceEpsg}: is the declared CRS right? (use --srs)"), warnings);
+        }
+
+        var full3d = feature.Solid3d ?? geometry;
+        var hasZ = full3d.Coordinates.Any(c => !double.IsNaN(c.Z));
+        var copy = geometry.Copy();
+        _transform.Apply(copy);
+        Geometry? copy3d = null;
+        if (hasZ)
+        {
+            copy3d = ReferenceEquals(full3d, geometry) ? copy : full3d.Copy();
+            if (!ReferenceEquals(copy3d, copy))
+            {
+                _transform.Apply(copy3d);
+            }
+        }
+        var roofFaces = new List<RoofFace>();
+        foreach (var roof in feature.RoofSurfaces)
+        {
+            var r = (Polygon)roof.Copy();
+            _transform.Apply(r);
+            if (Roofs.RoofPlane.Fit(r) is { } plane)
+            {
+                roofFaces.Add(new RoofFace(r, plane.TiltDeg, plane.TiltDeg < Roofs.RoofPlane.FlatTiltDeg ? null : plane.AzimuthDeg, plane.AreaM2));
+            }
+        }
+        var footprint = Footprint2d(copy);
+        string? repair = null;
+        if (!footprint.IsValid)
+        {
+            var reason = new NetTopologySuite.Operation.Valid.IsValidOp(footprint).ValidationError;
+            var what = reason is null ? "invalid" : $"{reason.Message} at ({reason.Coordinate.X:F2}, {reason.Coordinate.Y:F2})";
+            if (_strict)
+            {
+                return new(null, Reject("geometry", $"is invalid: {what} (--strict: not repaired)"), warnings);
+            }
+            var fixedGeometry = GeometryFixer.Fix(footprint);
+            var polygons = fixedGeometry switch
+            {
+                MultiPolygon mp => mp,
+                Polygon p => _target.CreateMultiPolygon([p]),
+                GeometryCollection g => _target.CreateMultiPolygon(g.Geometries.OfType<Polygon>().Concat(g.Geometries.OfType<MultiPolygon>().SelectMany(m => m.Geometries.Cast<Polygon>())).ToArray()),
+                _ => _target.CreateMultiPolygon(),
+            };
+            if (polygons.IsEmpty || polygons.Area <= 0)
+            {
+                return new(null, Reject("geometry", $"is invalid ({what}) and nothing polygonal is left after repair"), warnings);
+            }
+            repair = $"{what}; repaired by GeometryFixer (area {footprint.Area:F1} → {polygons.Area:F1} m²)";
+            footprint = polygons;
+        }
+        footprint.SRID = KnownCrs.Lambert93;
+
+        var record = new BuildingRecord
+        {
+            FeatureIndex = feature.Index,
+            SourceId = sourceId,
+            Footprint = footprint,
+            Geometry3d = copy3d,
+            RoofFaces = roofFaces,
+            AttributesJson = feature.AttributesJson,
+            AltitudeDatum = hasZ ? altitudeDatum ?? DefaultDatum(schema) : null,
+            Repair = repair,
+        };
+        MapAttributes(record, a, schema, feature, warnings);
+        if (feature.Solid3d is not null && copy3d is not null)
+        {
+            // A 3D model without height attributes (Zürich, Montréal) still has its heights in the geometry.
+            var zs = copy3d.Coordinates.Select(c => c.Z).Where(z => !double.IsNaN(z)).ToArray();
+            var zMin = zs.Min();
+            var zMax = zs.Max();
+            record.HeightAboveGroundM ??= zMax - zMin > 0 ? zMax - zMin : null;
+            if (record.AltitudeDatum == "NGF-IGN69")
+            {
+                record.GroundAltitudeNgfIgn69M ??= zMin;
+                record.RoofMaxAltitudeNgfIgn69M ??= zMax;
+            }
+        }
+        if (_strict && warnings.Count > 0)
+        {
+            var w = warnings[0];
+            return new(null, Reject(w.Field, w.Reason + " (--strict)"), []);
+        }
+        return new(record, null, warnings);
+    }
+
+    private string DefaultDatum(BuildingSchema schema) => schema switch
+    {
+        BuildingSchema.BdTopo or BuildingSchema.BdTopoShapefile or BuildingSchema.Roofer => "NGF-IGN69",
+        BuildingSchema.Bag3d => "NAP",
+        _ => KnownCrs.Horizontal(SourceEpsg) switch
+        {
+            2154 or 3946 => "NGF-IGN69",
+            28992 => "NAP",
+            2056 => "LN02",
+            _ => "unknown",
+        },
+    };
+
+    private MultiPolygon Footprint2d(Geometry g)
+    {
+        var polygons = new List<Polygon>();
+        void Add(Geometry x)
+        {
+            switch (x)
+            {
+                case Polygon p:
+                    polygons.Add(_target.CreatePolygon(
+                        Ring2d(p.ExteriorRing), p.InteriorRings.Select(Ring2d).ToArray()));
+                    break;
+                case GeometryCollection c:
+                    foreach (var part in c.Geometries)
+                    {
+                        Add(part);
+                    }
+                    break;
+            }
+        }
+        Add(g);
+        return _target.CreateMultiPolygon([.. polygons]);
+    }
+
+    private LinearRing Ring2d(LineString ring) =>
+        _target.CreateLinearRing(ring.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray());
+
+    private string? SourceIdOf(SourceFeature feature, JsonElement a, BuildingSchema schema)
+    {
+        if (_idField is not null)
+        {
+            return Text(a, _idField);
+        }
+        var fromAttributes = schema switch
+        {
+            // Joined exports rename it (cleabs_left__bat in the Saint-Denis GeoPackage): take the first cleabs* column.
+            BuildingSchema.BdTopo => Text(a, "cleabs") ?? a.EnumerateObject().Where(p => p.Name.StartsWith("cleabs", StringComparison.Ordinal)).Select(p => Text(a, p.Name)).FirstOrDefault(t => t is not null),
+            BuildingSchema.BdTopoShapefile => Text(a, "ID"),
+            BuildingSchema.Bag3d => Text(a, "identificatie"),
+            // roofer numbers buildings per file ("1", "2"): the BDNB or Overture id it carries is the stable one.
+            BuildingSchema.Roofer => Text(a, "batiment_construction_id") ?? Text(a, "id"),
+            BuildingSchema.Osm => Text(a, "@id") ?? Text(a, "osm_id") ?? Text(a, "id"),
+            _ => null,
+        };
+        return fromAttributes ?? feature.Id ?? Text(a, "id") ?? Text(a, "objectid") ?? Text(a, "fid");
+    }
+
+    private static string IdFieldsOf(BuildingSchema schema) => schema switch
+    {
+        BuildingSchema.BdTopo => "no cleabs, no feature id",
+        BuildingSchema.BdTopoShapefile => "no ID, no feature id",
+        BuildingSchema.Bag3d => "no identificatie",
+        _ => "no feature id, no id/objectid/fid attribute",
+    };
+
+    private static void MapAttributes(BuildingRecord r, JsonElement a, BuildingSchema schema, SourceFeature f, List<FeatureProblem> warnings)
+    {
+        void Warn(string field, string reason) => warnings.Add(new FeatureProblem(f.Index, f.Line, r.SourceId, field, reason));
+        double? Height(string field)
+        {
+            var v = Number(a, field, Warn);
+            if (v is <= 0)
+            {
+                Warn(field, $"is {v.Value.ToString(CultureInfo.InvariantCulture)} m: a height must be positive; ignored");
+                return null;
+            }
+            return v;
+        }
+        int? Count(string field)
+        {
+            var v = Number(a, field, Warn);
+            if (v is null)
+            {
+                return null;
+            }
+            if (v < 0 || v > 300 || v != Math.Floor(v.Value))
+            {
+                Warn(field, $"is {v.Value.ToString(CultureInfo.InvariantCulture)}: not a number of storeys; ignored");
+                return null;
+            }
+            return (int)v.Value;
+        }
+        switch (schema)
+        {
+            case BuildingSchema.BdTopo:
+                r.HeightAboveGroundM = Height("hauteur");
+                r.GroundAltitudeNgfIgn69M = Number(a, "altitude_minimale_sol", Warn);
+                r.RoofMinAltitudeNgfIgn69M = Number(a, "altitude_minimale_toit", Warn);
+                r.RoofMaxAltitudeNgfIgn69M = Number(a, "altitude_maximale_toit", Warn);
+                r.Storeys = Count("nombre_d_etages");
+                r.Usage = Text(a, "usage_1");
+                break;
+            case BuildingSchema.BdTopoShapefile:
+                r.HeightAboveGroundM = Height("HAUTEUR");
+                r.GroundAltitudeNgfIgn69M = Number(a, "Z_MIN_SOL", Warn);
+                r.RoofMinAltitudeNgfIgn69M = Number(a, "Z_MIN_TOIT", Warn);
+                r.RoofMaxAltitudeNgfIgn69M = Number(a, "Z_MAX_TOIT", Warn);
+                r.Storeys = Count("NB_ETAGES");
+                r.Usage = Text(a, "USAGE1");
+                break;
+            case BuildingSchema.Osm:
+                r.HeightAboveGroundM = OsmLength(a, "height", Warn) ?? OsmLength(a, "building:height", Warn);
+                r.Storeys = Count("building:levels");
+                r.RoofShape = OsmRoofShape(Text(a, "roof:shape"));
+                r.Usage = Text(a, "building");
+                break;
+            case BuildingSchema.Bag3d:
+            {
+                var ground = Number(a, "b3_h_maaiveld", Warn);
+                var roof70 = Number(a, "b3_h_dak_70p", Warn);
+                if (ground is not null && roof70 is not null)
+                {
+                    var h = roof70.Value - ground.Value;
+                    if (h > 0)
+                    {
+                        r.HeightAboveGroundM = h;
+                    }
+                    else
+                    {
+                        Warn("b3_h_dak_70p", $"is not above b3_h_maaiveld ({roof70} ≤ {ground}); height ignored");
+                    }
+                }
+                r.RoofShape = Text(a, "b3_dak_type") switch
+                {
+                    "slanted" => "pitched",
+                    "horizontal" or "only horizontal" => "flat",
+                    "multiple horizontal" => "multiple",
+                    null => null,
+                    var other => "other:" + other,
+                };
+                r.Usage = Text(a, "status");
+                break;
+            }
+            case BuildingSchema.Roofer:
+            {
+                // rf_h_ground is float max (3.4e38) when roofer had no ground points: treat as unknown.
+                var ground = Number(a, "rf_h_ground", Warn) is { } g && g < 1e4 ? g : (double?)null;
+                var roofMax = Number(a, "rf_h_roof_max", Warn);
+                var roofMin = Number(a, "rf_h_roof_min", Warn);
+                r.GroundAltitudeNgfIgn69M = ground;
+                r.RoofMaxAltitudeNgfIgn69M = roofMax;
+                r.RoofMinAltitudeNgfIgn69M = roofMin;
+                if (ground is not null && Number(a, "rf_h_roof_70p", Warn) is { } r70 && r70 > ground)
+                {
+                    r.HeightAboveGroundM = r70 - ground.Value;
+                }
+                r.RoofShape = Text(a, "rf_roof_type") switch
+                {
+                    "horizontal" => "flat",
+                    "slanted" => "pitched",
+                    "multiple horizontal" => "multiple",
+                    null => null,
+                    var other => "other:" + other,
+                };
+                break;
+            }
+        }
+    }
+
+    private static string? Text(JsonElement a, string name)
+    {
+        if (a.ValueKind != JsonValueKind.Object || !a.TryGetProperty(name, out var v))
+        {
+            return null;
+        }
+        return v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString() is { Length: > 0 } s ? s : null,
+            JsonValueKind.Number => v.GetRawText(),
+            _ => null,
+        };
+    }
+
+    private static double? Number(JsonElement a, string name, Action<string, string> warn)
+    {
+        if (a.ValueKind != JsonValueKind.Object || !a.TryGetProperty(name, out var v))
+        {
+            return null;
+        }
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.Number when v.TryGetDouble(out var d) && double.IsFinite(d):
+                return d;
+            case JsonValueKind.String when double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d):
+                return d;
+            case JsonValueKind.Null:
+                return null;
+            case JsonValueKind.String when string.IsNullOrWhiteSpace(v.GetString()):
+                return null;
+            default:
+                warn(name, $"holds {v.GetRawText()}, not a number; ignored");
+                return null;
+        }
+    }
+
+    // OSM lengths: "12", "12.5 m", "12m"; feet ("40'") converted.
+    private static double? OsmLength(JsonElement a, string name, Action<string, string> warn)
+    {
+        var s = Text(a, name);
+        if (s is null)
+        {
+            return null;
+        }
+        var t = s.Trim();
+        var factor = 1.0;
+        if (t.EndsWith('\''))
+        {
+            factor = 0.3048;
+            t = t[..^1];
+        }
+        else if (t.EndsWith('m'))
+        {
+            t = t[..^1].Trim();
+        }
+        if (double.TryParse(t.Replace(',', '.'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
+        {
+            if (v <= 0)
+            {
+                warn(name, $"is {s}: a height must be positive; ignored");
+                return null;
+            }
+            return v * factor;
+        }
+        warn(name, $"'{s}' is not a length; ignored");
+        return null;
+    }
+
+    private static string? OsmRoofShape(string? tag) => tag switch
+    {
+        null => null,
+        "flat" => "flat",
+        "gabled" or "saltbox" or "gambrel" => "gabled",
+        "hipped" or "half-hipped" or "pyramidal" or "mansard" => "hipped",
+        "skillion" or "lean_to" => "pitched",
+        "dome" or "onion" or "round" => "dome",
+        _ => "other:" + tag,
+    };
+}

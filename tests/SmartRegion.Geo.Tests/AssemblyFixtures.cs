@@ -1,0 +1,3 @@
+using SmartRegion.Testing;
+
+[assembly: AssemblyFixture(typeof(TestDatabase))]

@@ -1,0 +1,88 @@
+using Npgsql;
+using SmartRegion.Geo.Crs;
+using SmartRegion.Testing;
+
+namespace SmartRegion.Geo.Tests;
+
+/// <summary>ProjNet against PostGIS's ST_Transform (PROJ 9) on known points in each supported CRS.</summary>
+public sealed class CrsTransformTests(TestDatabase db)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // A point inside each CRS's area: Paris, Lyon, Delft, Montréal, Zürich (in that CRS's own coordinates).
+    public static TheoryData<int, double, double> KnownPoints => new()
+    {
+        { 4326, 2.3522, 48.8566 },
+        { 3857, 261848.16, 6250566.72 },
+        { 2154, 652469.0, 6862035.0 },
+        { 3946, 1842873.0, 5175990.0 },
+        { 28992, 85000.0, 447000.0 },
+        { 7415, 85000.0, 447000.0 },
+        { 26918, 611000.0, 5040000.0 },
+        { 2056, 2683000.0, 1247000.0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(KnownPoints))]
+    public async Task Transform_KnownPoint_MatchesPostgisWithin1Cm(int epsg, double x, double y)
+    {
+        // PROJ 9 has no operation from Amersfoort straight to RGF93 without the RDNAPTRANS grid (not installed), so a
+        // direct ST_Transform(28992 → 2154) falls back to a "ballpark" null datum shift, 110 m off. Through WGS 84 it
+        // uses the EPSG Helmert (the same 7 parameters as spatial_ref_sys's TOWGS84): that is the reference.
+        var viaWgs84 = KnownCrs.Horizontal(epsg) == 28992;
+        var (px, py) = await PostgisAsync(epsg, x, y, KnownCrs.Lambert93, viaWgs84);
+        var (tx, ty) = CrsTransform.Create(epsg).Transform(x, y);
+        var distanceM = Math.Sqrt(((tx - px) * (tx - px)) + ((ty - py) * (ty - py)));
+        Assert.True(distanceM <= 0.01, $"EPSG:{epsg} ({x}, {y}) → 2154: ProjNet ({tx:F4}, {ty:F4}) vs PostGIS ({px:F4}, {py:F4}) = {distanceM * 100:F2} cm");
+    }
+
+    [Fact]
+    public void Transform_Lambert93ProjectionOrigin_IsDefinedPoint()
+    {
+        // 3°E 46.5°N is (700 000, 6 600 000) in Lambert-93 by definition.
+        var (x, y) = CrsTransform.Create(KnownCrs.Wgs84).Transform(3.0, 46.5);
+        Assert.Equal(700_000, x, 0.001);
+        Assert.Equal(6_600_000, y, 0.001);
+    }
+
+    [Theory]
+    [InlineData("urn:ogc:def:crs:OGC:1.3:CRS84", 4326)]
+    [InlineData("urn:ogc:def:crs:EPSG::3946", 3946)]
+    [InlineData("EPSG:2154", 2154)]
+    [InlineData("https://www.opengis.net/def/crs/EPSG/0/7415", 7415)]
+    [InlineData("2056", 2056)]
+    [InlineData("EPSG:900913", 3857)]
+    public void Parse_FileSpellings_GiveEpsgCode(string name, int expected) => Assert.Equal(expected, KnownCrs.Parse(name));
+
+    [Fact]
+    public void Create_UnknownEpsg_ThrowsNamingSupportedList()
+    {
+        var e = Assert.Throws<UnsupportedCrsException>(() => CrsTransform.Create(27700));
+        Assert.Contains("EPSG:27700", e.Message);
+        Assert.Contains("EPSG:2154", e.Message);
+    }
+
+    [Fact]
+    public void IsInAreaOfUse_DelftCoordinatesDeclaredAsLambert93_IsFalse()
+    {
+        var t = CrsTransform.Create(KnownCrs.Lambert93);
+        Assert.True(t.IsInAreaOfUse(652469, 6862035));
+        Assert.False(t.IsInAreaOfUse(85000, 447000));
+        Assert.False(t.IsInAreaOfUse(double.NaN, 1));
+    }
+
+    private async Task<(double X, double Y)> PostgisAsync(int from, double x, double y, int to, bool viaWgs84)
+    {
+        await using var conn = await db.DataSource.OpenConnectionAsync(Ct);
+        await using var cmd = new NpgsqlCommand(viaWgs84
+            ? "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_Transform(ST_SetSRID(ST_MakePoint(@x, @y), @from), 4326), @to) p) t"
+            : "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(@x, @y), @from), @to) p) t", conn);
+        cmd.Parameters.AddWithValue("x", x);
+        cmd.Parameters.AddWithValue("y", y);
+        cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("to", to);
+        await using var reader = await cmd.ExecuteReaderAsync(Ct);
+        await reader.ReadAsync(Ct);
+        return (reader.GetDouble(0), reader.GetDouble(1));
+    }
+}

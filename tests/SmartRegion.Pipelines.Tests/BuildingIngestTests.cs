@@ -1,0 +1,214 @@
+using SmartRegion.Geo.Readers;
+using SmartRegion.Pipelines.Ingest;
+using SmartRegion.Testing;
+using static SmartRegion.Pipelines.Tests.Fixtures;
+
+namespace SmartRegion.Pipelines.Tests;
+
+public sealed class BuildingIngestTests(TestDatabase db)
+{
+    [Fact]
+    public async Task IngestGeoJson_SaintDenisCrs84_LoadsBdTopoAttributesInLambert93()
+    {
+        var path = SharedData.Require("buildings/saint-denis_bdtopo_batiment.geojson");
+        var source = UniqueSource("sd");
+        var report = await BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct);
+
+        Assert.Equal(436, report.Read);
+        // The file comes from a spatial join that duplicated 4 buildings: same cleabs, rejected after the first.
+        Assert.Equal(432, report.Accepted);
+        Assert.Equal(4, report.Rejected);
+        Assert.All(report.Rejections, r => Assert.Contains("duplicate id", r.Reason));
+        Assert.Equal(432, report.Inserted);
+        Assert.Equal(64, report.FileSha256!.Length);
+
+        // BATIMENT0000000243398338: hauteur 7.0, altitude_minimale_sol 38.0, altitude_maximale_toit 46.8 (first feature).
+        var row = await ScalarAsync<string>(db, """
+            SELECT concat_ws('|', height_above_ground_m, ground_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, altitude_datum,
+                   ST_SRID(footprint), round(ST_X(ST_Centroid(footprint)))::int / 1000, round(ST_Y(ST_Centroid(footprint)))::int / 1000,
+                   attributes->>'code_insee')
+            FROM region.building WHERE source = @s AND source_id = 'BATIMENT0000000243398338'
+            """, ("s", source));
+        Assert.Equal("7|38|46.8|NGF-IGN69|2154|652|6867|93066", row);
+        // 349 features have hauteur; the 4 rejected duplicates have it too.
+        Assert.Equal(345L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s AND height_above_ground_m IS NOT NULL", ("s", source)) + 0);
+    }
+
+    [Fact]
+    public async Task IngestGeoJson_LyonEpsg3946ShapefileNames_MapsUpperCaseFields()
+    {
+        var path = SharedData.Require("buildings/lyon-1er_bdtopo_batiment_3946.geojson");
+        var source = UniqueSource("lyon");
+        var report = await BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct);
+        Assert.Equal(2576, report.Accepted);
+        Assert.Equal("EPSG:3946", report.SourceCrs);
+        var row = await ScalarAsync<string>(db, """
+            SELECT concat_ws('|', height_above_ground_m, ground_altitude_ngfign69_m, roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m,
+                   GeometryType(geometry_3d), ST_Z(ST_PointN(ST_ExteriorRing(ST_GeometryN(geometry_3d, 1)), 1)))
+            FROM region.building WHERE source = @s AND source_id = 'BATIMENT0000000240876972'
+            """, ("s", source));
+        Assert.Equal("9.2|200.6|209.7|210.7|MULTIPOLYGON|209.7", row);
+        // Lyon 1er lies around 45.767 N 4.834 E: in Lambert-93 about (842 000, 6 519 000).
+        var x = await ScalarAsync<double>(db, "SELECT avg(ST_X(ST_Centroid(footprint))) FROM region.building WHERE source = @s", ("s", source));
+        var y = await ScalarAsync<double>(db, "SELECT avg(ST_Y(ST_Centroid(footprint))) FROM region.building WHERE source = @s", ("s", source));
+        Assert.InRange(x, 841_000, 844_000);
+        Assert.InRange(y, 6_518_000, 6_521_000);
+        // Same footprint as PostGIS's own transform of the source coordinates, to the millimetre.
+        var offsetM = await ScalarAsync<double>(db, """
+            SELECT ST_Distance(ST_PointN(ST_ExteriorRing(ST_GeometryN(footprint, 1)), 1),
+                               ST_Transform(ST_SetSRID(ST_MakePoint(1841205.541376449167728, 5176065.184761937707663), 3946), 2154))
+            FROM region.building WHERE source = @s AND source_id = 'BATIMENT0000000240876972'
+            """, ("s", source));
+        Assert.True(offsetM < 0.001, $"{offsetM} m");
+    }
+
+    [Fact]
+    public async Task IngestTwice_SameFile_LeavesSameRowsAndChangesNothing()
+    {
+        var source = UniqueSource("idem");
+        var path = TempFile("a.geojson", Collection2154(SquareFeature("A", 652000, 6862000), SquareFeature("B", 652100, 6862000)));
+        var first = await BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct);
+        var ids = await ScalarAsync<string>(db, "SELECT string_agg(id::text || ':' || updated_at::text, ',' ORDER BY id) FROM region.building WHERE source = @s", ("s", source));
+        var second = await BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct);
+        Assert.Equal(2, first.Inserted);
+        Assert.Equal((0, 0, 2), (second.Inserted, second.Updated, second.Unchanged));
+        Assert.Equal(ids, await ScalarAsync<string>(db, "SELECT string_agg(id::text || ':' || updated_at::text, ',' ORDER BY id) FROM region.building WHERE source = @s", ("s", source)));
+    }
+
+    [Fact]
+    public async Task IngestReplaceSource_ChangedAndVanished_UpdatesAndRetires()
+    {
+        var source = UniqueSource("repl");
+        var v1 = TempFile("v1.geojson", Collection2154(SquareFeature("A", 652000, 6862000), SquareFeature("B", 652100, 6862000), SquareFeature("C", 652200, 6862000)));
+        var v2 = TempFile("v2.geojson", Collection2154(SquareFeature("A", 652000, 6862000), SquareFeature("B", 652100, 6862000, extra: "\"hauteur\": 12.0"), SquareFeature("D", 652300, 6862000)));
+        await BuildingIngest.RunAsync(db.DataSource, Options(v1, source), null, Ct);
+        var r = await BuildingIngest.RunAsync(db.DataSource, Options(v2, source, replace: true), null, Ct);
+        Assert.Equal((1, 1, 1, 1), (r.Inserted, r.Updated, r.Unchanged, r.Retired));
+        Assert.Equal(12.0, await ScalarAsync<double>(db, "SELECT height_above_ground_m FROM region.building WHERE source = @s AND source_id = 'B'", ("s", source)));
+        Assert.Equal("A,B,D", await ScalarAsync<string>(db, "SELECT string_agg(source_id, ',' ORDER BY source_id) FROM region.building_current WHERE source = @s", ("s", source)));
+        Assert.Equal(r.RunId, await ScalarAsync<long>(db, "SELECT retired_run_id FROM region.building WHERE source = @s AND source_id = 'C'", ("s", source)));
+    }
+
+    [Fact]
+    public async Task IngestSequence_NdjsonAndRecordSeparators_ReadsEveryFeature()
+    {
+        var source = UniqueSource("seq");
+        var path = TempFile("b.geojsonl", $"{SquareFeature("A", 652000, 6862000)}\n\u001e{SquareFeature("B", 652100, 6862000)}\n");
+        var o = Options(path, source) with { Epsg = 2154 };
+        var r = await BuildingIngest.RunAsync(db.DataSource, o, null, Ct);
+        Assert.Equal("geojsonseq", r.Format);
+        Assert.Equal(2, r.Inserted);
+    }
+
+    [Fact]
+    public async Task IngestSingleFeature_Crs84_IsOneBuilding()
+    {
+        var source = UniqueSource("single");
+        var path = TempFile("one.geojson", """{"type":"Feature","id":"x1","properties":{"building":"yes","height":"12 m","building:levels":"4","roof:shape":"gabled"},"geometry":{"type":"Polygon","coordinates":[[[2.35,48.85],[2.3501,48.85],[2.3501,48.8501],[2.35,48.8501],[2.35,48.85]]]}}""");
+        var r = await BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct);
+        Assert.Equal(1, r.Inserted);
+        Assert.Equal("12|4|gabled|yes", await ScalarAsync<string>(db, "SELECT concat_ws('|', height_above_ground_m, storeys, roof_shape, usage) FROM region.building WHERE source = @s AND source_id = 'x1'", ("s", source)));
+    }
+
+    [Fact]
+    public async Task IngestBadFeatures_EachRejectedWithFeatureIndexAndField()
+    {
+        var source = UniqueSource("bad");
+        var bowtie = """{"type":"Feature","properties":{"cleabs":"BOW"},"geometry":{"type":"Polygon","coordinates":[[[652000,6862000],[652010,6862010],[652010,6862000],[652000,6862010],[652000,6862000]]]}}""";
+        var path = TempFile("bad.geojson", Collection2154(
+            SquareFeature("OK", 652000, 6862000),                                                                   // 0
+            """{"type":"Feature","properties":{"cleabs":"EMPTY"},"geometry":{"type":"Polygon","coordinates":[]}}""", // 1
+            """{"type":"Feature","properties":{"cleabs":"INF"},"geometry":{"type":"Polygon","coordinates":[[[1e999,6862000],[652010,6862000],[652010,6862010],[1e999,6862000]]]}}""", // 2
+            SquareFeature("FAR", 85000, 447000),                                                                  // 3: RD coordinates declared as 2154
+            SquareFeature("NEG", 652400, 6862000, extra: "\"hauteur\": -3"),                                      // 4: warning, height dropped
+            SquareFeature("OK", 652500, 6862000),                                                                 // 5: duplicate id
+            bowtie,                                                                                               // 6: repaired
+            """{"type":"Feature","properties":{"cleabs":"PT"},"geometry":{"type":"Point","coordinates":[652000,6862000]}}""")); // 7
+        var r = await BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct);
+        Assert.Equal(8, r.Read);
+        Assert.Equal(3, r.Accepted); // OK, NEG, BOW
+        var byIndex = r.Rejections.ToDictionary(p => p.FeatureIndex);
+        Assert.Contains("empty", byIndex[1].Reason);
+        Assert.Equal("geometry.coordinates[0][0]", byIndex[2].Field);
+        Assert.Contains("not a finite number", byIndex[2].Reason);
+        Assert.Contains("far outside the area of EPSG:2154", byIndex[3].Reason);
+        Assert.Contains("duplicate id 'OK' (first at feature 0)", byIndex[5].Reason);
+        Assert.Equal("geometry.type", byIndex[7].Field);
+        var warning = Assert.Single(r.WarningList);
+        Assert.Equal(("hauteur", 4), (warning.Field, warning.FeatureIndex));
+        var repair = Assert.Single(r.Repairs);
+        Assert.Equal(6, repair.FeatureIndex);
+        Assert.Contains("Self-intersection", repair.Reason);
+        Assert.True(await ScalarAsync<bool>(db, "SELECT ST_IsValid(footprint) AND height_above_ground_m IS NULL FROM region.building WHERE source = @s AND source_id = 'BOW'", ("s", source)));
+
+        var strict = await BuildingIngest.RunAsync(db.DataSource, Options(path, UniqueSource("strict"), strict: true), null, Ct);
+        Assert.Equal(1, strict.Accepted);
+        Assert.Contains("--strict", strict.Rejections.Single(p => p.FeatureIndex == 6).Reason);
+        Assert.Contains("--strict", strict.Rejections.Single(p => p.FeatureIndex == 4).Reason);
+    }
+
+    [Fact]
+    public async Task IngestNotUtf8_Latin1Attribute_NamesFeatureAndByte()
+    {
+        var text = Collection2154(SquareFeature("A", 652000, 6862000, extra: "\"nature\": \"Indiff\u00e9renci\u00e9e\""));
+        var path = TempFile("latin1.geojson", System.Text.Encoding.Latin1.GetBytes(text));
+        var r = await BuildingIngest.RunAsync(db.DataSource, Options(path, UniqueSource("l1")), null, Ct);
+        var p = Assert.Single(r.Rejections);
+        Assert.Equal(0, p.FeatureIndex);
+        Assert.Contains("not valid UTF-8", p.Reason);
+    }
+
+    [Fact]
+    public async Task IngestTruncated_File_FailsWithoutChangingAnything()
+    {
+        var source = UniqueSource("trunc");
+        var full = Collection2154(SquareFeature("A", 652000, 6862000), SquareFeature("B", 652100, 6862000));
+        var path = TempFile("t.geojson", full[..(full.Length - 40)]);
+        var e = await Assert.ThrowsAsync<SourceFormatException>(() => BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct));
+        Assert.Contains("t.geojson", e.Message);
+        Assert.Contains("truncated", e.Message);
+        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s", ("s", source)));
+        Assert.Equal("failed", await ScalarAsync<string>(db, "SELECT status FROM region.ingest_run WHERE source = @s", ("s", source)));
+    }
+
+    [Fact]
+    public async Task IngestGeoPackage_NotSqlite_SaysSo()
+    {
+        var path = TempFile("fake.gpkg", """{"type":"FeatureCollection","features":[]}""");
+        var e = await Assert.ThrowsAsync<SourceFormatException>(() => BuildingIngest.RunAsync(db.DataSource, Options(path, UniqueSource("gp")), null, Ct));
+        Assert.Equal("fake.gpkg: not a GeoPackage: the file is not an SQLite database (its first bytes are not 'SQLite format 3')", e.Message);
+    }
+
+    [Fact]
+    public async Task IngestGeoPackage_SaintDenisLayer_ReadsSrsTableAndBlobs()
+    {
+        var path = SharedData.Require("buildings/saint-denis_potentiel-solaire_reference.gpkg");
+        var noLayer = await Assert.ThrowsAsync<SourceFormatException>(() => BuildingIngest.RunAsync(db.DataSource, Options(path, UniqueSource("gp")), null, Ct));
+        Assert.Contains("9 feature layers; choose one with --layer", noLayer.Message);
+        Assert.Contains("bdtopo_batiment", noLayer.Message);
+
+        var source = UniqueSource("gpkg");
+        var r = await BuildingIngest.RunAsync(db.DataSource, Options(path, source, layer: "bdtopo_batiment"), null, Ct);
+        Assert.Equal(("gpkg", "EPSG:4326", 436, 432), (r.Format, r.SourceCrs, r.Read, r.Accepted));
+        // Same building as the GeoJSON export of the same layer (cleabs_left__bat = BATIMENT0000000243398338, hauteur 7).
+        Assert.Equal("7|652|6867", await ScalarAsync<string>(db, """
+            SELECT concat_ws('|', height_above_ground_m, round(ST_X(ST_Centroid(footprint)))::int / 1000, round(ST_Y(ST_Centroid(footprint)))::int / 1000)
+            FROM region.building WHERE source = @s AND source_id = 'BATIMENT0000000243398338'
+            """, ("s", source)));
+    }
+
+    [Fact]
+    public async Task IngestCsvWkt_BdTopoSample_SkipsDestroyedVersions()
+    {
+        var path = SharedData.Require("buildings/france_bdtopo_batiment_sample_wkt_2154.csv");
+        var source = UniqueSource("csv");
+        var r = await BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct);
+        // 1,316 rows, of which 467 are destroyed historical versions (gcms_detruit = true).
+        Assert.Equal((467, 849, 849), (r.Filtered, r.Read, r.Accepted));
+        Assert.Equal("EPSG:2154", r.SourceCrs);
+        Assert.All(r.WarningList, w => Assert.Equal("hauteur", w.Field));
+        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s AND attributes->>'gcms_detruit' = 'true'", ("s", source)));
+        // The first current row (line 167, cleabs BATIMENT0000000056785358) keeps its line number in messages and its WKT Z.
+        Assert.Equal("MULTIPOLYGON", await ScalarAsync<string>(db, "SELECT GeometryType(geometry_3d) FROM region.building WHERE source = @s AND source_id = 'BATIMENT0000000056785358'", ("s", source)));
+    }
+}
