@@ -13,12 +13,12 @@ internal static class Program
         new(StringComparer.Ordinal)
         {
             ["db"] = (DbCommands.RunAsync, DbCommands.Usage),
-<<<<<<< HEAD
             ["solar"] = (SolarCommands.RunAsync, SolarCommands.Usage),
-=======
             ["ingest"] = (IngestCommands.RunAsync, IngestCommands.Usage),
             ["geocode"] = (GeocodeCommand.RunAsync, GeocodeCommand.Usage),
->>>>>>> ingest
+            ["compute"] = (ComputeCommands.RunComputeAsync, ComputeCommands.Usage),
+            ["worker"] = (ComputeCommands.RunWorkerAsync, ComputeCommands.Usage),
+            ["sample"] = (SampleCommands.RunAsync, SampleCommands.Usage),
         };
 
     public static async Task<int> Main(string[] args)

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace SmartRegion.Pipelines.Cli;
 
 /// <summary>A progress line on stderr: redrawn in place on a terminal, plain lines at most every few seconds otherwise.</summary>
-internal sealed class Progress(string label, TextWriter? output = null)
+internal sealed class ProgressLine(string label, TextWriter? output = null)
 {
     private readonly TextWriter _out = output ?? Console.Error;
     private readonly bool _terminal = output is null && !Console.IsErrorRedirected;
