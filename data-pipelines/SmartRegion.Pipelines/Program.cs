@@ -65,7 +65,13 @@ internal static class Program
             error.WriteLine($"smartregion {args[0]}: {e.Message}");
             return 1;
         }
-        catch (NpgsqlException e) when (e is not PostgresException)
+        catch (PostgresException e)
+        {
+            // The server answered with an error the user can act on (missing database, permission, constraint).
+            error.WriteLine($"smartregion {args[0]}: the database refused: {e.MessageText} (SQLSTATE {e.SqlState})");
+            return 1;
+        }
+        catch (NpgsqlException e)
         {
             error.WriteLine($"smartregion {args[0]}: cannot reach the database ({e.Message}). Is it running? Try ./smartregion db status");
             return 1;

@@ -60,3 +60,34 @@ public sealed class CliArgsTests
         Assert.Contains("db migrate", err.ToString());
     }
 }
+
+/// <summary>Tests that change process environment variables run alone.</summary>
+[CollectionDefinition("process-environment", DisableParallelization = true)]
+public sealed class ProcessEnvironmentCollection;
+
+[Collection("process-environment")]
+public sealed class ProgramErrorTests
+{
+    [Fact]
+    public async Task Run_DatabaseMissing_ClearMessageNotAStackTrace()
+    {
+        var server = Environment.GetEnvironmentVariable("SMARTREGION_DB");
+        Assert.SkipWhen(string.IsNullOrEmpty(server), "SMARTREGION_DB is not set (run through ./smartregion test)");
+        var missing = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "sr_no_such_db_" + Guid.NewGuid().ToString("N")[..8] }.ConnectionString;
+        var err = new StringWriter();
+        var previous = Environment.GetEnvironmentVariable("SMARTREGION_DB");
+        try
+        {
+            Environment.SetEnvironmentVariable("SMARTREGION_DB", missing);
+            var code = await Program.RunAsync(["db", "migrate"], err, TestContext.Current.CancellationToken);
+            Assert.Equal(1, code);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SMARTREGION_DB", previous);
+        }
+        Assert.Contains("the database refused", err.ToString());
+        Assert.Contains("does not exist", err.ToString());
+        Assert.DoesNotContain("   at ", err.ToString());
+    }
+}
