@@ -8,7 +8,7 @@ internal sealed class ProgressLine(string label, TextWriter? output = null)
     private readonly TextWriter _out = output ?? Console.Error;
     private readonly bool _terminal = output is null && !Console.IsErrorRedirected;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _lastPlain = TimeSpan.MinValue;
+    private TimeSpan? _lastPlain;
 
     /// <summary>Shows <paramref name="done"/> of <paramref name="total"/> with rate and ETA.</summary>
     public void Report(long done, long total, string unit, string? extra = null)
@@ -24,7 +24,7 @@ internal sealed class ProgressLine(string label, TextWriter? output = null)
             var filled = (int)Math.Round(fraction * width);
             _out.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {text}   ");
         }
-        else if (elapsed - _lastPlain >= TimeSpan.FromSeconds(5) || done >= total)
+        else if (_lastPlain is null || elapsed - _lastPlain >= TimeSpan.FromSeconds(5) || done >= total)
         {
             _out.WriteLine(text);
             _lastPlain = elapsed;

@@ -95,6 +95,12 @@ internal static class ComputeCommands
             buildingsPerS = stats.Seconds > 0 ? Math.Round((stats.Ok + stats.Skipped + stats.Failed) / stats.Seconds, 1) : 0,
             facesPerS = stats.Seconds > 0 ? Math.Round(stats.Faces / stats.Seconds, 1) : 0,
             samplesPerS = stats.Seconds > 0 ? Math.Round(stats.Samples / stats.Seconds, 1) : 0,
+            workerSeconds = new
+            {
+                load = Math.Round(stats.LoadTicks / (double)Stopwatch.Frequency, 2),
+                compute = Math.Round(stats.ComputeTicks / (double)Stopwatch.Frequency, 2),
+                store = Math.Round(stats.StoreTicks / (double)Stopwatch.Frequency, 2),
+            },
         });
         return status == "complete" ? 0 : 1;
     }
@@ -141,6 +147,9 @@ internal static class ComputeCommands
         public long Faces;
         public long Samples;
         public double Seconds;
+        public long LoadTicks;
+        public long ComputeTicks;
+        public long StoreTicks;
     }
 
     /// <summary>Runs <paramref name="workers"/> in-process workers on one run until no job is left, with a progress line.</summary>
@@ -213,9 +222,16 @@ internal static class ComputeCommands
                 }, CancellationToken.None);
                 try
                 {
+                    var t0 = Stopwatch.GetTimestamp();
                     var inputs = await store.LoadTileAsync(job.Id, parameters.HorizonRadiusM, cancellationToken);
+                    var t1 = Stopwatch.GetTimestamp();
                     var results = TileComputer.Compute(inputs, context);
-                    if (await store.CompleteAsync(job, worker, results, jobClock.Elapsed.TotalSeconds, cancellationToken))
+                    var t2 = Stopwatch.GetTimestamp();
+                    var completed = await store.CompleteAsync(job, worker, results, jobClock.Elapsed.TotalSeconds, cancellationToken);
+                    Interlocked.Add(ref stats.LoadTicks, t1 - t0);
+                    Interlocked.Add(ref stats.ComputeTicks, t2 - t1);
+                    Interlocked.Add(ref stats.StoreTicks, Stopwatch.GetTimestamp() - t2);
+                    if (completed)
                     {
                         Interlocked.Add(ref stats.Ok, results.Count(r => r.Status == "ok"));
                         Interlocked.Add(ref stats.Skipped, results.Count(r => r.Status == "skipped"));

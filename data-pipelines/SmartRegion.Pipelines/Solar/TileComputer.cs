@@ -56,7 +56,7 @@ public sealed class PvYieldCache
         for (var h = 0; h < run.Sky.Count; h++)
         {
             var wh = hourly.BeamWPerM2[h] + hourly.SkyDiffuseWPerM2[h] + hourly.GroundReflectedWPerM2[h];
-            monthly[run.Sky.Month[h] - 1] += wh / 1000;
+            monthly[run.Sky.Month[h]] += wh / 1000;
             annual += wh / 1000;
         }
         var value = (yield, annual, monthly);
@@ -122,7 +122,7 @@ public static class TileComputer
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or TopologyException or IndexOutOfRangeException)
             {
-                results.Add(new BuildingResultRow(b.Id, "failed", $"{e.GetType().Name}: {e.Message}", null, centre,
+                results.Add(new BuildingResultRow(b.Id, "failed", $"{e.GetType().Name}: {e.Message} @ {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}", null, centre,
                     null, null, null, null, null, null, null, null, null, null, null, null, []));
             }
         }
@@ -212,16 +212,31 @@ public static class TileComputer
             var samples = SampleFace(face, p.SampleSpacingM);
             var planes = new PlaneOrientation[samples.Count + 1];
             var horizons = new double[(samples.Count + 1) * sectors];
-            var meanHorizon = new double[sectors];
+            // The far field (beyond a few face radii) is scanned once from the face's centre; each sample scans only its
+            // near field and shifts the far skyline to its own height (SkylineIndex.CombineFarField).
+            double cx = 0, cy = 0, cz = 0;
+            foreach (var (x, y, z) in samples)
+            {
+                cx += x / samples.Count;
+                cy += y / samples.Count;
+                cz += (z + 0.1) / samples.Count;
+            }
+            var faceRadius = samples.Max(t => Math.Sqrt((t.X - cx) * (t.X - cx) + (t.Y - cy) * (t.Y - cy)));
+            var nearRadius = Math.Clamp(4 * faceRadius + 10, 20, p.HorizonRadiusM);
+            var farTan = new double[sectors];
+            var farDistance = new double[sectors];
+            var nearTan = new double[sectors];
+            var nearDistance = new double[sectors];
+            skyline.Scan(cx, cy, cz, Math.Max(0, nearRadius - faceRadius), p.HorizonRadiusM, firstFace + f, farTan, farDistance, scratch);
             for (var s = 0; s < samples.Count; s++)
             {
                 var (x, y, z) = samples[s];
-                skyline.Horizon(x, y, z + 0.1, p.HorizonRadiusM, firstFace + f, horizon, scratch);
+                skyline.Scan(x, y, z + 0.1, 0, nearRadius, firstFace + f, nearTan, nearDistance, scratch);
+                SkylineIndex.CombineFarField(nearTan, farTan, farDistance, cz, z + 0.1, horizon);
                 planes[s] = new PlaneOrientation(face.Plane.TiltDeg, face.Plane.AzimuthDeg);
                 for (var k = 0; k < sectors; k++)
                 {
                     horizons[s * sectors + k] = horizon[k];
-                    meanHorizon[k] += horizon[k] / samples.Count;
                 }
             }
             // The last "sample" is the same plane without any horizon: the reference of the shading loss.

@@ -138,22 +138,41 @@ public sealed class SkylineIndex
     {
         var sectors = elevationDeg.Length;
         scratch.Prepare(sectors, EdgeCount);
-        var maxTan = scratch.MaxTan;
-        Array.Clear(maxTan, 0, sectors);
+        Scan(x, y, z, 0, radiusM, faceIndex, scratch.MaxTan.AsSpan(0, sectors), scratch.DistanceAtMax.AsSpan(0, sectors), scratch);
+        for (var s = 0; s < sectors; s++)
+        {
+            elevationDeg[s] = ToDegrees(scratch.MaxTan[s]);
+        }
+    }
+
+    /// <summary>
+    /// The tangent of the skyline's elevation per sector (and the horizontal distance where it is reached) from the edges
+    /// that come nearer than <paramref name="outerRadiusM"/> and reach at least <paramref name="innerRadiusM"/> away.
+    /// Splitting a horizon into a near field per point and a far field shared by nearby points is what makes a whole
+    /// roof's horizons cheap; see <see cref="CombineFarField"/>.
+    /// </summary>
+    public void Scan(double x, double y, double z, double innerRadiusM, double outerRadiusM, int faceIndex,
+        Span<double> maxTan, Span<double> distanceAtMax, HorizonScratch scratch)
+    {
+        var sectors = maxTan.Length;
+        scratch.Prepare(sectors, EdgeCount);
+        maxTan.Clear();
+        distanceAtMax.Clear();
         var sin = scratch.Sin;
         var cos = scratch.Cos;
         var seen = scratch.Seen;
         var stamp = scratch.NextStamp();
         var px = x - _originX;
         var py = y - _originY;
-        var radius2 = radiusM * radiusM;
+        var radius2 = outerRadiusM * outerRadiusM;
+        var inner2 = innerRadiusM * innerRadiusM;
         var sectorWidth = 2 * Math.PI / sectors;
         var minDist = _minDistanceM;
 
-        var c0 = CellColumn(px - radiusM);
-        var c1 = CellColumn(px + radiusM);
-        var r0 = CellRow(py - radiusM);
-        var r1 = CellRow(py + radiusM);
+        var c0 = CellColumn(px - outerRadiusM);
+        var c1 = CellColumn(px + outerRadiusM);
+        var r0 = CellRow(py - outerRadiusM);
+        var r1 = CellRow(py + outerRadiusM);
         for (var row = r0; row <= r1; row++)
         {
             for (var col = c0; col <= c1; col++)
@@ -177,6 +196,10 @@ public sealed class SkylineIndex
                         continue;
                     }
                     double ax = _x1[e] - px, ay = _y1[e] - py, bx = _x2[e] - px, by = _y2[e] - py;
+                    if (inner2 > 0 && ax * ax + ay * ay < inner2 && bx * bx + by * by < inner2)
+                    {
+                        continue; // wholly in the near field: another scan's business
+                    }
                     double ex = bx - ax, ey = by - ay;
                     // Nearest point of the segment: skip edges entirely beyond the radius.
                     var len2 = ex * ex + ey * ey;
@@ -233,20 +256,43 @@ public sealed class SkylineIndex
                         {
                             continue;
                         }
-                        var tan = dzt / Math.Max(r, minDist);
+                        var distance = Math.Max(r, minDist);
+                        var tan = dzt / distance;
                         if (tan > maxTan[s])
                         {
                             maxTan[s] = tan;
+                            distanceAtMax[s] = distance;
                         }
                     }
                 }
             }
         }
-        for (var s = 0; s < sectors; s++)
+    }
+
+    /// <summary>
+    /// Combines a point's near-field tangents with a far field scanned from a reference height <paramref name="farZ"/>:
+    /// the far skyline point of each sector is kept, only its height relative to the point changes
+    /// (tan = far tan + (farZ − z) / distance). Writes elevations in degrees.
+    /// </summary>
+    public static void CombineFarField(ReadOnlySpan<double> nearTan, ReadOnlySpan<double> farTan, ReadOnlySpan<double> farDistance,
+        double farZ, double z, Span<float> elevationDeg)
+    {
+        for (var s = 0; s < elevationDeg.Length; s++)
         {
-            elevationDeg[s] = maxTan[s] > 0 ? (float)(Math.Atan(maxTan[s]) * (180 / Math.PI)) : 0f;
+            var tan = nearTan[s];
+            if (farTan[s] > 0)
+            {
+                var shifted = farTan[s] + (farZ - z) / farDistance[s];
+                if (shifted > tan)
+                {
+                    tan = shifted;
+                }
+            }
+            elevationDeg[s] = ToDegrees(tan);
         }
     }
+
+    private static float ToDegrees(double tan) => tan > 0 ? (float)(Math.Atan(tan) * (180 / Math.PI)) : 0f;
 }
 
 /// <summary>Per-thread working memory of <see cref="SkylineIndex.Horizon"/>.</summary>
@@ -255,6 +301,8 @@ public sealed class HorizonScratch
     private int _stamp;
 
     internal double[] MaxTan { get; private set; } = [];
+
+    internal double[] DistanceAtMax { get; private set; } = [];
 
     internal double[] Sin { get; private set; } = [];
 
@@ -267,6 +315,7 @@ public sealed class HorizonScratch
         if (MaxTan.Length != sectors)
         {
             MaxTan = new double[sectors];
+            DistanceAtMax = new double[sectors];
             Sin = new double[sectors];
             Cos = new double[sectors];
             for (var s = 0; s < sectors; s++)
