@@ -19,6 +19,8 @@ internal static class Program
             ["compute"] = (ComputeCommands.RunComputeAsync, ComputeCommands.Usage),
             ["worker"] = (ComputeCommands.RunWorkerAsync, ComputeCommands.Usage),
             ["sample"] = (SampleCommands.RunAsync, SampleCommands.Usage),
+            ["parquet"] = (ParquetCommands.RunAsync, ParquetCommands.Usage),
+            ["admin"] = (AdminCommands.RunAsync, AdminCommands.Usage),
         };
 
     public static async Task<int> Main(string[] args)

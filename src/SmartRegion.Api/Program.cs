@@ -1,3 +1,4 @@
+using SmartRegion.Api.Catalog;
 using SmartRegion.Api.Health;
 using SmartRegion.Api.Infrastructure;
 using SmartRegion.Api.Solar;
@@ -22,16 +23,19 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
 }));
 builder.Services.AddSmartRegionDatabase(builder.Configuration);
 builder.Services.AddSolarApi();
+builder.Services.AddCatalog();
 
 var app = builder.Build();
 
 app.UseSmartRegionProblemDetails();
 app.UseRequestIdHeader();
 app.UseSecurityHeaders();
+app.UseCatalogCallers();
 
 app.MapOpenApi();
 app.MapHealthEndpoints();
 app.MapSolarEndpoints();
+app.MapCatalogEndpoints();
 app.MapApiFallback();
 app.UseWebRoot(app.Configuration, app.Logger);
 

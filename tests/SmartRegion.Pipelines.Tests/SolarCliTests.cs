@@ -111,6 +111,23 @@ public sealed class SolarCliTests
     }
 
     [Fact]
+    public async Task Poa_HorizonFileNotMonotonic_Exit1WithLine()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"smartregion-horizon-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(path, "horizon_azimuth,horizon_elevation\n0,5\n90,7\n45,3\n", TestContext.Current.CancellationToken);
+        try
+        {
+            var (code, _, stderr) = await ConsoleCapture.RunAsync("solar", "poa", "--weather", Pvgis, "--tilt", "30", "--azimuth", "180", "--horizon-file", path);
+            Assert.Equal(1, code);
+            Assert.Contains($"{path}:4:1: point 3: azimuth 45 does not increase (previous 90)", stderr);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Poa_MissingWeatherFile_Exit1()
     {
         var (code, _, stderr) = await ConsoleCapture.RunAsync("solar", "poa", "--weather", "/nonexistent/tmy.csv", "--tilt", "30", "--azimuth", "180");

@@ -104,6 +104,20 @@ public sealed class WeatherBadInputTests
     }
 
     [Fact]
+    public void Epw_MissingValueCode_Rejected()
+    {
+        var text = ReplaceLine(EpwText(), 20, l =>
+        {
+            var cells = l.Split(',');
+            cells[14] = "9999";
+            return string.Join(',', cells);
+        });
+        var e = Fails(text);
+        Assert.Equal(20, e.Line);
+        Assert.Contains("column 'direct normal radiation': missing value 9999", e.Message);
+    }
+
+    [Fact]
     public void Unknown_Format_AsksForFormat()
     {
         var e = Fails("hello,world\n1,2\n");

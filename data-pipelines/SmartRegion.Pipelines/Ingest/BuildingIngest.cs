@@ -129,6 +129,7 @@ internal static class BuildingIngest
             report.Updated = merged.Updated;
             report.Unchanged = merged.Unchanged;
             report.Retired = merged.Retired;
+            report.MergeS = merged.MergeS;
             report.Status = o.DryRun ? "dry_run" : "succeeded";
         }
         catch (Exception e) when (e is SourceFormatException or UnsupportedCrsException or PostgresException or OperationCanceledException)
@@ -168,9 +169,8 @@ internal static class BuildingIngest
         }
         try
         {
-            var detected = schema ?? BuildingMapper.DetectSchema(feature.AttributesJson);
-            var result = mapper.Map(feature, detected);
-            return new Outcome(w.Index, result.Record, result.Rejection, result.Warnings, detected);
+            var result = mapper.Map(feature, schema);
+            return new Outcome(w.Index, result.Record, result.Rejection, result.Warnings, result.Schema);
         }
         catch (FeatureFieldException e)
         {

@@ -29,6 +29,9 @@ internal sealed class IngestReport
     public int Retired { get; set; }
     public int Filtered { get; set; }
     public double DurationS { get; set; }
+
+    /// <summary>Time of the set-based merge at the end (the rest streams while the file is read).</summary>
+    public double MergeS { get; set; }
     public double RowsPerS { get; set; }
     public string? Error { get; set; }
     public List<FeatureProblem> Rejections { get; } = [];

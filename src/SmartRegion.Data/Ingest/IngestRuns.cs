@@ -21,7 +21,9 @@ public static class IngestRuns
             UPDATE region.ingest_run r SET status = 'abandoned', finished_at = now(),
                    error = 'the loading process stopped without finishing (killed?); nothing of this run was committed'
             WHERE r.status = 'running'
-              AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.backend_pid)
+              AND ((r.backend_pid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.backend_pid))
+                   -- a run that never reached its load (no session recorded yet) is only given up after a long time
+                   OR (r.backend_pid IS NULL AND r.started_at < now() - interval '1 hour'))
             """, conn))
         {
             await abandon.ExecuteNonQueryAsync(cancellationToken);

@@ -33,7 +33,7 @@ public enum BuildingSchema
 }
 
 /// <summary>The outcome of mapping one feature: a record (possibly repaired, with warnings) or a rejection.</summary>
-public sealed record BuildingMapResult(BuildingRecord? Record, FeatureProblem? Rejection, IReadOnlyList<FeatureProblem> Warnings);
+public sealed record BuildingMapResult(BuildingRecord? Record, FeatureProblem? Rejection, IReadOnlyList<FeatureProblem> Warnings, BuildingSchema Schema = BuildingSchema.Generic);
 
 /// <summary>Maps source features to <see cref="BuildingRecord"/>s: schema detection, attribute mapping, CRS transform, validation and repair.</summary>
 /// <remarks>One instance per worker thread (the CRS transform is not shared).</remarks>
@@ -98,10 +98,14 @@ public sealed class BuildingMapper
     /// <summary>Maps one feature (its geometry in the source CRS) to a record in Lambert-93, or says why not.</summary>
     public BuildingMapResult Map(SourceFeature feature, BuildingSchema? forcedSchema = null, string? altitudeDatum = null)
     {
-        var warnings = new List<FeatureProblem>();
         using var doc = JsonDocument.Parse(feature.AttributesJson);
-        var a = doc.RootElement;
-        var schema = forcedSchema ?? DetectSchema(a);
+        var schema = forcedSchema ?? DetectSchema(doc.RootElement);
+        return MapParsed(feature, doc.RootElement, schema, altitudeDatum) with { Schema = schema };
+    }
+
+    private BuildingMapResult MapParsed(SourceFeature feature, JsonElement a, BuildingSchema schema, string? altitudeDatum)
+    {
+        var warnings = new List<FeatureProblem>();
 
         var sourceId = SourceIdOf(feature, a, schema);
         FeatureProblem Reject(string? field, string reason) => new(feature.Index, feature.Line, sourceId, field, reason);

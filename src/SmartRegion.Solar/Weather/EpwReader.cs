@@ -15,6 +15,15 @@ public static class EpwReader
 {
     private const string PvgisOffsetMarker = "Irradiance Time Offset (h):";
 
+    /// <summary>An irradiance field that is not EPW's missing-data code 9999.</summary>
+    private static double Present(CsvLine line, int index, string name)
+    {
+        var v = line.Irradiance(index, name);
+        return v >= 9999
+            ? throw line.Error(index, $"column '{name}': missing value {line.Cell(index)} (EPW's missing-data code); fill the gap before computing irradiation")
+            : v;
+    }
+
     public static WeatherSeries Parse(string text, string path)
     {
         var lines = PvgisTmyReader.SplitLines(text);
@@ -69,8 +78,8 @@ public static class EpwReader
             var hour = line.Integer(3, "hour", 1, 24);
             TypicalYear.RejectLeapDay(line, 2, month, day);
             var labelLocal = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Utc).AddHours(hour);
-            rows.Add(labelLocal - clockOffset, month, line.Irradiance(13, "global horizontal radiation"),
-                line.Irradiance(14, "direct normal radiation"), line.Irradiance(15, "diffuse horizontal radiation"),
+            rows.Add(labelLocal - clockOffset, month, Present(line, 13, "global horizontal radiation"),
+                Present(line, 14, "direct normal radiation"), Present(line, 15, "diffuse horizontal radiation"),
                 line.Number(6, "dry bulb temperature"), line.Number(21, "wind speed"), i + 1);
         }
         TypicalYear.RequireFullYear(path, rows.Count, lastLine);

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json;
+using NetTopologySuite.Geometries;
+using SmartRegion.Geo.Crs;
+using SmartRegion.Geo.Readers;
+
+// Usage: SmartRegion.Bench.Ingest OUTPUT.geojson COUNT SOURCE.geojson…
+// Writes COUNT buildings in EPSG:2154 by replicating the source buildings on a grid of 6 km tiles, each copy with
+// its own id (original id + "-k") and every source attribute, so both loaders do the same work as on real files.
+if (args.Length < 3)
+{
+    Console.Error.WriteLine("usage: SmartRegion.Bench.Ingest OUTPUT.geojson COUNT SOURCE.geojson…");
+    return 2;
+}
+var output = args[0];
+var count = int.Parse(args[1], CultureInfo.InvariantCulture);
+var originals = new List<(string Id, string Properties, Geometry Geometry)>();
+var factory = new GeometryFactory();
+foreach (var path in args[2..])
+{
+    using var features = new GeoJsonFeatureStream(File.OpenRead(path), Path.GetFileName(path));
+    var index = 0;
+    CrsTransform? transform = null;
+    while (features.Next() is { } bytes)
+    {
+        transform ??= CrsTransform.Create(features.CrsName is { } n ? KnownCrs.Parse(n) : KnownCrs.Wgs84);
+        var f = GeoJsonFeatureParser.Parse(bytes, index++, null, factory);
+        using var doc = JsonDocument.Parse(f.AttributesJson);
+        var id = doc.RootElement.TryGetProperty("cleabs", out var c) ? c.GetString() : doc.RootElement.TryGetProperty("ID", out var i) ? i.GetString() : null;
+        if (id is null || f.Geometry is null)
+        {
+            continue;
+        }
+        transform.Apply(f.Geometry);
+        originals.Add((id, f.AttributesJson, f.Geometry));
+    }
+}
+// Keep the first occurrence of each id (the Saint-Denis file repeats 4).
+originals = originals.GroupBy(o => o.Id).Select(g => g.First()).ToList();
+
+using var stream = new BufferedStream(File.Create(output), 1 << 20);
+using var json = new Utf8JsonWriter(stream);
+json.WriteStartObject();
+json.WriteString("type", "FeatureCollection");
+json.WriteStartObject("crs");
+json.WriteString("type", "name");
+json.WriteStartObject("properties");
+json.WriteString("name", "urn:ogc:def:crs:EPSG::2154");
+json.WriteEndObject();
+json.WriteEndObject();
+json.WriteStartArray("features");
+for (var n = 0; n < count; n++)
+{
+    var k = n / originals.Count;
+    var (id, properties, geometry) = originals[n % originals.Count];
+    var dx = k % 20 * 6000.0;
+    var dy = k / 20 * 6000.0;
+    using var props = JsonDocument.Parse(properties);
+    json.WriteStartObject();
+    json.WriteString("type", "Feature");
+    json.WriteStartObject("properties");
+    foreach (var p in props.RootElement.EnumerateObject())
+    {
+        if (p.Name is "cleabs" or "ID")
+        {
+            json.WriteString(p.Name, $"{id}-{k}");
+        }
+        else
+        {
+            p.WriteTo(json);
+        }
+    }
+    json.WriteEndObject();
+    json.WriteStartObject("geometry");
+    json.WriteString("type", "MultiPolygon");
+    json.WriteStartArray("coordinates");
+    var polygons = geometry is MultiPolygon mp ? mp.Geometries.Cast<Polygon>() : [(Polygon)geometry];
+    foreach (var polygon in polygons)
+    {
+        json.WriteStartArray();
+        foreach (var ring in new[] { polygon.ExteriorRing }.Concat(polygon.InteriorRings))
+        {
+            json.WriteStartArray();
+            foreach (var c in ring.Coordinates)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(Math.Round(c.X + dx, 3));
+                json.WriteNumberValue(Math.Round(c.Y + dy, 3));
+                if (!double.IsNaN(c.Z))
+                {
+                    json.WriteNumberValue(c.Z);
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+    }
+    json.WriteEndArray();
+    json.WriteEndObject();
+    json.WriteEndObject();
+    if (n % 1000 == 0)
+    {
+        json.Flush();
+    }
+}
+json.WriteEndArray();
+json.WriteEndObject();
+json.Flush();
+Console.Error.WriteLine($"wrote {count} buildings from {originals.Count} originals to {output} ({new FileInfo(output).Length / 1e6:F0} MB)");
+return 0;

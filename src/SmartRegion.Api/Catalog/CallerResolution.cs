@@ -1,0 +1,138 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using SmartRegion.Data.Catalog;
+
+namespace SmartRegion.Api.Catalog;
+
+/// <summary>
+/// Turns each request into a <see cref="Caller"/>: an API key from the Authorization header, a cookie session
+/// (with a CSRF token on state-changing calls), or anonymous. Keys in the URL are refused outright.
+/// </summary>
+internal static class CallerResolution
+{
+    public const string CookieName = "sr_session";
+    public const string CsrfHeader = "X-CSRF-Token";
+    public const string UserIdClaim = "sr_uid";
+    private const string ItemKey = "SmartRegion.Caller";
+
+    // Query parameters that would put a secret into logs, proxies and browser history.
+    private static readonly string[] KeyParameters = ["apikey", "api_key", "key", "token", "access_token"];
+
+    public static IServiceCollection AddCatalogAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+        {
+            o.Cookie.Name = CookieName;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            // An API answers 401/403, it does not redirect to a login page.
+            o.Events.OnRedirectToLogin = ctx => { ctx.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+            o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+        });
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = CsrfHeader;
+            o.Cookie.Name = "sr_csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<DatasetStore>();
+        return services;
+    }
+
+    public static Caller Caller(this HttpContext context) =>
+        context.Items.TryGetValue(ItemKey, out var c) && c is Caller caller ? caller : Data.Catalog.Caller.Anonymous;
+
+    public static bool IsCatalogPath(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/catalog.jsonld") || path.StartsWithSegments("/catalog.ttl");
+
+    public static WebApplication UseCatalogCallers(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.Use(async (ctx, next) =>
+        {
+            if (!IsCatalogPath(ctx.Request.Path))
+            {
+                await next(ctx);
+                return;
+            }
+            if (ctx.Request.Query.Keys.FirstOrDefault(k => KeyParameters.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } bad)
+            {
+                await CatalogProblems.Write(ctx, 400, "api_key_in_url",
+                    $"Credentials are not accepted in the URL (query parameter '{bad}'): send 'Authorization: Apikey <key>' instead, and revoke the key if it was real.");
+                return;
+            }
+            var (caller, failure) = await ResolveAsync(ctx);
+            if (failure is not null)
+            {
+                ctx.Response.Headers.WWWAuthenticate = "Apikey realm=\"smartregion\"";
+                await CatalogProblems.Write(ctx, 401, failure.Value.Code, failure.Value.Detail);
+                return;
+            }
+            ctx.Items[ItemKey] = caller;
+            await next(ctx);
+        });
+        return app;
+    }
+
+    private static async Task<(Caller Caller, (string Code, string Detail)? Failure)> ResolveAsync(HttpContext ctx)
+    {
+        var accounts = ctx.RequestServices.GetRequiredService<AccountStore>();
+        var ct = ctx.RequestAborted;
+        var header = ctx.Request.Headers.Authorization.ToString();
+        if (header.Length > 0)
+        {
+            var space = header.IndexOf(' ', StringComparison.Ordinal);
+            var scheme = space > 0 ? header[..space] : header;
+            var secret = space > 0 ? header[(space + 1)..].Trim() : "";
+            if (!scheme.Equals("Apikey", StringComparison.OrdinalIgnoreCase) && !scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+            {
+                return (Data.Catalog.Caller.Anonymous, ("unsupported_authorization", "Use 'Authorization: Apikey <key>' or 'Authorization: Bearer <key>'."));
+            }
+            var principal = ApiKeys.LooksLikeKey(secret) ? await accounts.AuthenticateKeyAsync(secret, ct) : null;
+            if (principal is null || principal.UserDisabled)
+            {
+                return (Data.Catalog.Caller.Anonymous, ("invalid_api_key", "The API key is not valid."));
+            }
+            if (principal.Key.RevokedAt is not null)
+            {
+                return (Data.Catalog.Caller.Anonymous, ("api_key_revoked", $"The API key {principal.Key.Prefix}… was revoked."));
+            }
+            if (principal.Key.ExpiresAt is { } exp && exp <= DateTimeOffset.UtcNow)
+            {
+                return (Data.Catalog.Caller.Anonymous, ("api_key_expired", $"The API key {principal.Key.Prefix}… expired."));
+            }
+            var roles = principal.RoleInOrg is null
+                ? new Dictionary<long, string>()
+                : new Dictionary<long, string> { [principal.Key.OrgId] = principal.RoleInOrg };
+            return (new Caller(principal.Key.UserId, principal.Key.Id, principal.UserIsPlatformAdmin, roles,
+                principal.Key.Scopes.ToHashSet(StringComparer.Ordinal)), null);
+        }
+        if (ctx.User.Identity?.IsAuthenticated == true && long.TryParse(ctx.User.FindFirstValue(UserIdClaim), out var userId))
+        {
+            var user = await accounts.FindUserAsync(userId, ct);
+            if (user is null)
+            {
+                return (Data.Catalog.Caller.Anonymous, ("session_invalid", "The session's user no longer exists; sign in again."));
+            }
+            if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method) && !HttpMethods.IsOptions(ctx.Request.Method)
+                && !ctx.Request.Path.StartsWithSegments("/api/v1/auth/login"))
+            {
+                var antiforgery = ctx.RequestServices.GetRequiredService<IAntiforgery>();
+                if (!await antiforgery.IsRequestValidAsync(ctx))
+                {
+                    // A cookie call without the CSRF token is treated as not signed in at all: it may be forged.
+                    return (Data.Catalog.Caller.Anonymous, ("csrf_token_missing", $"State-changing calls with a session cookie need the {CsrfHeader} header from /api/v1/auth/me."));
+                }
+            }
+            var memberships = await accounts.MembershipsAsync(user.Id, ct);
+            return (new Caller(user.Id, null, user.IsPlatformAdmin, memberships.ToDictionary(m => m.OrgId, m => m.Role),
+                Vocabulary.Scopes.ToHashSet(StringComparer.Ordinal)), null);
+        }
+        return (Data.Catalog.Caller.Anonymous, null);
+    }
+}

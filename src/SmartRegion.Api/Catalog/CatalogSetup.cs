@@ -1,0 +1,32 @@
+using SmartRegion.Data.Catalog;
+
+namespace SmartRegion.Api.Catalog;
+
+/// <summary>Registers and maps the catalogue: accounts, keys, datasets, sharing, uploads, records, DCAT.</summary>
+internal static class CatalogSetup
+{
+    public static IServiceCollection AddCatalog(this IServiceCollection services)
+    {
+        services.AddCatalogAuthentication();
+        services.AddSingleton<CatalogSearch>();
+        services.AddCatalogOpenApi();
+        services.AddSingleton<VersionStore>();
+        services.AddSingleton<RecordsQuery>();
+        services.AddSingleton<UploadSettings>();
+        services.AddSingleton<IngestSignal>();
+        services.AddHostedService<IngestWorker>();
+        return services;
+    }
+
+    public static WebApplication MapCatalogEndpoints(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1").WithCatalogErrors();
+        api.MapAuthEndpoints();
+        api.MapKeyEndpoints();
+        api.MapDatasetEndpoints();
+        api.MapVersionEndpoints();
+        api.MapRecordEndpoints();
+        app.MapDcatEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SmartRegion.Data.Catalog;
+using SmartRegion.Data.Catalog.Ingest;
+
+namespace SmartRegion.Api.Catalog;
+
+/// <summary>Records of a dataset's current version (paged, field selection) and CSV / GeoJSON exports, honouring grants' fields and rows.</summary>
+internal static class RecordEndpoints
+{
+    public static RouteGroupBuilder MapRecordEndpoints(this RouteGroupBuilder api)
+    {
+        var datasets = api.MapGroup("/datasets").WithTags("Records");
+
+        datasets.MapGet("/{id}/records", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, DatasetStore store,
+            string? fields, int? limit, long? offset, int? version) =>
+        {
+            var open = await OpenAsync(ctx, id, versions, fields, version);
+            if (open.Denied is not null)
+            {
+                return open.Denied;
+            }
+            var (gate, v, selected) = (open.Gate!, open.Version!, open.Fields!);
+            var take = Math.Clamp(limit ?? 100, 1, 10_000);
+            var skip = Math.Max(offset ?? 0, 0);
+            var records = new List<Dictionary<string, object?>>();
+            await query.ReadAsync(v, selected, gate.Access.RowFilters, take, skip, GeometryText.GeoJson, values =>
+            {
+                var record = new Dictionary<string, object?>(selected.Count, StringComparer.Ordinal);
+                for (var i = 0; i < selected.Count; i++)
+                {
+                    record[selected[i].Name] = JsonValue(values[i], selected[i].Type);
+                }
+                records.Add(record);
+                return Task.CompletedTask;
+            }, ctx.RequestAborted);
+            var matched = await query.CountAsync(v, gate.Access.RowFilters, ctx.RequestAborted);
+            await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "records", records.Count, ctx.RequestAborted);
+            var next = skip + records.Count < matched
+                ? $"/api/v1/datasets/{id}/records?limit={take}&offset={skip + records.Count}{(fields is null ? "" : "&fields=" + Uri.EscapeDataString(fields))}"
+                : null;
+            return Results.Ok(new
+            {
+                version = v.Number,
+                numberMatched = matched,
+                numberReturned = records.Count,
+                fields = selected.Select(f => new { f.Name, f.Type }),
+                records,
+                next,
+            });
+        })
+        .WithSummary("Records of the current version, paged (limit ≤ 10000, offset), with ?fields=a,b")
+        .WithDescription("Geometry values are GeoJSON objects. Example: /api/v1/datasets/ecoles-potentiel-solaire/records?fields=nom_etablissement,potentiel_solaire&limit=10");
+
+        datasets.MapGet("/{id}/export.csv", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, DatasetStore store, string? fields) =>
+        {
+            var open = await OpenAsync(ctx, id, versions, fields, null);
+            if (open.Denied is not null)
+            {
+                return open.Denied;
+            }
+            var (gate, v, selected) = (open.Gate!, open.Version!, open.Fields!);
+            ctx.Response.ContentType = "text/csv; charset=utf-8";
+            ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-v{v.Number}.csv\"";
+            await using var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 1 << 16);
+            await writer.WriteLineAsync(string.Join(',', selected.Select(f => Csv(f.Name))));
+            var rows = await query.ReadAsync(v, selected, gate.Access.RowFilters, null, 0, GeometryText.Wkt,
+                values => writer.WriteLineAsync(string.Join(',', values.Select((x, i) => Csv(Text(x))))), ctx.RequestAborted);
+            await writer.FlushAsync(ctx.RequestAborted);
+            await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "export.csv", rows, CancellationToken.None);
+            return Results.Empty;
+        }).WithSummary("The current version as CSV (geometry as WKT), streamed");
+
+        datasets.MapGet("/{id}/export.geojson", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, DatasetStore store, string? fields) =>
+        {
+            var open = await OpenAsync(ctx, id, versions, fields, null);
+            if (open.Denied is not null)
+            {
+                return open.Denied;
+            }
+            var (gate, v, selected) = (open.Gate!, open.Version!, open.Fields!);
+            var geometry = selected.FindIndex(f => f.Type == "geometry");
+            ctx.Response.ContentType = "application/geo+json";
+            ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-v{v.Number}.geojson\"";
+            await using var json = new Utf8JsonWriter(ctx.Response.Body);
+            json.WriteStartObject();
+            json.WriteString("type", "FeatureCollection");
+            json.WriteStartArray("features");
+            var rows = await query.ReadAsync(v, selected, gate.Access.RowFilters, null, 0, GeometryText.GeoJson, async values =>
+            {
+                json.WriteStartObject();
+                json.WriteString("type", "Feature");
+                json.WritePropertyName("geometry");
+                if (geometry >= 0 && values[geometry] is string g)
+                {
+                    json.WriteRawValue(g, skipInputValidation: true);
+                }
+                else
+                {
+                    json.WriteNullValue();
+                }
+                json.WriteStartObject("properties");
+                for (var i = 0; i < selected.Count; i++)
+                {
+                    if (i != geometry)
+                    {
+                        json.WritePropertyName(selected[i].Name);
+                        WriteValue(json, JsonValue(values[i], selected[i].Type));
+                    }
+                }
+                json.WriteEndObject();
+                json.WriteEndObject();
+                if (json.BytesPending > 1 << 16)
+                {
+                    await json.FlushAsync(ctx.RequestAborted);
+                }
+            }, ctx.RequestAborted);
+            json.WriteEndArray();
+            json.WriteEndObject();
+            await json.FlushAsync(ctx.RequestAborted);
+            await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "export.geojson", rows, CancellationToken.None);
+            return Results.Empty;
+        }).WithSummary("The current version as a GeoJSON FeatureCollection (first geometry column), streamed");
+
+        return api;
+    }
+
+    private sealed record Opened(DatasetGate? Gate, VersionRecord? Version, List<FieldSchema>? Fields, IResult? Denied);
+
+    /// <summary>The gate, the version to read (current, or a given one for members) and the fields the caller asked for and may see.</summary>
+    private static async Task<Opened> OpenAsync(HttpContext ctx, string id, VersionStore versions, string? fields, int? number)
+    {
+        var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Read, "read");
+        if (gate.Denied is not null)
+        {
+            return new Opened(null, null, null, gate.Denied);
+        }
+        var member = gate.Access.Level >= AccessLevel.Member;
+        VersionRecord? v = number is not null && member
+            ? await versions.GetAsync(gate.Dataset!.Id, number.Value, ctx.RequestAborted)
+            : gate.Dataset!.CurrentVersionId is { } current ? await versions.GetAsync(current, ctx.RequestAborted) : null;
+        if (v?.RecordsTable is null || v.Status is "failed" or "queued" or "processing")
+        {
+            return new Opened(null, null, null, CatalogProblems.Problem(404, "no_published_version",
+                number is null ? $"Dataset '{id}' has no published version yet." : $"Version {number} has no records."));
+        }
+        var visible = RecordsQuery.Fields(v).Where(f => gate.Access.Fields is null || gate.Access.Fields.Contains(f.Name)).ToList();
+        if (fields is null)
+        {
+            return new Opened(gate, v, visible, null);
+        }
+        var wanted = fields.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = wanted.Where(w => visible.All(f => f.Name != w)).ToList();
+        return unknown.Count > 0
+            ? new Opened(null, null, null, CatalogProblems.BadRequest("unknown_field", $"Unknown field(s): {string.Join(", ", unknown)}."))
+            : new Opened(gate, v, [.. wanted.Select(w => visible.First(f => f.Name == w))], null);
+    }
+
+    private static object? JsonValue(object? value, string type) => value switch
+    {
+        null => null,
+        string g when type == "geometry" => JsonDocument.Parse(g).RootElement,
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime t => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
+        _ => value,
+    };
+
+    /// <summary>Writes a record value without JsonSerializer (which flushes synchronously to the response).</summary>
+    private static void WriteValue(Utf8JsonWriter json, object? value)
+    {
+        switch (value)
+        {
+            case null: json.WriteNullValue(); break;
+            case long l: json.WriteNumberValue(l); break;
+            case double d: json.WriteNumberValue(d); break;
+            case bool b: json.WriteBooleanValue(b); break;
+            case JsonElement e: e.WriteTo(json); break;
+            default: json.WriteStringValue(value.ToString()); break;
+        }
+    }
+
+    private static string Text(object? value) => value switch
+    {
+        null => "",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime t => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    /// <summary>RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets do not run it as a formula.</summary>
+    private static string Csv(string s)
+    {
+        if (s.Length > 0 && s[0] is '=' or '+' or '-' or '@' && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            s = "'" + s;
+        }
+        return s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+    }
+}

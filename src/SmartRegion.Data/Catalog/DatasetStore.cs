@@ -1,0 +1,204 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace SmartRegion.Data.Catalog;
+
+/// <summary>Datasets, their grants and access log. Visibility is decided by <see cref="AccessPolicy"/> and, for lists, by the same rule in SQL.</summary>
+public sealed class DatasetStore(NpgsqlDataSource dataSource)
+{
+    internal const string DatasetColumns = """
+        d.id, d.slug, d.owner_org_id, o.slug AS org_slug, o.name AS org_name, d.title, d.description_md, d.contact_name,
+        d.contact_email, d.licence_id, d.keywords, d.themes, d.spatial_bbox_wgs84, d.spatial_communes, d.temporal_start,
+        d.temporal_end, d.update_frequency, d.landing_page, d.visibility, d.current_version_id, cv.number AS cv_number,
+        cv.format AS cv_format, coalesce(cv.has_geometry, false) AS cv_geometry, d.created_at, d.modified_at
+        """;
+
+    internal const string DatasetFrom = """
+        catalog.dataset d JOIN catalog.organisation o ON o.id = d.owner_org_id
+        LEFT JOIN catalog.dataset_version cv ON cv.id = d.current_version_id
+        """;
+
+    /// <summary>The SQL twin of <see cref="AccessPolicy.Decide"/> for lists: @admin (bool) and @orgs (bigint[]) are the caller.</summary>
+    internal const string VisibleToCaller = """
+        (@admin OR d.owner_org_id = ANY(@orgs) OR d.visibility = 'public'
+         OR (d.visibility = 'restricted' AND EXISTS (
+             SELECT 1 FROM catalog.dataset_grant g WHERE g.dataset_id = d.id AND g.grantee_org_id = ANY(@orgs)
+             AND g.revoked_at IS NULL AND g.expires_at > now())))
+        """;
+
+    public async Task<DatasetRecord> CreateAsync(string slug, long ownerOrgId, DatasetMetadata metadata, long? createdBy, CancellationToken cancellationToken)
+    {
+        if (!DatasetMetadata.IsSlug(slug))
+        {
+            throw new CatalogValidationException("id", "id must be a slug: 2–100 characters a-z, 0-9 and '-', starting with a letter or digit");
+        }
+        metadata.Validate();
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var cmd = Db.Command(connection, """
+                INSERT INTO catalog.dataset (slug, owner_org_id, title, description_md, contact_name, contact_email, licence_id,
+                    licence_uri, keywords, themes, spatial_bbox_wgs84, spatial_communes, temporal_start, temporal_end,
+                    update_frequency, landing_page, visibility, created_by)
+                VALUES (@slug, @owner, @title, @desc, @cname, @cmail, @lic, @licuri, @kw, @themes, @bbox, @communes, @ts, @te,
+                    @freq, @landing, @vis, @by)
+                """, [("slug", slug), ("owner", ownerOrgId), .. MetadataParameters(metadata), ("by", createdBy)]);
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new CatalogConflictException($"a dataset with id '{slug}' already exists");
+        }
+        return (await FindAsync(slug, Caller.Anonymous with { IsPlatformAdmin = true }, cancellationToken)).Dataset!;
+    }
+
+    /// <summary>
+    /// The dataset and what the caller may do with it. The same statement runs whether or not the slug exists
+    /// or is visible, so the answer time does not tell them apart.
+    /// </summary>
+    public async Task<(DatasetRecord? Dataset, DatasetAccess Access)> FindAsync(string slug, Caller caller, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var cmd = Db.Command(connection, $"""
+            SELECT {DatasetColumns},
+                   (SELECT coalesce(json_agg(json_build_object('id', g.id, 'org', g.grantee_org_id, 'fields', g.fields,
+                        'rowFilter', g.row_filter)), '[]')::text
+                    FROM catalog.dataset_grant g
+                    WHERE g.dataset_id = d.id AND g.grantee_org_id = ANY(@orgs) AND g.revoked_at IS NULL AND g.expires_at > now())
+            FROM (SELECT @slug::text AS slug) wanted
+            LEFT JOIN {DatasetFrom} ON d.slug = wanted.slug
+            """, ("slug", slug), ("orgs", caller.OrgIds));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.IsDBNull(0))
+        {
+            return (null, DatasetAccess.None);
+        }
+        var dataset = MapDataset(reader);
+        var grants = ParseGrants(reader.GetString(25));
+        return (dataset, AccessPolicy.Decide(caller, dataset.Metadata.Visibility, dataset.OwnerOrgId, grants));
+    }
+
+    /// <summary>Replaces the metadata (the caller merged a PATCH onto the current values, so absent fields keep theirs).</summary>
+    public async Task UpdateAsync(long datasetId, DatasetMetadata metadata, CancellationToken cancellationToken)
+    {
+        metadata.Validate();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var cmd = Db.Command(connection, """
+            UPDATE catalog.dataset SET title = @title, description_md = @desc, contact_name = @cname, contact_email = @cmail,
+                licence_id = @lic, licence_uri = @licuri, keywords = @kw, themes = @themes, spatial_bbox_wgs84 = @bbox,
+                spatial_communes = @communes, temporal_start = @ts, temporal_end = @te, update_frequency = @freq,
+                landing_page = @landing, visibility = @vis, modified_at = now()
+            WHERE id = @id
+            """, [("id", datasetId), .. MetadataParameters(metadata)]);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<GrantRecord> CreateGrantAsync(
+        long datasetId, long granteeOrgId, string purpose, DateTimeOffset expiresAt, string[]? fields,
+        IReadOnlyDictionary<string, string>? rowFilter, long? createdBy, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(purpose) || purpose.Length > 2000)
+        {
+            throw new CatalogValidationException("purpose", "purpose is required (1–2000 characters)");
+        }
+        if (expiresAt <= DateTimeOffset.UtcNow)
+        {
+            throw new CatalogValidationException("expiresAt", "expiresAt must be in the future");
+        }
+        var id = await Db.ScalarAsync<long>(dataSource, """
+            INSERT INTO catalog.dataset_grant (dataset_id, grantee_org_id, purpose, expires_at, fields, row_filter, created_by)
+            VALUES (@d, @o, @p, @e, @f, @r::jsonb, @by) RETURNING id
+            """, cancellationToken, ("d", datasetId), ("o", granteeOrgId), ("p", purpose), ("e", expiresAt), ("f", fields),
+            ("r", rowFilter is null ? null : JsonSerializer.Serialize(rowFilter)), ("by", createdBy));
+        return (await ListGrantsAsync(datasetId, cancellationToken)).Single(g => g.Id == id);
+    }
+
+    public Task<List<GrantRecord>> ListGrantsAsync(long datasetId, CancellationToken cancellationToken) =>
+        Db.ListAsync(dataSource, """
+            SELECT g.id, o.slug, g.purpose, g.expires_at, g.fields, g.row_filter::text, g.created_at, g.revoked_at,
+                   g.revoked_at IS NULL AND g.expires_at > now()
+            FROM catalog.dataset_grant g JOIN catalog.organisation o ON o.id = g.grantee_org_id
+            WHERE g.dataset_id = @d ORDER BY g.id
+            """, r => new GrantRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3),
+                r.IsDBNull(4) ? null : r.GetFieldValue<string[]>(4), r.IsDBNull(5) ? null : r.GetString(5),
+                r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7), r.GetBoolean(8)),
+            cancellationToken, ("d", datasetId));
+
+    /// <summary>Revokes a grant of this dataset at once; false when there is no such active grant.</summary>
+    public async Task<bool> RevokeGrantAsync(long datasetId, long grantId, CancellationToken cancellationToken) =>
+        await Db.ExecuteAsync(dataSource, """
+            UPDATE catalog.dataset_grant SET revoked_at = now() WHERE id = @g AND dataset_id = @d AND revoked_at IS NULL
+            """, cancellationToken, ("g", grantId), ("d", datasetId)) == 1;
+
+    /// <summary>Test and operator hook: moves a grant's expiry (e.g. into the past).</summary>
+    public Task SetGrantExpiryAsync(long grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Db.ExecuteAsync(dataSource, "UPDATE catalog.dataset_grant SET expires_at = @e WHERE id = @g", cancellationToken, ("g", grantId), ("e", expiresAt));
+
+    public Task LogAccessAsync(long datasetId, Caller caller, string endpoint, long? rowsReturned, CancellationToken cancellationToken) =>
+        Db.ExecuteAsync(dataSource, """
+            INSERT INTO catalog.access_log (dataset_id, org_id, user_id, api_key_id, endpoint, rows_returned)
+            VALUES (@d, @o, @u, @k, @e, @n)
+            """, cancellationToken, ("d", datasetId), ("o", caller.PrimaryOrgId), ("u", caller.UserId), ("k", caller.ApiKeyId),
+            ("e", endpoint), ("n", rowsReturned));
+
+    public Task<List<AccessLogEntry>> ReadAccessLogAsync(long datasetId, int limit, long? beforeId, CancellationToken cancellationToken) =>
+        Db.ListAsync(dataSource, """
+            SELECT l.id, l.at, o.slug, u.email, k.prefix, l.endpoint, l.rows_returned
+            FROM catalog.access_log l
+            LEFT JOIN catalog.organisation o ON o.id = l.org_id
+            LEFT JOIN catalog.app_user u ON u.id = l.user_id
+            LEFT JOIN catalog.api_key k ON k.id = l.api_key_id
+            WHERE l.dataset_id = @d AND (@before::bigint IS NULL OR l.id < @before)
+            ORDER BY l.id DESC LIMIT @limit
+            """, r => new AccessLogEntry(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.Get<string>("slug"), r.Get<string>("email"),
+                r.Get<string>("prefix"), r.GetString(5), r.IsDBNull(6) ? null : r.GetInt64(6)),
+            cancellationToken, ("d", datasetId), ("before", beforeId), ("limit", limit));
+
+    internal static DatasetRecord MapDataset(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
+        new DatasetMetadata(
+            Title: r.GetString(5),
+            DescriptionMd: r.GetString(6),
+            ContactName: r.Get<string>("contact_name"),
+            ContactEmail: r.Get<string>("contact_email"),
+            LicenceId: r.GetString(9),
+            Keywords: r.GetFieldValue<string[]>(10),
+            Themes: r.GetFieldValue<string[]>(11),
+            SpatialBboxWgs84: r.Get<double[]>("spatial_bbox_wgs84"),
+            SpatialCommunes: r.GetFieldValue<string[]>(13),
+            TemporalStart: r.IsDBNull(14) ? null : r.GetFieldValue<DateOnly>(14),
+            TemporalEnd: r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15),
+            UpdateFrequency: r.Get<string>("update_frequency"),
+            LandingPage: r.Get<string>("landing_page"),
+            Visibility: r.GetString(18)),
+        r.IsDBNull(19) ? null : r.GetInt64(19),
+        r.IsDBNull(20) ? null : r.GetInt32(20),
+        r.Get<string>("cv_format"),
+        r.GetBoolean(22),
+        r.GetFieldValue<DateTimeOffset>(23),
+        r.GetFieldValue<DateTimeOffset>(24));
+
+    private static (string, object?)[] MetadataParameters(DatasetMetadata m) =>
+    [
+        ("title", m.Title), ("desc", m.DescriptionMd), ("cname", m.ContactName), ("cmail", m.ContactEmail),
+        ("lic", m.LicenceId), ("licuri", Vocabulary.Licences[m.LicenceId]), ("kw", m.Keywords), ("themes", m.Themes),
+        ("bbox", m.SpatialBboxWgs84), ("communes", m.SpatialCommunes), ("ts", m.TemporalStart), ("te", m.TemporalEnd),
+        ("freq", m.UpdateFrequency), ("landing", m.LandingPage), ("vis", m.Visibility),
+    ];
+
+    private static List<ActiveGrant> ParseGrants(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var list = new List<ActiveGrant>();
+        foreach (var g in doc.RootElement.EnumerateArray())
+        {
+            var fields = g.GetProperty("fields") is { ValueKind: JsonValueKind.Array } f ? f.EnumerateArray().Select(x => x.GetString()!).ToArray() : null;
+            var filter = g.GetProperty("rowFilter") is { ValueKind: JsonValueKind.Object } rf
+                ? rf.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText())
+                : null;
+            list.Add(new ActiveGrant(g.GetProperty("id").GetInt64(), g.GetProperty("org").GetInt64(), fields, filter));
+        }
+        return list;
+    }
+}

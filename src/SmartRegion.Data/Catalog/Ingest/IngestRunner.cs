@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace SmartRegion.Data.Catalog.Ingest;
+
+/// <summary>Options of an upload, stored with its version (all optional).</summary>
+public sealed record UploadOptions(string? Delimiter = null, string? Encoding = null, string? DecimalSeparator = null, string? Layer = null,
+    bool Strict = false, string? TableSchema = null, string? StoredFile = null);
+
+/// <summary>Runs one ingestion job: read the stored upload, infer or apply the schema, load, mark ready — or failed with the reason.</summary>
+public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirectory, IngestLimits limits)
+{
+    private readonly VersionStore _versions = new(dataSource);
+
+    /// <summary>A fresh name for a stored upload: unique across databases and hosts sharing the folder.</summary>
+    public static string NewStoredFileName() => $"{Guid.NewGuid():N}.upload";
+
+    /// <summary>Where a version's upload is kept until its job has run.</summary>
+    public static string? UploadPath(string uploadDirectory, VersionRecord version)
+    {
+        var options = JsonSerializer.Deserialize<UploadOptions>(version.OptionsJson, JsonSerializerOptions.Web);
+        return options?.StoredFile is { } name && Path.GetFileName(name) == name ? Path.Combine(uploadDirectory, name) : null;
+    }
+
+    /// <summary>Processes the job; returns the failure reason, or null when the version is ready.</summary>
+    public async Task<string?> RunAsync(ClaimedJob job, CancellationToken cancellationToken)
+    {
+        var version = await _versions.GetAsync(job.VersionId, cancellationToken);
+        if (version is null)
+        {
+            return "the version no longer exists";
+        }
+        await _versions.MarkProcessingAsync(version.Id, cancellationToken);
+        string? reportJson = null;
+        try
+        {
+            var options = JsonSerializer.Deserialize<UploadOptions>(version.OptionsJson, JsonSerializerOptions.Web) ?? new UploadOptions();
+            var path = UploadPath(uploadDirectory, version);
+            if (path is null || !File.Exists(path))
+            {
+                throw new IngestFailure("the uploaded file is missing on the server");
+            }
+            ITabularSource source = version.Format switch
+            {
+                "csv" => new CsvSource(path, limits, options.Delimiter, options.Encoding, options.DecimalSeparator),
+                "geojson" => new GeoJsonSource(path, limits),
+                "gpkg" => new GeoPackageSource(path, limits, options.Layer),
+                _ => throw new IngestFailure($"format '{version.Format}' cannot be ingested yet"),
+            };
+            var fields = options.TableSchema is { Length: > 0 } ts
+                ? SchemaInference.FromTableSchema(source, ts)
+                : SchemaInference.Infer(source, cancellationToken);
+            await RecordsLoader.LoadAsync(dataSource, version.Id, source, fields, options.Strict, limits, cancellationToken);
+            return null;
+        }
+        catch (IngestFailure e)
+        {
+            await _versions.MarkFailedAsync(version.Id, e.Message, reportJson, CancellationToken.None);
+            return e.Message;
+        }
+        catch (StrictModeFailure e)
+        {
+            await _versions.MarkFailedAsync(version.Id, e.Message, e.Report.ToJson(), CancellationToken.None);
+            return e.Message;
+        }
+        catch (PostgresException e)
+        {
+            // A data value PostgreSQL refused (e.g. a date out of its range): a reason, without SQL.
+            var reason = $"the database refused the data: {e.MessageText}";
+            await _versions.MarkFailedAsync(version.Id, reason, reportJson, CancellationToken.None);
+            return reason;
+        }
+    }
+}

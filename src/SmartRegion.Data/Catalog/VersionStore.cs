@@ -1,0 +1,164 @@
+using Npgsql;
+
+namespace SmartRegion.Data.Catalog;
+
+/// <summary>A queued ingestion job as a worker takes it.</summary>
+public sealed record ClaimedJob(long JobId, long VersionId);
+
+/// <summary>A job's state with the dataset and version it belongs to.</summary>
+public sealed record JobStatus(long JobId, string DatasetSlug, int VersionNumber, string Status, string? Error);
+
+/// <summary>Versions of datasets, their ingestion jobs (a PostgreSQL queue taken with SKIP LOCKED), publish and rollback.</summary>
+public sealed class VersionStore(NpgsqlDataSource dataSource)
+{
+    private const string VersionColumns = """
+        v.id, v.dataset_id, v.number, v.status, v.format, v.file_name, v.byte_count, v.checksum_sha256, v.options::text,
+        v.schema_json::text, v.report_json::text, v.row_count, v.bbox_wgs84, v.records_table, v.has_geometry, v.error,
+        cu.email AS created_email, v.created_at, v.processed_at, pu.email AS published_email, v.published_at
+        """;
+
+    private const string VersionFrom = """
+        catalog.dataset_version v LEFT JOIN catalog.app_user cu ON cu.id = v.created_by LEFT JOIN catalog.app_user pu ON pu.id = v.published_by
+        """;
+
+    /// <summary>Records an upload as the next version and queues its ingestion, in one transaction.</summary>
+    public async Task<(VersionRecord Version, long JobId)> CreateUploadAsync(
+        long datasetId, string format, string fileName, long byteCount, string checksumSha256, string optionsJson, long? createdBy,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        // The dataset row lock serialises version numbering between concurrent uploads.
+        await using (var lockCmd = Db.Command(connection, tx, "SELECT id FROM catalog.dataset WHERE id = @d FOR UPDATE", ("d", datasetId)))
+        {
+            await lockCmd.ExecuteScalarAsync(cancellationToken);
+        }
+        long versionId;
+        await using (var cmd = Db.Command(connection, tx, """
+            INSERT INTO catalog.dataset_version (dataset_id, number, status, format, file_name, byte_count, checksum_sha256, options, created_by)
+            SELECT @d, coalesce(max(number), 0) + 1, 'queued', @f, @n, @b, @c, @o::jsonb, @u FROM catalog.dataset_version WHERE dataset_id = @d
+            RETURNING id
+            """, ("d", datasetId), ("f", format), ("n", fileName), ("b", byteCount), ("c", checksumSha256), ("o", optionsJson), ("u", createdBy)))
+        {
+            versionId = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        }
+        long jobId;
+        await using (var cmd = Db.Command(connection, tx, "INSERT INTO catalog.job (kind, version_id) VALUES ('ingest', @v) RETURNING id", ("v", versionId)))
+        {
+            jobId = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        }
+        await tx.CommitAsync(cancellationToken);
+        return ((await GetAsync(versionId, cancellationToken))!, jobId);
+    }
+
+    public async Task<VersionRecord?> GetAsync(long versionId, CancellationToken cancellationToken) =>
+        (await Db.ListAsync(dataSource, $"SELECT {VersionColumns} FROM {VersionFrom} WHERE v.id = @id", Map, cancellationToken, ("id", versionId))).SingleOrDefault();
+
+    public async Task<VersionRecord?> GetAsync(long datasetId, int number, CancellationToken cancellationToken) =>
+        (await Db.ListAsync(dataSource, $"SELECT {VersionColumns} FROM {VersionFrom} WHERE v.dataset_id = @d AND v.number = @n", Map,
+            cancellationToken, ("d", datasetId), ("n", number))).SingleOrDefault();
+
+    public Task<List<VersionRecord>> ListAsync(long datasetId, CancellationToken cancellationToken) =>
+        Db.ListAsync(dataSource, $"SELECT {VersionColumns} FROM {VersionFrom} WHERE v.dataset_id = @d ORDER BY v.number DESC", Map,
+            cancellationToken, ("d", datasetId));
+
+    /// <summary>Takes the oldest queued job; concurrent workers skip each other's rows instead of waiting.</summary>
+    public async Task<ClaimedJob?> ClaimJobAsync(string workerId, CancellationToken cancellationToken) =>
+        (await Db.ListAsync(dataSource, """
+            UPDATE catalog.job SET status = 'running', attempts = attempts + 1, locked_by = @w, locked_at = now()
+            WHERE id = (SELECT id FROM catalog.job
+                        -- A job whose worker died without a word is taken again after 30 minutes.
+                        WHERE status = 'queued' OR (status = 'running' AND locked_at < now() - interval '30 minutes')
+                        ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+            RETURNING id, version_id
+            """, r => new ClaimedJob(r.GetInt64(0), r.GetInt64(1)), cancellationToken, ("w", workerId))).SingleOrDefault();
+
+    /// <summary>Puts a job back in the queue (its worker is shutting down); the load it started was rolled back.</summary>
+    public Task ReleaseJobAsync(ClaimedJob job, CancellationToken cancellationToken) =>
+        Db.ExecuteAsync(dataSource, """
+            UPDATE catalog.job SET status = 'queued', locked_by = NULL, locked_at = NULL WHERE id = @j AND status = 'running';
+            UPDATE catalog.dataset_version SET status = 'queued' WHERE id = @v AND status = 'processing';
+            """, cancellationToken, ("j", job.JobId), ("v", job.VersionId));
+
+    public Task FinishJobAsync(long jobId, string? error, CancellationToken cancellationToken) =>
+        Db.ExecuteAsync(dataSource, """
+            UPDATE catalog.job SET status = CASE WHEN @e::text IS NULL THEN 'done' ELSE 'failed' END, error = @e, finished_at = now()
+            WHERE id = @id
+            """, cancellationToken, ("id", jobId), ("e", error));
+
+    public async Task<JobStatus?> GetJobAsync(long jobId, CancellationToken cancellationToken) =>
+        (await Db.ListAsync(dataSource, """
+            SELECT j.id, d.slug, v.number, j.status, j.error FROM catalog.job j
+            JOIN catalog.dataset_version v ON v.id = j.version_id JOIN catalog.dataset d ON d.id = v.dataset_id
+            WHERE j.id = @id
+            """, r => new JobStatus(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.Get<string>("error")),
+            cancellationToken, ("id", jobId))).SingleOrDefault();
+
+    public Task MarkProcessingAsync(long versionId, CancellationToken cancellationToken) =>
+        Db.ExecuteAsync(dataSource, "UPDATE catalog.dataset_version SET status = 'processing' WHERE id = @id AND status = 'queued'",
+            cancellationToken, ("id", versionId));
+
+    /// <summary>Marks a version failed with its reason (and the report so far); its records table never became visible.</summary>
+    public Task MarkFailedAsync(long versionId, string error, string? reportJson, CancellationToken cancellationToken) =>
+        Db.ExecuteAsync(dataSource, """
+            UPDATE catalog.dataset_version SET status = 'failed', error = @e, report_json = coalesce(@r::jsonb, report_json), processed_at = now()
+            WHERE id = @id
+            """, cancellationToken, ("id", versionId), ("e", error), ("r", reportJson));
+
+    /// <summary>
+    /// Makes <paramref name="number"/> the dataset's current version in one transaction: a ready version is published,
+    /// or an earlier published one comes back (rollback). Readers see the old version or the new one, never a mix.
+    /// </summary>
+    public async Task<VersionRecord> PublishAsync(long datasetId, int number, long? userId, bool rollback, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        long? current;
+        await using (var cmd = Db.Command(connection, tx, "SELECT current_version_id FROM catalog.dataset WHERE id = @d FOR UPDATE", ("d", datasetId)))
+        {
+            current = await cmd.ExecuteScalarAsync(cancellationToken) is long c ? c : null;
+        }
+        (long Id, string Status)? target = null;
+        await using (var cmd = Db.Command(connection, tx, "SELECT id, status FROM catalog.dataset_version WHERE dataset_id = @d AND number = @n FOR UPDATE",
+            ("d", datasetId), ("n", number)))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                target = (reader.GetInt64(0), reader.GetString(1));
+            }
+        }
+        if (target is null)
+        {
+            throw new CatalogValidationException("version", $"no version {number}");
+        }
+        var allowed = rollback ? "superseded" : "ready";
+        if (target.Value.Id == current)
+        {
+            throw new CatalogConflictException($"version {number} is already the current version");
+        }
+        if (target.Value.Status != allowed)
+        {
+            throw new CatalogConflictException(rollback
+                ? $"version {number} is {target.Value.Status}; only a previously published version can be rolled back to"
+                : $"version {number} is {target.Value.Status}; only a ready version can be published");
+        }
+        await using (var cmd = Db.Command(connection, tx, """
+            UPDATE catalog.dataset_version SET status = 'superseded' WHERE id = @old;
+            UPDATE catalog.dataset_version SET status = 'published', published_at = now(), published_by = @u WHERE id = @new;
+            UPDATE catalog.dataset SET current_version_id = @new, modified_at = now() WHERE id = @d;
+            """, ("old", current), ("new", target.Value.Id), ("u", userId), ("d", datasetId)))
+        {
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+        return (await GetAsync(target.Value.Id, cancellationToken))!;
+    }
+
+    private static VersionRecord Map(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetString(7),
+        r.GetString(8), r.Get<string>("schema_json"), r.Get<string>("report_json"), r.IsDBNull(11) ? null : r.GetInt64(11),
+        r.Get<double[]>("bbox_wgs84"), r.Get<string>("records_table"), r.GetBoolean(14), r.Get<string>("error"),
+        r.Get<string>("created_email"), r.GetFieldValue<DateTimeOffset>(17), r.IsDBNull(18) ? null : r.GetFieldValue<DateTimeOffset>(18),
+        r.Get<string>("published_email"), r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20));
+}

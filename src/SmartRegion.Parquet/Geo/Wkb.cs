@@ -1,0 +1,143 @@
+using System.Buffers.Binary;
+
+namespace SmartRegion.Parquet.Geo;
+
+/// <summary>Just enough WKB (ISO and EWKB flags) to find a geometry's type name and bounding box.</summary>
+internal static class Wkb
+{
+    private static readonly string[] Names = ["Geometry", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon", "GeometryCollection"];
+    private static readonly string[] NamesZ = [.. Names.Select(n => n + " Z")];
+
+    /// <summary>Type name as GeoParquet spells it ("Polygon", "Point Z"), widening <paramref name="box"/> by every coordinate.</summary>
+    public static string Scan(ReadOnlySpan<byte> wkb, ref Box box)
+    {
+        var p = 0;
+        return Geometry(wkb, ref p, ref box, 0);
+    }
+
+    private static string Geometry(ReadOnlySpan<byte> wkb, ref int p, ref Box box, int depth)
+    {
+        if (depth > 32)
+        {
+            throw new FormatException("WKB nested too deeply");
+        }
+        var little = Byte(wkb, ref p) == 1;
+        var code = UInt(wkb, ref p, little);
+        var hasZ = (code & 0x80000000) != 0;
+        var hasM = (code & 0x40000000) != 0;
+        if ((code & 0x20000000) != 0)
+        {
+            UInt(wkb, ref p, little); // EWKB SRID
+        }
+        code &= 0x0FFFFFFF;
+        var iso = code / 1000;
+        code %= 1000;
+        hasZ |= iso is 1 or 3;
+        hasM |= iso is 2 or 3;
+        if (code is < 1 or > 7)
+        {
+            throw new FormatException($"WKB geometry type {code} is unknown");
+        }
+        var dims = 2 + (hasZ ? 1 : 0) + (hasM ? 1 : 0);
+        switch (code)
+        {
+            case 1:
+                Points(wkb, ref p, little, 1, dims, ref box);
+                break;
+            case 2:
+                Points(wkb, ref p, little, Count(wkb, ref p, little, dims * 8), dims, ref box);
+                break;
+            case 3:
+            {
+                var rings = Count(wkb, ref p, little, 4);
+                for (var r = 0; r < rings; r++)
+                {
+                    Points(wkb, ref p, little, Count(wkb, ref p, little, dims * 8), dims, ref box);
+                }
+                break;
+            }
+            default:
+            {
+                var parts = Count(wkb, ref p, little, 5);
+                for (var k = 0; k < parts; k++)
+                {
+                    Geometry(wkb, ref p, ref box, depth + 1);
+                }
+                break;
+            }
+        }
+        return hasZ ? NamesZ[code] : Names[code];
+    }
+
+    private static void Points(ReadOnlySpan<byte> wkb, ref int p, bool little, int n, int dims, ref Box box)
+    {
+        if ((long)n * dims * 8 > wkb.Length - p)
+        {
+            throw new FormatException("WKB coordinates run past the value");
+        }
+        for (var i = 0; i < n; i++)
+        {
+            var x = Double(wkb, p, little);
+            var y = Double(wkb, p + 8, little);
+            p += dims * 8;
+            if (!double.IsNaN(x) && !double.IsNaN(y))
+            {
+                box.Add(x, y);
+            }
+        }
+    }
+
+    private static int Count(ReadOnlySpan<byte> wkb, ref int p, bool little, int minBytesEach)
+    {
+        var n = UInt(wkb, ref p, little);
+        if (n > (uint)(wkb.Length - p) / (uint)minBytesEach)
+        {
+            throw new FormatException("WKB count runs past the value");
+        }
+        return (int)n;
+    }
+
+    private static byte Byte(ReadOnlySpan<byte> wkb, ref int p) =>
+        p < wkb.Length ? wkb[p++] : throw new FormatException("WKB ends early");
+
+    private static uint UInt(ReadOnlySpan<byte> wkb, ref int p, bool little)
+    {
+        if (p + 4 > wkb.Length)
+        {
+            throw new FormatException("WKB ends early");
+        }
+        var v = little ? BinaryPrimitives.ReadUInt32LittleEndian(wkb[p..]) : BinaryPrimitives.ReadUInt32BigEndian(wkb[p..]);
+        p += 4;
+        return v;
+    }
+
+    private static double Double(ReadOnlySpan<byte> wkb, int p, bool little) =>
+        little ? BinaryPrimitives.ReadDoubleLittleEndian(wkb[p..]) : BinaryPrimitives.ReadDoubleBigEndian(wkb[p..]);
+}
+
+/// <summary>An axis-aligned box that starts empty.</summary>
+internal struct Box
+{
+    public double XMin, YMin, XMax, YMax;
+    public bool IsEmpty;
+
+    public static Box Empty => new() { XMin = double.PositiveInfinity, YMin = double.PositiveInfinity, XMax = double.NegativeInfinity, YMax = double.NegativeInfinity, IsEmpty = true };
+
+    public void Add(double x, double y)
+    {
+        IsEmpty = false;
+        XMin = Math.Min(XMin, x);
+        YMin = Math.Min(YMin, y);
+        XMax = Math.Max(XMax, x);
+        YMax = Math.Max(YMax, y);
+    }
+
+    public void Add(Box other)
+    {
+        if (!other.IsEmpty)
+        {
+            Add(other.XMin, other.YMin);
+            Add(other.XMax, other.YMax);
+        }
+    }
+}

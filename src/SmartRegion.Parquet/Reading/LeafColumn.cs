@@ -1,0 +1,200 @@
+using System.Numerics;
+using System.Text;
+using SmartRegion.Parquet.Format;
+
+namespace SmartRegion.Parquet.Reading;
+
+/// <summary>A leaf of the file's schema: where it sits, its definition level and how its values become CLR arrays.</summary>
+internal sealed class LeafColumn
+{
+    private static readonly int EpochDay = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+
+    public required string[] Path { get; init; }
+    public required SchemaElement Element { get; init; }
+    public required int MaxDef { get; init; }
+    public required ParquetColumn Column { get; init; }
+
+    public string Name => Column.Name;
+
+    public static ParquetColumn Describe(string name, SchemaElement e, bool nullable, string? group)
+    {
+        var logical = e.Logical;
+        var conv = e.ConvertedType;
+        ParquetColumn C(ParquetType t) => new(name, t, nullable) { Group = group };
+        bool IsDecimal() => logical?.Kind == LogicalType.Decimal || conv == Converted.Decimal;
+        ParquetColumn Dec()
+        {
+            var precision = logical?.Kind == LogicalType.Decimal ? logical.Precision : e.Precision;
+            var scale = logical?.Kind == LogicalType.Decimal ? logical.Scale : e.Scale;
+            if (scale < 0 || scale > 28 || precision < 1 || scale > precision)
+            {
+                throw new UnsupportedException($"column '{name}': DECIMAL({precision},{scale}) is not supported (scale must be 0..28)");
+            }
+            return ParquetColumn.Decimal(name, precision, scale, nullable) with { Group = group };
+        }
+        switch (e.Type)
+        {
+            case PhysicalType.Boolean:
+                return C(ParquetType.Boolean);
+            case PhysicalType.Int32:
+                if (IsDecimal())
+                {
+                    return Dec();
+                }
+                if (logical?.Kind == LogicalType.Date || conv == Converted.Date)
+                {
+                    return C(ParquetType.Date);
+                }
+                if (logical?.Kind == LogicalType.Integer)
+                {
+                    return C((logical.BitWidth, logical.IsSigned) switch
+                    {
+                        (8, true) => ParquetType.Int8, (16, true) => ParquetType.Int16, (8, false) => ParquetType.UInt8,
+                        (16, false) => ParquetType.UInt16, (32, false) => ParquetType.UInt32, _ => ParquetType.Int32,
+                    });
+                }
+                return C(conv switch
+                {
+                    Converted.Int8 => ParquetType.Int8, Converted.Int16 => ParquetType.Int16, Converted.Uint8 => ParquetType.UInt8,
+                    Converted.Uint16 => ParquetType.UInt16, Converted.Uint32 => ParquetType.UInt32, _ => ParquetType.Int32,
+                });
+            case PhysicalType.Int64:
+                if (IsDecimal())
+                {
+                    return Dec();
+                }
+                if (logical?.Kind == LogicalType.Timestamp)
+                {
+                    return C(ParquetType.Timestamp) with { TimestampIsUtc = logical.IsAdjustedToUtc };
+                }
+                if (conv is Converted.TimestampMicros or Converted.TimestampMillis)
+                {
+                    return C(ParquetType.Timestamp);
+                }
+                if ((logical?.Kind == LogicalType.Integer && !logical.IsSigned) || conv == Converted.Uint64)
+                {
+                    return C(ParquetType.UInt64);
+                }
+                return C(ParquetType.Int64);
+            case PhysicalType.Int96:
+                return C(ParquetType.Timestamp);
+            case PhysicalType.Float:
+                return C(ParquetType.Float);
+            case PhysicalType.Double:
+                return C(ParquetType.Double);
+            case PhysicalType.ByteArray:
+                if (IsDecimal())
+                {
+                    return Dec();
+                }
+                if (logical?.Kind == LogicalType.Json || conv == Converted.Json)
+                {
+                    return C(ParquetType.Json);
+                }
+                if (logical?.Kind is LogicalType.String or LogicalType.Enum || conv is Converted.Utf8 or Converted.Enum)
+                {
+                    return C(ParquetType.String);
+                }
+                return C(ParquetType.Binary);
+            case PhysicalType.FixedLenByteArray:
+                if (e.TypeLength <= 0)
+                {
+                    throw new CorruptDataException($"column '{name}': FIXED_LEN_BYTE_ARRAY of length {e.TypeLength}");
+                }
+                if (IsDecimal())
+                {
+                    return Dec();
+                }
+                return ParquetColumn.FixedBinary(name, e.TypeLength, nullable) with { Group = group };
+            default:
+                throw new CorruptDataException($"column '{name}': physical type {(int?)e.Type} is unknown");
+        }
+    }
+
+    /// <summary>Turns decoded physical values (int[], long[], string[], byte[][]…) into the column's CLR array.</summary>
+    public Array Convert(Array physical)
+    {
+        var c = Column;
+        switch (c.Type)
+        {
+            case ParquetType.Int8: return Map((int[])physical, v => (sbyte)v);
+            case ParquetType.Int16: return Map((int[])physical, v => (short)v);
+            case ParquetType.UInt8: return Map((int[])physical, v => (byte)v);
+            case ParquetType.UInt16: return Map((int[])physical, v => (ushort)v);
+            case ParquetType.UInt32: return Map((int[])physical, v => (uint)v);
+            case ParquetType.UInt64: return Map((long[])physical, v => (ulong)v);
+            case ParquetType.Date: return Map((int[])physical, v => DateOnly.FromDayNumber(Math.Clamp(EpochDay + v, 0, DateOnly.MaxValue.DayNumber)));
+            case ParquetType.Timestamp:
+            {
+                var unit = Element.Type == PhysicalType.Int96 ? 2
+                    : Element.Logical?.Kind == LogicalType.Timestamp ? Element.Logical.Unit
+                    : Element.ConvertedType == Converted.TimestampMillis ? 1 : 2;
+                var kind = c.TimestampIsUtc ? DateTimeKind.Utc : DateTimeKind.Unspecified;
+                return Map((long[])physical, v => Timestamp(v, unit, kind));
+            }
+            case ParquetType.Decimal:
+            {
+                var divisor = DecimalMath.Pow10(c.Scale);
+                return physical switch
+                {
+                    int[] ints => Map(ints, v => v / divisor),
+                    long[] longs => Map(longs, v => v / divisor),
+                    byte[][] bytes => Map(bytes, v => v is null ? 0m : BigDecimal(v, c.Scale)),
+                    _ => throw new InvalidOperationException(),
+                };
+            }
+            default:
+                return physical;
+        }
+    }
+
+    private static DateTime Timestamp(long v, int unit, DateTimeKind kind)
+    {
+        long ticks;
+        try
+        {
+            ticks = unit switch
+            {
+                1 => checked(v * 10_000),
+                3 => v / 100,
+                _ => checked(v * 10),
+            };
+            ticks = checked(DateTime.UnixEpoch.Ticks + ticks);
+        }
+        catch (OverflowException)
+        {
+            throw new CorruptDataException($"timestamp {v} is outside the years 1..9999");
+        }
+        if (ticks < 0 || ticks > DateTime.MaxValue.Ticks)
+        {
+            throw new CorruptDataException($"timestamp {v} is outside the years 1..9999");
+        }
+        return new DateTime(ticks, kind);
+    }
+
+    private static decimal BigDecimal(byte[] bigEndian, int scale)
+    {
+        if (bigEndian.Length == 0)
+        {
+            return 0m;
+        }
+        var unscaled = new BigInteger(bigEndian, isUnsigned: false, isBigEndian: true);
+        if (BigInteger.Abs(unscaled) > new BigInteger(decimal.MaxValue))
+        {
+            throw new UnsupportedException($"decimal value {unscaled}e-{scale} does not fit a .NET decimal");
+        }
+        return new decimal(1, 0, 0, false, (byte)scale) * (decimal)unscaled;
+    }
+
+    private static TOut[] Map<TIn, TOut>(TIn[] input, Func<TIn, TOut> f)
+    {
+        var output = new TOut[input.Length];
+        for (var i = 0; i < input.Length; i++)
+        {
+            output[i] = f(input[i]);
+        }
+        return output;
+    }
+
+    public static string Utf8(ReadOnlySpan<byte> bytes) => bytes.Length == 0 ? "" : Encoding.UTF8.GetString(bytes);
+}
