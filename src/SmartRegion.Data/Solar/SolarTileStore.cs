@@ -175,25 +175,9 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                     await importer.WriteAsync(f.InstallableKwp, NpgsqlDbType.Double, cancellationToken);
                     await importer.WriteAsync(f.AnnualKwhAc, NpgsqlDbType.Double, cancellationToken);
                     await importer.WriteAsync(f.MonthlyKwhAc, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
-                    if (f.Samples is { IsEmpty: false })
-                    {
-                        f.Samples.SRID = 2154;
-                        await importer.WriteAsync(wkb.Write(f.Samples), NpgsqlDbType.Bytea, cancellationToken);
-                    }
-                    else
-                    {
-                        await importer.WriteNullAsync(cancellationToken);
-                    }
+                    await WriteGeometry(importer, f.Samples, wkb, cancellationToken);
                     await WriteNullable(importer, f.SampleKwhPerM2, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
-                    if (f.Panels is { IsEmpty: false })
-                    {
-                        f.Panels.SRID = 2154;
-                        await importer.WriteAsync(wkb.Write(f.Panels), NpgsqlDbType.Bytea, cancellationToken);
-                    }
-                    else
-                    {
-                        await importer.WriteNullAsync(cancellationToken);
-                    }
+                    await WriteGeometry(importer, f.Panels, wkb, cancellationToken);
                     await WriteNullable(importer, f.PanelKwhAc, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
                     await WriteNullable(importer, f.PanelPortrait, NpgsqlDbType.Boolean, cancellationToken);
                 }
@@ -210,6 +194,16 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         }
         await tx.CommitAsync(cancellationToken);
         return true;
+    }
+
+    private static Task WriteGeometry(NpgsqlBinaryImporter importer, Geometry? geometry, WKBWriter wkb, CancellationToken cancellationToken)
+    {
+        if (geometry is not { IsEmpty: false })
+        {
+            return importer.WriteNullAsync(cancellationToken);
+        }
+        geometry.SRID = 2154;
+        return importer.WriteAsync(wkb.Write(geometry), NpgsqlDbType.Bytea, cancellationToken);
     }
 
     private static double? N(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
