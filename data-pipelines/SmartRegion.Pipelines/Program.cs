@@ -13,10 +13,13 @@ internal static class Program
         new(StringComparer.Ordinal)
         {
             ["db"] = (DbCommands.RunAsync, DbCommands.Usage),
-            ["parquet"] = (ParquetCommands.RunAsync, ParquetCommands.Usage),
             ["solar"] = (SolarCommands.RunAsync, SolarCommands.Usage),
             ["ingest"] = (IngestCommands.RunAsync, IngestCommands.Usage),
             ["geocode"] = (GeocodeCommand.RunAsync, GeocodeCommand.Usage),
+            ["compute"] = (ComputeCommands.RunComputeAsync, ComputeCommands.Usage),
+            ["worker"] = (ComputeCommands.RunWorkerAsync, ComputeCommands.Usage),
+            ["sample"] = (SampleCommands.RunAsync, SampleCommands.Usage),
+            ["parquet"] = (ParquetCommands.RunAsync, ParquetCommands.Usage),
             ["admin"] = (AdminCommands.RunAsync, AdminCommands.Usage),
         };
 

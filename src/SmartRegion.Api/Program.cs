@@ -1,6 +1,7 @@
 using SmartRegion.Api.Catalog;
 using SmartRegion.Api.Health;
 using SmartRegion.Api.Infrastructure;
+using SmartRegion.Api.Solar;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -21,6 +22,7 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
     return Task.CompletedTask;
 }));
 builder.Services.AddSmartRegionDatabase(builder.Configuration);
+builder.Services.AddSolarApi();
 builder.Services.AddCatalog();
 
 var app = builder.Build();
@@ -32,6 +34,7 @@ app.UseCatalogCallers();
 
 app.MapOpenApi();
 app.MapHealthEndpoints();
+app.MapSolarEndpoints();
 app.MapCatalogEndpoints();
 app.MapApiFallback();
 app.UseWebRoot(app.Configuration, app.Logger);

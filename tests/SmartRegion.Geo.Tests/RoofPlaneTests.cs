@@ -21,28 +21,28 @@ public sealed class RoofPlaneTests
         var slope = Math.Tan(30 * Math.PI / 180);
         Coordinate C(double x, double y) => new CoordinateZ(x, y, 100 - (slope * ((x * fx) + (y * fy))));
         var ring = new[] { C(0, 0), C(10, 0), C(10, 10), C(0, 10), C(0, 0) };
-        var face = RoofPlane.Fit(Factory.CreatePolygon(ring))!;
+        var face = RoofPlane.Fit(Factory.CreatePolygon(ring))!.Value;
         Assert.Equal(30, face.TiltDeg, 1e-9);
-        Assert.Equal(azimuthDeg, face.AzimuthDeg!.Value, 1e-9);
+        Assert.Equal(azimuthDeg, face.AzimuthDeg, 1e-9);
         Assert.Equal(100 / Math.Cos(30 * Math.PI / 180), face.AreaM2, 1e-9);
     }
 
     [Fact]
-    public void Fit_FlatFaceEitherOrientation_HasNoAzimuth()
+    public void Fit_FlatFaceEitherOrientation_FacesSouthByConvention()
     {
         var ring = new Coordinate[] { new CoordinateZ(0, 0, 5), new CoordinateZ(0, 4, 5), new CoordinateZ(5, 4, 5), new CoordinateZ(5, 0, 5), new CoordinateZ(0, 0, 5) };
-        var face = RoofPlane.Fit(Factory.CreatePolygon(ring))!;
+        var face = RoofPlane.Fit(Factory.CreatePolygon(ring))!.Value;
         Assert.Equal(0, face.TiltDeg, 1e-12);
-        Assert.Null(face.AzimuthDeg);
+        Assert.Equal(180, face.AzimuthDeg);
         Assert.Equal(20, face.AreaM2, 1e-12);
     }
 
     [Fact]
-    public void CompassAzimuth_EastNorthVectors_AreClockwiseFromNorth()
+    public void CompassFromVector_EastNorthVectors_AreClockwiseFromNorth()
     {
-        Assert.Equal(0, CompassAzimuth.FromEastNorthDeg(0, 1), 1e-12);
-        Assert.Equal(90, CompassAzimuth.FromEastNorthDeg(1, 0), 1e-12);
-        Assert.Equal(180, CompassAzimuth.FromEastNorthDeg(0, -1), 1e-12);
-        Assert.Equal(270, CompassAzimuth.FromEastNorthDeg(-1, 0), 1e-12);
+        Assert.Equal(0, Angles.CompassFromVector(0, 1), 1e-12);
+        Assert.Equal(90, Angles.CompassFromVector(1, 0), 1e-12);
+        Assert.Equal(180, Angles.CompassFromVector(0, -1), 1e-12);
+        Assert.Equal(270, Angles.CompassFromVector(-1, 0), 1e-12);
     }
 }

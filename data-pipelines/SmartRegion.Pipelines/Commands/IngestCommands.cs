@@ -15,7 +15,8 @@ internal static class IngestCommands
                           GeoJSON / GeoJSONSeq, GeoPackage, CSV with WKT, CityJSON / CityJSONSeq → region.building (+ roof_surface)
         ingest addresses FILE [--format ban|bal|csv] [--lat-col NAME] [--lon-col NAME] [--srs EPSG:N] [--source NAME] [--report PATH]
         ingest boundaries FILE --level commune|arrondissement|departement|region [--code-field F] [--name-field F] [--report PATH]
-        ingest weather FILE   (tables ready; the readers arrive with the solar kernel)
+        ingest weather FILE [--format auto|pvgis-csv|pvgis-json|epw|nsrdb] [--name NAME] [--licence TEXT] [--time-shift-min N] [--report PATH]
+                          a typical-year weather file → weather.station + weather.hourly (stored at the irradiance instant)
         """;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
@@ -32,9 +33,7 @@ internal static class IngestCommands
             "buildings" => await BuildingsAsync(file, options, cancellationToken),
             "addresses" => await AddressesAsync(file, options, cancellationToken),
             "boundaries" => await BoundariesAsync(file, options, cancellationToken),
-            "weather" => throw new CliFailureException(
-                "ingest weather: the weather.station and weather.hourly tables exist, but the PVGIS / NSRDB / EPW readers live in " +
-                "SmartRegion.Solar and are not merged yet; this command is wired once they are"),
+            "weather" => await WeatherAsync(file, options, cancellationToken),
             _ => throw new CliUsageException($"unknown ingest kind '{kind}' (buildings | addresses | boundaries | weather)"),
         };
     }
@@ -61,6 +60,15 @@ internal static class IngestCommands
         var o = new AddressIngestOptions(file, options.Choice("format", "auto", "auto", "ban", "bal", "csv"), options.String("lat-col"),
             options.String("lon-col"), Srs(options), options.String("source"));
         return await RunAsync("addresses", file, options, ds => AddressIngest.RunAsync(ds, o, cancellationToken));
+    }
+
+    private static async Task<int> WeatherAsync(string file, CliArgs options, CancellationToken cancellationToken)
+    {
+        var formatName = options.Choice("format", "auto", "auto", "pvgis-csv", "pvgis-json", "epw", "nsrdb");
+        var shift = options.Int("time-shift-min", -720, 720);
+        var o = new WeatherIngestOptions(file, SmartRegion.Solar.Weather.WeatherFile.ParseFormat(formatName)!.Value, options.String("name"),
+            options.String("licence"), shift is { } m ? TimeSpan.FromMinutes(m) : null);
+        return await RunAsync("weather", file, options, ds => WeatherIngest.RunAsync(ds, o, cancellationToken));
     }
 
     private static async Task<int> BoundariesAsync(string file, CliArgs options, CancellationToken cancellationToken)

@@ -159,9 +159,9 @@ public sealed class BuildingMapper
         {
             var r = (Polygon)roof.Copy();
             _transform.Apply(r);
-            if (Roofs.RoofPlane.Fit(r) is { } face)
+            if (Roofs.RoofPlane.Fit(r) is { } plane)
             {
-                roofFaces.Add(face);
+                roofFaces.Add(new RoofFace(r, plane.TiltDeg, plane.TiltDeg < Roofs.RoofPlane.FlatTiltDeg ? null : plane.AzimuthDeg, plane.AreaM2));
             }
         }
         var footprint = Footprint2d(copy);

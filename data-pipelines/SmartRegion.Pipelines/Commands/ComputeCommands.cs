@@ -1,0 +1,428 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Npgsql;
+using SmartRegion.Data;
+using SmartRegion.Data.Solar;
+using SmartRegion.Pipelines.Cli;
+using SmartRegion.Pipelines.Solar;
+using SmartRegion.Solar;
+using SmartRegion.Solar.Finance;
+
+namespace SmartRegion.Pipelines.Commands;
+
+/// <summary><c>compute solar</c> (create or resume a run and work on it) and <c>worker</c> (help any running run).</summary>
+internal static class ComputeCommands
+{
+    public const string Usage = """
+        compute solar [--commune CODE | --bbox minLon,minLat,maxLon,maxLat] [--workers N] [--tile-size M]
+                      [--config FILE] [--station-max-km 100] [--new]
+                          compute the rooftop solar potential of an area's buildings (resumes an unfinished identical run)
+        worker [--run ID] [--workers N] [--exit-when-idle]
+                          take tile jobs of running solar runs (any machine sharing the database)
+        """;
+
+    public const double DefaultTileSizeM = 250;
+
+    public static async Task<int> RunComputeAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args.FirstOrDefault() != "solar")
+        {
+            throw new CliUsageException("compute needs a subject: compute solar …");
+        }
+        var a = CliArgs.Parse(args.Skip(1), "new");
+        var commune = a.String("commune");
+        var bboxText = a.String("bbox");
+        var workers = a.Int("workers", 1, 64) ?? Environment.ProcessorCount;
+        var tileSize = a.Double("tile-size", 50, 5000) ?? DefaultTileSizeM;
+        var configPath = a.String("config");
+        var stationMaxKm = a.Double("station-max-km", 1, 1000) ?? 100;
+        var forceNew = a.Flag("new");
+        a.RejectUnknown();
+        if (commune is not null && bboxText is not null)
+        {
+            throw new CliUsageException("give --commune or --bbox, not both");
+        }
+        double[]? bboxWgs84 = null;
+        if (bboxText is not null)
+        {
+            bboxWgs84 = ParseBbox(bboxText);
+        }
+
+        var parameters = SolarParameters.Load(DefaultsPath(), configPath);
+        var connectionString = SmartRegionDatabase.ConnectionStringFromEnvironment();
+        await using var dataSource = SmartRegionDatabase.CreateDataSource(connectionString, "smartregion-compute");
+        var queue = new SolarJobQueue(dataSource);
+
+        // The area's centre picks the weather station; the area itself decides the run's buildings.
+        var (centreLat, centreLon, bboxLambert93) = await AreaAsync(dataSource, commune, bboxWgs84, cancellationToken);
+        var stations = new WeatherStationQueries(dataSource);
+        var station = await stations.NearestAsync(centreLat, centreLon, stationMaxKm, cancellationToken)
+            ?? throw new CliFailureException(
+                $"no weather station within {stationMaxKm.ToString(CultureInfo.InvariantCulture)} km of the area ({centreLat:F4}, {centreLon:F4}); " +
+                "load one with ./smartregion ingest weather FILE");
+        var areaJson = commune is not null
+            ? JsonSerializer.Serialize(new { commune })
+            : bboxWgs84 is not null ? JsonSerializer.Serialize(new { bboxWgs84 }) : JsonSerializer.Serialize(new { all = true });
+
+        var runId = forceNew ? null : await FindResumableRunAsync(dataSource, areaJson, parameters.DocumentJson, station.Id, cancellationToken);
+        if (runId is { } resumed)
+        {
+            Console.Error.WriteLine($"Resuming solar run {resumed} (same area, parameters and station; --new starts over).");
+        }
+        else
+        {
+            runId = await queue.CreateRunAsync(ModelVersion(), parameters.DocumentJson, areaJson, commune, bboxLambert93, station.Id, tileSize, cancellationToken);
+            Console.Error.WriteLine($"Solar run {runId}: weather station '{station.Name}' ({station.DistanceKm:F1} km away).");
+        }
+
+        var stats = await WorkAsync(dataSource, runId.Value, workers, parameters, station, exitWhenIdle: true, cancellationToken);
+        var status = await queue.TryFinishRunAsync(runId.Value, cancellationToken);
+        var progress = await queue.ProgressAsync(runId.Value, cancellationToken);
+        CliJson.Write(new
+        {
+            runId,
+            status,
+            buildings = progress.BuildingsTotal,
+            buildingsOk = stats.Ok,
+            buildingsSkipped = stats.Skipped,
+            buildingsFailed = stats.Failed,
+            jobsFailed = progress.Failed,
+            faces = stats.Faces,
+            samples = stats.Samples,
+            workers,
+            durationS = Math.Round(stats.Seconds, 2),
+            buildingsPerS = stats.Seconds > 0 ? Math.Round((stats.Ok + stats.Skipped + stats.Failed) / stats.Seconds, 1) : 0,
+            facesPerS = stats.Seconds > 0 ? Math.Round(stats.Faces / stats.Seconds, 1) : 0,
+            samplesPerS = stats.Seconds > 0 ? Math.Round(stats.Samples / stats.Seconds, 1) : 0,
+            workerSeconds = new
+            {
+                load = Math.Round(stats.LoadTicks / (double)Stopwatch.Frequency, 2),
+                compute = Math.Round(stats.ComputeTicks / (double)Stopwatch.Frequency, 2),
+                store = Math.Round(stats.StoreTicks / (double)Stopwatch.Frequency, 2),
+            },
+        });
+        return status == "complete" ? 0 : 1;
+    }
+
+    public static async Task<int> RunWorkerAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var a = CliArgs.Parse(args, "exit-when-idle");
+        var run = a.Int("run", 1);
+        var workers = a.Int("workers", 1, 64) ?? Environment.ProcessorCount;
+        var exitWhenIdle = a.Flag("exit-when-idle");
+        a.RejectUnknown();
+        var connectionString = SmartRegionDatabase.ConnectionStringFromEnvironment();
+        await using var dataSource = SmartRegionDatabase.CreateDataSource(connectionString, "smartregion-worker");
+        var queue = new SolarJobQueue(dataSource);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var target = run ?? await NextRunningRunAsync(dataSource, cancellationToken);
+            if (target is null)
+            {
+                if (exitWhenIdle)
+                {
+                    Console.Error.WriteLine("No running solar run: nothing to do.");
+                    return 0;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+                continue;
+            }
+            var (parameters, station) = await RunSettingsAsync(dataSource, target.Value, cancellationToken);
+            await WorkAsync(dataSource, target.Value, workers, parameters, station, exitWhenIdle: true, cancellationToken);
+            await queue.TryFinishRunAsync(target.Value, cancellationToken);
+            if (run is not null || exitWhenIdle)
+            {
+                return 0;
+            }
+        }
+        return 130;
+    }
+
+    private sealed class Stats
+    {
+        public int Ok;
+        public int Skipped;
+        public int Failed;
+        public long Faces;
+        public long Samples;
+        public double Seconds;
+        public long LoadTicks;
+        public long ComputeTicks;
+        public long StoreTicks;
+    }
+
+    /// <summary>Runs <paramref name="workers"/> in-process workers on one run until no job is left, with a progress line.</summary>
+    private static async Task<Stats> WorkAsync(
+        NpgsqlDataSource dataSource, long runId, int workers, SolarParameters parameters, WeatherStation station, bool exitWhenIdle,
+        CancellationToken cancellationToken)
+    {
+        var stations = new WeatherStationQueries(dataSource);
+        var series = await stations.LoadSeriesAsync(station, cancellationToken);
+        var sky = StationSky.Compute(series, parameters.HorizonSectors);
+        var context = new SolarRunContext
+        {
+            Parameters = parameters,
+            Sky = sky,
+            StationLatitudeDeg = station.LatitudeDeg,
+            StationLongitudeDeg = station.LongitudeDeg,
+            SelfConsumptionCurve = SelfConsumptionCurve(sky, parameters),
+        };
+        var queue = new SolarJobQueue(dataSource);
+        var store = new SolarTileStore(dataSource);
+        var stats = new Stats();
+        var clock = Stopwatch.StartNew();
+        var workerPrefix = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+        using var stopProgress = new CancellationTokenSource();
+        var progress = new ProgressLine("solar");
+        var monitor = Task.Run(async () =>
+        {
+            while (!stopProgress.IsCancellationRequested)
+            {
+                var p = await queue.ProgressAsync(runId, CancellationToken.None);
+                progress.Report(p.BuildingsDone, p.BuildingsTotal, "buildings", $"[{p.Done}/{p.Pending + p.Running + p.Done + p.Failed} tiles]");
+                try
+                {
+                    await Task.Delay(1000, stopProgress.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }, CancellationToken.None);
+
+        var tasks = Enumerable.Range(1, workers).Select(k => Task.Run(async () =>
+        {
+            var worker = $"{workerPrefix}:{k}";
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var job = await queue.ClaimAsync(runId, worker, cancellationToken);
+                if (job is null)
+                {
+                    return;
+                }
+                var jobClock = Stopwatch.StartNew();
+                using var leaseStop = new CancellationTokenSource();
+                var renewal = Task.Run(async () =>
+                {
+                    while (!leaseStop.IsCancellationRequested)
+                    {
+                        try
+                        {
+                            await Task.Delay(SolarJobQueue.Lease / 3, leaseStop.Token);
+                            await queue.RenewAsync(job.Id, worker, leaseStop.Token);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            return;
+                        }
+                    }
+                }, CancellationToken.None);
+                try
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    var inputs = await store.LoadTileAsync(job.Id, parameters.HorizonRadiusM, cancellationToken);
+                    var t1 = Stopwatch.GetTimestamp();
+                    var results = TileComputer.Compute(inputs, context);
+                    var t2 = Stopwatch.GetTimestamp();
+                    var completed = await store.CompleteAsync(job, worker, results, jobClock.Elapsed.TotalSeconds, cancellationToken);
+                    Interlocked.Add(ref stats.LoadTicks, t1 - t0);
+                    Interlocked.Add(ref stats.ComputeTicks, t2 - t1);
+                    Interlocked.Add(ref stats.StoreTicks, Stopwatch.GetTimestamp() - t2);
+                    if (completed)
+                    {
+                        Interlocked.Add(ref stats.Ok, results.Count(r => r.Status == "ok"));
+                        Interlocked.Add(ref stats.Skipped, results.Count(r => r.Status == "skipped"));
+                        Interlocked.Add(ref stats.Failed, results.Count(r => r.Status == "failed"));
+                        Interlocked.Add(ref stats.Faces, results.Sum(r => r.Faces.Count));
+                        Interlocked.Add(ref stats.Samples, results.Sum(r => r.Faces.Sum(f => (long)(f.SampleKwhPerM2?.Length ?? 0))));
+                    }
+                }
+                catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException && !cancellationToken.IsCancellationRequested)
+                {
+                    await queue.FailAsync(job.Id, worker, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+                    Console.Error.WriteLine($"\nsolar: tile {job.TileKey} failed (attempt {job.Attempts}): {e.Message}");
+                }
+                finally
+                {
+                    leaseStop.Cancel();
+                    await renewal;
+                }
+            }
+        }, cancellationToken)).ToList();
+
+        await Task.WhenAll(tasks);
+        stats.Seconds = clock.Elapsed.TotalSeconds;
+        stopProgress.Cancel();
+        await monitor;
+        var final = await queue.ProgressAsync(runId, CancellationToken.None);
+        progress.Report(final.BuildingsDone, final.BuildingsTotal, "buildings", $"[{final.Done} tiles done, {final.Failed} failed]");
+        progress.Done();
+        return stats;
+    }
+
+    /// <summary>Self-consumption against annual production for this station: a south-facing 30° plane's hourly shape and the household profile.</summary>
+    private static SelfConsumption.Curve SelfConsumptionCurve(StationSky sky, SolarParameters parameters)
+    {
+        var weather = sky.Weather;
+        var hourly = PlaneOfArray.Hourly(sky, new PlaneOrientation(30, 180), SkyModel.Perez, parameters.Albedo, null);
+        var shape = new double[weather.Count];
+        double total = 0;
+        for (var h = 0; h < sky.Count; h++)
+        {
+            var w = hourly.BeamWPerM2[h] + hourly.SkyDiffuseWPerM2[h] + hourly.GroundReflectedWPerM2[h];
+            shape[sky.RowIndex[h]] = w;
+            total += w;
+        }
+        for (var i = 0; i < shape.Length; i++)
+        {
+            shape[i] = total > 0 ? shape[i] / total : 0;
+        }
+        var paris = FindParisTimeZone();
+        var localHour = new int[weather.Count];
+        var month = new int[weather.Count];
+        for (var i = 0; i < weather.Count; i++)
+        {
+            var local = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(weather.SunInstantUtc(i), DateTimeKind.Utc), paris);
+            localHour[i] = local.Hour;
+            month[i] = weather.Month[i];
+        }
+        var load = SelfConsumption.HouseholdLoadKwh(month, localHour, parameters.Finance.HouseholdConsumptionKwhPerYear);
+        return new SelfConsumption.Curve(shape, load);
+    }
+
+    private static TimeZoneInfo FindParisTimeZone()
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            // No tz database: central European time without daylight saving is the closest fixed offset.
+            return TimeZoneInfo.CreateCustomTimeZone("CET", TimeSpan.FromHours(1), "CET", "CET");
+        }
+    }
+
+    private static async Task<(double Lat, double Lon, double[]? BboxLambert93)> AreaAsync(
+        NpgsqlDataSource dataSource, string? commune, double[]? bboxWgs84, CancellationToken cancellationToken)
+    {
+        if (commune is not null)
+        {
+            await using var cmd = dataSource.CreateCommand("""
+                SELECT ST_Y(ST_Transform(ST_PointOnSurface(geometry), 4326)), ST_X(ST_Transform(ST_PointOnSurface(geometry), 4326))
+                FROM region.boundary WHERE level IN ('commune', 'arrondissement') AND code = @c LIMIT 1
+                """);
+            cmd.Parameters.AddWithValue("c", commune);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new CliFailureException($"--commune {commune}: no such commune boundary; load them with ./smartregion ingest boundaries FILE --level commune");
+            }
+            return (reader.GetDouble(0), reader.GetDouble(1), null);
+        }
+        if (bboxWgs84 is not null)
+        {
+            await using var cmd = dataSource.CreateCommand("""
+                SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
+                FROM (SELECT ST_Transform(ST_MakeEnvelope(@a, @b, @c, @d, 4326), 2154) AS b) t
+                """);
+            cmd.Parameters.AddWithValue("a", bboxWgs84[0]);
+            cmd.Parameters.AddWithValue("b", bboxWgs84[1]);
+            cmd.Parameters.AddWithValue("c", bboxWgs84[2]);
+            cmd.Parameters.AddWithValue("d", bboxWgs84[3]);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return ((bboxWgs84[1] + bboxWgs84[3]) / 2, (bboxWgs84[0] + bboxWgs84[2]) / 2,
+                [reader.GetDouble(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetDouble(3)]);
+        }
+        await using (var cmd = dataSource.CreateCommand("""
+            SELECT ST_Y(c), ST_X(c), ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+            FROM (SELECT ST_Transform(ST_SetSRID(ST_Centroid(ST_Extent(footprint)), 2154), 4326) AS c, ST_Extent(footprint) AS e
+                  FROM region.building WHERE retired_run_id IS NULL) t
+            WHERE e IS NOT NULL
+            """))
+        {
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new CliFailureException("there are no buildings to compute; load them with ./smartregion ingest buildings FILE");
+            }
+            return (reader.GetDouble(0), reader.GetDouble(1),
+                [reader.GetDouble(2) - 1, reader.GetDouble(3) - 1, reader.GetDouble(4) + 1, reader.GetDouble(5) + 1]);
+        }
+    }
+
+    private static double[] ParseBbox(string text)
+    {
+        var parts = text.Split(',');
+        var values = new double[4];
+        if (parts.Length != 4 || !parts.Select((p, i) => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) && double.IsFinite(values[i])).All(ok => ok))
+        {
+            throw new CliUsageException($"--bbox: '{text}' is not minLon,minLat,maxLon,maxLat");
+        }
+        if (values[0] >= values[2] || values[1] >= values[3] || values[0] < -180 || values[2] > 180 || values[1] < -90 || values[3] > 90)
+        {
+            throw new CliUsageException($"--bbox: '{text}' must satisfy minLon < maxLon and minLat < maxLat, in WGS84 degrees");
+        }
+        return values;
+    }
+
+    private static async Task<long?> FindResumableRunAsync(NpgsqlDataSource dataSource, string areaJson, string parametersJson, long stationId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT id FROM solar.run
+            WHERE status = 'running' AND area = @a::jsonb AND parameters = @p::jsonb AND station_id = @s
+            ORDER BY id DESC LIMIT 1
+            """);
+        cmd.Parameters.AddWithValue("a", areaJson);
+        cmd.Parameters.AddWithValue("p", parametersJson);
+        cmd.Parameters.AddWithValue("s", stationId);
+        return await cmd.ExecuteScalarAsync(cancellationToken) as long?;
+    }
+
+    private static async Task<long?> NextRunningRunAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT r.id FROM solar.run r WHERE r.status = 'running' AND EXISTS (SELECT 1 FROM solar.job j WHERE j.run_id = r.id AND j.status IN ('pending', 'running')) ORDER BY r.id LIMIT 1");
+        return await cmd.ExecuteScalarAsync(cancellationToken) as long?;
+    }
+
+    private static async Task<(SolarParameters, WeatherStation)> RunSettingsAsync(NpgsqlDataSource dataSource, long runId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT r.parameters::text, s.id, s.source, s.name, ST_Y(s.location_wgs84), ST_X(s.location_wgs84), coalesce(s.elevation_m, 0), s.timestamp_convention
+            FROM solar.run r JOIN weather.station s ON s.id = r.station_id WHERE r.id = @id
+            """);
+        cmd.Parameters.AddWithValue("id", runId);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new CliFailureException($"solar run {runId} does not exist or has no weather station");
+        }
+        var parametersPath = Path.Combine(Path.GetTempPath(), $"smartregion-run-{runId}-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(parametersPath, reader.GetString(0), cancellationToken);
+        try
+        {
+            var parameters = SolarParameters.Load(parametersPath, null);
+            var station = new WeatherStation(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetDouble(4), reader.GetDouble(5),
+                reader.GetDouble(6), reader.IsDBNull(7) ? null : reader.GetString(7), 0);
+            return (parameters, station);
+        }
+        finally
+        {
+            File.Delete(parametersPath);
+        }
+    }
+
+    /// <summary>The version of the code that computes: set by ./smartregion from git describe, else the assembly's.</summary>
+    internal static string ModelVersion() =>
+        Environment.GetEnvironmentVariable("SMARTREGION_VERSION") is { Length: > 0 } v
+            ? v
+            : typeof(ComputeCommands).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>config/solar-defaults.json, copied beside the binaries.</summary>
+    internal static string DefaultsPath() => Path.Combine(AppContext.BaseDirectory, "config", "solar-defaults.json");
+}

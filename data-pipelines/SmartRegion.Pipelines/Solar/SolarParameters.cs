@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SmartRegion.Geo.Panels;
+using SmartRegion.Solar.Finance;
+
+namespace SmartRegion.Pipelines.Solar;
+
+/// <summary>Every parameter of a solar run, read from config/solar-defaults.json (each value with its source and date) and an optional override file.</summary>
+public sealed record SolarParameters
+{
+    public required ModuleSpec Module { get; init; }
+
+    public required double EdgeSetbackM { get; init; }
+
+    public required double MinIrradiationKwhPerM2 { get; init; }
+
+    public required double FlatRoofRackTiltDeg { get; init; }
+
+    public required double FlatRoofRackAzimuthDeg { get; init; }
+
+    /// <summary>Faces flatter than this get tilted racks rather than modules laid on the roof.</summary>
+    public double FlatFaceMaxTiltDeg { get; init; } = 5;
+
+    public required double SampleSpacingM { get; init; }
+
+    public required double HorizonRadiusM { get; init; }
+
+    public required int HorizonSectors { get; init; }
+
+    public required double[] SuitabilityBandsKwhPerM2 { get; init; }
+
+    public required double SystemLosses { get; init; }
+
+    public required double InverterEfficiency { get; init; }
+
+    public required double GammaPdcPerC { get; init; }
+
+    public required double Albedo { get; init; }
+
+    public required FinanceParameters Finance { get; init; }
+
+    /// <summary>The configuration document actually used (defaults merged with overrides), stored with the run as its provenance.</summary>
+    public required string DocumentJson { get; init; }
+
+    /// <summary>Loads the defaults file and merges <paramref name="overridePath"/> into it (same shape; bare values allowed).</summary>
+    public static SolarParameters Load(string defaultsPath, string? overridePath)
+    {
+        JsonObject doc;
+        try
+        {
+            doc = JsonNode.Parse(File.ReadAllText(defaultsPath))!.AsObject();
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            throw new Cli.CliFailureException($"{defaultsPath}: cannot read the solar defaults ({e.Message})");
+        }
+        if (overridePath is not null)
+        {
+            try
+            {
+                Merge(doc, JsonNode.Parse(File.ReadAllText(overridePath))!.AsObject());
+            }
+            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                throw new Cli.CliFailureException($"{overridePath}: cannot read the configuration ({e.Message})");
+            }
+        }
+        try
+        {
+            return FromDocument(doc);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or JsonException or KeyNotFoundException)
+        {
+            throw new Cli.CliFailureException($"{overridePath ?? defaultsPath}: invalid solar configuration ({e.Message})");
+        }
+    }
+
+    private static SolarParameters FromDocument(JsonObject doc)
+    {
+        double D(string path) => Value(doc, path).GetValue<double>();
+        IReadOnlyList<SizeBand> Bands(string path, string field) => Value(doc, path).AsArray()
+            .Select(b => new SizeBand(b!["upToKwp"]!.GetValue<double>(), b[field]!.GetValue<double>())).ToList();
+        return new SolarParameters
+        {
+            Module = new ModuleSpec(D("module.lengthM"), D("module.widthM"), D("module.peakPowerWp"), D("module.gapM")),
+            EdgeSetbackM = D("layout.edgeSetbackM"),
+            MinIrradiationKwhPerM2 = D("layout.minIrradiationKwhPerM2"),
+            FlatRoofRackTiltDeg = D("layout.flatRoofRackTiltDeg"),
+            FlatRoofRackAzimuthDeg = D("layout.flatRoofRackAzimuthDeg"),
+            SampleSpacingM = Positive(D("layout.sampleSpacingM"), "layout.sampleSpacingM", 2.0),
+            HorizonRadiusM = Positive(D("layout.horizonRadiusM"), "layout.horizonRadiusM", 2000),
+            HorizonSectors = (int)Positive(D("layout.horizonSectors"), "layout.horizonSectors", 3600),
+            SuitabilityBandsKwhPerM2 = Value(doc, "suitabilityBandsKwhPerM2").AsArray().Select(v => v!.GetValue<double>()).ToArray(),
+            SystemLosses = D("pv.systemLosses"),
+            InverterEfficiency = D("pv.inverterEfficiency"),
+            GammaPdcPerC = D("pv.gammaPdcPerC"),
+            Albedo = D("pv.albedo"),
+            Finance = new FinanceParameters
+            {
+                InstalledCostEurPerKwp = Bands("finance.installedCostEurPerKwpByBand", "eurPerKwp"),
+                SelfConsumptionPremiumEurPerKwp = Bands("finance.selfConsumptionPremiumEurPerKwpByBand", "eurPerKwp"),
+                ElectricityPriceEurPerKwh = D("finance.electricityPriceEurPerKwh"),
+                ElectricityPriceEscalationPerYear = D("finance.electricityPriceEscalationPerYear"),
+                SurplusTariffEurPerKwh = Bands("finance.surplusTariffEurPerKwhByBand", "eurPerKwh"),
+                AnnualMaintenanceFractionOfCost = D("finance.annualMaintenanceFractionOfCost"),
+                ModuleDegradationPerYear = D("finance.moduleDegradationPerYear"),
+                HouseholdConsumptionKwhPerYear = D("finance.householdConsumptionKwhPerYear"),
+                AnalysisYears = (int)D("finance.analysisYears"),
+                GridCo2KgPerKwh = D("climate.gridCo2KgPerKwh"),
+            },
+            DocumentJson = doc.ToJsonString(),
+        };
+    }
+
+    private static double Positive(double value, string name, double max) =>
+        value > 0 && value <= max ? value : throw new InvalidOperationException($"{name} must be in (0, {max}], not {value}");
+
+    /// <summary>The <c>value</c> of a dotted path (or the node itself when an override gave a bare value).</summary>
+    private static JsonNode Value(JsonObject doc, string path)
+    {
+        JsonNode node = doc;
+        foreach (var part in path.Split('.'))
+        {
+            node = node[part] ?? throw new KeyNotFoundException($"'{path}' is missing");
+        }
+        return node is JsonObject o && o.TryGetPropertyValue("value", out var v) && v is not null ? v : node;
+    }
+
+    private static void Merge(JsonObject target, JsonObject source)
+    {
+        foreach (var (key, value) in source.ToList())
+        {
+            if (value is JsonObject so && target[key] is JsonObject to && !so.ContainsKey("value") && to.ContainsKey("value") is false)
+            {
+                Merge(to, so);
+            }
+            else if (target[key] is JsonObject withValue && withValue.ContainsKey("value") && value is not JsonObject)
+            {
+                withValue["value"] = value?.DeepClone();
+                withValue["source"] = "override";
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
+    }
+}

@@ -1,0 +1,561 @@
+using System.Text.Json;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Prepared;
+using SmartRegion.Data.Solar;
+using SmartRegion.Geo.Panels;
+using SmartRegion.Geo.Roofs;
+using SmartRegion.Geo.Shading;
+using SmartRegion.Solar;
+using SmartRegion.Solar.Finance;
+
+namespace SmartRegion.Pipelines.Solar;
+
+/// <summary>Everything a tile computation needs that is the same for the whole run.</summary>
+public sealed class SolarRunContext
+{
+    public required SolarParameters Parameters { get; init; }
+
+    public required StationSky Sky { get; init; }
+
+    public required double StationLatitudeDeg { get; init; }
+
+    public required double StationLongitudeDeg { get; init; }
+
+    public required SelfConsumption.Curve SelfConsumptionCurve { get; init; }
+
+    /// <summary>Lambert-93 → WGS84, one per thread (ProjNet transforms keep state).</summary>
+    public ThreadLocal<SmartRegion.Geo.Crs.CrsTransform> ToWgs84 { get; } = new(() => SmartRegion.Geo.Crs.CrsTransform.Create(SmartRegion.Geo.Crs.KnownCrs.Lambert93, 4326));
+
+    /// <summary>Unshaded PV yield per orientation (1° tilt, 2° azimuth buckets), shared by all workers.</summary>
+    public PvYieldCache YieldCache { get; } = new();
+}
+
+/// <summary>Unshaded specific yield and plane-of-array irradiation of an orientation, computed once per bucket.</summary>
+public sealed class PvYieldCache
+{
+    private readonly Dictionary<(int, int), (PvYieldResult Yield, double AnnualPoaKwhPerM2, double[] MonthlyPoaKwhPerM2)> _cache = [];
+    private readonly Lock _lock = new();
+
+    public (PvYieldResult Yield, double AnnualPoaKwhPerM2, double[] MonthlyPoaKwhPerM2) Get(SolarRunContext run, double tiltDeg, double azimuthDeg)
+    {
+        var key = ((int)Math.Round(tiltDeg), (int)Math.Round(Angles360(azimuthDeg) / 2) % 180);
+        lock (_lock)
+        {
+            if (_cache.TryGetValue(key, out var hit))
+            {
+                return hit;
+            }
+        }
+        var plane = new PlaneOrientation(key.Item1, key.Item2 * 2);
+        var p = run.Parameters;
+        var hourly = PlaneOfArray.Hourly(run.Sky, plane, SkyModel.Perez, p.Albedo, null);
+        var system = new PvSystem(1, p.SystemLosses, p.GammaPdcPerC, p.InverterEfficiency, PhysicalIam: true);
+        var yield = PvYield.Compute(run.Sky, hourly, system);
+        var monthly = new double[12];
+        double annual = 0;
+        for (var h = 0; h < run.Sky.Count; h++)
+        {
+            var wh = hourly.BeamWPerM2[h] + hourly.SkyDiffuseWPerM2[h] + hourly.GroundReflectedWPerM2[h];
+            monthly[run.Sky.Month[h]] += wh / 1000;
+            annual += wh / 1000;
+        }
+        var value = (yield, annual, monthly);
+        lock (_lock)
+        {
+            _cache[key] = value;
+        }
+        return value;
+    }
+
+    private static double Angles360(double deg) => ((deg % 360) + 360) % 360;
+}
+
+/// <summary>
+/// Computes the buildings of one tile: roof faces (LOD2 or inferred), a sample grid per face, each sample's horizon from
+/// every building within the radius (its own included), plane-of-array irradiation with that horizon, per-face statistics,
+/// panel layouts, PV energy, configurations, finance, CO₂ and an uncertainty band.
+/// </summary>
+public static class TileComputer
+{
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+
+    /// <summary>Computes every target building of <paramref name="buildings"/>; neighbours only cast shade.</summary>
+    public static List<BuildingResultRow> Compute(IReadOnlyList<BuildingInput> buildings, SolarRunContext run)
+    {
+        var p = run.Parameters;
+        var groundFallback = Median(buildings.Where(b => b.GroundAltitudeM is not null).Select(b => b.GroundAltitudeM!.Value)) ?? 0;
+
+        // 1. Faces of every building (targets and neighbours): all of them cast shade.
+        var prepared = buildings.Select(b => PrepareFaces(b, groundFallback)).ToList();
+        var allFaces = new List<Polygon>();
+        var faceStart = new int[buildings.Count];
+        for (var i = 0; i < buildings.Count; i++)
+        {
+            faceStart[i] = allFaces.Count;
+            allFaces.AddRange(prepared[i].Faces.Select(f => f.Polygon));
+        }
+        var skyline = new SkylineIndex(allFaces, cellSizeM: Math.Max(10, p.HorizonRadiusM / 6));
+
+        var sectors = run.Sky.HorizonSectors;
+        var batch = new PlaneOfArrayBatch(run.Sky, SkyModel.Perez, p.Albedo);
+        var scratch = new HorizonScratch();
+        var horizon = new float[sectors];
+        var results = new List<BuildingResultRow>();
+
+        for (var i = 0; i < buildings.Count; i++)
+        {
+            var b = buildings[i];
+            if (!b.IsTarget)
+            {
+                continue;
+            }
+            var centre = b.Footprint.InteriorPoint;
+            var prep = prepared[i];
+            if (prep.Skip is { } reason)
+            {
+                results.Add(Skipped(b.Id, centre, reason));
+                continue;
+            }
+            try
+            {
+                results.Add(ComputeBuilding(b, prep, faceStart[i], centre, skyline, batch, scratch, horizon, sectors, run));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or TopologyException or IndexOutOfRangeException)
+            {
+                results.Add(new BuildingResultRow(b.Id, "failed", $"{e.GetType().Name}: {e.Message} @ {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}", null, centre,
+                    null, null, null, null, null, null, null, null, null, null, null, null, []));
+            }
+        }
+        return results;
+    }
+
+    private sealed record FaceInput(Polygon Polygon, RoofPlane Plane, string Origin);
+
+    private sealed record PreparedBuilding(List<FaceInput> Faces, string? Skip, List<string> Notes, bool Inferred);
+
+    private static PreparedBuilding PrepareFaces(BuildingInput b, double groundFallback)
+    {
+        var notes = new List<string>();
+        var faces = new List<FaceInput>();
+        foreach (var f in b.Lod2Faces)
+        {
+            var plane = RoofPlane.Fit(f.Polygon.ExteriorRing.Coordinates.Select(c => new CoordinateZ(c.X, c.Y, c.Z)).ToArray());
+            if (plane is null || plane.Value.AreaM2 < 0.5)
+            {
+                notes.Add("degenerate LOD2 roof polygon ignored");
+                continue;
+            }
+            if (plane.Value.TiltDeg > 75)
+            {
+                notes.Add("vertical LOD2 roof polygon ignored");
+                continue;
+            }
+            faces.Add(new FaceInput(f.Polygon, plane.Value, "lod2"));
+        }
+        if (faces.Count > 0)
+        {
+            return new PreparedBuilding(faces, null, notes, false);
+        }
+
+        var footprint = LargestPolygon(b.Footprint);
+        if (footprint is null || footprint.Area < 4)
+        {
+            return new PreparedBuilding(faces, "footprint smaller than 4 m² or empty", notes, true);
+        }
+        if (!footprint.IsValid)
+        {
+            footprint = LargestPolygon(NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(footprint));
+            notes.Add("self-intersecting footprint repaired");
+            if (footprint is null)
+            {
+                return new PreparedBuilding(faces, "footprint cannot be repaired", notes, true);
+            }
+        }
+        var ground = b.GroundAltitudeM ?? groundFallback;
+        if (b.GroundAltitudeM is null)
+        {
+            notes.Add("ground altitude unknown: the tile's median used");
+        }
+        double? top = b.RoofMaxAltitudeM ?? (b.HeightAboveGroundM is { } h ? ground + h : null);
+        double? eaves = b.RoofMinAltitudeM ?? top;
+        if (top is null && b.Storeys is > 0)
+        {
+            top = eaves = ground + 3.0 * b.Storeys.Value;
+            notes.Add("no height: 3 m per storey assumed");
+        }
+        if (top is null || eaves is null)
+        {
+            return new PreparedBuilding(faces, "no height, roof altitude or storey count", notes, true);
+        }
+        if (top.Value - ground <= 0)
+        {
+            return new PreparedBuilding(faces, "roof not above the ground (zero or negative height)", notes, true);
+        }
+        var roof = RoofInference.Infer(footprint, Math.Min(eaves.Value, top.Value), top.Value);
+        faces.AddRange(roof.Faces.Select(f => new FaceInput(f.Polygon, f.Plane, "inferred")));
+        return faces.Count == 0
+            ? new PreparedBuilding(faces, "no roof face could be inferred", notes, true)
+            : new PreparedBuilding(faces, null, notes, true);
+    }
+
+    private static BuildingResultRow ComputeBuilding(
+        BuildingInput b, PreparedBuilding prep, int firstFace, Point centre, SkylineIndex skyline, PlaneOfArrayBatch batch,
+        HorizonScratch scratch, float[] horizon, int sectors, SolarRunContext run)
+    {
+        var p = run.Parameters;
+        var faceRows = new List<FaceResultRow>();
+        var allPanels = new List<(int Face, double KwhAc)>();
+
+        for (var f = 0; f < prep.Faces.Count; f++)
+        {
+            var face = prep.Faces[f];
+            var samples = SampleFace(face, p.SampleSpacingM);
+            var planes = new PlaneOrientation[samples.Count + 1];
+            var horizons = new double[(samples.Count + 1) * sectors];
+            // The far field (beyond a few face radii) is scanned once from the face's centre; each sample scans only its
+            // near field and shifts the far skyline to its own height (SkylineIndex.CombineFarField).
+            double cx = 0, cy = 0, cz = 0;
+            foreach (var (x, y, z) in samples)
+            {
+                cx += x / samples.Count;
+                cy += y / samples.Count;
+                cz += (z + 0.1) / samples.Count;
+            }
+            var faceRadius = samples.Max(t => Math.Sqrt((t.X - cx) * (t.X - cx) + (t.Y - cy) * (t.Y - cy)));
+            var nearRadius = Math.Clamp(4 * faceRadius + 10, 20, p.HorizonRadiusM);
+            var farTan = new double[sectors];
+            var farDistance = new double[sectors];
+            var nearTan = new double[sectors];
+            var nearDistance = new double[sectors];
+            skyline.Scan(cx, cy, cz, Math.Max(0, nearRadius - faceRadius), p.HorizonRadiusM, firstFace + f, farTan, farDistance, scratch);
+            for (var s = 0; s < samples.Count; s++)
+            {
+                var (x, y, z) = samples[s];
+                skyline.Scan(x, y, z + 0.1, 0, nearRadius, firstFace + f, nearTan, nearDistance, scratch);
+                SkylineIndex.CombineFarField(nearTan, farTan, farDistance, cz, z + 0.1, horizon);
+                planes[s] = new PlaneOrientation(face.Plane.TiltDeg, face.Plane.AzimuthDeg);
+                for (var k = 0; k < sectors; k++)
+                {
+                    horizons[s * sectors + k] = horizon[k];
+                }
+            }
+            // The last "sample" is the same plane without any horizon: the reference of the shading loss.
+            planes[samples.Count] = new PlaneOrientation(face.Plane.TiltDeg, face.Plane.AzimuthDeg);
+            var irradiation = new PlaneIrradiation[samples.Count + 1];
+            batch.Evaluate(planes, horizons, irradiation);
+            var unshaded = irradiation[samples.Count].AnnualKwhPerM2;
+
+            var values = new float[samples.Count];
+            var monthlyShaded = new double[12];
+            for (var s = 0; s < samples.Count; s++)
+            {
+                values[s] = (float)irradiation[s].AnnualKwhPerM2;
+                for (var m = 0; m < 12; m++)
+                {
+                    monthlyShaded[m] += irradiation[s].MonthlyKwhPerM2[m] / samples.Count;
+                }
+            }
+            var mean = values.Average(v => (double)v);
+            var quantiles = Quantiles(values);
+            var shadingLoss = unshaded > 0 ? Math.Clamp(1 - mean / unshaded, 0, 1) : 0;
+
+            // Panels: the face minus its setback and minus the cells of poorly lit samples.
+            var halfCell = p.SampleSpacingM / 2;
+            var poorCells = samples.Select((pt, s) => (pt, s)).Where(t => values[t.s] < p.MinIrradiationKwhPerM2)
+                .Select(t => (Geometry)Factory.ToGeometry(new Envelope(t.pt.X - halfCell, t.pt.X + halfCell, t.pt.Y - halfCell, t.pt.Y + halfCell)))
+                .ToList();
+            var exclusions = poorCells.Count == 0 ? null : Factory.BuildGeometry(poorCells).Union();
+            var isFlat = face.Plane.TiltDeg < p.FlatFaceMaxTiltDeg;
+            var layout = isFlat
+                ? PanelPacker.PackFlat(face.Polygon, p.Module, p.EdgeSetbackM, exclusions, p.FlatRoofRackTiltDeg, p.FlatRoofRackAzimuthDeg, run.StationLatitudeDeg)
+                : PanelPacker.PackPitched(face.Polygon, face.Plane, p.Module, p.EdgeSetbackM, exclusions);
+            var moduleTilt = isFlat ? p.FlatRoofRackTiltDeg : face.Plane.TiltDeg;
+            var moduleAzimuth = isFlat ? p.FlatRoofRackAzimuthDeg : face.Plane.AzimuthDeg;
+            var (yield, poaUnshaded, poaUnshadedMonthly) = run.YieldCache.Get(run, moduleTilt, moduleAzimuth);
+            var kwpPerModule = p.Module.PeakPowerWp / 1000.0;
+
+            // Each module's energy: the unshaded specific yield of its orientation, scaled by the shading its nearest
+            // sample sees (ratio of the face's shaded to unshaded irradiation at that point).
+            var panelKwh = new float[layout.Modules.Count];
+            var monthlyFaceKwh = new double[12];
+            var index = new NearestSample(samples);
+            for (var m = 0; m < layout.Modules.Count; m++)
+            {
+                var module = layout.Modules[m];
+                var s = index.Nearest(module.CentreX, module.CentreY);
+                var ratio = unshaded > 0 ? values[s] / unshaded : 0;
+                panelKwh[m] = (float)(yield.SpecificYieldKwhPerKwp * kwpPerModule * ratio);
+                allPanels.Add((f, panelKwh[m]));
+                for (var month = 0; month < 12; month++)
+                {
+                    var faceMonthlyUnshaded = irradiation[samples.Count].MonthlyKwhPerM2[month];
+                    var monthRatio = faceMonthlyUnshaded > 0 ? irradiation[s].MonthlyKwhPerM2[month] / faceMonthlyUnshaded : 0;
+                    monthlyFaceKwh[month] += yield.MonthlyKwhAc[month] * kwpPerModule * monthRatio;
+                }
+            }
+            var faceKwh = panelKwh.Sum(v => (double)v);
+            var usable = layout.UsableAreaM2;
+            faceRows.Add(new FaceResultRow(
+                FaceNo: f + 1,
+                Polygon: face.Polygon,
+                Origin: face.Origin,
+                TiltDeg: face.Plane.TiltDeg,
+                AzimuthDeg: face.Plane.AzimuthDeg,
+                AreaM2: face.Plane.AreaM2,
+                UsableAreaM2: usable,
+                AnnualIrradiationKwhPerM2: mean,
+                QuantilesKwhPerM2: quantiles,
+                ShadingLossFraction: shadingLoss,
+                SuitabilityClass: (short)Suitability.Classify(mean, p.SuitabilityBandsKwhPerM2),
+                PanelCount: layout.Modules.Count,
+                InstallableKwp: layout.Modules.Count * kwpPerModule,
+                AnnualKwhAc: faceKwh,
+                MonthlyKwhAc: monthlyFaceKwh.Select(v => (float)v).ToArray(),
+                Samples: Factory.CreateMultiPoint(samples.Select(s => Factory.CreatePoint(new CoordinateZ(s.X, s.Y, s.Z))).ToArray()),
+                SampleKwhPerM2: values,
+                Panels: layout.Modules.Count == 0 ? null : Factory.CreateMultiPolygon(layout.Modules.Select(m => m.Polygon).ToArray()),
+                PanelKwhAc: panelKwh,
+                PanelPortrait: layout.Modules.Count == 0 ? null : layout.Portrait));
+        }
+
+        var roofArea = faceRows.Sum(f => f.AreaM2);
+        var usableArea = faceRows.Sum(f => f.UsableAreaM2);
+        var meanIrradiation = roofArea > 0 ? faceRows.Sum(f => f.AnnualIrradiationKwhPerM2 * f.AreaM2) / roofArea : 0;
+        var panelCount = faceRows.Sum(f => f.PanelCount);
+        var kwp = faceRows.Sum(f => f.InstallableKwp);
+        var annual = faceRows.Sum(f => f.AnnualKwhAc);
+        var monthly = Enumerable.Range(0, 12).Select(m => (float)faceRows.Sum(f => f.MonthlyKwhAc[m])).ToArray();
+
+        var configurations = Configurations(allPanels, p, run);
+        var fullFinance = FinanceModel.Evaluate(kwp, annual, run.SelfConsumptionCurve.At(annual), p.Finance);
+        var recommended = configurations.Count == 0 ? null : configurations.MaxBy(c => c.NetGainEur);
+        var financeJson = JsonSerializer.Serialize(new
+        {
+            fullRoof = FinanceJson(fullFinance, panelCount, kwp, annual),
+            recommended = recommended is null ? null : FinanceJson(recommended.Finance, recommended.PanelCount, recommended.InstallableKwp, recommended.AnnualKwhAc),
+            currency = "EUR",
+            pricesIncludeVat = true,
+        }, JsonOut);
+        var configurationsJson = JsonSerializer.Serialize(configurations.Select(c => new
+        {
+            panelCount = c.PanelCount,
+            installableKwp = Math.Round(c.InstallableKwp, 3),
+            annualKwhAc = Math.Round(c.AnnualKwhAc, 1),
+            specificYieldKwhPerKwp = c.InstallableKwp > 0 ? Math.Round(c.AnnualKwhAc / c.InstallableKwp, 1) : 0,
+            netCostEur = Math.Round(c.Finance.NetCostEur, 0),
+            paybackYears = c.Finance.PaybackYears is { } y ? Math.Round(y, 1) : (double?)null,
+            netGainEur = Math.Round(c.NetGainEur, 0),
+            recommended = ReferenceEquals(c, recommended),
+        }), JsonOut);
+
+        var distanceKm = HaversineKm(centre, run);
+        var (low, high, reasons) = Uncertainty(prep, distanceKm);
+        var uncertaintyJson = JsonSerializer.Serialize(new
+        {
+            relativeLow = Math.Round(low, 3),
+            relativeHigh = Math.Round(high, 3),
+            annualKwhAcLow = Math.Round(annual * (1 - low), 0),
+            annualKwhAcHigh = Math.Round(annual * (1 + high), 0),
+            reasons,
+            notes = prep.Notes,
+        }, JsonOut);
+
+        return new BuildingResultRow(
+            b.Id, "ok", prep.Notes.Count == 0 ? null : string.Join("; ", prep.Notes),
+            prep.Faces.Select(f => f.Origin).Distinct().Count() > 1 ? "mixed" : prep.Faces[0].Origin,
+            centre, roofArea, usableArea, meanIrradiation, panelCount, kwp, annual, monthly,
+            configurationsJson, financeJson, annual * p.Finance.GridCo2KgPerKwh, uncertaintyJson, distanceKm, faceRows);
+    }
+
+    private sealed record Configuration(int PanelCount, double InstallableKwp, double AnnualKwhAc, FinanceResult Finance)
+    {
+        public double NetGainEur => Finance.NetGainEur;
+    }
+
+    /// <summary>Google-style: the best panels first; n panels → kWh/yr and money, at up to 20 sizes ending with the whole roof.</summary>
+    private static List<Configuration> Configurations(List<(int Face, double KwhAc)> panels, SolarParameters p, SolarRunContext run)
+    {
+        var sorted = panels.Select(x => x.KwhAc).OrderDescending().ToArray();
+        var list = new List<Configuration>();
+        if (sorted.Length == 0)
+        {
+            return list;
+        }
+        var step = Math.Max(1, (int)Math.Ceiling(sorted.Length / 20.0));
+        double cumulative = 0;
+        for (var n = 1; n <= sorted.Length; n++)
+        {
+            cumulative += sorted[n - 1];
+            if (n % step == 0 || n == sorted.Length || n <= 3)
+            {
+                var kwp = n * p.Module.PeakPowerWp / 1000;
+                var finance = FinanceModel.Evaluate(kwp, cumulative, run.SelfConsumptionCurve.At(cumulative), p.Finance);
+                list.Add(new Configuration(n, kwp, cumulative, finance));
+            }
+        }
+        return list;
+    }
+
+    private static object FinanceJson(FinanceResult f, int panels, double kwp, double kwh) => new
+    {
+        panelCount = panels,
+        installableKwp = Math.Round(kwp, 3),
+        annualKwhAc = Math.Round(kwh, 1),
+        installedCostEur = Math.Round(f.InstalledCostEur, 0),
+        premiumEur = Math.Round(f.PremiumEur, 0),
+        netCostEur = Math.Round(f.NetCostEur, 0),
+        selfConsumedFraction = Math.Round(f.SelfConsumedFraction, 3),
+        firstYearSavingsEur = Math.Round(f.FirstYearSavingsEur, 0),
+        firstYearSurplusRevenueEur = Math.Round(f.FirstYearSurplusRevenueEur, 0),
+        paybackYears = f.PaybackYears is { } y ? Math.Round(y, 1) : (double?)null,
+        netGainEur = Math.Round(f.NetGainEur, 0),
+        analysisYears = f.AnalysisYears,
+    };
+
+    /// <summary>The relative band of the annual energy, from what is known about this building.</summary>
+    private static (double Low, double High, List<string> Reasons) Uncertainty(PreparedBuilding prep, double stationDistanceKm)
+    {
+        // Base: typical-year weather vs any given year and the PV model (≈ ±7 %).
+        double low = 0.07, high = 0.07;
+        var reasons = new List<string> { "typical-year weather and PV model: ±7 %" };
+        if (prep.Inferred)
+        {
+            low += 0.12;
+            high += 0.08;
+            reasons.Add("roof inferred from footprint and heights (no LOD2 model): −12 %/+8 %");
+        }
+        if (prep.Notes.Any(n => n.StartsWith("no height", StringComparison.Ordinal) || n.StartsWith("ground altitude unknown", StringComparison.Ordinal)))
+        {
+            low += 0.08;
+            high += 0.08;
+            reasons.Add("missing heights or ground altitude: ±8 %");
+        }
+        if (stationDistanceKm > 30)
+        {
+            var extra = Math.Min(0.10, (stationDistanceKm - 30) / 700);
+            low += extra;
+            high += extra;
+            reasons.Add($"weather station {stationDistanceKm:F0} km away: ±{extra:P0}");
+        }
+        return (Math.Min(low, 0.9), high, reasons);
+    }
+
+    /// <summary>Sample points at the centres of a grid in the face's plane (spacing in true lengths), inside the face.</summary>
+    private static List<(double X, double Y, double Z)> SampleFace(FaceInput face, double spacingM)
+    {
+        var ring = face.Polygon.ExteriorRing.Coordinates;
+        var o = ring[0];
+        var oz = double.IsFinite(o.Z) ? o.Z : 0;
+        var tilt = face.Plane.TiltDeg * Math.PI / 180;
+        var az = face.Plane.AzimuthDeg * Math.PI / 180;
+        double dx = Math.Sin(az), dy = Math.Cos(az);           // downslope in plan
+        double hx = Math.Sin(az + Math.PI / 2), hy = Math.Cos(az + Math.PI / 2);
+        var cos = Math.Cos(tilt);
+        var sin = Math.Sin(tilt);
+        double minU = double.MaxValue, maxU = double.MinValue, minV = double.MaxValue, maxV = double.MinValue;
+        foreach (var c in ring)
+        {
+            double px = c.X - o.X, py = c.Y - o.Y;
+            var u = px * hx + py * hy;
+            var v = -(px * dx + py * dy) / cos;
+            minU = Math.Min(minU, u);
+            maxU = Math.Max(maxU, u);
+            minV = Math.Min(minV, v);
+            maxV = Math.Max(maxV, v);
+        }
+        var plan = Factory.CreatePolygon(Factory.CreateLinearRing(face.Polygon.Shell.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray()),
+            face.Polygon.Holes.Select(h => Factory.CreateLinearRing(h.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray())).ToArray());
+        var inside = PreparedGeometryFactory.Prepare(plan);
+        var list = new List<(double, double, double)>();
+        for (var v = minV + spacingM / 2; v < maxV; v += spacingM)
+        {
+            for (var u = minU + spacingM / 2; u < maxU; u += spacingM)
+            {
+                var x = o.X + u * hx - v * cos * dx;
+                var y = o.Y + u * hy - v * cos * dy;
+                if (inside.Contains(Factory.CreatePoint(new Coordinate(x, y))))
+                {
+                    list.Add((x, y, oz + v * sin));
+                }
+            }
+        }
+        if (list.Count == 0)
+        {
+            // A face narrower than the grid: one sample at a point inside it, at the plane's altitude there.
+            var ip = plan.InteriorPoint;
+            double px = ip.X - o.X, py = ip.Y - o.Y;
+            var v = -(px * dx + py * dy) / cos;
+            list.Add((ip.X, ip.Y, oz + v * sin));
+        }
+        return list;
+    }
+
+    private static float[] Quantiles(float[] values)
+    {
+        var sorted = values.Order().ToArray();
+        var q = new float[11];
+        for (var k = 0; k <= 10; k++)
+        {
+            var pos = k / 10.0 * (sorted.Length - 1);
+            var lo = (int)Math.Floor(pos);
+            var hi = Math.Min(lo + 1, sorted.Length - 1);
+            q[k] = (float)(sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]));
+        }
+        return q;
+    }
+
+    private static BuildingResultRow Skipped(long id, Point centre, string reason) =>
+        new(id, "skipped", reason, null, centre, null, null, null, null, null, null, null, null, null, null, null, null, []);
+
+    private static Polygon? LargestPolygon(Geometry g)
+    {
+        Polygon? best = null;
+        for (var i = 0; i < g.NumGeometries; i++)
+        {
+            if (g.GetGeometryN(i) is Polygon { IsEmpty: false } p && (best is null || p.Area > best.Area))
+            {
+                best = p;
+            }
+        }
+        return best is null ? null : Factory.CreatePolygon(Factory.CreateLinearRing(best.Shell.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray()),
+            best.Holes.Select(h => Factory.CreateLinearRing(h.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray())).ToArray());
+    }
+
+    private static double? Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? null : sorted[sorted.Length / 2];
+    }
+
+    private static double HaversineKm(Point centreLambert93, SolarRunContext run)
+    {
+        var (lon, lat) = run.ToWgs84.Value!.Transform(centreLambert93.X, centreLambert93.Y);
+        const double r = 6371.0088;
+        double p1 = lat * Math.PI / 180, p2 = run.StationLatitudeDeg * Math.PI / 180;
+        double dp = p2 - p1, dl = (run.StationLongitudeDeg - lon) * Math.PI / 180;
+        var a = Math.Sin(dp / 2) * Math.Sin(dp / 2) + Math.Cos(p1) * Math.Cos(p2) * Math.Sin(dl / 2) * Math.Sin(dl / 2);
+        return 2 * r * Math.Asin(Math.Sqrt(a));
+    }
+
+    private static readonly JsonSerializerOptions JsonOut = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Nearest sample by brute force: faces have tens to hundreds of samples.</summary>
+    private sealed class NearestSample(List<(double X, double Y, double Z)> samples)
+    {
+        public int Nearest(double x, double y)
+        {
+            var best = 0;
+            var bestD = double.MaxValue;
+            for (var i = 0; i < samples.Count; i++)
+            {
+                var d = (samples[i].X - x) * (samples[i].X - x) + (samples[i].Y - y) * (samples[i].Y - y);
+                if (d < bestD)
+                {
+                    bestD = d;
+                    best = i;
+                }
+            }
+            return best;
+        }
+    }
+}

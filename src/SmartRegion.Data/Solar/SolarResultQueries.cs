@@ -1,0 +1,252 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace SmartRegion.Data.Solar;
+
+/// <summary>Reads the published solar results: the latest complete run of each building.</summary>
+public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
+{
+    /// <summary>The maximum distance (m) at which <see cref="FindClosestBuildingIdAsync"/> still answers.</summary>
+    public const double ClosestMaxDistanceM = 50;
+
+    /// <summary>The building whose footprint contains the point, else the nearest one within 50 m that has a result; null beyond.</summary>
+    public async Task<long?> FindClosestBuildingIdAsync(double latitudeDeg, double longitudeDeg, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            WITH p AS (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(@lon, @lat), 4326), 2154) AS g)
+            SELECT b.id
+            FROM region.building b, p
+            WHERE b.retired_run_id IS NULL
+              AND b.footprint && ST_Expand(p.g, @maxd)
+              AND ST_DWithin(b.footprint, p.g, @maxd)
+              AND EXISTS (SELECT 1 FROM solar.building_latest l WHERE l.building_id = b.id)
+            ORDER BY ST_Contains(b.footprint, p.g) DESC, b.footprint <-> p.g
+            LIMIT 1
+            """);
+        cmd.Parameters.AddWithValue("lat", latitudeDeg);
+        cmd.Parameters.AddWithValue("lon", longitudeDeg);
+        cmd.Parameters.AddWithValue("maxd", ClosestMaxDistanceM);
+        var id = await cmd.ExecuteScalarAsync(cancellationToken);
+        return id is long l ? l : null;
+    }
+
+    /// <summary>The full report of one building, as the solar API returns it; null when it has no published result.</summary>
+    public async Task<JsonObject?> GetBuildingReportAsync(long buildingId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        JsonObject report;
+        long runId;
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT l.run_id, b.id, b.source, b.source_id, b.height_above_ground_m, b.roof_shape, b.usage,
+                   ST_Y(ST_Transform(l.centre, 4326)), ST_X(ST_Transform(l.centre, 4326)),
+                   l.status, l.reason, l.roof_origin, l.roof_area_m2, l.usable_area_m2, l.mean_irradiation_kwh_per_m2,
+                   l.panel_count, l.installable_kwp, l.annual_kwh_ac, l.monthly_kwh_ac, l.configurations::text, l.finance::text,
+                   l.co2_avoided_kg_per_year, l.uncertainty::text, l.station_distance_km,
+                   r.model_version, r.parameters::text, r.created_at, r.finished_at, r.ingest_run_ids,
+                   s.id, s.name, s.source, s.licence, ST_Y(s.location_wgs84), ST_X(s.location_wgs84),
+                   (SELECT json_build_object('label', a.label, 'distanceM', round(ST_Distance(a.point, b.footprint)::numeric, 1))::text
+                      FROM region.address a
+                     WHERE ST_DWithin(a.point, b.footprint, 30)
+                     ORDER BY ST_Distance(a.point, b.footprint), a.number NULLS LAST
+                     LIMIT 1),
+                   b.attributes ->> 'cleabs', b.attributes ->> 'identifiants_rnb'
+            FROM solar.building_latest l
+            JOIN region.building b ON b.id = l.building_id
+            JOIN solar.run r ON r.id = l.run_id
+            LEFT JOIN weather.station s ON s.id = r.station_id
+            WHERE l.building_id = @id
+            """, connection))
+        {
+            cmd.Parameters.AddWithValue("id", buildingId);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+            runId = reader.GetInt64(0);
+            var sourceIds = new JsonObject { [reader.GetString(2)] = reader.GetString(3) };
+            if (!reader.IsDBNull(38))
+            {
+                sourceIds["cleabs"] = reader.GetString(38);
+            }
+            if (!reader.IsDBNull(39))
+            {
+                sourceIds["rnb"] = reader.GetString(39);
+            }
+            report = new JsonObject
+            {
+                ["building"] = new JsonObject
+                {
+                    ["id"] = reader.GetInt64(1),
+                    ["source"] = reader.GetString(2),
+                    ["sourceId"] = reader.GetString(3),
+                    ["sourceIds"] = sourceIds,
+                    ["heightAboveGroundM"] = Num(reader, 4),
+                    ["roofShape"] = Str(reader, 5),
+                    ["usage"] = Str(reader, 6),
+                    ["roofOrigin"] = Str(reader, 11),
+                },
+                ["address"] = reader.IsDBNull(37) ? null : JsonNode.Parse(reader.GetString(37)),
+                ["centre"] = new JsonObject { ["lat"] = reader.GetDouble(7), ["lon"] = reader.GetDouble(8) },
+                ["status"] = reader.GetString(9),
+                ["reason"] = Str(reader, 10),
+                ["roofAreaM2"] = Num(reader, 12),
+                ["usableAreaM2"] = Num(reader, 13),
+                ["meanIrradiationKwhPerM2"] = Num(reader, 14),
+                ["panelCount"] = reader.IsDBNull(15) ? null : reader.GetInt32(15),
+                ["installableKwp"] = Num(reader, 16),
+                ["annualKwhAc"] = Num(reader, 17),
+                ["monthlyKwhAc"] = reader.IsDBNull(18) ? null : new JsonArray(reader.GetFieldValue<float[]>(18).Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+                ["configurations"] = reader.IsDBNull(19) ? null : JsonNode.Parse(reader.GetString(19)),
+                ["finance"] = reader.IsDBNull(20) ? null : JsonNode.Parse(reader.GetString(20)),
+                ["co2AvoidedKgPerYear"] = Num(reader, 21),
+                ["uncertainty"] = reader.IsDBNull(22) ? null : JsonNode.Parse(reader.GetString(22)),
+                ["provenance"] = new JsonObject
+                {
+                    ["runId"] = runId,
+                    ["modelVersion"] = reader.GetString(24),
+                    ["computedAt"] = (reader.IsDBNull(27) ? reader.GetDateTime(26) : reader.GetDateTime(27)).ToString("O"),
+                    ["ingestRunIds"] = new JsonArray(reader.GetFieldValue<long[]>(28).Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+                    ["weatherStation"] = reader.IsDBNull(29) ? null : new JsonObject
+                    {
+                        ["id"] = reader.GetInt64(29),
+                        ["name"] = reader.GetString(30),
+                        ["source"] = reader.GetString(31),
+                        ["licence"] = Str(reader, 32),
+                        ["lat"] = reader.GetDouble(33),
+                        ["lon"] = reader.GetDouble(34),
+                        ["distanceKm"] = Num(reader, 23),
+                    },
+                    ["parameters"] = JsonNode.Parse(reader.GetString(25)),
+                },
+            };
+        }
+
+        var faces = new JsonArray();
+        var panels = new JsonArray();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT f.face_no, f.origin, f.tilt_deg, f.azimuth_deg, f.area_m2, f.usable_area_m2, f.annual_irradiation_kwh_per_m2,
+                   f.quantiles_kwh_per_m2, f.shading_loss_fraction, f.suitability_class, f.panel_count, f.installable_kwp,
+                   f.annual_kwh_ac, f.monthly_kwh_ac, ST_AsGeoJSON(ST_Transform(f.polygon, 4326), 7),
+                   (SELECT json_agg(json_build_object(
+                             'faceNo', f.face_no,
+                             'panelNo', d.path[1],
+                             'portrait', f.panel_portrait,
+                             'annualKwhAc', f.panel_kwh_ac[d.path[1]],
+                             'centre', json_build_object('lat', ST_Y(ST_Transform(ST_Centroid(d.geom), 4326)),
+                                                         'lon', ST_X(ST_Transform(ST_Centroid(d.geom), 4326)),
+                                                         'altitudeM', (SELECT avg(ST_Z(p.geom)) FROM ST_DumpPoints(ST_ExteriorRing(d.geom)) p)),
+                             'polygonWgs84', ST_AsGeoJSON(ST_Transform(d.geom, 4326), 7)::json) ORDER BY d.path[1])::text
+                      FROM ST_Dump(f.panels) d)
+            FROM solar.face_result f
+            WHERE f.run_id = @run AND f.building_id = @id
+            ORDER BY f.face_no
+            """, connection))
+        {
+            cmd.Parameters.AddWithValue("run", runId);
+            cmd.Parameters.AddWithValue("id", buildingId);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                faces.Add(new JsonObject
+                {
+                    ["faceNo"] = reader.GetInt32(0),
+                    ["origin"] = reader.GetString(1),
+                    ["tiltDeg"] = Math.Round(reader.GetDouble(2), 2),
+                    ["azimuthDeg"] = Math.Round(reader.GetDouble(3), 2),
+                    ["areaM2"] = Math.Round(reader.GetDouble(4), 2),
+                    ["usableAreaM2"] = Math.Round(reader.GetDouble(5), 2),
+                    ["annualIrradiationKwhPerM2"] = Math.Round(reader.GetDouble(6), 1),
+                    ["quantilesKwhPerM2"] = new JsonArray(reader.GetFieldValue<float[]>(7).Select(v => (JsonNode?)JsonValue.Create(Math.Round(v, 1))).ToArray()),
+                    ["shadingLossFraction"] = Math.Round(reader.GetDouble(8), 4),
+                    ["suitabilityClass"] = reader.GetInt16(9),
+                    ["panelCount"] = reader.GetInt32(10),
+                    ["installableKwp"] = Math.Round(reader.GetDouble(11), 3),
+                    ["annualKwhAc"] = Math.Round(reader.GetDouble(12), 1),
+                    ["monthlyKwhAc"] = new JsonArray(reader.GetFieldValue<float[]>(13).Select(v => (JsonNode?)JsonValue.Create(Math.Round(v, 1))).ToArray()),
+                    ["polygonWgs84"] = JsonNode.Parse(reader.GetString(14)),
+                });
+                if (!reader.IsDBNull(15) && JsonNode.Parse(reader.GetString(15)) is JsonArray facePanels)
+                {
+                    foreach (var p in facePanels.ToList())
+                    {
+                        facePanels.Remove(p);
+                        panels.Add(p);
+                    }
+                }
+            }
+        }
+        report["roofFaces"] = faces;
+        report["panels"] = panels;
+        return report;
+    }
+
+    /// <summary>Roof faces of the latest complete runs intersecting a WGS84 box, as GeoJSON features, ordered and paged by key.</summary>
+    public async Task<(JsonArray Features, string? NextCursor)> RoofFacesInBoxAsync(
+        double minLon, double minLat, double maxLon, double maxLat, int limit, (long BuildingId, int FaceNo)? after, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            WITH box AS (SELECT ST_Transform(ST_MakeEnvelope(@minlon, @minlat, @maxlon, @maxlat, 4326), 2154) AS g)
+            SELECT f.building_id, f.face_no, f.tilt_deg, f.azimuth_deg, f.area_m2, f.usable_area_m2,
+                   f.annual_irradiation_kwh_per_m2, f.shading_loss_fraction, f.suitability_class, f.panel_count,
+                   f.installable_kwp, f.annual_kwh_ac, f.origin, ST_AsGeoJSON(ST_Force2D(ST_Transform(f.polygon, 4326)), 7)
+            FROM solar.building_latest l
+            JOIN solar.face_result f ON f.run_id = l.run_id AND f.building_id = l.building_id, box
+            WHERE f.polygon && box.g AND ST_Intersects(ST_Force2D(f.polygon), box.g)
+              AND (f.building_id, f.face_no) > (@afterb, @afterf)
+            ORDER BY f.building_id, f.face_no
+            LIMIT @limit
+            """);
+        cmd.Parameters.AddWithValue("minlon", minLon);
+        cmd.Parameters.AddWithValue("minlat", minLat);
+        cmd.Parameters.AddWithValue("maxlon", maxLon);
+        cmd.Parameters.AddWithValue("maxlat", maxLat);
+        cmd.Parameters.AddWithValue("afterb", after?.BuildingId ?? long.MinValue);
+        cmd.Parameters.AddWithValue("afterf", after?.FaceNo ?? int.MinValue);
+        cmd.Parameters.AddWithValue("limit", limit + 1);
+        var features = new JsonArray();
+        (long, int) last = default;
+        var more = false;
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (features.Count == limit)
+            {
+                more = true;
+                break;
+            }
+            last = (reader.GetInt64(0), reader.GetInt32(1));
+            features.Add(new JsonObject
+            {
+                ["type"] = "Feature",
+                ["id"] = $"{last.Item1}-{last.Item2}",
+                ["geometry"] = JsonNode.Parse(reader.GetString(13)),
+                ["properties"] = new JsonObject
+                {
+                    ["buildingId"] = last.Item1,
+                    ["faceNo"] = last.Item2,
+                    ["tiltDeg"] = Math.Round(reader.GetDouble(2), 2),
+                    ["azimuthDeg"] = Math.Round(reader.GetDouble(3), 2),
+                    ["areaM2"] = Math.Round(reader.GetDouble(4), 2),
+                    ["usableAreaM2"] = Math.Round(reader.GetDouble(5), 2),
+                    ["annualIrradiationKwhPerM2"] = Math.Round(reader.GetDouble(6), 1),
+                    ["shadingLossFraction"] = Math.Round(reader.GetDouble(7), 4),
+                    ["suitabilityClass"] = reader.GetInt16(8),
+                    ["panelCount"] = reader.GetInt32(9),
+                    ["installableKwp"] = Math.Round(reader.GetDouble(10), 3),
+                    ["annualKwhAc"] = Math.Round(reader.GetDouble(11), 1),
+                    ["origin"] = reader.GetString(12),
+                },
+            });
+        }
+        return (features, more ? $"{last.Item1}-{last.Item2}" : null);
+    }
+
+    private static JsonNode? Num(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : JsonValue.Create(Math.Round(r.GetDouble(i), 3));
+
+    private static JsonNode? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : JsonValue.Create(r.GetString(i));
+
+    /// <summary>Serialises a report with the API's options.</summary>
+    public static string Serialize(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+}

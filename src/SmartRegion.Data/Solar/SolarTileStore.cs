@@ -1,0 +1,213 @@
+using NetTopologySuite;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SmartRegion.Data.Solar;
+
+/// <summary>A LOD2 roof face as ingested.</summary>
+public sealed record Lod2Face(Polygon Polygon, double TiltDeg, double? AzimuthDeg, double AreaM2);
+
+/// <summary>A building of a tile (a target to compute) or of its neighbourhood (it only casts shade).</summary>
+/// <param name="Footprint">2D footprint in EPSG:2154.</param>
+/// <param name="GroundAltitudeM">Ground altitude (NGF-IGN69) when known.</param>
+public sealed record BuildingInput(
+    long Id, Geometry Footprint, double? HeightAboveGroundM, double? GroundAltitudeM, double? RoofMinAltitudeM, double? RoofMaxAltitudeM,
+    int? Storeys, string? RoofShape, bool IsTarget, IReadOnlyList<Lod2Face> Lod2Faces);
+
+/// <summary>One building's computed result.</summary>
+public sealed record BuildingResultRow(
+    long BuildingId, string Status, string? Reason, string? RoofOrigin, Point Centre, double? RoofAreaM2, double? UsableAreaM2,
+    double? MeanIrradiationKwhPerM2, int? PanelCount, double? InstallableKwp, double? AnnualKwhAc, float[]? MonthlyKwhAc,
+    string? ConfigurationsJson, string? FinanceJson, double? Co2AvoidedKgPerYear, string? UncertaintyJson, double? StationDistanceKm,
+    IReadOnlyList<FaceResultRow> Faces);
+
+/// <summary>One roof face's computed result.</summary>
+public sealed record FaceResultRow(
+    int FaceNo, Polygon Polygon, string Origin, double TiltDeg, double AzimuthDeg, double AreaM2, double UsableAreaM2,
+    double AnnualIrradiationKwhPerM2, float[] QuantilesKwhPerM2, double ShadingLossFraction, short SuitabilityClass,
+    int PanelCount, double InstallableKwp, double AnnualKwhAc, float[] MonthlyKwhAc, MultiPoint? Samples, float[]? SampleKwhPerM2,
+    MultiPolygon? Panels, float[]? PanelKwhAc, bool? PanelPortrait);
+
+/// <summary>Reads a tile's buildings (and their neighbours) and writes its results, in one transaction with the job's completion.</summary>
+public sealed class SolarTileStore(NpgsqlDataSource dataSource)
+{
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+
+    /// <summary>The job's buildings and every current building within <paramref name="radiusM"/> of the tile.</summary>
+    public async Task<IReadOnlyList<BuildingInput>> LoadTileAsync(long jobId, double radiusM, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, 2154));
+        var buildings = new List<(long Id, Geometry Footprint, double? H, double? G, double? RMin, double? RMax, int? S, string? Shape, bool Target)>();
+        await using (var cmd = new NpgsqlCommand("""
+            WITH j AS (SELECT tile, building_ids FROM solar.job WHERE id = @job)
+            SELECT b.id, ST_AsBinary(ST_Force2D(b.footprint)), b.height_above_ground_m, b.ground_altitude_ngfign69_m,
+                   b.roof_min_altitude_ngfign69_m, b.roof_max_altitude_ngfign69_m, b.storeys, b.roof_shape,
+                   b.id = ANY(j.building_ids)
+            FROM region.building b, j
+            WHERE b.retired_run_id IS NULL AND b.footprint && ST_Expand(j.tile, @r)
+            ORDER BY b.id
+            """, connection))
+        {
+            cmd.Parameters.AddWithValue("job", jobId);
+            cmd.Parameters.AddWithValue("r", radiusM);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                buildings.Add((reader.GetInt64(0), reader2d.Read(reader.GetFieldValue<byte[]>(1)), N(reader, 2), N(reader, 3), N(reader, 4), N(reader, 5),
+                    reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetBoolean(8)));
+            }
+        }
+        var faces = new Dictionary<long, List<Lod2Face>>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT building_id, ST_AsBinary(polygon), tilt_deg, azimuth_deg, area_m2
+            FROM region.roof_surface WHERE building_id = ANY(@ids) ORDER BY building_id, id
+            """, connection))
+        {
+            cmd.Parameters.AddWithValue("ids", buildings.Select(b => b.Id).ToArray());
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            var reader3d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, 2154)) { HandleOrdinates = Ordinates.XYZ };
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader3d.Read(reader.GetFieldValue<byte[]>(1)) is not Polygon polygon)
+                {
+                    continue;
+                }
+                var id = reader.GetInt64(0);
+                if (!faces.TryGetValue(id, out var list))
+                {
+                    faces[id] = list = [];
+                }
+                list.Add(new Lod2Face(polygon, reader.GetDouble(2), N(reader, 3), reader.GetDouble(4)));
+            }
+        }
+        return buildings.Select(b => new BuildingInput(b.Id, b.Footprint, b.H, b.G, b.RMin, b.RMax, b.S, b.Shape, b.Target,
+            faces.TryGetValue(b.Id, out var f) ? f : [])).ToList();
+    }
+
+    /// <summary>
+    /// Replaces the job's results and marks it done, in one transaction; false (and nothing written) when the job is no
+    /// longer this worker's because its lease ran out and another worker took it.
+    /// </summary>
+    public async Task<bool> CompleteAsync(SolarJob job, string worker, IReadOnlyList<BuildingResultRow> results, double durationS, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var cmd = new NpgsqlCommand(
+            "SELECT 1 FROM solar.job WHERE id = @id AND worker = @w AND status = 'running' FOR UPDATE", connection, tx))
+        {
+            cmd.Parameters.AddWithValue("id", job.Id);
+            cmd.Parameters.AddWithValue("w", worker);
+            if (await cmd.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return false;
+            }
+        }
+        await using (var cmd = new NpgsqlCommand(
+            "DELETE FROM solar.building_result WHERE run_id = @run AND building_id = ANY(@ids)", connection, tx))
+        {
+            cmd.Parameters.AddWithValue("run", job.RunId);
+            cmd.Parameters.AddWithValue("ids", results.Select(r => r.BuildingId).ToArray());
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var wkb = new WKBWriter(ByteOrder.LittleEndian, handleSRID: true, emitZ: true);
+        var wkb2d = new WKBWriter(ByteOrder.LittleEndian, handleSRID: true, emitZ: false);
+        await using (var importer = await connection.BeginBinaryImportAsync("""
+            COPY solar.building_result (run_id, building_id, status, reason, roof_origin, centre, roof_area_m2, usable_area_m2,
+                mean_irradiation_kwh_per_m2, panel_count, installable_kwp, annual_kwh_ac, monthly_kwh_ac, configurations, finance,
+                co2_avoided_kg_per_year, uncertainty, station_distance_km) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            foreach (var r in results)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(job.RunId, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(r.BuildingId, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(r.Status, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullable(importer, r.Reason, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullable(importer, r.RoofOrigin, NpgsqlDbType.Text, cancellationToken);
+                r.Centre.SRID = 2154;
+                await importer.WriteAsync(wkb2d.Write(r.Centre), NpgsqlDbType.Bytea, cancellationToken);
+                await WriteNullable(importer, r.RoofAreaM2, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullable(importer, r.UsableAreaM2, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullable(importer, r.MeanIrradiationKwhPerM2, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullable(importer, r.PanelCount, NpgsqlDbType.Integer, cancellationToken);
+                await WriteNullable(importer, r.InstallableKwp, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullable(importer, r.AnnualKwhAc, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullable(importer, r.MonthlyKwhAc, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
+                await WriteNullable(importer, r.ConfigurationsJson, NpgsqlDbType.Jsonb, cancellationToken);
+                await WriteNullable(importer, r.FinanceJson, NpgsqlDbType.Jsonb, cancellationToken);
+                await WriteNullable(importer, r.Co2AvoidedKgPerYear, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullable(importer, r.UncertaintyJson, NpgsqlDbType.Jsonb, cancellationToken);
+                await WriteNullable(importer, r.StationDistanceKm, NpgsqlDbType.Double, cancellationToken);
+            }
+            await importer.CompleteAsync(cancellationToken);
+        }
+        await using (var importer = await connection.BeginBinaryImportAsync("""
+            COPY solar.face_result (run_id, building_id, face_no, polygon, origin, tilt_deg, azimuth_deg, area_m2, usable_area_m2,
+                annual_irradiation_kwh_per_m2, quantiles_kwh_per_m2, shading_loss_fraction, suitability_class, panel_count,
+                installable_kwp, annual_kwh_ac, monthly_kwh_ac, samples, sample_kwh_per_m2, panels, panel_kwh_ac, panel_portrait)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            foreach (var r in results)
+            {
+                foreach (var f in r.Faces)
+                {
+                    await importer.StartRowAsync(cancellationToken);
+                    await importer.WriteAsync(job.RunId, NpgsqlDbType.Bigint, cancellationToken);
+                    await importer.WriteAsync(r.BuildingId, NpgsqlDbType.Bigint, cancellationToken);
+                    await importer.WriteAsync(f.FaceNo, NpgsqlDbType.Integer, cancellationToken);
+                    f.Polygon.SRID = 2154;
+                    await importer.WriteAsync(wkb.Write(f.Polygon), NpgsqlDbType.Bytea, cancellationToken);
+                    await importer.WriteAsync(f.Origin, NpgsqlDbType.Text, cancellationToken);
+                    await importer.WriteAsync(f.TiltDeg, NpgsqlDbType.Double, cancellationToken);
+                    await importer.WriteAsync(f.AzimuthDeg, NpgsqlDbType.Double, cancellationToken);
+                    await importer.WriteAsync(f.AreaM2, NpgsqlDbType.Double, cancellationToken);
+                    await importer.WriteAsync(f.UsableAreaM2, NpgsqlDbType.Double, cancellationToken);
+                    await importer.WriteAsync(f.AnnualIrradiationKwhPerM2, NpgsqlDbType.Double, cancellationToken);
+                    await importer.WriteAsync(f.QuantilesKwhPerM2, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
+                    await importer.WriteAsync(f.ShadingLossFraction, NpgsqlDbType.Double, cancellationToken);
+                    await importer.WriteAsync(f.SuitabilityClass, NpgsqlDbType.Smallint, cancellationToken);
+                    await importer.WriteAsync(f.PanelCount, NpgsqlDbType.Integer, cancellationToken);
+                    await importer.WriteAsync(f.InstallableKwp, NpgsqlDbType.Double, cancellationToken);
+                    await importer.WriteAsync(f.AnnualKwhAc, NpgsqlDbType.Double, cancellationToken);
+                    await importer.WriteAsync(f.MonthlyKwhAc, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
+                    await WriteGeometry(importer, f.Samples, wkb, cancellationToken);
+                    await WriteNullable(importer, f.SampleKwhPerM2, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
+                    await WriteGeometry(importer, f.Panels, wkb, cancellationToken);
+                    await WriteNullable(importer, f.PanelKwhAc, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
+                    await WriteNullable(importer, f.PanelPortrait, NpgsqlDbType.Boolean, cancellationToken);
+                }
+            }
+            await importer.CompleteAsync(cancellationToken);
+        }
+        await using (var cmd = new NpgsqlCommand("""
+            UPDATE solar.job SET status = 'done', finished_at = now(), lease_until = NULL, duration_s = @d, error = NULL WHERE id = @id
+            """, connection, tx))
+        {
+            cmd.Parameters.AddWithValue("id", job.Id);
+            cmd.Parameters.AddWithValue("d", durationS);
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static Task WriteGeometry(NpgsqlBinaryImporter importer, Geometry? geometry, WKBWriter wkb, CancellationToken cancellationToken)
+    {
+        if (geometry is not { IsEmpty: false })
+        {
+            return importer.WriteNullAsync(cancellationToken);
+        }
+        geometry.SRID = 2154;
+        return importer.WriteAsync(wkb.Write(geometry), NpgsqlDbType.Bytea, cancellationToken);
+    }
+
+    private static double? N(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
+
+    private static Task WriteNullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, type, cancellationToken);
+}

@@ -1,0 +1,344 @@
+using NetTopologySuite.Geometries;
+
+namespace SmartRegion.Geo.Shading;
+
+/// <summary>
+/// The 3D edges of every roof face of an area (the top of the walls and the roof lines), bucketed on a grid, answering
+/// "what is the horizon from this point": the elevation angle of the skyline for each azimuth sector.
+/// </summary>
+/// <remarks>
+/// A polyhedral building's skyline, seen from outside, is made of its roof-face edges (walls end at the eaves, which
+/// are roof-face edges too), so the highest elevation along each azimuth is reached on one of them. Each sector's
+/// central ray is intersected in plan with every edge nearer than the radius, and the edge's altitude at that point,
+/// over the horizontal distance, gives the elevation's tangent. Edges of the face the point lies on are skipped: the
+/// plane's own slope is the transposition model's business (cos θ ≤ 0), not a horizon's.
+/// </remarks>
+public sealed class SkylineIndex
+{
+    private readonly double _originX;
+    private readonly double _originY;
+    private readonly double _cellSizeM;
+    private readonly int _columns;
+    private readonly int _rows;
+    private readonly double[] _x1, _y1, _z1, _x2, _y2, _z2;
+    private readonly int[] _faceOfEdge;
+    private readonly int[] _cellStart;  // CSR layout: edges of cell c are _cellEdges[_cellStart[c] .. _cellStart[c+1])
+    private readonly int[] _cellEdges;
+    private readonly double _minDistanceM;
+
+    /// <summary>The number of roof faces indexed.</summary>
+    public int FaceCount { get; }
+
+    /// <summary>The number of edges indexed.</summary>
+    public int EdgeCount => _x1.Length;
+
+    /// <summary>Indexes the faces; face i of the list is <c>faceIndex</c> i in <see cref="Horizon"/>.</summary>
+    /// <param name="faces">3D roof faces (x, y metres in a projected CRS, z altitude metres).</param>
+    /// <param name="cellSizeM">Grid cell size; about the radius over 6 is a good trade-off.</param>
+    /// <param name="minDistanceM">Horizontal distances are clamped to at least this, so an edge touching the point is not a 90° wall.</param>
+    public SkylineIndex(IReadOnlyList<Polygon> faces, double cellSizeM = 25, double minDistanceM = 0.5)
+    {
+        ArgumentNullException.ThrowIfNull(faces);
+        _cellSizeM = cellSizeM;
+        _minDistanceM = minDistanceM;
+        FaceCount = faces.Count;
+        var edges = new List<(double X1, double Y1, double Z1, double X2, double Y2, double Z2, int Face)>();
+        var env = new Envelope();
+        for (var f = 0; f < faces.Count; f++)
+        {
+            AddRing(faces[f].ExteriorRing, f);
+            foreach (var hole in faces[f].InteriorRings)
+            {
+                AddRing(hole, f);
+            }
+        }
+
+        void AddRing(LineString ring, int face)
+        {
+            var cs = ring.CoordinateSequence;
+            for (var i = 0; i + 1 < cs.Count; i++)
+            {
+                double x1 = cs.GetX(i), y1 = cs.GetY(i), x2 = cs.GetX(i + 1), y2 = cs.GetY(i + 1);
+                double z1 = cs.HasZ ? cs.GetZ(i) : 0, z2 = cs.HasZ ? cs.GetZ(i + 1) : 0;
+                if (!double.IsFinite(z1) || !double.IsFinite(z2) || (x1 == x2 && y1 == y2))
+                {
+                    continue;
+                }
+                edges.Add((x1, y1, z1, x2, y2, z2, face));
+                env.ExpandToInclude(x1, y1);
+                env.ExpandToInclude(x2, y2);
+            }
+        }
+
+        var n = edges.Count;
+        _x1 = new double[n];
+        _y1 = new double[n];
+        _z1 = new double[n];
+        _x2 = new double[n];
+        _y2 = new double[n];
+        _z2 = new double[n];
+        _faceOfEdge = new int[n];
+        _originX = env.IsNull ? 0 : env.MinX;
+        _originY = env.IsNull ? 0 : env.MinY;
+        _columns = env.IsNull ? 1 : Math.Max(1, (int)Math.Ceiling(env.Width / cellSizeM) + 1);
+        _rows = env.IsNull ? 1 : Math.Max(1, (int)Math.Ceiling(env.Height / cellSizeM) + 1);
+        var counts = new int[_columns * _rows + 1];
+        for (var i = 0; i < n; i++)
+        {
+            var e = edges[i];
+            _x1[i] = e.X1 - _originX;
+            _y1[i] = e.Y1 - _originY;
+            _z1[i] = e.Z1;
+            _x2[i] = e.X2 - _originX;
+            _y2[i] = e.Y2 - _originY;
+            _z2[i] = e.Z2;
+            _faceOfEdge[i] = e.Face;
+            ForEachCell(i, c => counts[c + 1]++);
+        }
+        for (var c = 0; c < counts.Length - 1; c++)
+        {
+            counts[c + 1] += counts[c];
+        }
+        _cellStart = counts;
+        _cellEdges = new int[counts[^1]];
+        var fill = (int[])counts.Clone();
+        for (var i = 0; i < n; i++)
+        {
+            var edge = i;
+            ForEachCell(i, c => _cellEdges[fill[c]++] = edge);
+        }
+    }
+
+    private void ForEachCell(int edge, Action<int> action)
+    {
+        var c0 = CellColumn(Math.Min(_x1[edge], _x2[edge]));
+        var c1 = CellColumn(Math.Max(_x1[edge], _x2[edge]));
+        var r0 = CellRow(Math.Min(_y1[edge], _y2[edge]));
+        var r1 = CellRow(Math.Max(_y1[edge], _y2[edge]));
+        for (var r = r0; r <= r1; r++)
+        {
+            for (var c = c0; c <= c1; c++)
+            {
+                action(r * _columns + c);
+            }
+        }
+    }
+
+    private int CellColumn(double x) => Math.Clamp((int)(x / _cellSizeM), 0, _columns - 1);
+
+    private int CellRow(double y) => Math.Clamp((int)(y / _cellSizeM), 0, _rows - 1);
+
+    /// <summary>
+    /// Fills <paramref name="elevationDeg"/> (one value per sector; sector k is centred on azimuth k·360/n, compass
+    /// degrees) with the skyline's elevation above the horizontal seen from (x, y, z); 0 where nothing rises above it.
+    /// </summary>
+    /// <param name="faceIndex">The face the point lies on (its edges are skipped), or -1.</param>
+    /// <param name="scratch">Reusable per-thread state (avoids allocating per sample).</param>
+    public void Horizon(double x, double y, double z, double radiusM, int faceIndex, Span<float> elevationDeg, HorizonScratch scratch)
+    {
+        var sectors = elevationDeg.Length;
+        scratch.Prepare(sectors, EdgeCount);
+        Scan(x, y, z, 0, radiusM, faceIndex, scratch.MaxTan.AsSpan(0, sectors), scratch.DistanceAtMax.AsSpan(0, sectors), scratch);
+        for (var s = 0; s < sectors; s++)
+        {
+            elevationDeg[s] = ToDegrees(scratch.MaxTan[s]);
+        }
+    }
+
+    /// <summary>
+    /// The tangent of the skyline's elevation per sector (and the horizontal distance where it is reached) from the edges
+    /// that come nearer than <paramref name="outerRadiusM"/> and reach at least <paramref name="innerRadiusM"/> away.
+    /// Splitting a horizon into a near field per point and a far field shared by nearby points is what makes a whole
+    /// roof's horizons cheap; see <see cref="CombineFarField"/>.
+    /// </summary>
+    public void Scan(double x, double y, double z, double innerRadiusM, double outerRadiusM, int faceIndex,
+        Span<double> maxTan, Span<double> distanceAtMax, HorizonScratch scratch)
+    {
+        var sectors = maxTan.Length;
+        scratch.Prepare(sectors, EdgeCount);
+        maxTan.Clear();
+        distanceAtMax.Clear();
+        var sin = scratch.Sin;
+        var cos = scratch.Cos;
+        var seen = scratch.Seen;
+        var stamp = scratch.NextStamp();
+        var px = x - _originX;
+        var py = y - _originY;
+        var radius2 = outerRadiusM * outerRadiusM;
+        var inner2 = innerRadiusM * innerRadiusM;
+        var sectorWidth = 2 * Math.PI / sectors;
+        var minDist = _minDistanceM;
+
+        var c0 = CellColumn(px - outerRadiusM);
+        var c1 = CellColumn(px + outerRadiusM);
+        var r0 = CellRow(py - outerRadiusM);
+        var r1 = CellRow(py + outerRadiusM);
+        for (var row = r0; row <= r1; row++)
+        {
+            for (var col = c0; col <= c1; col++)
+            {
+                var cell = row * _columns + col;
+                for (var k = _cellStart[cell]; k < _cellStart[cell + 1]; k++)
+                {
+                    var e = _cellEdges[k];
+                    if (seen[e] == stamp)
+                    {
+                        continue;
+                    }
+                    seen[e] = stamp;
+                    if (_faceOfEdge[e] == faceIndex)
+                    {
+                        continue;
+                    }
+                    double dz1 = _z1[e] - z, dz2 = _z2[e] - z;
+                    if (dz1 <= 0 && dz2 <= 0)
+                    {
+                        continue;
+                    }
+                    double ax = _x1[e] - px, ay = _y1[e] - py, bx = _x2[e] - px, by = _y2[e] - py;
+                    if (inner2 > 0 && ax * ax + ay * ay < inner2 && bx * bx + by * by < inner2)
+                    {
+                        continue; // wholly in the near field: another scan's business
+                    }
+                    double ex = bx - ax, ey = by - ay;
+                    // Nearest point of the segment: skip edges entirely beyond the radius.
+                    var len2 = ex * ex + ey * ey;
+                    var tNear = len2 > 0 ? Math.Clamp(-(ax * ex + ay * ey) / len2, 0, 1) : 0;
+                    double nx = ax + tNear * ex, ny = ay + tNear * ey;
+                    var near2 = nx * nx + ny * ny;
+                    if (near2 > radius2)
+                    {
+                        continue;
+                    }
+                    // An upper bound of the tangent this edge can reach; skip it when no sector could gain from it.
+                    var nearDist = Math.Max(Math.Sqrt(near2), minDist);
+                    var bestPossible = Math.Max(dz1, dz2) / nearDist;
+
+                    // Compass azimuths (radians, clockwise from north) of the two ends, and the sectors between them
+                    // going the short way round.
+                    var aza = Math.Atan2(ax, ay);
+                    var azb = Math.Atan2(bx, by);
+                    var span = azb - aza;
+                    if (span > Math.PI)
+                    {
+                        span -= 2 * Math.PI;
+                    }
+                    else if (span < -Math.PI)
+                    {
+                        span += 2 * Math.PI;
+                    }
+                    var from = span >= 0 ? aza : azb;
+                    var to = from + Math.Abs(span);
+                    var kFrom = (int)Math.Ceiling(from / sectorWidth - 1e-9);
+                    var kTo = (int)Math.Floor(to / sectorWidth + 1e-9);
+                    for (var kk = kFrom; kk <= kTo; kk++)
+                    {
+                        var s = ((kk % sectors) + sectors) % sectors;
+                        if (maxTan[s] >= bestPossible)
+                        {
+                            continue;
+                        }
+                        double dx = sin[s], dy = cos[s];
+                        // Ray p + r·d against segment a + t·e.
+                        var denom = dx * ey - dy * ex;
+                        if (Math.Abs(denom) < 1e-12)
+                        {
+                            continue;
+                        }
+                        var r = (ax * ey - ay * ex) / denom;
+                        var t = (ax * dy - ay * dx) / denom;
+                        if (r <= 0 || t < -1e-9 || t > 1 + 1e-9)
+                        {
+                            continue;
+                        }
+                        var dzt = dz1 + Math.Clamp(t, 0, 1) * (dz2 - dz1);
+                        if (dzt <= 0)
+                        {
+                            continue;
+                        }
+                        var distance = Math.Max(r, minDist);
+                        var tan = dzt / distance;
+                        if (tan > maxTan[s])
+                        {
+                            maxTan[s] = tan;
+                            distanceAtMax[s] = distance;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Combines a point's near-field tangents with a far field scanned from a reference height <paramref name="farZ"/>:
+    /// the far skyline point of each sector is kept, only its height relative to the point changes
+    /// (tan = far tan + (farZ − z) / distance). Writes elevations in degrees.
+    /// </summary>
+    public static void CombineFarField(ReadOnlySpan<double> nearTan, ReadOnlySpan<double> farTan, ReadOnlySpan<double> farDistance,
+        double farZ, double z, Span<float> elevationDeg)
+    {
+        for (var s = 0; s < elevationDeg.Length; s++)
+        {
+            var tan = nearTan[s];
+            if (farTan[s] > 0)
+            {
+                var shifted = farTan[s] + (farZ - z) / farDistance[s];
+                if (shifted > tan)
+                {
+                    tan = shifted;
+                }
+            }
+            elevationDeg[s] = ToDegrees(tan);
+        }
+    }
+
+    private static float ToDegrees(double tan) => tan > 0 ? (float)(Math.Atan(tan) * (180 / Math.PI)) : 0f;
+}
+
+/// <summary>Per-thread working memory of <see cref="SkylineIndex.Horizon"/>.</summary>
+public sealed class HorizonScratch
+{
+    private int _stamp;
+
+    internal double[] MaxTan { get; private set; } = [];
+
+    internal double[] DistanceAtMax { get; private set; } = [];
+
+    internal double[] Sin { get; private set; } = [];
+
+    internal double[] Cos { get; private set; } = [];
+
+    internal int[] Seen { get; private set; } = [];
+
+    internal void Prepare(int sectors, int edges)
+    {
+        if (MaxTan.Length != sectors)
+        {
+            MaxTan = new double[sectors];
+            DistanceAtMax = new double[sectors];
+            Sin = new double[sectors];
+            Cos = new double[sectors];
+            for (var s = 0; s < sectors; s++)
+            {
+                var az = 2 * Math.PI * s / sectors;
+                Sin[s] = Math.Sin(az);
+                Cos[s] = Math.Cos(az);
+            }
+        }
+        if (Seen.Length < edges)
+        {
+            Seen = new int[edges];
+            _stamp = 0;
+        }
+    }
+
+    internal int NextStamp()
+    {
+        if (++_stamp == int.MaxValue)
+        {
+            Array.Clear(Seen);
+            _stamp = 1;
+        }
+        return _stamp;
+    }
+}

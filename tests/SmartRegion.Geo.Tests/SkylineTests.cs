@@ -1,0 +1,79 @@
+using NetTopologySuite.Geometries;
+using SmartRegion.Geo.Roofs;
+using SmartRegion.Geo.Shading;
+
+namespace SmartRegion.Geo.Tests;
+
+public sealed class SkylineTests
+{
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+
+    private static Polygon FlatRoof(double x0, double y0, double width, double depth, double altitude) =>
+        Factory.CreatePolygon([
+            new CoordinateZ(x0, y0, altitude), new CoordinateZ(x0 + width, y0, altitude),
+            new CoordinateZ(x0 + width, y0 + depth, altitude), new CoordinateZ(x0, y0 + depth, altitude), new CoordinateZ(x0, y0, altitude)]);
+
+    [Fact]
+    public void Horizon_TowerDueSouth_RaisesOnlySouthernSectors()
+    {
+        // A 20 m wide block whose north wall is 20 m south of the point and 20 m higher: 45° due south.
+        var faces = new[] { FlatRoof(-10, -40, 20, 20, 30) };
+        var index = new SkylineIndex(faces);
+        var horizon = new float[72];
+
+        index.Horizon(0, 0, 10, 150, -1, horizon, new HorizonScratch());
+
+        Assert.Equal(45, horizon[36], 1e-4);                       // 180°
+        Assert.Equal(Math.Atan(20 / (20 / Math.Cos(Math.PI / 12))) * 180 / Math.PI, horizon[33], 1e-4); // 165°: longer path to the same wall
+        Assert.Equal(0, horizon[0]);                                // north is open
+        Assert.Equal(0, horizon[18]);                               // east is open
+        // The block spans ±26.6° around south: 155° sees it, 150° does not.
+        Assert.True(horizon[31] > 0);
+        Assert.Equal(0, horizon[30]);
+    }
+
+    [Fact]
+    public void Horizon_BeyondRadiusOrBelowPoint_IsIgnored()
+    {
+        var faces = new[] { FlatRoof(-10, -300, 20, 20, 100), FlatRoof(20, 20, 10, 10, 5) };
+        var index = new SkylineIndex(faces);
+        var horizon = new float[36];
+
+        index.Horizon(0, 0, 10, 150, -1, horizon, new HorizonScratch());
+
+        Assert.All(horizon, h => Assert.Equal(0, h));
+    }
+
+    [Fact]
+    public void Horizon_OwnFaceSkipped_OtherFaceOfSameBuildingCounts()
+    {
+        // A gable roof: a point on the south face near the eave sees its own face's ridge edge only through the plane
+        // (skipped), while a taller neighbour face (index 1) behind counts.
+        var gable = RoofInference.Infer(Factory.CreatePolygon([new(0, 0), new(20, 0), new(20, 10), new(0, 10), new(0, 0)]), 10, 13);
+        var south = gable.Faces.Single(f => Math.Abs(f.Plane.AzimuthDeg - 180) < 1e-6).Polygon;
+        var north = gable.Faces.Single(f => Math.Abs(f.Plane.AzimuthDeg) < 1e-6).Polygon;
+        var index = new SkylineIndex([south, north]);
+        var horizon = new float[72];
+
+        index.Horizon(10, 1, 10.6, 150, 0, horizon, new HorizonScratch());
+
+        // Due north the ridge (13 m) is 4 m away: the north face's ridge edge gives atan(2.4/4), which equals the slope of
+        // the point's own plane in that direction (tilt atan(3/5)), so it adds no shade the plane does not already cause.
+        Assert.Equal(Math.Atan(2.4 / 4) * 180 / Math.PI, horizon[0], 1e-4);
+        Assert.Equal(Math.Atan(3.0 / 5) * 180 / Math.PI, horizon[0], 1e-4);
+        Assert.Equal(0, horizon[36]);
+    }
+
+    [Fact]
+    public void Horizon_SlopedEdge_InterpolatesAltitudeAlongIt()
+    {
+        // A single edge from (−10, 10, 0) to (10, 10, 20), seen from the origin at z 0: due north it is 10 m high, 10 m away.
+        var triangle = Factory.CreatePolygon([new CoordinateZ(-10, 10, 0), new CoordinateZ(10, 10, 20), new CoordinateZ(10, 30, 20), new CoordinateZ(-10, 10, 0)]);
+        var index = new SkylineIndex([triangle]);
+        var horizon = new float[4];
+
+        index.Horizon(0, 0, 0, 150, -1, horizon, new HorizonScratch());
+
+        Assert.Equal(45, horizon[0], 1e-4);
+    }
+}
