@@ -68,10 +68,6 @@ internal static class VersionEndpoints
                 {
                     return CatalogProblems.Problem(415, "content_mismatch", $"The upload is declared as {declared} but its content is {Describe(sniffed)}.");
                 }
-                if (sniffed == "parquet")
-                {
-                    return CatalogProblems.Problem(415, "format_not_supported_yet", "Parquet uploads arrive with the Parquet library.");
-                }
                 var stored = IngestRunner.NewStoredFileName();
                 File.Move(temp, Path.Combine(settings.Directory, stored));
                 var options = new UploadOptions(delimiter, encoding, decimalSeparator, layer, strict ?? false, upload.TableSchema, stored);
@@ -93,8 +89,8 @@ internal static class VersionEndpoints
         .WithSummary("Upload a file as a new version (publish scope; editor) → 202 with the job")
         .WithDescription("""
             The body is the file itself (any content type) or multipart/form-data with a 'file' part and an optional
-            'tableSchema' part (Frictionless Table Schema JSON). CSV, GeoJSON, GeoPackage (one layer: ?layer=); Parquet answers 415 until the Parquet library lands.
-            Query: fileName, format (csv|geojson|gpkg), layer, delimiter, encoding, decimalSeparator, strict (reject the whole file on
+            'tableSchema' part (Frictionless Table Schema JSON). CSV, GeoJSON, GeoPackage (one layer: ?layer=), Parquet / GeoParquet (types from the file; the 'geo' primary column is the geometry).
+            Query: fileName, format (csv|geojson|gpkg|parquet), layer, delimiter, encoding, decimalSeparator, strict (reject the whole file on
             any bad row). Example: curl -H 'Authorization: Apikey …' --data-binary @arbres.csv
             '/api/v1/datasets/arbres-plantes/versions?fileName=arbres.csv'
             """);

@@ -124,6 +124,7 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         ["records"] = ("GET", "/api/v1/datasets/{id}/records?limit=5", null, "read", 200),
         ["export.csv"] = ("GET", "/api/v1/datasets/{id}/export.csv", null, "read", 200),
         ["export.geojson"] = ("GET", "/api/v1/datasets/{id}/export.geojson", null, "read", 200),
+        ["export.parquet"] = ("GET", "/api/v1/datasets/{id}/export.parquet", null, "read", 200),
         ["search"] = ("GET", "/api/v1/datasets?pageSize=100&q=arbres", null, "read", 200),
         ["dcat.ttl"] = ("GET", "/api/v1/datasets/{id}/dcat.ttl", null, "read", 200),
         ["dcat.jsonld"] = ("GET", "/api/v1/datasets/{id}/dcat.jsonld", null, "read", 200),

@@ -45,11 +45,14 @@ public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirec
                 "csv" => new CsvSource(path, limits, options.Delimiter, options.Encoding, options.DecimalSeparator),
                 "geojson" => new GeoJsonSource(path, limits),
                 "gpkg" => new GeoPackageSource(path, limits, options.Layer),
+                "parquet" => new ParquetSource(path, limits),
                 _ => throw new IngestFailure($"format '{version.Format}' cannot be ingested yet"),
             };
             var fields = options.TableSchema is { Length: > 0 } ts
                 ? SchemaInference.FromTableSchema(source, ts)
-                : SchemaInference.Infer(source, cancellationToken);
+                : source.Fields.All(f => f.DeclaredType is not null)
+                    ? SchemaInference.Declared(source)
+                    : SchemaInference.Infer(source, cancellationToken);
             await RecordsLoader.LoadAsync(dataSource, version.Id, source, fields, options.Strict, limits, cancellationToken);
             return null;
         }
