@@ -132,6 +132,8 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         ["access-log"] = ("GET", "/api/v1/datasets/{id}/access-log", null, "member", 200),
         ["patch"] = ("PATCH", "/api/v1/datasets/{id}", new { keywords = new[] { "arbres", "matrice" } }, "edit", 200),
         ["upload"] = ("POST", "/api/v1/datasets/{id}/versions?fileName=communes.csv", "upload", "edit", 202),
+        // The matrix host has no server directories: passing the gate shows as 400 server_files_disabled.
+        ["from-server-file"] = ("POST", "/api/v1/datasets/{id}/versions/from-server-file", new { path = "/srv/none.csv" }, "edit", 400),
         // Version 1 is already current: passing the gate shows as 409.
         ["publish"] = ("POST", "/api/v1/datasets/{id}/versions/1/publish", null, "edit", 409),
         ["rollback"] = ("POST", "/api/v1/datasets/{id}/rollback", new { version = 1 }, "edit", 409),
