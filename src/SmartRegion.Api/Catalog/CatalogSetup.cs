@@ -14,6 +14,7 @@ internal static class CatalogSetup
         services.AddSingleton<RecordsQuery>();
         services.AddSingleton<UploadSettings>();
         services.AddSingleton<IngestSignal>();
+        services.AddSingleton<ServerFiles>();
         services.AddHostedService<IngestWorker>();
         return services;
     }

@@ -17,6 +17,9 @@ internal sealed class UploadSettings(IConfiguration configuration)
 
     public bool RunWorker { get; } = configuration.GetValue("Catalog:RunWorker", true);
 
+    /// <summary>How long a job stays this worker's without renewal; a dead worker's job is retried after it.</summary>
+    public TimeSpan JobLease { get; } = TimeSpan.FromSeconds(Math.Max(3, configuration.GetValue("Catalog:JobLeaseSeconds", VersionStore.JobLease.TotalSeconds)));
+
     public IngestLimits Limits { get; } = new(
         MaxColumns: configuration.GetValue("Catalog:MaxColumns", 1_000),
         MaxFieldChars: configuration.GetValue("Catalog:MaxFieldChars", 1_000_000),
@@ -61,13 +64,33 @@ internal sealed class IngestWorker(NpgsqlDataSource dataSource, UploadSettings s
             ClaimedJob? job = null;
             try
             {
-                job = await versions.ClaimJobAsync(_workerId, stoppingToken);
+                job = await versions.ClaimJobAsync(_workerId, stoppingToken, settings.JobLease);
                 if (job is null)
                 {
                     await signal.WaitAsync(settings.PollInterval, stoppingToken);
                     continue;
                 }
-                var error = await runner.RunAsync(job, stoppingToken);
+                string? error;
+                using (var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                {
+                    var renewal = RenewWhileRunningAsync(versions, job, lost);
+                    try
+                    {
+                        error = await runner.RunAsync(job, lost.Token);
+                    }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        // The lease was lost (this worker stalled past it): another worker owns the job now; drop ours.
+                        logger.LogWarning("Ingest job {JobId}: lease lost, left to the worker that took it", job.JobId);
+                        job = null;
+                        continue;
+                    }
+                    finally
+                    {
+                        await lost.CancelAsync();
+                        await renewal;
+                    }
+                }
                 await versions.FinishJobAsync(job.JobId, error, stoppingToken);
                 logger.LogInformation("Ingest job {JobId} (version {VersionId}) {Outcome}", job.JobId, job.VersionId, error ?? "ready");
                 if (await versions.GetAsync(job.VersionId, stoppingToken) is { } done && IngestRunner.UploadPath(settings.Directory, done) is { } path)
@@ -98,6 +121,35 @@ internal sealed class IngestWorker(NpgsqlDataSource dataSource, UploadSettings s
                     await Task.Delay(settings.PollInterval, stoppingToken);
                 }
             }
+        }
+    }
+
+    /// <summary>Renews the job's lease every third of it until the run ends; cancels the run when the job was taken by another worker.</summary>
+    private async Task RenewWhileRunningAsync(VersionStore versions, ClaimedJob job, CancellationTokenSource run)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(settings.JobLease / 3, run.Token);
+                try
+                {
+                    if (!await versions.RenewJobAsync(job.JobId, _workerId, run.Token, settings.JobLease))
+                    {
+                        await run.CancelAsync();
+                        return;
+                    }
+                }
+                catch (NpgsqlException e)
+                {
+                    // A missed renewal is not fatal: the lease is three renewals long.
+                    logger.LogWarning(e, "Ingest job {JobId}: lease renewal failed", job.JobId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended (or the host is stopping): nothing to renew.
         }
     }
 

@@ -14,6 +14,9 @@ internal static class VersionEndpoints
 {
     public sealed record RollbackRequest(int Version);
 
+    public sealed record ServerFileRequest(string? Path, string? Format, string? Layer, string? Delimiter, string? Encoding,
+        string? DecimalSeparator, bool? Strict);
+
     private static readonly Dictionary<string, string> FormatByExtension = new(StringComparer.OrdinalIgnoreCase)
     {
         [".csv"] = "csv", [".tsv"] = "csv", [".txt"] = "csv", [".geojson"] = "geojson", [".json"] = "geojson",
@@ -68,10 +71,6 @@ internal static class VersionEndpoints
                 {
                     return CatalogProblems.Problem(415, "content_mismatch", $"The upload is declared as {declared} but its content is {Describe(sniffed)}.");
                 }
-                if (sniffed == "parquet")
-                {
-                    return CatalogProblems.Problem(415, "format_not_supported_yet", "Parquet uploads arrive with the Parquet library.");
-                }
                 var stored = IngestRunner.NewStoredFileName();
                 File.Move(temp, Path.Combine(settings.Directory, stored));
                 var options = new UploadOptions(delimiter, encoding, decimalSeparator, layer, strict ?? false, upload.TableSchema, stored);
@@ -93,10 +92,46 @@ internal static class VersionEndpoints
         .WithSummary("Upload a file as a new version (publish scope; editor) → 202 with the job")
         .WithDescription("""
             The body is the file itself (any content type) or multipart/form-data with a 'file' part and an optional
-            'tableSchema' part (Frictionless Table Schema JSON). CSV, GeoJSON, GeoPackage (one layer: ?layer=); Parquet answers 415 until the Parquet library lands.
-            Query: fileName, format (csv|geojson|gpkg), layer, delimiter, encoding, decimalSeparator, strict (reject the whole file on
+            'tableSchema' part (Frictionless Table Schema JSON). CSV, GeoJSON, GeoPackage (one layer: ?layer=), Parquet / GeoParquet (types from the file; the 'geo' primary column is the geometry).
+            Query: fileName, format (csv|geojson|gpkg|parquet), layer, delimiter, encoding, decimalSeparator, strict (reject the whole file on
             any bad row). Example: curl -H 'Authorization: Apikey …' --data-binary @arbres.csv
             '/api/v1/datasets/arbres-plantes/versions?fileName=arbres.csv'
+            """);
+
+        datasets.MapPost("/{id}/versions/from-server-file", async (string id, ServerFileRequest body, HttpContext ctx, VersionStore versions,
+            ServerFiles serverFiles, IngestSignal signal) =>
+        {
+            // The gate's Edit level is exactly "platform admin, or editor or admin of the publishing organisation".
+            var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Edit, "publish");
+            if (gate.Denied is not null)
+            {
+                return gate.Denied;
+            }
+            var (code, message, path) = serverFiles.Check(body.Path);
+            if (code is not null)
+            {
+                return CatalogProblems.BadRequest(code, message!);
+            }
+            var sniffed = await SniffAsync(path!, ctx.RequestAborted);
+            if (body.Format is { } declared && declared != sniffed)
+            {
+                return FormatByExtension.ContainsValue(declared)
+                    ? CatalogProblems.Problem(415, "content_mismatch", $"The file is declared as {declared} but its content is {Describe(sniffed)}.")
+                    : CatalogProblems.BadRequest("invalid_parameter", "format must be csv, geojson, gpkg or parquet");
+            }
+            var (bytes, sha) = await HashAsync(path!, ctx.RequestAborted);
+            var options = new UploadOptions(body.Delimiter, body.Encoding, body.DecimalSeparator, body.Layer, body.Strict ?? false, null, null, path);
+            var (version, jobId) = await versions.CreateUploadAsync(gate.Dataset!.Id, sniffed, Path.GetFileName(path!), bytes, sha,
+                JsonSerializer.Serialize(options, JsonSerializerOptions.Web), ctx.Caller().UserId, ctx.RequestAborted);
+            signal.Notify();
+            var location = $"/api/v1/datasets/{id}/versions/{version.Number}";
+            return Results.Accepted(location, new { version = version.Number, jobId, status = version.Status, statusUrl = location, jobUrl = $"/api/v1/jobs/{jobId}" });
+        })
+        .WithSummary("A new version from a file already on the server, under Catalog:ServerFileRoots (publish scope; editor) → 202 with the job")
+        .WithDescription("""
+            Body: {"path": "/srv/opendata/batiments.parquet", "format": "parquet", "layer": …, "strict": false}. The file is read in
+            place (never copied, never deleted). A path with NUL or control characters, a '.' or '..' segment, outside the roots,
+            or whose symbolic links lead outside them answers 400 with the problem's code.
             """);
 
         datasets.MapGet("/{id}/versions", async (string id, HttpContext ctx, VersionStore versions) =>
@@ -242,6 +277,13 @@ internal static class VersionEndpoints
             await file.WriteAsync(buffer.AsMemory(0, n), ct);
         }
         return (total, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private static async Task<(long Bytes, string Sha)> HashAsync(string path, CancellationToken ct)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        var hash = await SHA256.HashDataAsync(file, ct);
+        return (file.Length, Convert.ToHexStringLower(hash));
     }
 
     /// <summary>What the bytes are, whatever the name says: SQLite (GeoPackage), Parquet, JSON, else text (CSV).</summary>

@@ -5,7 +5,8 @@ using SmartRegion.Data.Catalog.Ingest;
 namespace SmartRegion.Data.Catalog;
 
 /// <summary>How geometry values are rendered by <see cref="RecordsQuery"/>.</summary>
-public enum GeometryText { GeoJson, Wkt }
+/// <summary>How geometry values are read: GeoJSON text, WKT text, or WKB bytes (in WGS 84, the records' CRS).</summary>
+public enum GeometryText { GeoJson, Wkt, Wkb }
 
 /// <summary>
 /// Reads the rows of a version's records table. Column names come only from the version's stored schema (never from
@@ -25,7 +26,12 @@ public sealed class RecordsQuery(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand { Connection = connection };
         var select = fields.Count == 0 ? "_row" : string.Join(", ", fields.Select(f => f.Type == "geometry"
-            ? (geometryText == GeometryText.GeoJson ? $"ST_AsGeoJSON({RecordsLoader.Quote(f.Column)}, 7)" : $"ST_AsText({RecordsLoader.Quote(f.Column)})")
+            ? geometryText switch
+            {
+                GeometryText.GeoJson => $"ST_AsGeoJSON({RecordsLoader.Quote(f.Column)}, 7)",
+                GeometryText.Wkb => $"ST_AsBinary({RecordsLoader.Quote(f.Column)}, 'NDR')",
+                _ => $"ST_AsText({RecordsLoader.Quote(f.Column)})",
+            }
             : RecordsLoader.Quote(f.Column)));
         cmd.CommandText = $"""
             SELECT {select} FROM records.{RecordsLoader.Quote(version.RecordsTable!)}

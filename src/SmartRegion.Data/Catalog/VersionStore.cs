@@ -62,27 +62,39 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         Db.ListAsync(dataSource, $"SELECT {VersionColumns} FROM {VersionFrom} WHERE v.dataset_id = @d ORDER BY v.number DESC", Map,
             cancellationToken, ("d", datasetId));
 
-    /// <summary>Takes the oldest queued job; concurrent workers skip each other's rows instead of waiting.</summary>
-    public async Task<ClaimedJob?> ClaimJobAsync(string workerId, CancellationToken cancellationToken) =>
+    /// <summary>How long a taken job stays its worker's without a renewal; the worker renews every third of it.</summary>
+    public static readonly TimeSpan JobLease = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Takes the oldest queued job, or a running one whose lease ran out (its worker died); concurrent workers skip each
+    /// other's rows instead of waiting. The job is held for <paramref name="lease"/> (default <see cref="JobLease"/>).
+    /// </summary>
+    public async Task<ClaimedJob?> ClaimJobAsync(string workerId, CancellationToken cancellationToken, TimeSpan? lease = null) =>
         (await Db.ListAsync(dataSource, """
-            UPDATE catalog.job SET status = 'running', attempts = attempts + 1, locked_by = @w, locked_at = now()
+            UPDATE catalog.job SET status = 'running', attempts = attempts + 1, locked_by = @w, locked_at = now(), lease_until = now() + @lease
             WHERE id = (SELECT id FROM catalog.job
-                        -- A job whose worker died without a word is taken again after 30 minutes.
-                        WHERE status = 'queued' OR (status = 'running' AND locked_at < now() - interval '30 minutes')
+                        WHERE status = 'queued'
+                           OR (status = 'running' AND (lease_until < now() OR (lease_until IS NULL AND locked_at < now() - interval '30 minutes')))
                         ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
             RETURNING id, version_id
-            """, r => new ClaimedJob(r.GetInt64(0), r.GetInt64(1)), cancellationToken, ("w", workerId))).SingleOrDefault();
+            """, r => new ClaimedJob(r.GetInt64(0), r.GetInt64(1)), cancellationToken, ("w", workerId), ("lease", lease ?? JobLease))).SingleOrDefault();
+
+    /// <summary>Extends the lease of a job this worker holds; false when it is no longer this worker's (its lease ran out and it was taken again).</summary>
+    public async Task<bool> RenewJobAsync(long jobId, string workerId, CancellationToken cancellationToken, TimeSpan? lease = null) =>
+        await Db.ExecuteAsync(dataSource, """
+            UPDATE catalog.job SET lease_until = now() + @lease WHERE id = @j AND locked_by = @w AND status = 'running'
+            """, cancellationToken, ("j", jobId), ("w", workerId), ("lease", lease ?? JobLease)) == 1;
 
     /// <summary>Puts a job back in the queue (its worker is shutting down); the load it started was rolled back.</summary>
     public Task ReleaseJobAsync(ClaimedJob job, CancellationToken cancellationToken) =>
         Db.ExecuteAsync(dataSource, """
-            UPDATE catalog.job SET status = 'queued', locked_by = NULL, locked_at = NULL WHERE id = @j AND status = 'running';
+            UPDATE catalog.job SET status = 'queued', locked_by = NULL, locked_at = NULL, lease_until = NULL WHERE id = @j AND status = 'running';
             UPDATE catalog.dataset_version SET status = 'queued' WHERE id = @v AND status = 'processing';
             """, cancellationToken, ("j", job.JobId), ("v", job.VersionId));
 
     public Task FinishJobAsync(long jobId, string? error, CancellationToken cancellationToken) =>
         Db.ExecuteAsync(dataSource, """
-            UPDATE catalog.job SET status = CASE WHEN @e::text IS NULL THEN 'done' ELSE 'failed' END, error = @e, finished_at = now()
+            UPDATE catalog.job SET status = CASE WHEN @e::text IS NULL THEN 'done' ELSE 'failed' END, error = @e, finished_at = now(), lease_until = NULL
             WHERE id = @id
             """, cancellationToken, ("id", jobId), ("e", error));
 

@@ -124,6 +124,7 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         ["records"] = ("GET", "/api/v1/datasets/{id}/records?limit=5", null, "read", 200),
         ["export.csv"] = ("GET", "/api/v1/datasets/{id}/export.csv", null, "read", 200),
         ["export.geojson"] = ("GET", "/api/v1/datasets/{id}/export.geojson", null, "read", 200),
+        ["export.parquet"] = ("GET", "/api/v1/datasets/{id}/export.parquet", null, "read", 200),
         ["search"] = ("GET", "/api/v1/datasets?pageSize=100&q=arbres", null, "read", 200),
         ["dcat.ttl"] = ("GET", "/api/v1/datasets/{id}/dcat.ttl", null, "read", 200),
         ["dcat.jsonld"] = ("GET", "/api/v1/datasets/{id}/dcat.jsonld", null, "read", 200),
@@ -131,6 +132,8 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         ["access-log"] = ("GET", "/api/v1/datasets/{id}/access-log", null, "member", 200),
         ["patch"] = ("PATCH", "/api/v1/datasets/{id}", new { keywords = new[] { "arbres", "matrice" } }, "edit", 200),
         ["upload"] = ("POST", "/api/v1/datasets/{id}/versions?fileName=communes.csv", "upload", "edit", 202),
+        // The matrix host has no server directories: passing the gate shows as 400 server_files_disabled.
+        ["from-server-file"] = ("POST", "/api/v1/datasets/{id}/versions/from-server-file", new { path = "/srv/none.csv" }, "edit", 400),
         // Version 1 is already current: passing the gate shows as 409.
         ["publish"] = ("POST", "/api/v1/datasets/{id}/versions/1/publish", null, "edit", 409),
         ["rollback"] = ("POST", "/api/v1/datasets/{id}/rollback", new { version = 1 }, "edit", 409),

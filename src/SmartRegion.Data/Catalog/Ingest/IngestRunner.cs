@@ -5,7 +5,7 @@ namespace SmartRegion.Data.Catalog.Ingest;
 
 /// <summary>Options of an upload, stored with its version (all optional).</summary>
 public sealed record UploadOptions(string? Delimiter = null, string? Encoding = null, string? DecimalSeparator = null, string? Layer = null,
-    bool Strict = false, string? TableSchema = null, string? StoredFile = null);
+    bool Strict = false, string? TableSchema = null, string? StoredFile = null, string? ServerFile = null);
 
 /// <summary>Runs one ingestion job: read the stored upload, infer or apply the schema, load, mark ready — or failed with the reason.</summary>
 public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirectory, IngestLimits limits)
@@ -22,6 +22,10 @@ public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirec
         return options?.StoredFile is { } name && Path.GetFileName(name) == name ? Path.Combine(uploadDirectory, name) : null;
     }
 
+    /// <summary>The file a version is read from: its stored upload, or the server file it was made from (checked against the roots when queued).</summary>
+    public static string? SourcePath(string uploadDirectory, VersionRecord version) =>
+        JsonSerializer.Deserialize<UploadOptions>(version.OptionsJson, JsonSerializerOptions.Web)?.ServerFile ?? UploadPath(uploadDirectory, version);
+
     /// <summary>Processes the job; returns the failure reason, or null when the version is ready.</summary>
     public async Task<string?> RunAsync(ClaimedJob job, CancellationToken cancellationToken)
     {
@@ -35,7 +39,7 @@ public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirec
         try
         {
             var options = JsonSerializer.Deserialize<UploadOptions>(version.OptionsJson, JsonSerializerOptions.Web) ?? new UploadOptions();
-            var path = UploadPath(uploadDirectory, version);
+            var path = SourcePath(uploadDirectory, version);
             if (path is null || !File.Exists(path))
             {
                 throw new IngestFailure("the uploaded file is missing on the server");
@@ -45,11 +49,14 @@ public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirec
                 "csv" => new CsvSource(path, limits, options.Delimiter, options.Encoding, options.DecimalSeparator),
                 "geojson" => new GeoJsonSource(path, limits),
                 "gpkg" => new GeoPackageSource(path, limits, options.Layer),
+                "parquet" => new ParquetSource(path, limits),
                 _ => throw new IngestFailure($"format '{version.Format}' cannot be ingested yet"),
             };
             var fields = options.TableSchema is { Length: > 0 } ts
                 ? SchemaInference.FromTableSchema(source, ts)
-                : SchemaInference.Infer(source, cancellationToken);
+                : source.Fields.All(f => f.DeclaredType is not null)
+                    ? SchemaInference.Declared(source)
+                    : SchemaInference.Infer(source, cancellationToken);
             await RecordsLoader.LoadAsync(dataSource, version.Id, source, fields, options.Strict, limits, cancellationToken);
             return null;
         }

@@ -56,6 +56,10 @@ public static class SchemaInference
         return [.. source.Fields.Select((f, i) => Decide(f.Name, $"f{i + 1}", tallies[i]))];
     }
 
+    /// <summary>The types a typed file (Parquet) declares, taken as they are: confidence 1.</summary>
+    public static List<FieldSchema> Declared(ITabularSource source) =>
+        [.. source.Fields.Select((f, i) => new FieldSchema(f.Name, $"f{i + 1}", f.DeclaredType!, 1, f.DeclaredType == "geometry" ? f.GeometryEncoding : null))];
+
     private static FieldSchema Decide(string name, string column, Tally t)
     {
         if (t.NonEmpty == 0)

@@ -3,8 +3,11 @@ namespace SmartRegion.Data.Catalog.Ingest;
 /// <summary>The upload cannot be loaded; the message says why and where (line, feature, column). The job fails with it.</summary>
 public sealed class IngestFailure(string message) : Exception(message);
 
-/// <summary>One column of a source as the file declares it (geometry columns say how their values are encoded).</summary>
-public sealed record SourceField(string Name, string? GeometryEncoding = null);
+/// <summary>
+/// One column of a source as the file declares it (geometry columns say how their values are encoded). Typed formats
+/// (Parquet) give the catalogue type in <paramref name="DeclaredType"/>, and then no inference is done.
+/// </summary>
+public sealed record SourceField(string Name, string? GeometryEncoding = null, string? DeclaredType = null);
 
 /// <summary>A row of text values aligned with <see cref="ITabularSource.Fields"/>; <see cref="Line"/> is the file line, feature index or row id; <see cref="Error"/> marks a malformed row.</summary>
 public readonly record struct SourceRow(long Line, string?[] Values, string? Error = null);
