@@ -16,7 +16,7 @@ internal static class ComputeCommands
 {
     public const string Usage = """
         compute solar [--commune CODE | --bbox minLon,minLat,maxLon,maxLat] [--workers N] [--tile-size M]
-                      [--config FILE] [--station-max-km 100] [--new]
+                      [--config FILE] [--station-max-km 100] [--station NAME] [--new]
                           compute the rooftop solar potential of an area's buildings (resumes an unfinished identical run)
         worker [--run ID] [--workers N] [--exit-when-idle]
                           take tile jobs of running solar runs (any machine sharing the database)
@@ -37,6 +37,7 @@ internal static class ComputeCommands
         var tileSize = a.Double("tile-size", 50, 5000) ?? DefaultTileSizeM;
         var configPath = a.String("config");
         var stationMaxKm = a.Double("station-max-km", 1, 1000) ?? 100;
+        var stationName = a.String("station");
         var forceNew = a.Flag("new");
         a.RejectUnknown();
         if (commune is not null && bboxText is not null)
@@ -57,9 +58,9 @@ internal static class ComputeCommands
         // The area's centre picks the weather station; the area itself decides the run's buildings.
         var (centreLat, centreLon, bboxLambert93) = await AreaAsync(dataSource, commune, bboxWgs84, cancellationToken);
         var stations = new WeatherStationQueries(dataSource);
-        var station = await stations.NearestAsync(centreLat, centreLon, stationMaxKm, cancellationToken)
+        var station = await stations.NearestAsync(centreLat, centreLon, stationMaxKm, cancellationToken, stationName)
             ?? throw new CliFailureException(
-                $"no weather station within {stationMaxKm.ToString(CultureInfo.InvariantCulture)} km of the area ({centreLat:F4}, {centreLon:F4}); " +
+                $"no weather station{(stationName is null ? "" : $" named '{stationName}'")} within {stationMaxKm.ToString(CultureInfo.InvariantCulture)} km of the area ({centreLat:F4}, {centreLon:F4}); " +
                 "load one with ./smartregion ingest weather FILE");
         var areaJson = commune is not null
             ? JsonSerializer.Serialize(new { commune })

@@ -157,19 +157,22 @@ public static class TileComputer
             return new PreparedBuilding(faces, null, notes, false);
         }
 
-        var footprint = LargestPolygon(b.Footprint);
-        if (footprint is null || footprint.Area < 4)
+        // Every part of a multi-part footprint has a roof (an ingest-repaired bow-tie becomes two triangles); parts
+        // under 4 m² are slivers, not roofs.
+        var geometry = b.Footprint;
+        if (!geometry.IsValid)
+        {
+            geometry = NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(geometry);
+            notes.Add("self-intersecting footprint repaired");
+        }
+        var parts = Polygons(geometry).Where(p => p.Area >= 4).ToList();
+        if (parts.Count == 0)
         {
             return new PreparedBuilding(faces, "footprint smaller than 4 m² or empty", notes, true);
         }
-        if (!footprint.IsValid)
+        if (parts.Count > 1)
         {
-            footprint = LargestPolygon(NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(footprint));
-            notes.Add("self-intersecting footprint repaired");
-            if (footprint is null)
-            {
-                return new PreparedBuilding(faces, "footprint cannot be repaired", notes, true);
-            }
+            notes.Add($"footprint of {parts.Count} parts: a roof inferred for each");
         }
         var ground = b.GroundAltitudeM ?? groundFallback;
         if (b.GroundAltitudeM is null)
@@ -191,8 +194,11 @@ public static class TileComputer
         {
             return new PreparedBuilding(faces, "roof not above the ground (zero or negative height)", notes, true);
         }
-        var roof = RoofInference.Infer(footprint, Math.Min(eaves.Value, top.Value), top.Value);
-        faces.AddRange(roof.Faces.Select(f => new FaceInput(f.Polygon, f.Plane, "inferred")));
+        foreach (var part in parts)
+        {
+            var roof = RoofInference.Infer(part, Math.Min(eaves.Value, top.Value), top.Value);
+            faces.AddRange(roof.Faces.Select(f => new FaceInput(f.Polygon, f.Plane, "inferred")));
+        }
         return faces.Count == 0
             ? new PreparedBuilding(faces, "no roof face could be inferred", notes, true)
             : new PreparedBuilding(faces, null, notes, true);
@@ -283,15 +289,19 @@ public static class TileComputer
             {
                 var module = layout.Modules[m];
                 var s = index.Nearest(module.CentreX, module.CentreY);
-                var ratio = unshaded > 0 ? values[s] / unshaded : 0;
-                panelKwh[m] = (float)(yield.SpecificYieldKwhPerKwp * kwpPerModule * ratio);
-                allPanels.Add((f, panelKwh[m]));
+                // Month by month, because shading is seasonal: the module's year is the sum of its months, so the
+                // monthly and annual figures agree (one annual ratio would weigh winter shade like summer shade).
+                double moduleKwh = 0;
                 for (var month = 0; month < 12; month++)
                 {
                     var faceMonthlyUnshaded = irradiation[samples.Count].MonthlyKwhPerM2[month];
                     var monthRatio = faceMonthlyUnshaded > 0 ? irradiation[s].MonthlyKwhPerM2[month] / faceMonthlyUnshaded : 0;
-                    monthlyFaceKwh[month] += yield.MonthlyKwhAc[month] * kwpPerModule * monthRatio;
+                    var kwh = yield.MonthlyKwhAc[month] * kwpPerModule * monthRatio;
+                    monthlyFaceKwh[month] += kwh;
+                    moduleKwh += kwh;
                 }
+                panelKwh[m] = (float)moduleKwh;
+                allPanels.Add((f, panelKwh[m]));
             }
             var faceKwh = panelKwh.Sum(v => (double)v);
             var usable = layout.UsableAreaM2;
@@ -507,18 +517,17 @@ public static class TileComputer
     private static BuildingResultRow Skipped(long id, Point centre, string reason) =>
         new(id, "skipped", reason, null, centre, null, null, null, null, null, null, null, null, null, null, null, null, []);
 
-    private static Polygon? LargestPolygon(Geometry g)
+    /// <summary>The 2D polygons of a footprint (Z dropped), in the tile computer's factory.</summary>
+    private static IEnumerable<Polygon> Polygons(Geometry g)
     {
-        Polygon? best = null;
         for (var i = 0; i < g.NumGeometries; i++)
         {
-            if (g.GetGeometryN(i) is Polygon { IsEmpty: false } p && (best is null || p.Area > best.Area))
+            if (g.GetGeometryN(i) is Polygon { IsEmpty: false } p)
             {
-                best = p;
+                yield return Factory.CreatePolygon(Factory.CreateLinearRing(p.Shell.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray()),
+                    p.Holes.Select(h => Factory.CreateLinearRing(h.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray())).ToArray());
             }
         }
-        return best is null ? null : Factory.CreatePolygon(Factory.CreateLinearRing(best.Shell.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray()),
-            best.Holes.Select(h => Factory.CreateLinearRing(h.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray())).ToArray());
     }
 
     private static double? Median(IEnumerable<double> values)

@@ -16,8 +16,12 @@ public sealed record SolarRunProgress(string RunStatus, int Pending, int Running
 /// </summary>
 public sealed class SolarJobQueue(NpgsqlDataSource dataSource)
 {
-    /// <summary>How long a taken job stays with its worker without a renewal.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long a taken job stays with its worker without a renewal: 60 s, or SMARTREGION_SOLAR_LEASE_S (1–3600) so that
+    /// the kill-and-restart tests need not wait a minute for a dead worker's jobs.
+    /// </summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("SMARTREGION_SOLAR_LEASE_S"), out var s) && s is >= 1 and <= 3600 ? s : 60);
 
     /// <summary>Jobs are retried this many times before they are marked failed.</summary>
     public const int MaxAttempts = 3;

@@ -66,13 +66,13 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
             }
             runId = reader.GetInt64(0);
             var sourceIds = new JsonObject { [reader.GetString(2)] = reader.GetString(3) };
-            if (!reader.IsDBNull(38))
+            if (!reader.IsDBNull(36))
             {
-                sourceIds["cleabs"] = reader.GetString(38);
+                sourceIds["cleabs"] = reader.GetString(36);
             }
-            if (!reader.IsDBNull(39))
+            if (!reader.IsDBNull(37))
             {
-                sourceIds["rnb"] = reader.GetString(39);
+                sourceIds["rnb"] = reader.GetString(37);
             }
             report = new JsonObject
             {
@@ -87,7 +87,7 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
                     ["usage"] = Str(reader, 6),
                     ["roofOrigin"] = Str(reader, 11),
                 },
-                ["address"] = reader.IsDBNull(37) ? null : JsonNode.Parse(reader.GetString(37)),
+                ["address"] = reader.IsDBNull(35) ? null : JsonNode.Parse(reader.GetString(35)),
                 ["centre"] = new JsonObject { ["lat"] = reader.GetDouble(7), ["lon"] = reader.GetDouble(8) },
                 ["status"] = reader.GetString(9),
                 ["reason"] = Str(reader, 10),

@@ -9,8 +9,8 @@ public sealed record WeatherStation(long Id, string Source, string Name, double 
 /// <summary>Finds stations and reads their hourly series back as a <see cref="WeatherSeries"/>.</summary>
 public sealed class WeatherStationQueries(NpgsqlDataSource dataSource)
 {
-    /// <summary>The station nearest a WGS84 point within <paramref name="maxKm"/>, or null.</summary>
-    public async Task<WeatherStation?> NearestAsync(double latitudeDeg, double longitudeDeg, double maxKm, CancellationToken cancellationToken)
+    /// <summary>The station nearest a WGS84 point within <paramref name="maxKm"/> (only those named <paramref name="name"/> when given), or null.</summary>
+    public async Task<WeatherStation?> NearestAsync(double latitudeDeg, double longitudeDeg, double maxKm, CancellationToken cancellationToken, string? name = null)
     {
         await using var cmd = dataSource.CreateCommand("""
             WITH p AS (SELECT ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography AS g)
@@ -19,12 +19,14 @@ public sealed class WeatherStationQueries(NpgsqlDataSource dataSource)
             FROM weather.station s, p
             WHERE ST_DWithin(s.location_wgs84::geography, p.g, @maxm)
               AND EXISTS (SELECT 1 FROM weather.hourly h WHERE h.station_id = s.id)
+              AND (@name::text IS NULL OR s.name = @name)
             ORDER BY s.location_wgs84::geography <-> p.g
             LIMIT 1
             """);
         cmd.Parameters.AddWithValue("lat", latitudeDeg);
         cmd.Parameters.AddWithValue("lon", longitudeDeg);
         cmd.Parameters.AddWithValue("maxm", maxKm * 1000);
+        cmd.Parameters.AddWithValue("name", (object?)name ?? DBNull.Value);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
