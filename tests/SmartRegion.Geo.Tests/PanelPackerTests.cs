@@ -69,7 +69,7 @@ public sealed class PanelPackerTests
         var (face, plane) = SouthFace(10, 5, 30);
         var hole = Factory.CreatePolygon([new(652_004, 6_862_001), new(652_006, 6_862_001), new(652_006, 6_862_003), new(652_004, 6_862_003), new(652_004, 6_862_001)]);
 
-        var full = PanelPacker.PackPitched(face, plane, new ModuleSpec(), 0.5, null);
+        var full = PanelPacker.PackPitched(face, plane, new ModuleSpec(), 0.5, (Geometry?)null);
         var holed = PanelPacker.PackPitched(face, plane, new ModuleSpec(), 0.5, hole);
 
         Assert.True(holed.Modules.Count < full.Modules.Count);
@@ -81,7 +81,7 @@ public sealed class PanelPackerTests
     public void PackPitched_FaceSmallerThanModule_IsEmpty()
     {
         var (face, plane) = SouthFace(1.5, 1.5, 30);
-        var layout = PanelPacker.PackPitched(face, plane, new ModuleSpec(), 0.5, null);
+        var layout = PanelPacker.PackPitched(face, plane, new ModuleSpec(), 0.5, (Geometry?)null);
         Assert.Empty(layout.Modules);
     }
 }

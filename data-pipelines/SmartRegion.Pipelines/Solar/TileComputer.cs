@@ -215,7 +215,7 @@ public static class TileComputer
         for (var f = 0; f < prep.Faces.Count; f++)
         {
             var face = prep.Faces[f];
-            var samples = SampleFace(face, p.SampleSpacingM);
+            var (samples, samplesLocal, frame) = SampleFace(face, p.SampleSpacingM);
             var planes = new PlaneOrientation[samples.Count + 1];
             var horizons = new double[(samples.Count + 1) * sectors];
             // The far field (beyond a few face radii) is scanned once from the face's centre; each sample scans only its
@@ -267,10 +267,11 @@ public static class TileComputer
 
             // Panels: the face minus its setback and minus the cells of poorly lit samples.
             var halfCell = p.SampleSpacingM / 2;
-            var poorCells = samples.Select((pt, s) => (pt, s)).Where(t => values[t.s] < p.MinIrradiationKwhPerM2)
-                .Select(t => (Geometry)Factory.ToGeometry(new Envelope(t.pt.X - halfCell, t.pt.X + halfCell, t.pt.Y - halfCell, t.pt.Y + halfCell)))
+            // A sample's cell is its grid square in the face's frame (the packer boxes it again if it packs in another frame).
+            var poorCells = samplesLocal.Where((_, s) => values[s] < p.MinIrradiationKwhPerM2)
+                .Select(c => new LocalBox(c.U - halfCell, c.V - halfCell, c.U + halfCell, c.V + halfCell))
                 .ToList();
-            var exclusions = poorCells.Count == 0 ? null : Factory.BuildGeometry(poorCells).Union();
+            var exclusions = poorCells.Count == 0 ? null : new CellExclusions(frame, poorCells);
             var isFlat = face.Plane.TiltDeg < p.FlatFaceMaxTiltDeg;
             var layout = isFlat
                 ? PanelPacker.PackFlat(face.Polygon, p.Module, p.EdgeSetbackM, exclusions, p.FlatRoofRackTiltDeg, p.FlatRoofRackAzimuthDeg, run.StationLatitudeDeg)
@@ -450,42 +451,29 @@ public static class TileComputer
         return (Math.Min(low, 0.9), high, reasons);
     }
 
-    /// <summary>Sample points at the centres of a grid in the face's plane (spacing in true lengths), inside the face.</summary>
-    private static List<(double X, double Y, double Z)> SampleFace(FaceInput face, double spacingM)
+    /// <summary>
+    /// Sample points at the centres of a grid in the face's plane (spacing in true lengths), inside the face, with their
+    /// (u, v) in the face's <see cref="FaceFrame"/> (the frame the panel packer works in, so a sample's cell is a box there).
+    /// </summary>
+    private static (List<(double X, double Y, double Z)> Points, List<(double U, double V)> Local, FaceFrame Frame) SampleFace(FaceInput face, double spacingM)
     {
-        var ring = face.Polygon.ExteriorRing.Coordinates;
-        var o = ring[0];
-        var oz = double.IsFinite(o.Z) ? o.Z : 0;
-        var tilt = face.Plane.TiltDeg * Math.PI / 180;
-        var az = face.Plane.AzimuthDeg * Math.PI / 180;
-        double dx = Math.Sin(az), dy = Math.Cos(az);           // downslope in plan
-        double hx = Math.Sin(az + Math.PI / 2), hy = Math.Cos(az + Math.PI / 2);
-        var cos = Math.Cos(tilt);
-        var sin = Math.Sin(tilt);
-        double minU = double.MaxValue, maxU = double.MinValue, minV = double.MaxValue, maxV = double.MinValue;
-        foreach (var c in ring)
-        {
-            double px = c.X - o.X, py = c.Y - o.Y;
-            var u = px * hx + py * hy;
-            var v = -(px * dx + py * dy) / cos;
-            minU = Math.Min(minU, u);
-            maxU = Math.Max(maxU, u);
-            minV = Math.Min(minV, v);
-            maxV = Math.Max(maxV, v);
-        }
+        var frame = FaceFrame.ForFace(face.Polygon, face.Plane.AzimuthDeg, face.Plane.TiltDeg);
+        var shell = frame.LocalRings(face.Polygon)[0];
+        var (minU, minV, maxU, maxV) = FaceFrame.Bounds(shell);
         var plan = Factory.CreatePolygon(Factory.CreateLinearRing(face.Polygon.Shell.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray()),
             face.Polygon.Holes.Select(h => Factory.CreateLinearRing(h.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray())).ToArray());
         var inside = PreparedGeometryFactory.Prepare(plan);
         var list = new List<(double, double, double)>();
+        var local = new List<(double, double)>();
         for (var v = minV + spacingM / 2; v < maxV; v += spacingM)
         {
             for (var u = minU + spacingM / 2; u < maxU; u += spacingM)
             {
-                var x = o.X + u * hx - v * cos * dx;
-                var y = o.Y + u * hy - v * cos * dy;
+                var (x, y, z) = frame.ToWorld(u, v);
                 if (inside.Contains(Factory.CreatePoint(new Coordinate(x, y))))
                 {
-                    list.Add((x, y, oz + v * sin));
+                    list.Add((x, y, z));
+                    local.Add((u, v));
                 }
             }
         }
@@ -493,11 +481,11 @@ public static class TileComputer
         {
             // A face narrower than the grid: one sample at a point inside it, at the plane's altitude there.
             var ip = plan.InteriorPoint;
-            double px = ip.X - o.X, py = ip.Y - o.Y;
-            var v = -(px * dx + py * dy) / cos;
-            list.Add((ip.X, ip.Y, oz + v * sin));
+            var (u, v) = frame.ToLocal(ip.X, ip.Y);
+            list.Add((ip.X, ip.Y, frame.ToWorld(u, v).Z));
+            local.Add((u, v));
         }
-        return list;
+        return (list, local, frame);
     }
 
     private static float[] Quantiles(float[] values)

@@ -1,5 +1,4 @@
 using NetTopologySuite.Geometries;
-using NetTopologySuite.Geometries.Prepared;
 using SmartRegion.Geo.Roofs;
 
 namespace SmartRegion.Geo.Panels;
@@ -25,191 +24,304 @@ public sealed record PanelLayout(IReadOnlyList<PlacedModule> Modules, double Usa
     public static readonly PanelLayout Empty = new([], 0, true);
 }
 
+/// <summary>Cells where no module may go, as boxes in the frame they were made in (the solar sample grid's frame).</summary>
+public sealed record CellExclusions(FaceFrame Frame, IReadOnlyList<LocalBox> Boxes);
+
 /// <summary>Packs real module rectangles on a roof face.</summary>
 /// <remarks>
-/// Work happens in the face's own plane (u along the contour, v up the slope, true lengths), so modules are true
-/// rectangles on the roof. Rows are filled greedily from one end; both orientations and four row offsets are tried and
-/// the layout with the most modules wins. Flat roofs carry racks tilted towards <c>rowAzimuthDeg</c>, with the row
-/// pitch that keeps rows unshaded at solar noon on the winter solstice: pitch = L·cos β + L·sin β / tan(h), with
+/// Work happens in the face's own plane (<see cref="FaceFrame"/>: u along the contour, v up the slope, true lengths), so
+/// modules are true rectangles on the roof. A module at [u, u+w]×[v, v+h] is allowed when that rectangle grown by the
+/// setback on all sides lies inside the face (a square erosion) and it overlaps no exclusion box. Each row band is solved
+/// exactly without geometry predicates: the face's edges clipped to the grown band block u-intervals, each free interval
+/// between them is inside or outside the face as a whole (one point-in-polygon test), exclusion boxes cut it further,
+/// and modules are laid greedily from the left end of every free piece. Both orientations and four row offsets are
+/// tried and the layout with the most modules wins. Flat roofs carry racks tilted towards <c>rowAzimuthDeg</c>, with the
+/// row pitch that keeps rows unshaded at solar noon on the winter solstice: pitch = L·cos β + L·sin β / tan(h), with
 /// h = 90° − |φ| − 23.44°.
 /// </remarks>
 public static class PanelPacker
 {
-    private const double SearchStepM = 0.1;
+    private const double Eps = 1e-9;
 
     /// <summary>Packs modules flat on a pitched face, in its plane.</summary>
     /// <param name="face">The 3D face polygon.</param>
     /// <param name="plane">Its fitted plane.</param>
     /// <param name="setbackM">Distance kept free along every edge of the face.</param>
-    /// <param name="exclusionsPlan">Plan (2D) areas where no module may go (poorly lit cells, obstacles), or null.</param>
+    /// <param name="exclusions">Cells where no module may go (poorly lit samples), or null.</param>
+    public static PanelLayout PackPitched(Polygon face, RoofPlane plane, ModuleSpec module, double setbackM, CellExclusions? exclusions)
+    {
+        var frame = FaceFrame.ForFace(face, plane.AzimuthDeg, plane.TiltDeg);
+        return Pack(frame, face, module, setbackM, exclusions, rackTiltDeg: null, noonElevationRad: null);
+    }
+
+    /// <summary>As <see cref="PackPitched(Polygon, RoofPlane, ModuleSpec, double, CellExclusions?)"/> with plan (2D) exclusion areas: each becomes the box around its vertices in the face's frame.</summary>
     public static PanelLayout PackPitched(Polygon face, RoofPlane plane, ModuleSpec module, double setbackM, Geometry? exclusionsPlan)
     {
-        var frame = Frame.ForFace(face, plane.AzimuthDeg, plane.TiltDeg);
-        var layout = Pack(frame, face, module, setbackM, exclusionsPlan, rowPitchFactor: null);
-        return layout;
+        var frame = FaceFrame.ForFace(face, plane.AzimuthDeg, plane.TiltDeg);
+        return Pack(frame, face, module, setbackM, PlanBoxes(frame, exclusionsPlan), rackTiltDeg: null, noonElevationRad: null);
     }
 
     /// <summary>Packs tilted racks in rows on a flat face.</summary>
     public static PanelLayout PackFlat(
+        Polygon face, ModuleSpec module, double setbackM, CellExclusions? exclusions, double rackTiltDeg, double rowAzimuthDeg, double latitudeDeg)
+    {
+        var z = face.ExteriorRing.Coordinates.Average(c => double.IsFinite(c.Z) ? c.Z : 0);
+        var frame = FaceFrame.ForPlan(face, rowAzimuthDeg, z);
+        var noonElevation = Math.Max(5, 90 - Math.Abs(latitudeDeg) - 23.44);
+        return Pack(frame, face, module, setbackM, exclusions, rackTiltDeg, Angles.DegToRad(noonElevation));
+    }
+
+    /// <summary>As <see cref="PackFlat(Polygon, ModuleSpec, double, CellExclusions?, double, double, double)"/> with plan (2D) exclusion areas.</summary>
+    public static PanelLayout PackFlat(
         Polygon face, ModuleSpec module, double setbackM, Geometry? exclusionsPlan, double rackTiltDeg, double rowAzimuthDeg, double latitudeDeg)
     {
         var z = face.ExteriorRing.Coordinates.Average(c => double.IsFinite(c.Z) ? c.Z : 0);
-        var frame = Frame.ForFlat(face, rowAzimuthDeg, z, rackTiltDeg);
+        var frame = FaceFrame.ForPlan(face, rowAzimuthDeg, z);
         var noonElevation = Math.Max(5, 90 - Math.Abs(latitudeDeg) - 23.44);
-        return Pack(frame, face, module, setbackM, exclusionsPlan, rowPitchFactor: Angles.DegToRad(noonElevation));
+        return Pack(frame, face, module, setbackM, PlanBoxes(frame, exclusionsPlan), rackTiltDeg, Angles.DegToRad(noonElevation));
     }
 
-    private static PanelLayout Pack(Frame frame, Polygon face, ModuleSpec module, double setbackM, Geometry? exclusionsPlan, double? rowPitchFactor)
+    private static CellExclusions? PlanBoxes(FaceFrame frame, Geometry? plan)
     {
-        var factory = face.Factory;
-        Geometry local = frame.ToLocal(face, factory);
-        if (setbackM > 0)
+        if (plan is not { IsEmpty: false })
         {
-            local = local.Buffer(-setbackM, 2);
+            return null;
         }
-        if (exclusionsPlan is { IsEmpty: false })
+        var boxes = new List<LocalBox>();
+        for (var i = 0; i < plan.NumGeometries; i++)
         {
-            local = local.Difference(frame.ToLocal(exclusionsPlan, factory));
+            var corners = plan.GetGeometryN(i).Coordinates;
+            var local = new double[2 * corners.Length];
+            for (var c = 0; c < corners.Length; c++)
+            {
+                (local[2 * c], local[2 * c + 1]) = frame.ToLocal(corners[c].X, corners[c].Y);
+            }
+            boxes.Add(FaceFrame.Bounds(local));
         }
-        if (local.IsEmpty || local.Area <= 0)
+        return new CellExclusions(frame, boxes);
+    }
+
+    private static PanelLayout Pack(
+        FaceFrame frame, Polygon face, ModuleSpec module, double setbackM, CellExclusions? exclusions, double? rackTiltDeg, double? noonElevationRad)
+    {
+        double? rackTiltRad = rackTiltDeg is { } t ? Angles.DegToRad(t) : null;
+        var rings = frame.LocalRings(face);
+        var shell = rings[0];
+        if (shell.Length < 6)
         {
             return PanelLayout.Empty;
         }
-        // Local coordinates are true lengths in the face's plane, so this is the true usable area.
-        var usable = local.Area;
-        var prepared = PreparedGeometryFactory.Prepare(local);
-        var env = local.EnvelopeInternal;
+        var (minU, minV, maxU, maxV) = FaceFrame.Bounds(shell);
+        var s = Math.Max(0, setbackM);
+        var eroded = new LocalBox(minU + s, minV + s, maxU - s, maxV - s);
+        var boxes = exclusions is null ? [] : exclusions.Boxes.Select(b => frame.BoxFrom(exclusions.Frame, b)).ToArray();
+        var usable = UsableArea(rings, s, eroded, boxes);
+        if (usable <= 0 || eroded.MaxU <= eroded.MinU || eroded.MaxV <= eroded.MinV)
+        {
+            return PanelLayout.Empty;
+        }
 
         List<(double U, double V, double W, double H)>? best = null;
         var bestPortrait = true;
+        var bestBalance = double.MaxValue;
+        var blocked = new List<(double Lo, double Hi)>();
+        var free = new List<(double Lo, double Hi)>();
         foreach (var portrait in new[] { true, false })
         {
             var w = portrait ? module.WidthM : module.LengthM;        // along the contour
             var slopeLength = portrait ? module.LengthM : module.WidthM; // up the slope (in the module's own plane)
             // On a rack the module's plan depth is its slope length × cos β; the rows need extra room for the shadow.
-            var h = frame.RackTiltRad is { } beta ? slopeLength * Math.Cos(beta) : slopeLength;
-            var pitch = rowPitchFactor is { } hNoon && frame.RackTiltRad is { } b
+            var h = rackTiltRad is { } beta ? slopeLength * Math.Cos(beta) : slopeLength;
+            var pitch = noonElevationRad is { } hNoon && rackTiltRad is { } b
                 ? slopeLength * Math.Cos(b) + slopeLength * Math.Sin(b) / Math.Tan(hNoon)
                 : h + module.GapM;
             for (var k = 0; k < 4; k++)
             {
                 var placed = new List<(double U, double V, double W, double H)>();
-                for (var v = env.MinY + k * pitch / 4; v + h <= env.MaxY + 1e-9; v += pitch)
+                for (var v = eroded.MinV + k * pitch / 4; v + h <= eroded.MaxV + Eps; v += pitch)
                 {
-                    var u = env.MinX;
-                    while (u + w <= env.MaxX + 1e-9)
+                    FreeIntervals(rings, v - s, v + h + s, minU - 1, maxU + 1, blocked, free);
+                    foreach (var (g0, g1) in free)
                     {
-                        if (prepared.Contains(Rect(factory, u, v, w, h)))
-                        {
-                            placed.Add((u, v, w, h));
-                            u += w + module.GapM;
-                        }
-                        else
-                        {
-                            u += SearchStepM;
-                        }
+                        PlaceInInterval(g0 + s, g1 - s, v, w, h, module.GapM, boxes, placed);
                     }
                 }
-                if (best is null || placed.Count > best.Count)
+                // Ties (same count, same orientation) go to the offset whose rows sit most centrally between the setback
+                // lines, so that the margins above and below the array are balanced.
+                var balance = placed.Count == 0 ? 0 : Math.Abs((placed.Min(r => r.V) - eroded.MinV) - (eroded.MaxV - placed.Max(r => r.V + r.H)));
+                if (best is null || placed.Count > best.Count || (placed.Count == best.Count && portrait == bestPortrait && balance < bestBalance - 1e-9))
                 {
                     best = placed;
                     bestPortrait = portrait;
+                    bestBalance = balance;
                 }
             }
         }
 
-        var modules = best!.Select(r => frame.ToWorld(r.U, r.V, r.W, r.H, factory, bestPortrait)).ToList();
+        var factory = face.Factory;
+        var modules = best!.Select(r => ToWorld(frame, r.U, r.V, r.W, r.H, factory, bestPortrait, rackTiltDeg)).ToList();
         return new PanelLayout(modules, usable, bestPortrait);
     }
 
-    private static Polygon Rect(GeometryFactory f, double u, double v, double w, double h) =>
-        f.CreatePolygon([new(u, v), new(u + w, v), new(u + w, v + h), new(u, v + h), new(u, v)]);
-
-    /// <summary>The face's plane coordinates: u along the contour, v up the slope (true length) or towards the rows' back.</summary>
-    private sealed class Frame
+    /// <summary>
+    /// The u-intervals of the open band (v0, v1) that lie inside the face with no edge crossing them: a rectangle
+    /// [a, b]×[v0, v1] is inside the face iff [a, b] fits in one of them.
+    /// </summary>
+    private static void FreeIntervals(
+        List<double[]> rings, double v0, double v1, double uLo, double uHi, List<(double Lo, double Hi)> blocked, List<(double Lo, double Hi)> free)
     {
-        private double _ox, _oy, _oz;
-        private double _hx, _hy;   // unit plan vector along u
-        private double _dx, _dy;   // unit plan vector downslope (the way the modules face)
-        private double _cosTilt = 1, _sinTilt;
-
-        public double AzimuthDeg { get; private init; }
-
-        public double ModuleTiltDeg { get; private init; }
-
-        public double? RackTiltRad { get; private init; }
-
-        public static Frame ForFace(Polygon face, double azimuthDeg, double tiltDeg)
+        blocked.Clear();
+        free.Clear();
+        foreach (var ring in rings)
         {
-            var o = face.ExteriorRing.GetCoordinateN(0);
-            var frame = new Frame { AzimuthDeg = azimuthDeg, ModuleTiltDeg = tiltDeg };
-            frame.Init(o.X, o.Y, double.IsFinite(o.Z) ? o.Z : 0, azimuthDeg, tiltDeg);
-            return frame;
-        }
-
-        public static Frame ForFlat(Polygon face, double rowAzimuthDeg, double z, double rackTiltDeg)
-        {
-            var o = face.ExteriorRing.GetCoordinateN(0);
-            var frame = new Frame { AzimuthDeg = rowAzimuthDeg, ModuleTiltDeg = rackTiltDeg, RackTiltRad = Angles.DegToRad(rackTiltDeg) };
-            frame.Init(o.X, o.Y, z, rowAzimuthDeg, 0);
-            return frame;
-        }
-
-        private void Init(double ox, double oy, double oz, double azimuthDeg, double tiltDeg)
-        {
-            _ox = ox;
-            _oy = oy;
-            _oz = oz;
-            (_dx, _dy) = Angles.VectorFromCompass(azimuthDeg);
-            (_hx, _hy) = Angles.VectorFromCompass(azimuthDeg + 90);
-            _cosTilt = Math.Cos(Angles.DegToRad(tiltDeg));
-            _sinTilt = Math.Sin(Angles.DegToRad(tiltDeg));
-        }
-
-        private (double U, double V) Local(double x, double y)
-        {
-            double px = x - _ox, py = y - _oy;
-            return (px * _hx + py * _hy, -(px * _dx + py * _dy) / _cosTilt);
-        }
-
-        private (double X, double Y, double Z) World(double u, double v) =>
-            (_ox + u * _hx - v * _cosTilt * _dx, _oy + u * _hy - v * _cosTilt * _dy, _oz + v * _sinTilt);
-
-        public Geometry ToLocal(Geometry g, GeometryFactory factory)
-        {
-            var copy = factory.CreateGeometry(g);
-            copy.Apply(new LocalFilter(this));
-            copy.GeometryChanged();
-            return copy.IsValid ? copy : NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(copy);
-        }
-
-        public PlacedModule ToWorld(double u, double v, double w, double h, GeometryFactory factory, bool portrait)
-        {
-            // On a rack the module's back edge rises by slope length × sin β above the roof.
-            var rise = RackTiltRad is { } beta ? h / Math.Cos(beta) * Math.Sin(beta) : 0;
-            var corners = new[] { (u, v, 0.0), (u + w, v, 0.0), (u + w, v + h, rise), (u, v + h, rise), (u, v, 0.0) }
-                .Select(c =>
-                {
-                    var (x, y, z) = World(c.Item1, c.Item2);
-                    return (Coordinate)new CoordinateZ(x, y, z + c.Item3);
-                })
-                .ToArray();
-            var (cx, cy, cz) = World(u + w / 2, v + h / 2);
-            return new PlacedModule(factory.CreatePolygon(corners), cx, cy, cz + rise / 2, portrait, ModuleTiltDeg, AzimuthDeg);
-        }
-
-        private sealed class LocalFilter(Frame frame) : ICoordinateSequenceFilter
-        {
-            public bool Done => false;
-
-            public bool GeometryChanged => true;
-
-            public void Filter(CoordinateSequence seq, int i)
+            var n = ring.Length / 2;
+            for (var i = 0; i < n; i++)
             {
-                var (u, v) = frame.Local(seq.GetX(i), seq.GetY(i));
-                seq.SetX(i, u);
-                seq.SetY(i, v);
+                var j = (i + 1) % n;
+                double pu = ring[2 * i], pv = ring[2 * i + 1], qu = ring[2 * j], qv = ring[2 * j + 1];
+                if ((pv <= v0 + Eps && qv <= v0 + Eps) || (pv >= v1 - Eps && qv >= v1 - Eps))
+                {
+                    continue; // the edge only touches the band from outside
+                }
+                double a, b;
+                if (Math.Abs(qv - pv) < Eps)
+                {
+                    (a, b) = (pu, qu);
+                }
+                else
+                {
+                    // Clip the segment to v in [v0, v1].
+                    var t0 = (v0 - pv) / (qv - pv);
+                    var t1 = (v1 - pv) / (qv - pv);
+                    var tLo = Math.Max(0, Math.Min(t0, t1));
+                    var tHi = Math.Min(1, Math.Max(t0, t1));
+                    a = pu + tLo * (qu - pu);
+                    b = pu + tHi * (qu - pu);
+                }
+                blocked.Add((Math.Min(a, b), Math.Max(a, b)));
             }
         }
+        blocked.Sort();
+        var cursor = uLo;
+        var vm = (v0 + v1) / 2;
+        foreach (var (lo, hi) in blocked.Append((uHi, uHi)))
+        {
+            if (lo > cursor + Eps && Inside(rings, (cursor + lo) / 2, vm))
+            {
+                free.Add((cursor, lo));
+            }
+            cursor = Math.Max(cursor, hi);
+        }
+    }
+
+    /// <summary>Even–odd point in polygon over all rings.</summary>
+    private static bool Inside(List<double[]> rings, double u, double v)
+    {
+        var inside = false;
+        foreach (var ring in rings)
+        {
+            var n = ring.Length / 2;
+            for (int i = 0, j = n - 1; i < n; j = i++)
+            {
+                double ui = ring[2 * i], vi = ring[2 * i + 1], uj = ring[2 * j], vj = ring[2 * j + 1];
+                if ((vi > v) != (vj > v) && u < (uj - ui) * (v - vi) / (vj - vi) + ui)
+                {
+                    inside = !inside;
+                }
+            }
+        }
+        return inside;
+    }
+
+    /// <summary>Lays modules of width w from the left of [a, c] in the row at v, skipping exclusion boxes the row overlaps.</summary>
+    private static void PlaceInInterval(double a, double c, double v, double w, double h, double gap, LocalBox[] boxes, List<(double, double, double, double)> placed)
+    {
+        var u = a;
+        while (u + w <= c + Eps)
+        {
+            var blockedUntil = double.NaN;
+            foreach (var box in boxes)
+            {
+                if (box.MinV < v + h - Eps && box.MaxV > v + Eps && box.MinU < u + w - Eps && box.MaxU > u + Eps)
+                {
+                    blockedUntil = double.IsNaN(blockedUntil) ? box.MaxU : Math.Max(blockedUntil, box.MaxU);
+                }
+            }
+            if (double.IsNaN(blockedUntil))
+            {
+                placed.Add((u, v, w, h));
+                u += w + gap;
+            }
+            else
+            {
+                u = blockedUntil; // the first position past the box (which may reveal another one: looped)
+            }
+        }
+    }
+
+    /// <summary>
+    /// Usable area without overlay operations: the face's area minus its setback zone, taken as the mitred inward offset
+    /// A − P·s + s²·Σ tan(φᵢ/2) (φᵢ the turning angle at each vertex; exact for any polygon whose edges all survive the
+    /// offset, e.g. rectangles and L-shapes), minus each exclusion box's overlap with the face, the box first cut to the
+    /// eroded face's bounding box (exact when the face is a rectangle in its frame; boxes are taken as disjoint, as the
+    /// sample grid's cells are).
+    /// </summary>
+    private static double UsableArea(List<double[]> rings, double s, LocalBox erodedBounds, LocalBox[] boxes)
+    {
+        double area = 0, perimeter = 0, corners = 0;
+        for (var r = 0; r < rings.Count; r++)
+        {
+            var ring = rings[r];
+            var signed = ConvexClip.SignedArea(ring);
+            area += r == 0 ? Math.Abs(signed) : -Math.Abs(signed);
+            // Orient so that the face's interior is on the left: shell counter-clockwise, holes clockwise.
+            var flip = (r == 0 ? signed < 0 : signed > 0) ? -1.0 : 1.0;
+            var n = ring.Length / 2;
+            for (var i = 0; i < n; i++)
+            {
+                int prev = (i + n - 1) % n, next = (i + 1) % n;
+                double e1u = ring[2 * i] - ring[2 * prev], e1v = ring[2 * i + 1] - ring[2 * prev + 1];
+                double e2u = ring[2 * next] - ring[2 * i], e2v = ring[2 * next + 1] - ring[2 * i + 1];
+                perimeter += Math.Sqrt(e2u * e2u + e2v * e2v);
+                var phi = flip * Math.Atan2(e1u * e2v - e1v * e2u, e1u * e2u + e1v * e2v);
+                corners += Math.Tan(Math.Clamp(phi, -3.0, 3.0) / 2);
+            }
+        }
+        var usable = Math.Clamp(area - perimeter * s + s * s * corners, 0, area);
+        foreach (var box in boxes)
+        {
+            var cut = new LocalBox(
+                Math.Max(box.MinU, erodedBounds.MinU), Math.Max(box.MinV, erodedBounds.MinV),
+                Math.Min(box.MaxU, erodedBounds.MaxU), Math.Min(box.MaxV, erodedBounds.MaxV));
+            if (cut.MaxU <= cut.MinU || cut.MaxV <= cut.MinV)
+            {
+                continue;
+            }
+            var window = ConvexClip.Window(cut);
+            var overlap = Math.Abs(ConvexClip.SignedArea(ConvexClip.Clip(rings[0], window)));
+            for (var r = 1; r < rings.Count; r++)
+            {
+                overlap -= Math.Abs(ConvexClip.SignedArea(ConvexClip.Clip(rings[r], window)));
+            }
+            usable -= Math.Max(0, overlap);
+        }
+        return Math.Max(0, usable);
+    }
+
+    private static PlacedModule ToWorld(FaceFrame frame, double u, double v, double w, double h, GeometryFactory factory, bool portrait, double? rackTiltDeg)
+    {
+        double? rackTiltRad = rackTiltDeg is { } t ? Angles.DegToRad(t) : null;
+        // On a rack the module's back edge rises by slope length × sin β above the roof.
+        var rise = rackTiltRad is { } beta ? h / Math.Cos(beta) * Math.Sin(beta) : 0;
+        var corners = new[] { (u, v, 0.0), (u + w, v, 0.0), (u + w, v + h, rise), (u, v + h, rise), (u, v, 0.0) }
+            .Select(c =>
+            {
+                var (x, y, z) = frame.ToWorld(c.Item1, c.Item2);
+                return (Coordinate)new CoordinateZ(x, y, z + c.Item3);
+            })
+            .ToArray();
+        var (cx, cy, cz) = frame.ToWorld(u + w / 2, v + h / 2);
+        var tilt = rackTiltDeg ?? frame.TiltDeg;
+        return new PlacedModule(factory.CreatePolygon(corners), cx, cy, cz + rise / 2, portrait, tilt, frame.AzimuthDeg);
     }
 }

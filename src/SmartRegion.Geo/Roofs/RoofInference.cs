@@ -43,7 +43,11 @@ public static class RoofInference
     /// <summary>Infers the roof faces of <paramref name="footprint"/> (2D polygon, metres).</summary>
     /// <param name="eaveAltitudeM">Lowest roof altitude (eaves), same datum as <paramref name="ridgeAltitudeM"/>.</param>
     /// <param name="ridgeAltitudeM">Highest roof altitude (ridge).</param>
-    public static InferredRoof Infer(Polygon footprint, double eaveAltitudeM, double ridgeAltitudeM)
+    public static InferredRoof Infer(Polygon footprint, double eaveAltitudeM, double ridgeAltitudeM) =>
+        Infer(footprint, eaveAltitudeM, ridgeAltitudeM, forceOverlay: false);
+
+    /// <summary>As <see cref="Infer(Polygon, double, double)"/>; <paramref name="forceOverlay"/> clips every footprint with NTS (the reference for convex ones).</summary>
+    public static InferredRoof Infer(Polygon footprint, double eaveAltitudeM, double ridgeAltitudeM, bool forceOverlay)
     {
         ArgumentNullException.ThrowIfNull(footprint);
         if (!double.IsFinite(eaveAltitudeM) || !double.IsFinite(ridgeAltitudeM))
@@ -93,6 +97,9 @@ public static class RoofInference
             regions.Add(([-halfL, -halfW, halfL, -halfW, halfL, 0, -halfL, 0], (s, t) => ZFromSide(halfWidth + t)));
         }
 
+        // Convex footprints (most buildings) are clipped to the convex skeleton regions by Sutherland–Hodgman, which is
+        // exact there and far cheaper than an NTS overlay; concave ones keep the overlay.
+        var convexShell = forceOverlay ? null : ConvexShell(footprint);
         var result = new List<PlanarFace>();
         foreach (var (local, z) in regions)
         {
@@ -104,7 +111,7 @@ public static class RoofInference
             }
             ring[^1] = ring[0].Copy();
             var region = factory.CreatePolygon(ring);
-            var piece = footprint.Intersection(region);
+            var piece = convexShell is null ? footprint.Intersection(region) : ClipConvex(convexShell, ring, factory);
             foreach (var part in Parts(piece))
             {
                 var face = Lift(part, (x, y) =>
@@ -138,6 +145,92 @@ public static class RoofInference
         return la >= lb
             ? (centre.X, centre.Y, ax / la, ay / la, la, lb)
             : (centre.X, centre.Y, bx / lb, by / lb, lb, la);
+    }
+
+    /// <summary>The footprint's shell as a counter-clockwise flat ring when it is convex and has no holes, else null.</summary>
+    private static double[]? ConvexShell(Polygon footprint)
+    {
+        if (footprint.NumInteriorRings > 0)
+        {
+            return null;
+        }
+        var c = footprint.ExteriorRing.Coordinates;
+        var n = c.Length - 1;
+        if (n < 3)
+        {
+            return null;
+        }
+        int positive = 0, negative = 0;
+        for (var i = 0; i < n; i++)
+        {
+            Coordinate a = c[(i + n - 1) % n], b = c[i], d = c[(i + 1) % n];
+            var cross = (b.X - a.X) * (d.Y - b.Y) - (b.Y - a.Y) * (d.X - b.X);
+            if (cross > 1e-9)
+            {
+                positive++;
+            }
+            else if (cross < -1e-9)
+            {
+                negative++;
+            }
+        }
+        if (positive > 0 && negative > 0)
+        {
+            return null;
+        }
+        var ring = new double[2 * n];
+        for (var i = 0; i < n; i++)
+        {
+            var k = negative > 0 ? n - 1 - i : i;
+            (ring[2 * i], ring[2 * i + 1]) = (c[k].X, c[k].Y);
+        }
+        return ring;
+    }
+
+    /// <summary>The convex footprint cut to a convex region; shell clockwise, as NTS overlays return it.</summary>
+    private static Geometry ClipConvex(double[] shell, Coordinate[] region, GeometryFactory factory)
+    {
+        var n = region.Length - 1;
+        var window = new double[2 * n];
+        for (var i = 0; i < n; i++)
+        {
+            (window[2 * i], window[2 * i + 1]) = (region[i].X, region[i].Y);
+        }
+        if (ConvexClip.SignedArea(window) < 0)
+        {
+            window = Reverse(window);
+        }
+        var clipped = ConvexClip.Clip(shell, window);
+        var points = new List<Coordinate>();
+        for (var i = clipped.Length - 2; i >= 0; i -= 2)
+        {
+            var p = new Coordinate(clipped[i], clipped[i + 1]);
+            if (points.Count == 0 || points[^1].Distance(p) > 1e-9)
+            {
+                points.Add(p);
+            }
+        }
+        while (points.Count > 1 && points[0].Distance(points[^1]) <= 1e-9)
+        {
+            points.RemoveAt(points.Count - 1);
+        }
+        if (points.Count < 3)
+        {
+            return factory.CreatePolygon();
+        }
+        points.Add(points[0].Copy());
+        return factory.CreatePolygon([.. points]);
+    }
+
+    private static double[] Reverse(double[] ring)
+    {
+        var n = ring.Length / 2;
+        var r = new double[ring.Length];
+        for (var i = 0; i < n; i++)
+        {
+            (r[2 * i], r[2 * i + 1]) = (ring[2 * (n - 1 - i)], ring[2 * (n - 1 - i) + 1]);
+        }
+        return r;
     }
 
     private static IEnumerable<Polygon> Parts(Geometry g)
