@@ -17,7 +17,9 @@ namespace SmartRegion.Pipelines.Tests;
 /// <remarks>
 /// The district is ingested and computed once per test run (<see cref="SolarDistrict"/>); the tests only read its
 /// results. The special buildings sit more than the 2 km horizon radius away from each other's groups.
+/// The class runs alone (non-parallel collection): its runs read the whole database, which other test classes write to.
 /// </remarks>
+[Collection("process-environment")]
 public sealed class SolarComputeTests(TestDatabase db)
 {
     [Fact]
@@ -129,7 +131,12 @@ public sealed class SolarComputeTests(TestDatabase db)
     [Fact]
     public async Task Compute_KilledMidRunThenRestarted_SameResultsToTheFloatAndNoDuplicates()
     {
-        var d = await SolarDistrict.GetAsync(db);
+        var shared = await SolarDistrict.GetAsync(db);
+        // The reference is an uninterrupted run made now, not the fixture's first run: other tests add buildings to this
+        // database, and both runs must see the same buildings and neighbours.
+        var (refCode, refOut, refErr) = await Cli.RunAsync(db, null, "compute", "solar", "--bbox", shared.BboxWgs84, "--workers", "2", "--new");
+        Assert.True(refCode == 0, refErr);
+        var d = shared with { RunId = JsonDocument.Parse(refOut).RootElement.GetProperty("runId").GetInt64() };
         var env = new Dictionary<string, string> { ["SMARTREGION_SOLAR_LEASE_S"] = "2" };
         var process = Cli.Start(db, env, ["compute", "solar", "--bbox", d.BboxWgs84, "--workers", "2", "--new"]);
         // Drain both pipes so the progress line never blocks the child.
