@@ -77,7 +77,7 @@ internal static class ComputeCommands
             Console.Error.WriteLine($"Solar run {runId}: weather station '{station.Name}' ({station.DistanceKm:F1} km away).");
         }
 
-        var stats = await WorkAsync(dataSource, runId.Value, workers, parameters, station, exitWhenIdle: true, cancellationToken);
+        var stats = await WorkAsync(dataSource, runId.Value, workers, parameters, station, cancellationToken);
         var status = await queue.TryFinishRunAsync(runId.Value, cancellationToken);
         var progress = await queue.ProgressAsync(runId.Value, cancellationToken);
         CliJson.Write(new
@@ -130,7 +130,7 @@ internal static class ComputeCommands
                 continue;
             }
             var (parameters, station) = await RunSettingsAsync(dataSource, target.Value, cancellationToken);
-            await WorkAsync(dataSource, target.Value, workers, parameters, station, exitWhenIdle: true, cancellationToken);
+            await WorkAsync(dataSource, target.Value, workers, parameters, station, cancellationToken);
             await queue.TryFinishRunAsync(target.Value, cancellationToken);
             if (run is not null || exitWhenIdle)
             {
@@ -155,7 +155,7 @@ internal static class ComputeCommands
 
     /// <summary>Runs <paramref name="workers"/> in-process workers on one run until no job is left, with a progress line.</summary>
     private static async Task<Stats> WorkAsync(
-        NpgsqlDataSource dataSource, long runId, int workers, SolarParameters parameters, WeatherStation station, bool exitWhenIdle,
+        NpgsqlDataSource dataSource, long runId, int workers, SolarParameters parameters, WeatherStation station,
         CancellationToken cancellationToken)
     {
         var stations = new WeatherStationQueries(dataSource);
@@ -403,19 +403,10 @@ internal static class ComputeCommands
         {
             throw new CliFailureException($"solar run {runId} does not exist or has no weather station");
         }
-        var parametersPath = Path.Combine(Path.GetTempPath(), $"smartregion-run-{runId}-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(parametersPath, reader.GetString(0), cancellationToken);
-        try
-        {
-            var parameters = SolarParameters.Load(parametersPath, null);
-            var station = new WeatherStation(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetDouble(4), reader.GetDouble(5),
-                reader.GetDouble(6), reader.IsDBNull(7) ? null : reader.GetString(7), 0);
-            return (parameters, station);
-        }
-        finally
-        {
-            File.Delete(parametersPath);
-        }
+        var parameters = SolarParameters.FromJson(reader.GetString(0), $"solar run {runId}");
+        var station = new WeatherStation(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetDouble(4), reader.GetDouble(5),
+            reader.GetDouble(6), reader.IsDBNull(7) ? null : reader.GetString(7), 0);
+        return (parameters, station);
     }
 
     /// <summary>The version of the code that computes: set by ./smartregion from git describe, else the assembly's.</summary>

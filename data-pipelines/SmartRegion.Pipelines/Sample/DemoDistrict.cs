@@ -47,6 +47,7 @@ public static class DemoDistrict
         var rotation = AffineTransformation.RotationInstance(-12 * Math.PI / 180, 0, 0);
         var buildings = new List<(Polygon Footprint, Dictionary<string, object?> Attributes)>();
         var addresses = new List<(int Number, string Street, Point Location)>();
+        var addressesPerStreet = new Dictionary<string, int>(StringComparer.Ordinal);
         var counter = 0;
 
         // Rows of blocks are added until the target is reached (blocks hold from a handful to ~40 buildings).
@@ -76,7 +77,9 @@ public static class DemoDistrict
                     var eaves = ground + lot.EavesHeightM;
                     var ridge = eaves + lot.RiseM;
                     var front = lot.FrontsSouth ? southStreet : northStreet;
-                    var number = lot.FrontsSouth ? 2 * (c * 12 + addresses.Count(a => a.Street == front)) + 1 : 2 * (c * 12 + addresses.Count(a => a.Street == front)) + 2;
+                    // Odd numbers on the south side of a block, even on the north, as French streets number them.
+                    var onStreet = addressesPerStreet.GetValueOrDefault(front);
+                    var number = 2 * (c * 12 + onStreet) + (lot.FrontsSouth ? 1 : 2);
                     var attributes = new Dictionary<string, object?>
                     {
                         ["cleabs"] = $"DEMOBATI{counter:D10}",
@@ -97,6 +100,7 @@ public static class DemoDistrict
                     {
                         var entrance = (Point)AffineTransformation.TranslationInstance(OriginX, OriginY).Transform(rotation.Transform(factory.CreatePoint(lot.Entrance)));
                         addresses.Add((number, front, entrance));
+                        addressesPerStreet[front] = onStreet + 1;
                     }
                 }
                 if (buildings.Count >= targetBuildings)
@@ -222,13 +226,15 @@ public static class DemoDistrict
         yield return new Lot(Box(x0 + 4, y0 + h - 16, w - 8, 12), 5, 0.1, 1, "Indifférenciée", "Commercial et services", false, new Coordinate(x0 + w / 2, y0 + h - 4));
     }
 
-    private static void WriteBuildings(string path, List<(Polygon Footprint, Dictionary<string, object?> Attributes)> buildings)
+    /// <summary>Opens a FeatureCollection in Lambert-93, declared with the legacy <c>crs</c> member the readers honour.</summary>
+    private static void StartFeatureCollection(Utf8JsonWriter json, string? name)
     {
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream);
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
-        json.WriteString("name", "SmartRegion demo district (synthetic buildings — demo data, not a real place)");
+        if (name is not null)
+        {
+            json.WriteString("name", name);
+        }
         json.WriteStartObject("crs");
         json.WriteString("type", "name");
         json.WriteStartObject("properties");
@@ -236,6 +242,13 @@ public static class DemoDistrict
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteStartArray("features");
+    }
+
+    private static void WriteBuildings(string path, List<(Polygon Footprint, Dictionary<string, object?> Attributes)> buildings)
+    {
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream);
+        StartFeatureCollection(json, "SmartRegion demo district (synthetic buildings — demo data, not a real place)");
         foreach (var (footprint, attributes) in buildings)
         {
             json.WriteStartObject();
@@ -294,15 +307,7 @@ public static class DemoDistrict
     {
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream);
-        json.WriteStartObject();
-        json.WriteString("type", "FeatureCollection");
-        json.WriteStartObject("crs");
-        json.WriteString("type", "name");
-        json.WriteStartObject("properties");
-        json.WriteString("name", "urn:ogc:def:crs:EPSG::2154");
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteStartArray("features");
+        StartFeatureCollection(json, null);
         json.WriteStartObject();
         json.WriteString("type", "Feature");
         json.WriteStartObject("properties");

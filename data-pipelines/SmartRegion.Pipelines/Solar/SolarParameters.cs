@@ -65,13 +65,31 @@ public sealed record SolarParameters
                 throw new Cli.CliFailureException($"{overridePath}: cannot read the configuration ({e.Message})");
             }
         }
+        return Parse(doc, overridePath ?? defaultsPath);
+    }
+
+    /// <summary>The parameters a run stored with itself (its provenance document); <paramref name="origin"/> names it in errors.</summary>
+    public static SolarParameters FromJson(string json, string origin)
+    {
+        try
+        {
+            return Parse(JsonNode.Parse(json)!.AsObject(), origin);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new Cli.CliFailureException($"{origin}: invalid solar configuration ({e.Message})");
+        }
+    }
+
+    private static SolarParameters Parse(JsonObject doc, string origin)
+    {
         try
         {
             return FromDocument(doc);
         }
         catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or JsonException or KeyNotFoundException)
         {
-            throw new Cli.CliFailureException($"{overridePath ?? defaultsPath}: invalid solar configuration ({e.Message})");
+            throw new Cli.CliFailureException($"{origin}: invalid solar configuration ({e.Message})");
         }
     }
 

@@ -30,13 +30,13 @@ public sealed class SolarRunContext
     public PvYieldCache YieldCache { get; } = new();
 }
 
-/// <summary>Unshaded specific yield and plane-of-array irradiation of an orientation, computed once per bucket.</summary>
+/// <summary>Unshaded PV yield of an orientation (1° tilt, 2° azimuth buckets), computed once per bucket.</summary>
 public sealed class PvYieldCache
 {
-    private readonly Dictionary<(int, int), (PvYieldResult Yield, double AnnualPoaKwhPerM2, double[] MonthlyPoaKwhPerM2)> _cache = [];
+    private readonly Dictionary<(int, int), PvYieldResult> _cache = [];
     private readonly Lock _lock = new();
 
-    public (PvYieldResult Yield, double AnnualPoaKwhPerM2, double[] MonthlyPoaKwhPerM2) Get(SolarRunContext run, double tiltDeg, double azimuthDeg)
+    public PvYieldResult Get(SolarRunContext run, double tiltDeg, double azimuthDeg)
     {
         var key = ((int)Math.Round(tiltDeg), (int)Math.Round(Angles360(azimuthDeg) / 2) % 180);
         lock (_lock)
@@ -46,25 +46,14 @@ public sealed class PvYieldCache
                 return hit;
             }
         }
-        var plane = new PlaneOrientation(key.Item1, key.Item2 * 2);
         var p = run.Parameters;
-        var hourly = PlaneOfArray.Hourly(run.Sky, plane, SkyModel.Perez, p.Albedo, null);
-        var system = new PvSystem(1, p.SystemLosses, p.GammaPdcPerC, p.InverterEfficiency, PhysicalIam: true);
-        var yield = PvYield.Compute(run.Sky, hourly, system);
-        var monthly = new double[12];
-        double annual = 0;
-        for (var h = 0; h < run.Sky.Count; h++)
-        {
-            var wh = hourly.BeamWPerM2[h] + hourly.SkyDiffuseWPerM2[h] + hourly.GroundReflectedWPerM2[h];
-            monthly[run.Sky.Month[h]] += wh / 1000;
-            annual += wh / 1000;
-        }
-        var value = (yield, annual, monthly);
+        var hourly = PlaneOfArray.Hourly(run.Sky, new PlaneOrientation(key.Item1, key.Item2 * 2), SkyModel.Perez, p.Albedo, null);
+        var yield = PvYield.Compute(run.Sky, hourly, new PvSystem(1, p.SystemLosses, p.GammaPdcPerC, p.InverterEfficiency, PhysicalIam: true));
         lock (_lock)
         {
-            _cache[key] = value;
+            _cache[key] = yield;
         }
-        return value;
+        return yield;
     }
 
     private static double Angles360(double deg) => ((deg % 360) + 360) % 360;
@@ -278,7 +267,7 @@ public static class TileComputer
                 : PanelPacker.PackPitched(face.Polygon, face.Plane, p.Module, p.EdgeSetbackM, exclusions);
             var moduleTilt = isFlat ? p.FlatRoofRackTiltDeg : face.Plane.TiltDeg;
             var moduleAzimuth = isFlat ? p.FlatRoofRackAzimuthDeg : face.Plane.AzimuthDeg;
-            var (yield, poaUnshaded, poaUnshadedMonthly) = run.YieldCache.Get(run, moduleTilt, moduleAzimuth);
+            var yield = run.YieldCache.Get(run, moduleTilt, moduleAzimuth);
             var kwpPerModule = p.Module.PeakPowerWp / 1000.0;
 
             // Each module's energy: the unshaded specific yield of its orientation, scaled by the shading its nearest
