@@ -98,6 +98,8 @@ public sealed class CatalogSearchTests(TestDatabase db) : CatalogTest(db)
         var dataset = graph.EnumerateArray().Single(n => n.TryGetProperty("@type", out var t) && t[0].GetString() == "dcat:Dataset");
         Assert.Equal(hostile, dataset.GetProperty("dct:title")[0].GetProperty("@value").GetString());
 
+        // Paging needs a second public dataset; this test owns its rows rather than counting on other tests' datasets.
+        await Kit.CreateDatasetAsync(client, org.Slug, "public");
         var (_, page) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, "/catalog.ttl?pageSize=1");
         Assert.Contains("hydra:next <", page);
         Assert.Contains("a dcat:Catalog", page);
