@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SmartRegion.Parquet.Compression;
 using SmartRegion.Parquet.Encodings;
 using SmartRegion.Parquet.Format;
@@ -16,6 +19,12 @@ internal sealed class ChunkContext(ParquetWriterOptions options, Codec codec)
     public CompactWriter Header { get; } = new();
     public ByteBuffer LevelBytes { get; } = new(1 << 12);
     public int[] Levels = new int[1024];
+
+    /// <summary>The chunk's PLAIN bytes (byte-array columns) and where each value starts in them.</summary>
+    public ByteBuffer Plain { get; } = new(1 << 16);
+    public int[] Starts = new int[1024];
+    public int[] Indices = new int[1024];
+    public PlainDictionary Dictionary { get; } = new();
 }
 
 /// <summary>One column's buffered values for the current row group; knows how to encode itself as a column chunk.</summary>
@@ -122,14 +131,14 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         _ => 8,
     };
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Append(ColumnData data, int offset, int count, string columnName)
     {
         EnsureRows(Rows + count);
         EnsureValues(NonNull + count);
         var src = data.Values;
         var nulls = data.Nulls;
-        if (nulls is null && convert is null && src is T[] same && typeof(T).IsValueType)
+        if (nulls is null && convert is null && src is T[] same && (typeof(T).IsValueType || NoNulls(same, offset, count)))
         {
             Array.Copy(same, offset, _values, NonNull, count);
             Present.AsSpan(Rows, count).Fill(true);
@@ -160,6 +169,22 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         }
     }
 
+    /// <summary>True when no value in the range is null; adds the range's sizes as it checks, since the copy that follows takes them all.</summary>
+    private bool NoNulls(T[] values, int offset, int count)
+    {
+        long bytes = 0;
+        foreach (var v in values.AsSpan(offset, count))
+        {
+            if (v is null)
+            {
+                return false;
+            }
+            bytes += EstimateSize(v);
+        }
+        _variableBytes += bytes;
+        return true;
+    }
+
     private void EnsureValues(int n)
     {
         if (n > _values.Length)
@@ -168,7 +193,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override ColumnMetaData Encode(ChunkContext ctx, long fileOffset)
     {
         var options = ctx.Options;
@@ -176,72 +201,63 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         var chunk = ctx.Chunk;
         chunk.Clear();
         long uncompressedTotal = 0;
+        var layout = ops.Layout;
+        var size = ops.FixedSize;
+
+        // The PLAIN bytes of the whole chunk, made once: fixed-width values are their own PLAIN bytes, byte arrays
+        // are encoded into one buffer. The dictionary, the statistics and the pages all read these bytes.
+        ReadOnlySpan<byte> plain = default;
+        var starts = ctx.Starts;
+        if (layout == PlainLayout.Fixed)
+        {
+            plain = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(values)), NonNull * size);
+        }
+        else if (layout == PlainLayout.Variable)
+        {
+            if (starts.Length < NonNull + 1)
+            {
+                ctx.Starts = starts = new int[Math.Max(NonNull + 1, starts.Length * 2)];
+            }
+            ctx.Plain.Clear();
+            ops.WritePlain(values, ctx.Plain, starts);
+            plain = ctx.Plain.Span;
+        }
+        long plainBytes = layout == PlainLayout.Bits ? (long)NonNull * size : plain.Length;
 
         // Dictionary: worth it only when smaller than PLAIN and small enough to keep in memory.
-        long plainBytes = ops.FixedSize > 0 ? (long)NonNull * ops.FixedSize : 0;
-        Dictionary<T, int>? dict = null;
-        List<T>? dictValues = null;
-        int[]? indices = null;
+        var dictionary = ctx.Dictionary;
+        var useDictionary = false;
+        var indices = ctx.Indices;
         if (options.Dictionary && ops.CanDictionary && NonNull > 0)
         {
-            dict = new Dictionary<T, int>(ops.Comparer);
-            dictValues = [];
-            indices = new int[NonNull];
-            long dictBytes = 0;
-            var fixedSize = ops.FixedSize;
-            for (var i = 0; i < NonNull; i++)
+            if (indices.Length < NonNull)
             {
-                var v = values[i];
-                var size = fixedSize > 0 ? fixedSize : ops.PlainSize(v);
-                if (fixedSize == 0)
-                {
-                    plainBytes += size;
-                }
-                if (!dict.TryGetValue(v, out var index))
-                {
-                    index = dict.Count;
-                    dict.Add(v, index);
-                    dictValues.Add(v);
-                    dictBytes += size;
-                    if (dictBytes > options.DictionaryMaxBytes || (i >= 4096 && dict.Count * 10L > i * 9L))
-                    {
-                        dict = null;
-                        break;
-                    }
-                }
-                indices[i] = index;
+                ctx.Indices = indices = new int[Math.Max(NonNull, indices.Length * 2)];
             }
-            if (dict is not null)
-            {
-                var bits = Math.Max(1, RleHybrid.BitWidth(dict.Count - 1));
-                var dictEstimate = dictBytes + (long)NonNull * bits / 8 + 16;
-                if (dictEstimate >= plainBytes)
-                {
-                    dict = null;
-                }
-            }
-        }
-        if (dict is null && ops.FixedSize == 0)
-        {
-            plainBytes = _variableBytes; // close enough to size the pages, without another pass over the values
+            useDictionary = dictionary.TryBuild(plain, starts, layout == PlainLayout.Fixed ? size : 0, NonNull, indices, options.DictionaryMaxBytes)
+                && dictionary.Bytes + (long)NonNull * Math.Max(1, RleHybrid.BitWidth(dictionary.Count - 1)) / 8 + 16 < plainBytes;
         }
 
-        var stats = Statistics(dict is null ? values : System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dictValues), options);
+        var stats = Statistics(values, plain, starts, useDictionary ? dictionary.First.AsSpan(0, dictionary.Count) : null, options);
 
         long? dictionaryOffset = null;
-        if (dict is not null)
+        if (useDictionary)
         {
             dictionaryOffset = fileOffset + chunk.Length;
-            ctx.Body.Clear();
-            ops.WritePlain(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dictValues), ctx.Body);
-            uncompressedTotal += WritePage(ctx, PageType.DictionaryPage, dictValues!.Count, Enc.Plain);
+            var body = ctx.Body;
+            body.Clear();
+            foreach (var first in dictionary.First.AsSpan(0, dictionary.Count))
+            {
+                body.Write(layout == PlainLayout.Fixed ? plain.Slice(first * size, size) : plain[starts[first]..starts[first + 1]]);
+            }
+            uncompressedTotal += WritePage(ctx, body.Span, PageType.DictionaryPage, dictionary.Count, Enc.Plain);
         }
         var dataOffset = fileOffset + chunk.Length;
 
         // Split into pages of about PageBytes, by rows.
-        var bytesPerRow = (double)(dict is null ? plainBytes : (long)NonNull * Math.Max(1, RleHybrid.BitWidth(dict.Count - 1)) / 8 + 1) / Math.Max(1, Rows);
+        var bitWidth = useDictionary ? Math.Max(1, RleHybrid.BitWidth(dictionary.Count - 1)) : 0;
+        var bytesPerRow = (double)(useDictionary ? (long)NonNull * bitWidth / 8 + 1 : plainBytes) / Math.Max(1, Rows);
         var rowsPerPage = (int)Math.Clamp(options.PageBytes / Math.Max(bytesPerRow, 0.01), 1, Math.Max(1, Rows));
-        var bitWidth = dict is null ? 0 : Math.Max(1, RleHybrid.BitWidth(dict.Count - 1));
         var v0 = 0;
         var r0 = 0;
         do
@@ -249,53 +265,44 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
             var r1 = Math.Min(Rows, r0 + rowsPerPage);
             var body = ctx.Body;
             body.Clear();
-            var present = 0;
+            var present = r1 - r0;
+            var levelsInBody = MaxDef > 0 && !options.DataPageV2;
             if (MaxDef > 0)
             {
-                if (ctx.Levels.Length < r1 - r0)
-                {
-                    ctx.Levels = new int[r1 - r0];
-                }
-                var levels = ctx.Levels.AsSpan(0, r1 - r0);
-                for (var r = r0; r < r1; r++)
-                {
-                    var p = Present[r];
-                    levels[r - r0] = p ? MaxDef : 0;
-                    present += p ? 1 : 0;
-                }
-                if (options.DataPageV2)
-                {
-                    // v2 keeps the levels outside the compressed section, with their length in the header.
-                    ctx.LevelBytes.Clear();
-                    RleHybrid.Encode(levels, RleHybrid.BitWidth(MaxDef), ctx.LevelBytes);
-                }
-                else
-                {
-                    var lengthAt = body.Length;
-                    body.Length += 4;
-                    RleHybrid.Encode(levels, RleHybrid.BitWidth(MaxDef), body);
-                    System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(body.Array.AsSpan(lengthAt), body.Length - lengthAt - 4);
-                }
-            }
-            else
-            {
-                present = r1 - r0;
+                present = EncodeLevels(ctx, r0, r1, levelsInBody ? body : ctx.LevelBytes);
             }
             var v1 = v0 + present;
-            if (dict is not null)
+            ReadOnlySpan<byte> page;
+            if (useDictionary)
             {
                 body.WriteByte((byte)bitWidth);
                 RleHybrid.Encode(indices.AsSpan(v0, v1 - v0), bitWidth, body);
+                page = body.Span;
+            }
+            else if (layout == PlainLayout.Bits)
+            {
+                ops.WritePlain(values[v0..v1], body);
+                page = body.Span;
             }
             else
             {
-                ops.WritePlain(values[v0..v1], body);
+                // Without levels in front, the page is a slice of the chunk's PLAIN bytes, compressed from where it lies.
+                var slice = layout == PlainLayout.Fixed ? plain[(v0 * size)..(v1 * size)] : plain[starts[v0]..starts[v1]];
+                if (levelsInBody)
+                {
+                    body.Write(slice);
+                    page = body.Span;
+                }
+                else
+                {
+                    page = slice;
+                }
             }
             PageObserver?.Invoke(values[v0..v1], v0);
-            var encoding = dict is null ? Enc.Plain : Enc.RleDictionary;
+            var encoding = useDictionary ? Enc.RleDictionary : Enc.Plain;
             uncompressedTotal += options.DataPageV2
-                ? WritePage(ctx, PageType.DataPageV2, r1 - r0, encoding, MaxDef > 0 ? ctx.LevelBytes.Span : [], r1 - r0 - present)
-                : WritePage(ctx, PageType.DataPage, r1 - r0, encoding);
+                ? WritePage(ctx, page, PageType.DataPageV2, r1 - r0, encoding, MaxDef > 0 ? ctx.LevelBytes.Span : [], r1 - r0 - present)
+                : WritePage(ctx, page, PageType.DataPage, r1 - r0, encoding);
             v0 = v1;
             r0 = r1;
         }
@@ -304,7 +311,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         return new ColumnMetaData
         {
             Type = ops.Type,
-            Encodings = dict is null ? [Enc.Plain, Enc.Rle] : [Enc.Plain, Enc.Rle, Enc.RleDictionary],
+            Encodings = useDictionary ? [Enc.Plain, Enc.Rle, Enc.RleDictionary] : [Enc.Plain, Enc.Rle],
             PathInSchema = [.. Path],
             Codec = ctx.Codec,
             NumValues = Rows,
@@ -316,10 +323,42 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         };
     }
 
-    /// <summary>Compresses <c>ctx.Body</c> and appends header + page to the chunk; returns the uncompressed page size with header.</summary>
-    private static int WritePage(ChunkContext ctx, PageType type, int numValues, int encoding, ReadOnlySpan<byte> v2Levels = default, int v2Nulls = 0)
+    /// <summary>
+    /// Writes the definition levels of rows [r0, r1) to <paramref name="output"/> (v1: after a 4-byte length, in the
+    /// page body; v2: on their own); returns how many of those rows hold a value.
+    /// </summary>
+    private int EncodeLevels(ChunkContext ctx, int r0, int r1, ByteBuffer output)
     {
-        var body = ctx.Body.Span;
+        if (ctx.Levels.Length < r1 - r0)
+        {
+            ctx.Levels = new int[r1 - r0];
+        }
+        var levels = ctx.Levels.AsSpan(0, r1 - r0);
+        var present = 0;
+        for (var r = r0; r < r1; r++)
+        {
+            var p = Present[r];
+            levels[r - r0] = p ? MaxDef : 0;
+            present += p ? 1 : 0;
+        }
+        if (ReferenceEquals(output, ctx.LevelBytes))
+        {
+            output.Clear();
+            RleHybrid.Encode(levels, RleHybrid.BitWidth(MaxDef), output);
+        }
+        else
+        {
+            var lengthAt = output.Length;
+            output.Length += 4;
+            RleHybrid.Encode(levels, RleHybrid.BitWidth(MaxDef), output);
+            BinaryPrimitives.WriteInt32LittleEndian(output.Array.AsSpan(lengthAt), output.Length - lengthAt - 4);
+        }
+        return present;
+    }
+
+    /// <summary>Compresses <paramref name="body"/> and appends header + page to the chunk; returns the uncompressed page size with header.</summary>
+    private static int WritePage(ChunkContext ctx, ReadOnlySpan<byte> body, PageType type, int numValues, int encoding, ReadOnlySpan<byte> v2Levels = default, int v2Nulls = 0)
+    {
         // An empty v2 values section (an all-null page) is stored as is: GZipStream would write nothing at all for it.
         var compress = !(type == PageType.DataPageV2 && body.Length == 0);
         PageCodec.Compress(compress ? ctx.Codec : Codec.Uncompressed, body, ctx.Compressed);
@@ -343,18 +382,105 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         return ctx.Header.Length + header.UncompressedPageSize;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private Statistics Statistics(ReadOnlySpan<T> candidates, ParquetWriterOptions options)
+    /// <summary>
+    /// Null count and min/max over the chunk's values, or over the dictionary's entries (<paramref name="candidates"/>:
+    /// the index of each entry's first value) when there is one. Byte arrays are ordered by their PLAIN bytes.
+    /// </summary>
+    private Statistics Statistics(ReadOnlySpan<T> values, ReadOnlySpan<byte> plain, ReadOnlySpan<int> starts, ReadOnlySpan<int> candidates, ParquetWriterOptions options)
     {
         var stats = new Statistics { NullCount = Rows - NonNull };
-        if (!MinMaxStatistics)
+        if (!MinMaxStatistics || NonNull == 0)
         {
             return stats;
         }
+        byte[] minBytes, maxBytes;
+        if (ops.Layout == PlainLayout.Variable)
+        {
+            var prefix = ops.PrefixBytes;
+            var count = candidates.IsEmpty ? NonNull : candidates.Length;
+            int min = 0, max = 0;
+            ReadOnlySpan<byte> minValue = default, maxValue = default;
+            for (var k = 0; k < count; k++)
+            {
+                var i = candidates.IsEmpty ? k : candidates[k];
+                var v = plain[(starts[i] + prefix)..starts[i + 1]];
+                if (k == 0)
+                {
+                    minValue = maxValue = v;
+                    min = max = i;
+                }
+                else if (v.SequenceCompareTo(minValue) < 0)
+                {
+                    minValue = v;
+                    min = i;
+                }
+                else if (v.SequenceCompareTo(maxValue) > 0)
+                {
+                    maxValue = v;
+                    max = i;
+                }
+            }
+            if (minValue.Length > options.MaxStatisticsBytes || maxValue.Length > options.MaxStatisticsBytes)
+            {
+                return stats;
+            }
+            minBytes = minValue.ToArray();
+            maxBytes = maxValue.ToArray();
+        }
+        else
+        {
+            bool found;
+            T min, max;
+            if (candidates.IsEmpty && MinMax.TryNumbers(values, ops.SignedOrder, out min, out max, out found))
+            {
+                // vectorised
+            }
+            else
+            {
+                (found, min, max) = MinMaxOf(values, candidates);
+            }
+            if (!found)
+            {
+                return stats;
+            }
+            // The spec asks writers to widen a zero bound so readers never skip -0.0 or +0.0 wrongly.
+            if (min is double dmin && dmin == 0)
+            {
+                min = (T)(object)-0.0;
+            }
+            if (max is double dmax && dmax == 0)
+            {
+                max = (T)(object)0.0;
+            }
+            if (min is float fmin && fmin == 0)
+            {
+                min = (T)(object)-0.0f;
+            }
+            if (max is float fmax && fmax == 0)
+            {
+                max = (T)(object)0.0f;
+            }
+            minBytes = ops.StatisticBytes(min);
+            maxBytes = ops.StatisticBytes(max);
+        }
+        stats.MinValue = minBytes;
+        stats.MaxValue = maxBytes;
+        if (ops.SignedOrder)
+        {
+            stats.Min = minBytes;
+            stats.Max = maxBytes;
+        }
+        return stats;
+    }
+
+    private (bool Found, T Min, T Max) MinMaxOf(ReadOnlySpan<T> values, ReadOnlySpan<int> candidates)
+    {
         var found = false;
         T min = default!, max = default!;
-        foreach (var v in candidates)
+        var count = candidates.IsEmpty ? values.Length : candidates.Length;
+        for (var k = 0; k < count; k++)
         {
+            var v = values[candidates.IsEmpty ? k : candidates[k]];
             if (!ops.Orderable(v))
             {
                 continue;
@@ -374,40 +500,6 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
                 max = v;
             }
         }
-        if (!found)
-        {
-            return stats;
-        }
-        // The spec asks writers to widen a zero bound so readers never skip -0.0 or +0.0 wrongly.
-        if (min is double dmin && dmin == 0)
-        {
-            min = (T)(object)-0.0;
-        }
-        if (max is double dmax && dmax == 0)
-        {
-            max = (T)(object)0.0;
-        }
-        if (min is float fmin && fmin == 0)
-        {
-            min = (T)(object)-0.0f;
-        }
-        if (max is float fmax && fmax == 0)
-        {
-            max = (T)(object)0.0f;
-        }
-        var minBytes = ops.StatisticBytes(min);
-        var maxBytes = ops.StatisticBytes(max);
-        if (minBytes.Length > options.MaxStatisticsBytes || maxBytes.Length > options.MaxStatisticsBytes)
-        {
-            return stats;
-        }
-        stats.MinValue = minBytes;
-        stats.MaxValue = maxBytes;
-        if (ops.SignedOrder)
-        {
-            stats.Min = minBytes;
-            stats.Max = maxBytes;
-        }
-        return stats;
+        return (found, min, max);
     }
 }
