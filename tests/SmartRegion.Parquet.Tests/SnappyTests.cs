@@ -33,6 +33,30 @@ public sealed class SnappyTests
     }
 
     [Fact]
+    public void Compress_EveryShortLengthAndBlockEdge_RoundTripsWithinTheBound()
+    {
+        // The compressor moves short literals 16 bytes at a time; a canary after the bound catches a write past it.
+        int[] edges = [65_535, 65_536, 65_537, 131_072 + 15, 131_072 + 16];
+        var random = new Random(93);
+        foreach (var length in Enumerable.Range(0, 300).Concat(edges))
+        {
+            var input = new byte[length];
+            for (var i = 0; i < length; i++)
+            {
+                input[i] = random.Next(3) == 0 ? (byte)random.Next(256) : (byte)"abcabd"[i % 6];
+            }
+            var bound = Snappy.MaxCompressedLength(length);
+            var compressed = new byte[bound + 64];
+            compressed.AsSpan(bound).Fill(0xA5);
+            var n = Snappy.Compress(input, compressed.AsSpan(0, bound));
+            Assert.All(compressed.AsSpan(bound).ToArray(), b => Assert.Equal(0xA5, b));
+            var output = new byte[length];
+            Snappy.Decompress(compressed.AsSpan(0, n), output);
+            Assert.Equal(input, output);
+        }
+    }
+
+    [Fact]
     public void Decompress_KnownStream_FromFormatDescription()
     {
         // Varint length 9, literal "abc", then a 1-byte-offset copy of 6 bytes at offset 3: "abcabcabc".
