@@ -78,16 +78,26 @@ internal static class Wkb
         {
             throw new FormatException("WKB coordinates run past the value");
         }
-        for (var i = 0; i < n; i++)
+        // Plain comparisons against a box that starts at ±infinity; NaN coordinates (empty points) fail them all.
+        double xmin = box.XMin, ymin = box.YMin, xmax = box.XMax, ymax = box.YMax;
+        var stride = dims * 8;
+        var points = wkb.Slice(p, n * stride);
+        for (var q = 0; q < points.Length; q += stride)
         {
-            var x = Double(wkb, p, little);
-            var y = Double(wkb, p + 8, little);
-            p += dims * 8;
-            if (!double.IsNaN(x) && !double.IsNaN(y))
+            var x = little ? BinaryPrimitives.ReadDoubleLittleEndian(points[q..]) : BinaryPrimitives.ReadDoubleBigEndian(points[q..]);
+            var y = little ? BinaryPrimitives.ReadDoubleLittleEndian(points[(q + 8)..]) : BinaryPrimitives.ReadDoubleBigEndian(points[(q + 8)..]);
+            if (double.IsNaN(x) || double.IsNaN(y))
             {
-                box.Add(x, y);
+                continue;
             }
+            xmin = x < xmin ? x : xmin;
+            xmax = x > xmax ? x : xmax;
+            ymin = y < ymin ? y : ymin;
+            ymax = y > ymax ? y : ymax;
+            box.IsEmpty = false;
         }
+        (box.XMin, box.YMin, box.XMax, box.YMax) = (xmin, ymin, xmax, ymax);
+        p += n * stride;
     }
 
     private static int Count(ReadOnlySpan<byte> wkb, ref int p, bool little, int minBytesEach)
@@ -113,9 +123,6 @@ internal static class Wkb
         p += 4;
         return v;
     }
-
-    private static double Double(ReadOnlySpan<byte> wkb, int p, bool little) =>
-        little ? BinaryPrimitives.ReadDoubleLittleEndian(wkb[p..]) : BinaryPrimitives.ReadDoubleBigEndian(wkb[p..]);
 }
 
 /// <summary>An axis-aligned box that starts empty.</summary>
