@@ -127,9 +127,11 @@ internal static class Snappy
         return nextEmit < end ? EmitLiteral(op, nextEmit, (int)(end - nextEmit), fast: false) : op;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(uint v) => (v * 0x1E35A7BDu) >> (32 - HashBits);
 
     /// <summary>How many bytes at <paramref name="a"/> equal those at <paramref name="b"/> (b is ahead of a), up to <paramref name="end"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe int MatchLength(byte* a, byte* b, byte* end)
     {
         var start = b;
@@ -155,6 +157,7 @@ internal static class Snappy
     /// <paramref name="fast"/>: the literal lies at least 15 bytes before the end of the input, so a literal of up to
     /// 16 bytes may be moved as 16 (reading past it stays inside the input; the output bound has the slack).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe byte* EmitLiteral(byte* op, byte* literal, int length, bool fast)
     {
         if (length == 0)
@@ -192,6 +195,7 @@ internal static class Snappy
         return op + length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe byte* EmitCopy(byte* op, int offset, int length)
     {
         // Copies of up to 64 bytes with a 2-byte offset; the tail of 4..11 may use the 1-byte-offset form.
@@ -208,6 +212,7 @@ internal static class Snappy
         return EmitCopyUpTo64(op, offset, length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe byte* EmitCopyUpTo64(byte* op, int offset, int length)
     {
         if (length is >= 4 and < 12 && offset < 2048)

@@ -98,6 +98,7 @@ internal sealed class PlainDictionary
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Add(int valueIndex, int size, int slot)
     {
         var index = Count++;
@@ -120,6 +121,7 @@ internal sealed class PlainDictionary
         return array;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow(ReadOnlySpan<byte> plain, ReadOnlySpan<int> starts, int width)
     {
         _slots = new int[_slots.Length * 2];
@@ -139,10 +141,12 @@ internal sealed class PlainDictionary
     /// Fibonacci hashing: the top bits of the product depend on every bit of the key. (The low bits would not do:
     /// decimal fractions such as 12.34 share long runs of low mantissa bits and would pile up in a few slots.)
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Slot(ulong key, int mask) =>
         (int)((key * 0x9E3779B97F4A7C15UL) >> (64 - BitOperations.TrailingZeroCount(mask + 1)));
 
     /// <summary>A fast 64-bit multiply-rotate hash over 8-byte words, folded to 32 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(ReadOnlySpan<byte> value)
     {
         var h = 0x9E3779B97F4A7C15UL ^ (ulong)value.Length;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace SmartRegion.Parquet.Encodings;
 
@@ -8,7 +9,7 @@ internal static class RleHybrid
     public static int BitWidth(int maxValue) => maxValue == 0 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)maxValue);
 
     /// <summary>Appends the encoding of <paramref name="values"/> (no length prefix).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Encode(ReadOnlySpan<int> values, int bitWidth, ByteBuffer output)
     {
         var n = values.Length;
@@ -42,6 +43,7 @@ internal static class RleHybrid
         WriteBitPacked(values[pendingStart..n], bitWidth, output);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteRun(int value, int count, int bitWidth, ByteBuffer output)
     {
         output.WriteVarint((uint)count << 1);
@@ -52,6 +54,7 @@ internal static class RleHybrid
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteBitPacked(ReadOnlySpan<int> values, int bitWidth, ByteBuffer output)
     {
         if (values.Length == 0)
@@ -65,7 +68,7 @@ internal static class RleHybrid
     }
 
     /// <summary>Packs values LSB first into <paramref name="dst"/>, which is zeroed and holds groups of 8 (the tail is padded with zeros).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BitPack(ReadOnlySpan<int> values, int bitWidth, Span<byte> dst)
     {
         dst.Clear();
@@ -94,7 +97,7 @@ internal static class RleHybrid
     }
 
     /// <summary>Decodes exactly <c>output.Length</c> values; throws on data that ends early or values wider than the bit width.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Decode(ReadOnlySpan<byte> data, int bitWidth, Span<int> output)
     {
         if (bitWidth is < 0 or > 32)
@@ -160,7 +163,7 @@ internal static class RleHybrid
         }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unpack(ReadOnlySpan<byte> data, int bitWidth, Span<int> output)
     {
         var mask = bitWidth == 32 ? ulong.MaxValue >> 32 : (1UL << bitWidth) - 1;
@@ -180,6 +183,7 @@ internal static class RleHybrid
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong ReadVarint(ReadOnlySpan<byte> data, ref int p)
     {
         ulong result = 0;
@@ -218,6 +222,7 @@ internal sealed class ByteBuffer
 
     public void Clear() => Length = 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Ensure(int more)
     {
         if (Length + more > _data.Length)
@@ -226,6 +231,7 @@ internal sealed class ByteBuffer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<byte> Reserve(int n)
     {
         Ensure(n);
@@ -234,12 +240,14 @@ internal sealed class ByteBuffer
         return span;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteByte(byte b)
     {
         Ensure(1);
         _data[Length++] = b;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(ReadOnlySpan<byte> bytes)
     {
         Ensure(bytes.Length);
@@ -247,8 +255,10 @@ internal sealed class ByteBuffer
         Length += bytes.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteInt32(int v) => BinaryPrimitives.WriteInt32LittleEndian(Reserve(4), v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteVarint(ulong v)
     {
         Ensure(10);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SmartRegion.Parquet.Writing;
@@ -16,6 +17,7 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
     public bool HasCovering => covering is not null;
 
     /// <summary>Gathers bbox and types from one page of buffered geometries (used when no covering column must be filled row by row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scan(ColumnBuffer<byte[]> buffer, ReadOnlySpan<byte[]> values, int firstValue, long firstRow)
     {
         for (var k = 0; k < values.Length; k++)
@@ -69,6 +71,7 @@ internal sealed class GeoCollector(GeoParquetOptions options, int columnIndex, C
     }
 
     /// <summary>Adds one geometry's type and box to the file's; returns the WKB error, if any, so callers can name the row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private FormatException? Measure(byte[] wkb, out Box box)
     {
         box = Box.Empty;

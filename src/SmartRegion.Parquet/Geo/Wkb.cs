@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace SmartRegion.Parquet.Geo;
 
@@ -9,14 +10,14 @@ internal static class Wkb
     private static readonly string[] NamesZ = [.. Names.Select(n => n + " Z")];
 
     /// <summary>Type name as GeoParquet spells it ("Polygon", "Point Z"), widening <paramref name="box"/> by every coordinate.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Scan(ReadOnlySpan<byte> wkb, ref Box box)
     {
         var p = 0;
         return Geometry(wkb, ref p, ref box, 0);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string Geometry(ReadOnlySpan<byte> wkb, ref int p, ref Box box, int depth)
     {
         if (depth > 32)
@@ -71,7 +72,7 @@ internal static class Wkb
         return hasZ ? NamesZ[code] : Names[code];
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Points(ReadOnlySpan<byte> wkb, ref int p, bool little, int n, int dims, ref Box box)
     {
         if ((long)n * dims * 8 > wkb.Length - p)
@@ -100,6 +101,7 @@ internal static class Wkb
         p += n * stride;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Count(ReadOnlySpan<byte> wkb, ref int p, bool little, int minBytesEach)
     {
         var n = UInt(wkb, ref p, little);
@@ -110,9 +112,11 @@ internal static class Wkb
         return (int)n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte Byte(ReadOnlySpan<byte> wkb, ref int p) =>
         p < wkb.Length ? wkb[p++] : throw new FormatException("WKB ends early");
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint UInt(ReadOnlySpan<byte> wkb, ref int p, bool little)
     {
         if (p + 4 > wkb.Length)

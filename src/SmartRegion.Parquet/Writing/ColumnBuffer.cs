@@ -347,6 +347,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int EstimateSize(T value) => value switch
     {
         string s => 4 + s.Length,
@@ -393,6 +394,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
     }
 
     /// <summary>True when no value in the range is null; adds the range's sizes as it checks, since the copy that follows takes them all.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool NoNulls(T[] values, int offset, int count)
     {
         long bytes = 0;
@@ -478,6 +480,7 @@ internal sealed class ColumnBuffer<T>(string[] path, int maxDef, PhysicalOps<T> 
         return (ops.StatisticBytes(min), ops.StatisticBytes(max));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (bool Found, T Min, T Max) MinMaxOf(ReadOnlySpan<T> values, ReadOnlySpan<int> candidates)
     {
         var found = false;
