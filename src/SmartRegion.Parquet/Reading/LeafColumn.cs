@@ -130,7 +130,7 @@ internal sealed class LeafColumn
                     : Element.Logical?.Kind == LogicalType.Timestamp ? Element.Logical.Unit
                     : Element.ConvertedType == Converted.TimestampMillis ? 1 : 2;
                 var kind = c.TimestampIsUtc ? DateTimeKind.Utc : DateTimeKind.Unspecified;
-                return Map((long[])physical, v => Timestamp(v, unit, kind));
+                return Timestamps((long[])physical, unit, kind);
             }
             case ParquetType.Decimal:
             {
@@ -148,28 +148,27 @@ internal sealed class LeafColumn
         }
     }
 
-    private static DateTime Timestamp(long v, int unit, DateTimeKind kind)
+    /// <summary>Timestamps in milliseconds (1), microseconds (2) or nanoseconds (3) since the Unix epoch, one loop for the column.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static DateTime[] Timestamps(long[] values, int unit, DateTimeKind kind)
     {
-        long ticks;
-        try
+        var output = new DateTime[values.Length];
+        // Range checks instead of checked arithmetic: the bounds are 0001-01-01 and 9999-12-31 in the unit (every
+        // 64-bit count of nanoseconds, ±292 years around 1970, fits).
+        long ticksPerUnit = unit == 1 ? 10_000 : 10;
+        var epoch = DateTime.UnixEpoch.Ticks;
+        var min = unit == 3 ? long.MinValue : -epoch / ticksPerUnit;
+        var max = unit == 3 ? long.MaxValue : (DateTime.MaxValue.Ticks - epoch) / ticksPerUnit;
+        for (var i = 0; i < values.Length; i++)
         {
-            ticks = unit switch
+            var v = values[i];
+            if (v < min || v > max)
             {
-                1 => checked(v * 10_000),
-                3 => v / 100,
-                _ => checked(v * 10),
-            };
-            ticks = checked(DateTime.UnixEpoch.Ticks + ticks);
+                throw new CorruptDataException($"timestamp {v} is outside the years 1..9999");
+            }
+            output[i] = new DateTime(epoch + (unit == 3 ? v / 100 : v * ticksPerUnit), kind);
         }
-        catch (OverflowException)
-        {
-            throw new CorruptDataException($"timestamp {v} is outside the years 1..9999");
-        }
-        if (ticks < 0 || ticks > DateTime.MaxValue.Ticks)
-        {
-            throw new CorruptDataException($"timestamp {v} is outside the years 1..9999");
-        }
-        return new DateTime(ticks, kind);
+        return output;
     }
 
     private static decimal BigDecimal(byte[] bigEndian, int scale)
@@ -186,6 +185,7 @@ internal sealed class LeafColumn
         return new decimal(1, 0, 0, false, (byte)scale) * (decimal)unscaled;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static TOut[] Map<TIn, TOut>(TIn[] input, Func<TIn, TOut> f)
     {
         var output = new TOut[input.Length];

@@ -31,6 +31,7 @@ internal sealed class BoolCodec : ValueCodec<bool>
 {
     public override double MinPlainBytes => 0.125;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override int DecodePlain(ReadOnlySpan<byte> src, Span<bool> dst)
     {
         var bytes = (dst.Length + 7) / 8;
