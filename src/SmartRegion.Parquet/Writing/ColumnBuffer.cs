@@ -23,6 +23,8 @@ internal sealed class ChunkContext(ParquetWriterOptions options, Codec codec)
     /// <summary>The chunk's PLAIN bytes (byte-array columns) and where each value starts in them.</summary>
     public ByteBuffer Plain { get; } = new(1 << 16);
     public int[] Starts = new int[1024];
+
+    /// <summary>Each value's dictionary index, when the chunk is dictionary-encoded.</summary>
     public int[] Indices = new int[1024];
     public PlainDictionary Dictionary { get; } = new();
 }
