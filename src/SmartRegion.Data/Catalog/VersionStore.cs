@@ -14,7 +14,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     private const string VersionColumns = """
         v.id, v.dataset_id, v.number, v.status, v.format, v.file_name, v.byte_count, v.checksum_sha256, v.options::text,
         v.schema_json::text, v.report_json::text, v.row_count, v.bbox_wgs84, v.records_table, v.has_geometry, v.error,
-        cu.email AS created_email, v.created_at, v.processed_at, pu.email AS published_email, v.published_at
+        cu.email AS created_email, v.created_at, v.processed_at, pu.email AS published_email, v.published_at, v.provenance::text
         """;
 
     private const string VersionFrom = """
@@ -172,5 +172,5 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         r.GetString(8), r.Get<string>("schema_json"), r.Get<string>("report_json"), r.IsDBNull(11) ? null : r.GetInt64(11),
         r.Get<double[]>("bbox_wgs84"), r.Get<string>("records_table"), r.GetBoolean(14), r.Get<string>("error"),
         r.Get<string>("created_email"), r.GetFieldValue<DateTimeOffset>(17), r.IsDBNull(18) ? null : r.GetFieldValue<DateTimeOffset>(18),
-        r.Get<string>("published_email"), r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20));
+        r.Get<string>("published_email"), r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20), r.Get<string>("provenance"));
 }
