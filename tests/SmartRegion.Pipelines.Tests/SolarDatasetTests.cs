@@ -118,5 +118,24 @@ public sealed class SolarDatasetTests(TestDatabase db)
         Assert.Equal($"solar run {runId} is {status}, not complete", result.SkippedBecause);
         Assert.Equal(before, await ScalarAsync<long>(db, "SELECT count(*) FROM catalog.dataset_version WHERE format = 'solar-run'"));
         Assert.Null(await VersionOfRunAsync(runId));
+        Assert.True(result.RunNotComplete);
+
+        // The operator's command says the same, and fails.
+        var output = new StringWriter();
+        Assert.Equal(1, await SmartRegion.Pipelines.Commands.AdminCommands.RunAsync(
+            ["publish-solar", "--run", runId.ToString(System.Globalization.CultureInfo.InvariantCulture)], db.ConnectionString, TextReader.Null, output, Ct));
+        Assert.Equal(result.SkippedBecause, JsonDocument.Parse(output.ToString()).RootElement.GetProperty("skippedBecause").GetString());
+    }
+
+    [Fact]
+    public async Task AdminPublishSolar_LatestRunAlreadyPublished_SaysSoAndSucceeds()
+    {
+        await SolarDistrict.GetAsync(db);
+        var output = new StringWriter();
+        Assert.Equal(0, await SmartRegion.Pipelines.Commands.AdminCommands.RunAsync(["publish-solar"], db.ConnectionString, TextReader.Null, output, Ct));
+        var json = JsonDocument.Parse(output.ToString()).RootElement;
+        Assert.Equal(SolarDataset.Slug, json.GetProperty("dataset").GetString());
+        Assert.False(json.TryGetProperty("version", out var version) && version.ValueKind != JsonValueKind.Null);
+        Assert.Equal($"solar run {json.GetProperty("runId").GetInt64()} is already published", json.GetProperty("skippedBecause").GetString());
     }
 }

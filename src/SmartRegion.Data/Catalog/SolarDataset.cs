@@ -5,8 +5,11 @@ using SmartRegion.Data.Catalog.Ingest;
 
 namespace SmartRegion.Data.Catalog;
 
-/// <summary>What publishing a solar run did: the dataset's new version, or why nothing was published.</summary>
-public sealed record SolarPublication(string DatasetSlug, int? VersionNumber, long RowCount, string? SkippedBecause);
+/// <summary>
+/// What publishing a solar run did: the dataset's new version, or why nothing was published (<see cref="RunNotComplete"/>:
+/// because the run does not exist or is not complete, rather than because it or a later run is already published).
+/// </summary>
+public sealed record SolarPublication(string DatasetSlug, int? VersionNumber, long RowCount, string? SkippedBecause, bool RunNotComplete = false);
 
 /// <summary>
 /// The platform's own solar results as a public catalogue dataset of the platform organisation: each complete solar
@@ -67,11 +70,11 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
         var provenance = await ProvenanceAsync(connection, tx, runId, cancellationToken);
         if (provenance is null)
         {
-            return new SolarPublication(Slug, null, 0, $"solar run {runId} does not exist");
+            return new SolarPublication(Slug, null, 0, $"solar run {runId} does not exist", RunNotComplete: true);
         }
         if (provenance.Value.Status != "complete")
         {
-            return new SolarPublication(Slug, null, 0, $"solar run {runId} is {provenance.Value.Status}, not complete");
+            return new SolarPublication(Slug, null, 0, $"solar run {runId} is {provenance.Value.Status}, not complete", RunNotComplete: true);
         }
         var orgId = await PlatformOrganisationAsync(connection, tx, cancellationToken);
         var datasetId = await DatasetAsync(connection, tx, orgId, cancellationToken);
@@ -166,6 +169,10 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
         await tx.CommitAsync(cancellationToken);
         return new SolarPublication(Slug, number, rows, null);
     }
+
+    /// <summary>The latest complete solar run, or null when there is none.</summary>
+    public Task<long?> LatestCompleteRunAsync(CancellationToken cancellationToken) =>
+        Db.ScalarAsync<long?>(dataSource, "SELECT max(id) FROM solar.run WHERE status = 'complete'", cancellationToken);
 
     /// <summary>The run's provenance document and status, or null when there is no such run.</summary>
     private static async Task<(string Status, string Json)?> ProvenanceAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long runId, CancellationToken cancellationToken)
