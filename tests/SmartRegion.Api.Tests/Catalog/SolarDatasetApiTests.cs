@@ -28,6 +28,16 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
     /// <summary>A complete solar run over three new buildings (two computed, one skipped), published; returns its id and version number.</summary>
     private async Task<(long RunId, int Version)> PublishedRunAsync()
     {
+        var run = await CompleteRunAsync();
+        var published = await new SolarDataset(Kit.Db.DataSource).PublishRunAsync(run, Ct);
+        Assert.True(published.VersionNumber is not null, published.SkippedBecause);
+        Assert.Equal(3, published.RowCount);
+        return (run, published.VersionNumber!.Value);
+    }
+
+    /// <summary>A complete solar run over three new buildings (two computed, one skipped), not yet published.</summary>
+    private async Task<long> CompleteRunAsync()
+    {
         var source = CatalogKit.Unique("solar-api");
         var ingest = await ScalarAsync<long>("""
             INSERT INTO region.ingest_run (kind, source, file_name, file_sha256, status) VALUES ('buildings', @s, 'batiments.geojson', 'abc123', 'succeeded') RETURNING id
@@ -56,10 +66,7 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
                     {(computed ? "100, 70, 1150.5, 30, 12.5, 13000, '{\"annualKwhAcLow\": 11000, \"annualKwhAcHigh\": 14500}'" : "NULL, NULL, NULL, NULL, NULL, NULL, NULL")})
                 """, ("r", run), ("b", building), ("status", computed ? "ok" : "skipped"), ("reason", computed ? "" : "no height"), ("x", (double)x));
         }
-        var published = await new SolarDataset(Kit.Db.DataSource).PublishRunAsync(run, Ct);
-        Assert.True(published.VersionNumber is not null, published.SkippedBecause);
-        Assert.Equal(3, published.RowCount);
-        return (run, published.VersionNumber!.Value);
+        return run;
     }
 
     private async Task<string> OwnerSlugAsync() => await ScalarAsync<string>("""
@@ -120,6 +127,20 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         (status, body) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"{Url}/export.geojson");
         Assert.Equal(200, status);
         Assert.Equal(3, JsonDocument.Parse(body).RootElement.GetProperty("features").GetArrayLength());
+        using var parquet = await anonymous.GetAsync($"{Url}/export.parquet", Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, parquet.StatusCode);
+        Assert.Equal("PAR1"u8.ToArray(), (await parquet.Content.ReadAsByteArrayAsync(Ct))[..4]);
+    }
+
+    [Fact]
+    public async Task SolarRun_FinishedByTwoProcessesAtOnce_OneVersion()
+    {
+        var run = await CompleteRunAsync();
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new SolarDataset(Kit.Db.DataSource).PublishRunAsync(run, Ct)));
+        Assert.Single(results, r => r.VersionNumber is not null);
+        Assert.All(results.Where(r => r.VersionNumber is null), r => Assert.Equal($"solar run {run} is already published", r.SkippedBecause));
+        Assert.Equal(1L, await ScalarAsync<long>(
+            "SELECT count(*) FROM catalog.dataset_version WHERE format = 'solar-run' AND (provenance ->> 'runId')::bigint = @r", ("r", run)));
     }
 
     [Fact]
