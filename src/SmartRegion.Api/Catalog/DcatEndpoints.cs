@@ -187,13 +187,16 @@ internal static class DcatEndpoints
         RdfTerm? Time(string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)
             ? RdfGraph.DateTime(t)
             : null;
+        string? Utc(string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)
+            ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)
+            : null;
         var runId = Text(p, "runId");
         var model = Text(p, "modelVersion");
         var parameters = Text(p, "parametersSha256");
         var station = p.TryGetProperty("weatherStation", out var s) && s.ValueKind == JsonValueKind.Object ? s : (JsonElement?)null;
         var ingests = p.TryGetProperty("ingestRuns", out var i) && i.ValueKind == JsonValueKind.Array ? i.EnumerateArray().ToList() : [];
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"Calcul solaire SmartRegion n° {runId} terminé le {Text(p, "completedAt")} : modèle {model}, paramètres sha256 {parameters}, " +
+            $"Calcul solaire SmartRegion n° {runId} terminé le {Utc("completedAt")} : modèle {model}, paramètres sha256 {parameters}, " +
             $"station météo {(station is { } st ? Text(st, "name") : "inconnue")}, chargements lus {string.Join(", ", ingests.Select(x => Text(x, "id")))}.");
 
         g.Add(ds, "adms:versionNotes", summary, "fr");

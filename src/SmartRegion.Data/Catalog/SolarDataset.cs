@@ -248,17 +248,16 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
     /// <summary>The metadata the dataset starts with.</summary>
     public static DatasetMetadata Metadata { get; } = new(
         Title: "Potentiel solaire des toitures, par bâtiment",
-        DescriptionMd: """
-            Potentiel photovoltaïque des toitures calculé par SmartRegion pour chaque bâtiment : surface de toit et surface
-            utilisable (m²), irradiation annuelle moyenne (kWh/m²/an, ombrage du relief et des bâtiments voisins compris),
-            puissance installable (kWc), production annuelle en courant alternatif (kWh/an) avec sa fourchette d'incertitude,
-            classe d'aptitude (1 à 5, celle du meilleur pan) et CO₂ évité. Identifiants de la source (cleabs de la BD TOPO,
-            identifiant RNB), commune, adresse la plus proche et emprise au sol (stockée en Lambert-93, EPSG:2154 ;
-            servie en WGS 84 par l'API et les exports).
-
-            Chaque calcul complet publie une nouvelle version ; sa provenance (calcul, version du modèle, empreinte des
-            paramètres, station météo, chargements lus, durées) accompagne la version.
-            """,
+        // One line per paragraph: the Markdown renderer turns a single line break into <br>.
+        DescriptionMd:
+            "Potentiel photovoltaïque des toitures calculé par SmartRegion pour chaque bâtiment : surface de toit et surface " +
+            "utilisable (m²), irradiation annuelle moyenne (kWh/m²/an, ombrage du relief et des bâtiments voisins compris), " +
+            "puissance installable (kWc), production annuelle en courant alternatif (kWh/an) avec sa fourchette d'incertitude, " +
+            "classe d'aptitude (1 à 5, celle du meilleur pan) et CO₂ évité. Identifiants de la source (cleabs de la BD TOPO, " +
+            "identifiant RNB), commune, adresse la plus proche et emprise au sol (stockée en Lambert-93, EPSG:2154 ; " +
+            "servie en WGS 84 par l'API et les exports).\n\n" +
+            "Chaque calcul complet publie une nouvelle version ; sa provenance (calcul, version du modèle, empreinte des " +
+            "paramètres, station météo, chargements lus, durées) accompagne la version.",
         ContactName: null,
         ContactEmail: null,
         LicenceId: "etalab-2.0",

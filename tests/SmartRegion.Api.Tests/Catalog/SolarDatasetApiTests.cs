@@ -86,6 +86,7 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         Assert.Equal(await OwnerSlugAsync(), doc.GetProperty("publisher").GetProperty("id").GetString());
         Assert.Equal(version, doc.GetProperty("currentVersion").GetInt32());
         Assert.Equal("solar-run", doc.GetProperty("format").GetString());
+        Assert.DoesNotContain("<br>", doc.GetProperty("description").GetProperty("html").GetString()); // paragraphs, not hard-wrapped lines
         var provenance = doc.GetProperty("provenance");
         Assert.Equal(runId, provenance.GetProperty("runId").GetInt64());
         Assert.Equal("v1.2.3-4-gabcdef0", provenance.GetProperty("modelVersion").GetString());
@@ -155,6 +156,7 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         Assert.Contains("dct:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC>", ttl);
         Assert.Contains($"dcat:version \"{version}\"", ttl);
         Assert.Contains("adms:versionNotes \"Calcul solaire SmartRegion n° " + runId, ttl);
+        Assert.Contains(" UTC : modèle v1.2.3-4-gabcdef0, paramètres sha256 ", ttl);
         Assert.Contains("dct:provenance _:", ttl);
         Assert.Contains("a dct:ProvenanceStatement", ttl);
         Assert.Contains("prov:wasGeneratedBy _:", ttl);
