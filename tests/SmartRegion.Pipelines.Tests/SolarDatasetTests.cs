@@ -18,14 +18,14 @@ public sealed class SolarDatasetTests(TestDatabase db)
 {
     private sealed record Version(long Id, int Number, string Status, long RowCount, string RecordsTable, JsonElement Provenance, string Checksum);
 
-    private async Task<Version?> VersionOfRunAsync(long runId)
+    private async Task<Version?> VersionOfRunAsync(long runId, string slug = SolarDataset.Slug)
     {
         var json = await ScalarAsync<string>(db, """
             SELECT coalesce((SELECT json_build_object('id', v.id, 'number', v.number, 'status', v.status, 'rowCount', v.row_count,
                        'recordsTable', v.records_table, 'provenance', v.provenance, 'checksum', v.checksum_sha256)::text
                 FROM catalog.dataset_version v JOIN catalog.dataset d ON d.id = v.dataset_id
                 WHERE d.slug = @slug AND v.format = 'solar-run' AND (v.provenance ->> 'runId')::bigint = @r), 'null')
-            """, ("slug", SolarDataset.Slug), ("r", runId));
+            """, ("slug", slug), ("r", runId));
         return JsonSerializer.Deserialize<Version>(json, JsonSerializerOptions.Web);
     }
 
@@ -69,6 +69,16 @@ public sealed class SolarDatasetTests(TestDatabase db)
             WHERE r.f4 = 'FLAT'
             """, ("r", d.RunId));
         Assert.Equal("FLAT|ok|true|true|true|true|2154|144", flat);
+
+        // The roof faces of the same run, in their own dataset with the same provenance: the flat roof is one level face.
+        var faces = await VersionOfRunAsync(d.RunId, SolarDataset.RoofFacesSlug);
+        Assert.NotNull(faces);
+        Assert.Equal(await ScalarAsync<long>(db, "SELECT count(*) FROM solar.face_result WHERE run_id = @r", ("r", d.RunId)), faces.RowCount);
+        Assert.Equal(p.GetRawText(), faces.Provenance.GetRawText());
+        Assert.Equal("1|0|2154|144", await ScalarAsync<string>(db, $"""
+            SELECT count(*) || '|' || max(f5) || '|' || max(ST_SRID(f15)) || '|' || round(sum(ST_Area(f15)))
+            FROM records."{faces.RecordsTable}" WHERE f2 = 'FLAT'
+            """));
     }
 
     [Fact]
@@ -81,6 +91,7 @@ public sealed class SolarDatasetTests(TestDatabase db)
         var latest = await VersionOfRunAsync(runId);
         Assert.NotNull(latest);
         Assert.Contains($"Catalogue: dataset '{SolarDataset.Slug}' version {latest.Number} published", stderr);
+        Assert.Contains($"Catalogue: dataset '{SolarDataset.RoofFacesSlug}' version ", stderr);
         Assert.Equal("published", latest.Status);
         var datasetId = await ScalarAsync<long>(db, "SELECT id FROM catalog.dataset WHERE slug = @s", ("s", SolarDataset.Slug));
         Assert.Equal(latest.Id, await ScalarAsync<long>(db, "SELECT current_version_id FROM catalog.dataset WHERE id = @d", ("d", datasetId)));
@@ -88,6 +99,8 @@ public sealed class SolarDatasetTests(TestDatabase db)
         Assert.Equal("superseded", first!.Status);
         Assert.True(latest.Number > first.Number);
         Assert.Equal(1L, await ScalarAsync<long>(db, "SELECT count(*) FROM catalog.dataset_version WHERE dataset_id = @d AND status = 'published'", ("d", datasetId)));
+        Assert.Equal("published", (await VersionOfRunAsync(runId, SolarDataset.RoofFacesSlug))!.Status);
+        Assert.Equal("superseded", (await VersionOfRunAsync(d.RunId, SolarDataset.RoofFacesSlug))!.Status);
 
         // The earlier run comes back as the current version, then the latest again: both tables were kept.
         var versions = new VersionStore(db.DataSource);

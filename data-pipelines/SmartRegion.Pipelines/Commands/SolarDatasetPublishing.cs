@@ -17,9 +17,15 @@ internal static class SolarDatasetPublishing
         try
         {
             var p = await new SolarDataset(dataSource).PublishRunAsync(runId, cancellationToken);
-            Console.Error.WriteLine(p.VersionNumber is { } n
-                ? $"Catalogue: dataset '{p.DatasetSlug}' version {n} published ({p.RowCount} buildings of solar run {runId})."
-                : $"Catalogue: dataset '{p.DatasetSlug}' unchanged: {p.SkippedBecause}.");
+            foreach (var (publication, unit) in new[] { (p, "buildings"), (p.RoofFaces, "roof faces") })
+            {
+                if (publication is not null)
+                {
+                    Console.Error.WriteLine(publication.VersionNumber is { } n
+                        ? $"Catalogue: dataset '{publication.DatasetSlug}' version {n} published ({publication.RowCount} {unit} of solar run {runId})."
+                        : $"Catalogue: dataset '{publication.DatasetSlug}' unchanged: {publication.SkippedBecause}.");
+                }
+            }
         }
         catch (CatalogConflictException e)
         {

@@ -65,6 +65,17 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
                 VALUES (@r, @b, @status, @reason, ST_SetSRID(ST_MakePoint(@x + 5, 6865005), 2154),
                     {(computed ? "100, 70, 1150.5, 30, 12.5, 13000, '{\"annualKwhAcLow\": 11000, \"annualKwhAcHigh\": 14500}'" : "NULL, NULL, NULL, NULL, NULL, NULL, NULL")})
                 """, ("r", run), ("b", building), ("status", computed ? "ok" : "skipped"), ("reason", computed ? "" : "no height"), ("x", (double)x));
+            if (computed)
+            {
+                // One flat roof face over the footprint, 52 m up.
+                await Kit.ExecuteAsync("""
+                    INSERT INTO solar.face_result (run_id, building_id, face_no, polygon, origin, tilt_deg, azimuth_deg, area_m2, usable_area_m2,
+                        annual_irradiation_kwh_per_m2, quantiles_kwh_per_m2, shading_loss_fraction, suitability_class, panel_count,
+                        installable_kwp, annual_kwh_ac, monthly_kwh_ac)
+                    VALUES (@r, @b, 1, ST_Translate(ST_Force3D(ST_MakeEnvelope(@x, 6865000, @x + 10, 6865010, 2154)), 0, 0, 52), 'inferred', 0, 180,
+                        100, 70, 1150.5, '{}', 0.05, 3, 30, 12.5, 13000, '{}')
+                    """, ("r", run), ("b", building), ("x", (double)x));
+            }
         }
         return run;
     }
@@ -94,6 +105,7 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         Assert.Equal("pvgis", provenance.GetProperty("weatherStation").GetProperty("source").GetString());
         Assert.Equal("batiments.geojson", provenance.GetProperty("ingestRuns")[0].GetProperty("fileName").GetString());
         Assert.Equal(2.5, provenance.GetProperty("timings").GetProperty("wallSeconds").GetDouble());
+        Assert.Equal(JsonValueKind.String, provenance.GetProperty("startedAt").ValueKind);
         Assert.Equal(2, provenance.GetProperty("buildings").GetProperty("ok").GetInt32());
         Assert.Equal(JsonValueKind.String, provenance.GetProperty("completedAt").ValueKind);
 
@@ -118,6 +130,26 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         Assert.InRange(corner[0].GetDouble(), 2.2, 2.5);
         Assert.InRange(corner[1].GetDouble(), 48.8, 49.0);
         Assert.Equal("skipped", records.GetProperty("records")[2].GetProperty("status").GetString());
+        (status, body) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"{Url}/records?fields=suitability_class&limit=1");
+        Assert.Equal(3, JsonDocument.Parse(body).RootElement.GetProperty("records")[0].GetProperty("suitability_class").GetInt64());
+
+        // The roof faces: a dataset of their own, same run, same provenance, polygons in 3D.
+        (status, body) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"/api/v1/datasets/{SolarDataset.RoofFacesSlug}");
+        Assert.Equal(200, status);
+        var faces = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(runId, faces.GetProperty("provenance").GetProperty("runId").GetInt64());
+        Assert.Equal(doc.GetProperty("publisher").GetProperty("id").GetString(), faces.GetProperty("publisher").GetProperty("id").GetString());
+        (status, body) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"/api/v1/datasets/{SolarDataset.RoofFacesSlug}/records");
+        Assert.Equal(200, status);
+        var faceRecords = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(2, faceRecords.GetProperty("numberMatched").GetInt64());
+        var face = faceRecords.GetProperty("records")[0];
+        Assert.Equal("BATIMENT0", face.GetProperty("cleabs").GetString());
+        Assert.Equal(0, face.GetProperty("tilt_deg").GetDouble());
+        Assert.Equal(1150.5, face.GetProperty("annual_irradiation_kwh_per_m2").GetDouble());
+        var vertex = face.GetProperty("polygon").GetProperty("coordinates")[0][0];
+        Assert.InRange(vertex[0].GetDouble(), 2.2, 2.5);
+        Assert.Equal(52, vertex[2].GetDouble());
 
         (status, body) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"{Url}/export.csv");
         Assert.Equal(200, status);
@@ -138,9 +170,11 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
     {
         var run = await CompleteRunAsync();
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new SolarDataset(Kit.Db.DataSource).PublishRunAsync(run, Ct)));
-        Assert.Single(results, r => r.VersionNumber is not null);
+        Assert.Single(results, r => r.VersionNumber is not null && r.RoofFaces?.VersionNumber is not null);
         Assert.All(results.Where(r => r.VersionNumber is null), r => Assert.Equal($"solar run {run} is already published", r.SkippedBecause));
-        Assert.Equal(1L, await ScalarAsync<long>(
+        Assert.All(results.Where(r => r.VersionNumber is null), r => Assert.Equal($"solar run {run} is already published", r.RoofFaces!.SkippedBecause));
+        // One version per dataset.
+        Assert.Equal(2L, await ScalarAsync<long>(
             "SELECT count(*) FROM catalog.dataset_version WHERE format = 'solar-run' AND (provenance ->> 'runId')::bigint = @r", ("r", run)));
     }
 
@@ -189,19 +223,20 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         var (status, body) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"/api/v1/datasets?q=photovoltaique%20toitures&publisher={owner}");
         Assert.Equal(200, status);
         var result = JsonDocument.Parse(body).RootElement;
-        Assert.Equal(SolarDataset.Slug, result.GetProperty("items")[0].GetProperty("id").GetString());
+        Assert.Equal(new[] { SolarDataset.Slug, SolarDataset.RoofFacesSlug },
+            result.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).Order());
         var facets = result.GetProperty("facets");
         long Count(string facet, string value) => facets.GetProperty(facet).EnumerateArray()
             .Where(f => f.GetProperty("value").GetString() == value).Select(f => f.GetProperty("count").GetInt64()).SingleOrDefault();
-        Assert.Equal(1, Count("publisher", owner));
-        Assert.Equal(1, Count("format", "solar-run"));
-        Assert.Equal(1, Count("visibility", "public"));
-        Assert.Equal(1, Count("theme", "ENER"));
-        Assert.Equal(1, Count("licence", "etalab-2.0"));
-        Assert.Equal(1, Count("hasGeometry", "true"));
+        Assert.Equal(2, Count("publisher", owner));
+        Assert.Equal(2, Count("format", "solar-run"));
+        Assert.Equal(2, Count("visibility", "public"));
+        Assert.Equal(2, Count("theme", "ENER"));
+        Assert.Equal(2, Count("licence", "etalab-2.0"));
+        Assert.Equal(2, Count("hasGeometry", "true"));
         (status, body) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, "/api/v1/datasets?format=solar-run");
         Assert.Equal(200, status);
-        Assert.Equal(1, JsonDocument.Parse(body).RootElement.GetProperty("total").GetInt64());
+        Assert.Equal(2, JsonDocument.Parse(body).RootElement.GetProperty("total").GetInt64());
     }
 
     [Fact]
