@@ -155,7 +155,7 @@ internal static class DcatEndpoints
         }
         if (d.CurrentVersionNumber is not null)
         {
-            foreach (var (ext, type, media) in new[] { ("csv", "CSV", "text/csv"), ("geojson", "GEOJSON", "application/geo+json") })
+            foreach (var (ext, type, media) in new[] { ("csv", "CSV", "text/csv"), ("geojson", "GEOJSON", "application/geo+json"), ("parquet", "PARQUET", "application/vnd.apache.parquet") })
             {
                 var dist = new RdfTerm.Iri($"{api}/export.{ext}");
                 g.Add(ds, "dcat:distribution", dist);

@@ -199,6 +199,8 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         Assert.Contains("dcat:version \"v1.2.3-4-gabcdef0\"", ttl);
         Assert.Contains("spdx:checksumValue \"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("{\"albedo\": 0.2}"u8)), ttl);
         Assert.Contains("dct:identifier \"ingest-run-", ttl);
+        Assert.Contains("dct:format <http://publications.europa.eu/resource/authority/file-type/PARQUET>", ttl);
+        Assert.Contains($"dcat:downloadURL <http://localhost{Url}/export.parquet>", ttl);
 
         var (jsonStatus, jsonld) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"{Url}/dcat.jsonld");
         Assert.Equal(200, jsonStatus);
