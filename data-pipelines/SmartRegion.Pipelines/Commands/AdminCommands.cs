@@ -5,7 +5,7 @@ using SmartRegion.Pipelines.Cli;
 
 namespace SmartRegion.Pipelines.Commands;
 
-/// <summary><c>admin create-org | create-user | create-key</c>: the first accounts of the catalogue.</summary>
+/// <summary><c>admin create-org | create-user | create-key</c>: the first accounts of the catalogue; <c>admin publish-solar</c>.</summary>
 internal static class AdminCommands
 {
     public const string Usage = """
@@ -14,6 +14,9 @@ internal static class AdminCommands
                           (the password is read from stdin, never from the command line where ps would show it)
         admin create-key --email E --org S --name N [--scopes read,publish,admin] [--expires-days D]
                           prints the key once, as JSON; only its SHA-256 hash is stored
+        admin publish-solar [--run ID]
+                          publish a complete solar run (default: the latest) as the platform's dataset solar-potential-buildings
+                          (compute solar does it itself; this is for runs made before, or a publication that failed)
         """;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
@@ -22,7 +25,7 @@ internal static class AdminCommands
     /// <summary>Runs against <paramref name="connectionString"/> (null: $SMARTREGION_DB), reading the password from <paramref name="input"/>.</summary>
     internal static async Task<int> RunAsync(string[] args, string? connectionString, TextReader input, TextWriter output, CancellationToken cancellationToken)
     {
-        var verb = args.FirstOrDefault() ?? throw new CliUsageException("admin needs a subcommand: create-org | create-user | create-key");
+        var verb = args.FirstOrDefault() ?? throw new CliUsageException("admin needs a subcommand: create-org | create-user | create-key | publish-solar");
         var options = CliArgs.Parse(args.Skip(1), "password-stdin", "platform-admin");
         await using var dataSource = SmartRegionDatabase.CreateDataSource(
             connectionString ?? SmartRegionDatabase.ConnectionStringFromEnvironment(), "smartregion-cli");
@@ -91,8 +94,24 @@ internal static class AdminCommands
                     CliJson.Write(new { key = secret, info.Id, info.Prefix, info.OrgSlug, info.Scopes, info.ExpiresAt, note = "store this key now: it is not shown again" }, output);
                     return 0;
                 }
+                case "publish-solar":
+                {
+                    var run = options.Int("run", 1);
+                    options.RejectUnknown();
+                    var solar = new SolarDataset(dataSource);
+                    var runId = run ?? await solar.LatestCompleteRunAsync(cancellationToken)
+                        ?? throw new CliFailureException("there is no complete solar run; make one with ./smartregion compute solar");
+                    var started = System.Diagnostics.Stopwatch.StartNew();
+                    var published = await solar.PublishRunAsync(runId, cancellationToken);
+                    CliJson.Write(new
+                    {
+                        dataset = published.DatasetSlug, runId, version = published.VersionNumber, rows = published.RowCount,
+                        skippedBecause = published.SkippedBecause, durationS = Math.Round(started.Elapsed.TotalSeconds, 2),
+                    }, output);
+                    return published.RunNotComplete ? 1 : 0;
+                }
                 default:
-                    throw new CliUsageException($"unknown admin subcommand '{verb}' (expected create-org | create-user | create-key)");
+                    throw new CliUsageException($"unknown admin subcommand '{verb}' (expected create-org | create-user | create-key | publish-solar)");
             }
         }
         catch (CatalogValidationException e)

@@ -79,6 +79,7 @@ internal static class ComputeCommands
 
         var stats = await WorkAsync(dataSource, runId.Value, workers, parameters, station, cancellationToken);
         var status = await queue.TryFinishRunAsync(runId.Value, cancellationToken);
+        await SolarDatasetPublishing.PublishIfCompleteAsync(dataSource, runId.Value, status, cancellationToken);
         var progress = await queue.ProgressAsync(runId.Value, cancellationToken);
         CliJson.Write(new
         {
@@ -131,7 +132,8 @@ internal static class ComputeCommands
             }
             var (parameters, station) = await RunSettingsAsync(dataSource, target.Value, cancellationToken);
             await WorkAsync(dataSource, target.Value, workers, parameters, station, cancellationToken);
-            await queue.TryFinishRunAsync(target.Value, cancellationToken);
+            var status = await queue.TryFinishRunAsync(target.Value, cancellationToken);
+            await SolarDatasetPublishing.PublishIfCompleteAsync(dataSource, target.Value, status, cancellationToken);
             if (run is not null || exitWhenIdle)
             {
                 return 0;

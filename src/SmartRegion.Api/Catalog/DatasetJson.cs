@@ -89,6 +89,8 @@ internal static class DatasetJson
         currentVersion = d.CurrentVersionNumber,
         format = d.CurrentFormat,
         hasGeometry = d.HasGeometry,
+        // How the current version was made, when the platform made it (a solar run); null for uploads.
+        provenance = d.CurrentProvenanceJson is { } p ? JsonDocument.Parse(p).RootElement : (JsonElement?)null,
         created = d.CreatedAt,
         modified = d.ModifiedAt,
         access = new { level = access.Level.ToString().ToLowerInvariant(), fields = access.Fields?.Order(StringComparer.Ordinal), rowsFiltered = access.RowFilters is not null },

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using SmartRegion.Data.Catalog;
 
 namespace SmartRegion.Api.Catalog;
@@ -144,9 +145,17 @@ internal static class DcatEndpoints
             g.Add(period, "dcat:startDate", m.TemporalStart is { } s ? RdfGraph.Typed(s.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "xsd:date") : null);
             g.Add(period, "dcat:endDate", m.TemporalEnd is { } e ? RdfGraph.Typed(e.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "xsd:date") : null);
         }
+        if (d.CurrentVersionNumber is { } version)
+        {
+            g.Add(ds, "dcat:version", version.ToString(CultureInfo.InvariantCulture));
+        }
+        if (d.CurrentProvenanceJson is { } provenance)
+        {
+            AddProvenance(g, ds, publisher, provenance);
+        }
         if (d.CurrentVersionNumber is not null)
         {
-            foreach (var (ext, type, media) in new[] { ("csv", "CSV", "text/csv"), ("geojson", "GEOJSON", "application/geo+json") })
+            foreach (var (ext, type, media) in new[] { ("csv", "CSV", "text/csv"), ("geojson", "GEOJSON", "application/geo+json"), ("parquet", "PARQUET", "application/vnd.apache.parquet") })
             {
                 var dist = new RdfTerm.Iri($"{api}/export.{ext}");
                 g.Add(ds, "dcat:distribution", dist);
@@ -162,5 +171,82 @@ internal static class DcatEndpoints
             }
         }
         return ds;
+    }
+
+    /// <summary>
+    /// A platform-made version's provenance (a solar run) in DCAT-AP 3 / PROV-O terms: a dct:ProvenanceStatement and
+    /// adms:versionNotes for people, prov:wasGeneratedBy an activity (times, software version, the inputs it used) for machines.
+    /// </summary>
+    private static void AddProvenance(RdfGraph g, RdfTerm.Iri ds, RdfTerm.Iri publisher, string provenanceJson)
+    {
+        using var doc = JsonDocument.Parse(provenanceJson);
+        var p = doc.RootElement;
+        string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
+            ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText())
+            : null;
+        RdfTerm? Time(string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)
+            ? RdfGraph.DateTime(t)
+            : null;
+        string? Utc(string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)
+            ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)
+            : null;
+        var runId = Text(p, "runId");
+        var model = Text(p, "modelVersion");
+        var parameters = Text(p, "parametersSha256");
+        var station = p.TryGetProperty("weatherStation", out var s) && s.ValueKind == JsonValueKind.Object ? s : (JsonElement?)null;
+        var ingests = p.TryGetProperty("ingestRuns", out var i) && i.ValueKind == JsonValueKind.Array ? i.EnumerateArray().ToList() : [];
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"Calcul solaire SmartRegion n° {runId} terminé le {Utc("completedAt")} : modèle {model}, paramètres sha256 {parameters}, " +
+            $"station météo {(station is { } st ? Text(st, "name") : "inconnue")}, chargements lus {string.Join(", ", ingests.Select(x => Text(x, "id")))}.");
+
+        g.Add(ds, "adms:versionNotes", summary, "fr");
+        var statement = g.NewBlank();
+        g.Add(ds, "dct:provenance", statement);
+        g.Add(statement, "rdf:type", new RdfTerm.Iri("dct:ProvenanceStatement"));
+        g.Add(statement, "rdfs:label", summary, "fr");
+
+        var activity = g.NewBlank();
+        g.Add(ds, "prov:wasGeneratedBy", activity);
+        g.Add(activity, "rdf:type", new RdfTerm.Iri("prov:Activity"));
+        g.Add(activity, "dct:identifier", $"solar-run-{runId}");
+        g.Add(activity, "rdfs:label", $"Calcul solaire n° {runId}", "fr");
+        g.Add(activity, "prov:startedAtTime", Time("startedAt"));
+        g.Add(activity, "prov:endedAtTime", Time("completedAt"));
+        g.Add(activity, "prov:wasAssociatedWith", publisher);
+        var software = g.NewBlank();
+        g.Add(activity, "prov:wasAssociatedWith", software);
+        g.Add(software, "rdf:type", new RdfTerm.Iri("prov:SoftwareAgent"));
+        g.Add(software, "rdfs:label", "SmartRegion solar model");
+        g.Add(software, "dcat:version", model);
+        if (Text(p, "timings") is { } timings)
+        {
+            g.Add(activity, "rdfs:comment", $"timings: {timings}");
+        }
+        var parametersEntity = g.NewBlank();
+        g.Add(activity, "prov:used", parametersEntity);
+        g.Add(parametersEntity, "rdf:type", new RdfTerm.Iri("prov:Entity"));
+        g.Add(parametersEntity, "rdfs:label", "parameters");
+        var checksum = g.NewBlank();
+        g.Add(parametersEntity, "spdx:checksum", checksum);
+        g.Add(checksum, "rdf:type", new RdfTerm.Iri("spdx:Checksum"));
+        g.Add(checksum, "spdx:algorithm", new RdfTerm.Iri("spdx:checksumAlgorithm_sha256"));
+        g.Add(checksum, "spdx:checksumValue", RdfGraph.Typed(parameters ?? "", "xsd:hexBinary"));
+        if (station is { } w)
+        {
+            var entity = g.NewBlank();
+            g.Add(activity, "prov:used", entity);
+            g.Add(entity, "rdf:type", new RdfTerm.Iri("prov:Entity"));
+            g.Add(entity, "dct:identifier", $"weather-station-{Text(w, "id")}");
+            g.Add(entity, "rdfs:label", $"station météo {Text(w, "name")} ({Text(w, "source")})", "fr");
+            g.Add(entity, "rdfs:comment", Text(w, "licence") is { } licence ? $"licence: {licence}" : null);
+        }
+        foreach (var ingest in ingests)
+        {
+            var entity = g.NewBlank();
+            g.Add(activity, "prov:used", entity);
+            g.Add(entity, "rdf:type", new RdfTerm.Iri("prov:Entity"));
+            g.Add(entity, "dct:identifier", $"ingest-run-{Text(ingest, "id")}");
+            g.Add(entity, "rdfs:label", $"{Text(ingest, "kind")} {Text(ingest, "source")}: {Text(ingest, "fileName")}");
+        }
     }
 }

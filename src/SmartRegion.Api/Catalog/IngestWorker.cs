@@ -20,6 +20,9 @@ internal sealed class UploadSettings(IConfiguration configuration)
     /// <summary>How long a job stays this worker's without renewal; a dead worker's job is retried after it.</summary>
     public TimeSpan JobLease { get; } = TimeSpan.FromSeconds(Math.Max(3, configuration.GetValue("Catalog:JobLeaseSeconds", VersionStore.JobLease.TotalSeconds)));
 
+    /// <summary>How many times a job's worker may die holding it before the job fails with that reason.</summary>
+    public int MaxWorkerCrashes { get; } = Math.Max(1, configuration.GetValue("Catalog:MaxWorkerCrashes", VersionStore.MaxWorkerCrashes));
+
     public IngestLimits Limits { get; } = new(
         MaxColumns: configuration.GetValue("Catalog:MaxColumns", 1_000),
         MaxFieldChars: configuration.GetValue("Catalog:MaxFieldChars", 1_000_000),
@@ -64,7 +67,7 @@ internal sealed class IngestWorker(NpgsqlDataSource dataSource, UploadSettings s
             ClaimedJob? job = null;
             try
             {
-                job = await versions.ClaimJobAsync(_workerId, stoppingToken, settings.JobLease);
+                job = await versions.ClaimJobAsync(_workerId, stoppingToken, settings.JobLease, settings.MaxWorkerCrashes);
                 if (job is null)
                 {
                     await signal.WaitAsync(settings.PollInterval, stoppingToken);

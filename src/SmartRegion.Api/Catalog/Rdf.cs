@@ -30,6 +30,9 @@ internal sealed class RdfGraph
         ["xsd"] = "http://www.w3.org/2001/XMLSchema#",
         ["gsp"] = "http://www.opengis.net/ont/geosparql#",
         ["adms"] = "http://www.w3.org/ns/adms#",
+        ["prov"] = "http://www.w3.org/ns/prov#",
+        ["rdfs"] = "http://www.w3.org/2000/01/rdf-schema#",
+        ["spdx"] = "http://spdx.org/rdf/terms#",
     };
 
     private readonly List<(RdfTerm Subject, string Predicate, RdfTerm Object)> _triples = [];

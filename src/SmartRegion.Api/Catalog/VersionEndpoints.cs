@@ -336,6 +336,7 @@ internal static class VersionEndpoints
         rowCount = access.RowFilters is null ? v.RowCount : null,
         bboxWgs84 = access.RowFilters is null ? v.BboxWgs84 : null,
         hasGeometry = v.HasGeometry,
+        provenance = v.ProvenanceJson is { } p ? JsonDocument.Parse(p).RootElement : (JsonElement?)null,
         schema = v.SchemaJson is null ? (JsonElement?)null : VisibleSchema(v.SchemaJson, access),
         report = member && v.ReportJson is not null ? JsonDocument.Parse(v.ReportJson).RootElement : (JsonElement?)null,
         error = member ? v.Error : null,

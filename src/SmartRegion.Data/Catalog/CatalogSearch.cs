@@ -61,7 +61,7 @@ public sealed class CatalogSearch(NpgsqlDataSource dataSource)
             while (await reader.ReadAsync(cancellationToken))
             {
                 items.Add(DatasetStore.MapDataset(reader));
-                total = reader.GetInt64(25);
+                total = reader.GetInt64(26);
             }
         }
         if (items.Count == 0 && request.Page > 1)

@@ -99,14 +99,15 @@ public sealed record DatasetRecord(
     string? CurrentFormat,
     bool HasGeometry,
     DateTimeOffset CreatedAt,
-    DateTimeOffset ModifiedAt)
+    DateTimeOffset ModifiedAt,
+    string? CurrentProvenanceJson = null)
 {
     public string LicenceUri => Vocabulary.Licences[Metadata.LicenceId];
 
     public string ModifiedIso => ModifiedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
 
-/// <summary>One version of a dataset: an upload and what became of it.</summary>
+/// <summary>One version of a dataset: an upload and what became of it, or a solar run's results with their provenance.</summary>
 public sealed record VersionRecord(
     long Id,
     long DatasetId,
@@ -128,7 +129,8 @@ public sealed record VersionRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset? ProcessedAt,
     string? PublishedBy,
-    DateTimeOffset? PublishedAt);
+    DateTimeOffset? PublishedAt,
+    string? ProvenanceJson = null);
 
 /// <summary>A grant as listed to the owning organisation.</summary>
 public sealed record GrantRecord(

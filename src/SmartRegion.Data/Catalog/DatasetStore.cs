@@ -10,7 +10,8 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         d.id, d.slug, d.owner_org_id, o.slug AS org_slug, o.name AS org_name, d.title, d.description_md, d.contact_name,
         d.contact_email, d.licence_id, d.keywords, d.themes, d.spatial_bbox_wgs84, d.spatial_communes, d.temporal_start,
         d.temporal_end, d.update_frequency, d.landing_page, d.visibility, d.current_version_id, cv.number AS cv_number,
-        cv.format AS cv_format, coalesce(cv.has_geometry, false) AS cv_geometry, d.created_at, d.modified_at
+        cv.format AS cv_format, coalesce(cv.has_geometry, false) AS cv_geometry, d.created_at, d.modified_at,
+        cv.provenance::text AS cv_provenance
         """;
 
     internal const string DatasetFrom = """
@@ -75,7 +76,7 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
             return (null, DatasetAccess.None);
         }
         var dataset = MapDataset(reader);
-        var grants = ParseGrants(reader.GetString(25));
+        var grants = ParseGrants(reader.GetString(26));
         return (dataset, AccessPolicy.Decide(caller, dataset.Metadata.Visibility, dataset.OwnerOrgId, grants));
     }
 
@@ -177,7 +178,8 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         r.Get<string>("cv_format"),
         r.GetBoolean(22),
         r.GetFieldValue<DateTimeOffset>(23),
-        r.GetFieldValue<DateTimeOffset>(24));
+        r.GetFieldValue<DateTimeOffset>(24),
+        r.Get<string>("cv_provenance"));
 
     private static (string, object?)[] MetadataParameters(DatasetMetadata m) =>
     [

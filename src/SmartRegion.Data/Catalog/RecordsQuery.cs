@@ -4,8 +4,7 @@ using SmartRegion.Data.Catalog.Ingest;
 
 namespace SmartRegion.Data.Catalog;
 
-/// <summary>How geometry values are rendered by <see cref="RecordsQuery"/>.</summary>
-/// <summary>How geometry values are read: GeoJSON text, WKT text, or WKB bytes (in WGS 84, the records' CRS).</summary>
+/// <summary>How geometry values are read: GeoJSON text, WKT text, or WKB bytes, always in WGS 84.</summary>
 public enum GeometryText { GeoJson, Wkt, Wkb }
 
 /// <summary>
@@ -25,12 +24,14 @@ public sealed class RecordsQuery(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand { Connection = connection };
+        // Uploads store WGS 84 already (the transform is then a no-op); the platform's solar dataset keeps Lambert-93.
+        string Wgs84(FieldSchema f) => $"ST_Transform({RecordsLoader.Quote(f.Column)}, 4326)";
         var select = fields.Count == 0 ? "_row" : string.Join(", ", fields.Select(f => f.Type == "geometry"
             ? geometryText switch
             {
-                GeometryText.GeoJson => $"ST_AsGeoJSON({RecordsLoader.Quote(f.Column)}, 7)",
-                GeometryText.Wkb => $"ST_AsBinary({RecordsLoader.Quote(f.Column)}, 'NDR')",
-                _ => $"ST_AsText({RecordsLoader.Quote(f.Column)})",
+                GeometryText.GeoJson => $"ST_AsGeoJSON({Wgs84(f)}, 7)",
+                GeometryText.Wkb => $"ST_AsBinary({Wgs84(f)}, 'NDR')",
+                _ => $"ST_AsText({Wgs84(f)})",
             }
             : RecordsLoader.Quote(f.Column)));
         cmd.CommandText = $"""

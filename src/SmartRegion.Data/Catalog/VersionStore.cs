@@ -14,7 +14,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     private const string VersionColumns = """
         v.id, v.dataset_id, v.number, v.status, v.format, v.file_name, v.byte_count, v.checksum_sha256, v.options::text,
         v.schema_json::text, v.report_json::text, v.row_count, v.bbox_wgs84, v.records_table, v.has_geometry, v.error,
-        cu.email AS created_email, v.created_at, v.processed_at, pu.email AS published_email, v.published_at
+        cu.email AS created_email, v.created_at, v.processed_at, pu.email AS published_email, v.published_at, v.provenance::text
         """;
 
     private const string VersionFrom = """
@@ -65,19 +65,45 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     /// <summary>How long a taken job stays its worker's without a renewal; the worker renews every third of it.</summary>
     public static readonly TimeSpan JobLease = TimeSpan.FromSeconds(60);
 
+    /// <summary>How many times a job's worker may die holding it (its lease running out) before the job fails.</summary>
+    public const int MaxWorkerCrashes = 3;
+
+    // A running job whose worker stopped renewing: its lease ran out (or, for rows from before leases, 30 minutes passed).
+    private const string LeaseRanOut = "status = 'running' AND (lease_until < now() OR (lease_until IS NULL AND locked_at < now() - interval '30 minutes'))";
+
+    // What is known of a crash: the worker stopped renewing the lease; nothing more can be known of a process killed outright.
+    private const string CrashDescription = """
+        format('worker %s stopped renewing its lease at %s (killed, out of memory or host lost)',
+               locked_by, to_char(coalesce(lease_until, locked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+        """;
+
     /// <summary>
     /// Takes the oldest queued job, or a running one whose lease ran out (its worker died); concurrent workers skip each
     /// other's rows instead of waiting. The job is held for <paramref name="lease"/> (default <see cref="JobLease"/>).
+    /// A job whose worker died <paramref name="maxCrashes"/> times is failed instead, with the reason, and its version too.
     /// </summary>
-    public async Task<ClaimedJob?> ClaimJobAsync(string workerId, CancellationToken cancellationToken, TimeSpan? lease = null) =>
-        (await Db.ListAsync(dataSource, """
-            UPDATE catalog.job SET status = 'running', attempts = attempts + 1, locked_by = @w, locked_at = now(), lease_until = now() + @lease
+    public async Task<ClaimedJob?> ClaimJobAsync(string workerId, CancellationToken cancellationToken, TimeSpan? lease = null, int maxCrashes = MaxWorkerCrashes)
+    {
+        await Db.ExecuteAsync(dataSource, $"""
+            WITH exhausted AS (
+                UPDATE catalog.job SET status = 'failed', crash_count = crash_count + 1, last_error = {CrashDescription},
+                    error = format('worker crashed %s times while processing; last error: %s', crash_count + 1, {CrashDescription}),
+                    finished_at = now(), lease_until = NULL
+                WHERE id IN (SELECT id FROM catalog.job WHERE {LeaseRanOut} AND crash_count + 1 >= @max FOR UPDATE SKIP LOCKED)
+                RETURNING version_id, error)
+            UPDATE catalog.dataset_version v SET status = 'failed', error = e.error, processed_at = now()
+            FROM exhausted e WHERE v.id = e.version_id AND v.status IN ('queued', 'processing')
+            """, cancellationToken, ("max", maxCrashes));
+        return (await Db.ListAsync(dataSource, $"""
+            UPDATE catalog.job SET status = 'running', attempts = attempts + 1, locked_by = @w, locked_at = now(), lease_until = now() + @lease,
+                crash_count = crash_count + CASE WHEN status = 'running' THEN 1 ELSE 0 END,
+                last_error = CASE WHEN status = 'running' THEN {CrashDescription} ELSE last_error END
             WHERE id = (SELECT id FROM catalog.job
-                        WHERE status = 'queued'
-                           OR (status = 'running' AND (lease_until < now() OR (lease_until IS NULL AND locked_at < now() - interval '30 minutes')))
+                        WHERE status = 'queued' OR ({LeaseRanOut})
                         ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
             RETURNING id, version_id
             """, r => new ClaimedJob(r.GetInt64(0), r.GetInt64(1)), cancellationToken, ("w", workerId), ("lease", lease ?? JobLease))).SingleOrDefault();
+    }
 
     /// <summary>Extends the lease of a job this worker holds; false when it is no longer this worker's (its lease ran out and it was taken again).</summary>
     public async Task<bool> RenewJobAsync(long jobId, string workerId, CancellationToken cancellationToken, TimeSpan? lease = null) =>
@@ -172,5 +198,5 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         r.GetString(8), r.Get<string>("schema_json"), r.Get<string>("report_json"), r.IsDBNull(11) ? null : r.GetInt64(11),
         r.Get<double[]>("bbox_wgs84"), r.Get<string>("records_table"), r.GetBoolean(14), r.Get<string>("error"),
         r.Get<string>("created_email"), r.GetFieldValue<DateTimeOffset>(17), r.IsDBNull(18) ? null : r.GetFieldValue<DateTimeOffset>(18),
-        r.Get<string>("published_email"), r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20));
+        r.Get<string>("published_email"), r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20), r.Get<string>("provenance"));
 }
