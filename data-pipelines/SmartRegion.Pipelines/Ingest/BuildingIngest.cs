@@ -87,7 +87,6 @@ internal static class BuildingIngest
                 }
             }, cancellationToken);
 
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             await foreach (var task in channel.Reader.ReadAllAsync(cancellationToken))
             {
                 foreach (var outcome in await task)
@@ -99,12 +98,6 @@ internal static class BuildingIngest
                         continue;
                     }
                     var b = outcome.Record!;
-                    if (!seen.TryAdd(b.SourceId, b.FeatureIndex))
-                    {
-                        report.Reject(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "id",
-                            $"duplicate id '{b.SourceId}' (first at feature {seen[b.SourceId]}); only the first is loaded"));
-                        continue;
-                    }
                     foreach (var w in outcome.Warnings)
                     {
                         report.Warn(w);
@@ -113,7 +106,8 @@ internal static class BuildingIngest
                     {
                         report.Repair(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "geometry", repair));
                     }
-                    await loader.WriteAsync(b, cancellationToken);
+                    // Duplicate ids are found in the staging table at the end: memory stays flat however many ids the file has.
+                    await loader.WriteAsync(b, outcome.Warnings.Count, cancellationToken);
                     report.Accepted++;
                 }
                 progress?.Report(source.BytesRead, report.Read);
@@ -123,8 +117,10 @@ internal static class BuildingIngest
             sha = source.Sha256();
             report.Filtered = source.Filtered;
             report.Format = source.Format; // a GeoJSONSeq is only known as such after its second feature
-            var merged = await loader.CompleteAsync(m => new IngestRunCounts(report.Read, report.Accepted, report.Repaired, report.Rejected,
-                report.Warnings, m.Inserted, m.Updated, m.Unchanged, m.Retired), sha, cancellationToken);
+            var merged = await loader.MergeAsync(cancellationToken);
+            report.DropDuplicates(merged);
+            await loader.CommitAsync(new IngestRunCounts(report.Read, report.Accepted, report.Repaired, report.Rejected,
+                report.Warnings, merged.Inserted, merged.Updated, merged.Unchanged, merged.Retired), sha, cancellationToken);
             report.Inserted = merged.Inserted;
             report.Updated = merged.Updated;
             report.Unchanged = merged.Unchanged;

@@ -166,7 +166,8 @@ public sealed class BuildingMapper
         }
         var footprint = Footprint2d(copy);
         string? repair = null;
-        if (!footprint.IsValid)
+        // Most footprints are one simple ring: proven valid without NetTopologySuite's indexed test.
+        if (!SimpleFootprint.IsCertainlyValid(footprint) && !footprint.IsValid)
         {
             var reason = new NetTopologySuite.Operation.Valid.IsValidOp(footprint).ValidationError;
             var what = reason is null ? "invalid" : $"{reason.Message} at ({reason.Coordinate.X:F2}, {reason.Coordinate.Y:F2})";
