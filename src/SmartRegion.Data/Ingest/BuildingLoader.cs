@@ -18,6 +18,9 @@ public sealed record BuildingLoadOptions(string Source, bool ReplaceSource, bool
 /// <param name="FirstIndex">the feature that keeps the id</param>
 public sealed record DuplicateFeature(int FeatureIndex, string SourceId, int FirstIndex);
 
+/// <summary>A direct load met an id twice: nothing was loaded; load again staged (which reports the duplicates).</summary>
+public sealed class DuplicateIdInDirectLoadException(Exception inner) : Exception("the file repeats an id", inner);
+
 /// <summary>What the merge did.</summary>
 /// <param name="Duplicates">how many staged features repeated an earlier id (dropped before the merge)</param>
 /// <param name="DuplicateList">the first of them by feature index (capped: the count stays exact)</param>
@@ -54,6 +57,7 @@ public sealed class BuildingLoader : IAsyncDisposable
     private readonly GeometryFactory _roofFactory = new(new PrecisionModel(), 2154);
     private bool _done;
     private bool _hasRoofs;
+    private bool _direct;
 
     private BuildingLoader(NpgsqlConnection connection, NpgsqlTransaction transaction, BuildingLoadOptions options, long runId)
     {
@@ -64,7 +68,13 @@ public sealed class BuildingLoader : IAsyncDisposable
     }
 
     /// <summary>Opens the load's connection and transaction, locks the source against a concurrent load, starts the COPY.</summary>
-    public static async Task<BuildingLoader> BeginAsync(NpgsqlDataSource dataSource, long runId, BuildingLoadOptions options, CancellationToken cancellationToken)
+    /// <param name="allowDirect">
+    /// when the source has no rows yet, copy straight into <c>region.building</c> (each row written once, while the file is
+    /// read, instead of staged then inserted at the end). A repeated id then fails the COPY: <see cref="MergeAsync"/> throws
+    /// <see cref="DuplicateIdInDirectLoadException"/> and the caller loads again without this (the staged path reports
+    /// duplicates). Not for files with roof faces.
+    /// </param>
+    public static async Task<BuildingLoader> BeginAsync(NpgsqlDataSource dataSource, long runId, BuildingLoadOptions options, bool allowDirect, CancellationToken cancellationToken)
     {
         var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         try
@@ -86,6 +96,14 @@ public sealed class BuildingLoader : IAsyncDisposable
             // crash (never a partial run), and the merge's hash aggregates stay in memory.
             await Exec(conn, tx, "SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '64MB'", cancellationToken);
             await Exec(conn, tx, "SELECT pg_advisory_xact_lock(hashtext('region.building'), hashtext(@s))", cancellationToken, ("s", options.Source));
+            if (allowDirect && (bool)(await Scalar(conn, tx, "SELECT NOT EXISTS (SELECT 1 FROM region.building WHERE source = @s)", cancellationToken, ("s", options.Source)))!)
+            {
+                loader._direct = true;
+                loader._importer = await conn.BeginBinaryImportAsync($"""
+                    COPY region.building ({Columns}, source, ingest_run_id) FROM STDIN (FORMAT BINARY)
+                    """, cancellationToken);
+                return loader;
+            }
             await Exec(conn, tx, """
                 CREATE TEMP TABLE stage_building (
                     feature_index integer NOT NULL, source_id text NOT NULL, footprint geometry NOT NULL, geometry_3d geometry,
@@ -119,7 +137,10 @@ public sealed class BuildingLoader : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var w = _importer!;
         w.StartRow();
-        w.Write(b.FeatureIndex, NpgsqlDbType.Integer);
+        if (!_direct)
+        {
+            w.Write(b.FeatureIndex, NpgsqlDbType.Integer);
+        }
         w.Write(b.SourceId, NpgsqlDbType.Text);
         w.Write(_wkb2d.Write(b.Footprint), NpgsqlDbType.Bytea);
         WriteNullable(w, b.Geometry3d is null ? null : _wkb3d.Write(b.Geometry3d), NpgsqlDbType.Bytea);
@@ -132,6 +153,16 @@ public sealed class BuildingLoader : IAsyncDisposable
         WriteNullable(w, b.RoofShape, NpgsqlDbType.Text);
         WriteNullable(w, b.Usage, NpgsqlDbType.Text);
         w.Write(b.AttributesJson, NpgsqlDbType.Jsonb);
+        if (_direct)
+        {
+            if (b.RoofFaces.Count > 0)
+            {
+                throw new InvalidOperationException("a direct load cannot take roof faces: begin the load without allowDirect");
+            }
+            w.Write(_options.Source, NpgsqlDbType.Text);
+            w.Write(_runId, NpgsqlDbType.Bigint);
+            return Task.CompletedTask;
+        }
         w.Write(b.Repair is not null, NpgsqlDbType.Boolean);
         w.Write(warnings, NpgsqlDbType.Integer);
         if (b.RoofFaces.Count == 0)
@@ -160,9 +191,21 @@ public sealed class BuildingLoader : IAsyncDisposable
     public async Task<BuildingMergeCounts> MergeAsync(CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await _importer!.CompleteAsync(cancellationToken);
+        ulong copied;
+        try
+        {
+            copied = await _importer!.CompleteAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (_direct && e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new DuplicateIdInDirectLoadException(e);
+        }
         await _importer.DisposeAsync();
         _importer = null;
+        if (_direct)
+        {
+            return new BuildingMergeCounts((int)copied, 0, 0, 0, clock.Elapsed.TotalSeconds);
+        }
         var c = _connection;
         var tx = _transaction;
 
