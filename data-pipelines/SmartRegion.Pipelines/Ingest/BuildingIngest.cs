@@ -7,6 +7,7 @@ using SmartRegion.Data.Ingest;
 using SmartRegion.Geo.Buildings;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;
+using SmartRegion.Pipelines.Cli;
 
 namespace SmartRegion.Pipelines.Ingest;
 
@@ -29,7 +30,7 @@ internal static class BuildingIngest
 
     private sealed record Outcome(int Index, BuildingRecord? Record, FeatureProblem? Rejection, IReadOnlyList<FeatureProblem> Warnings, BuildingSchema? Schema);
 
-    public static async Task<IngestReport> RunAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, Progress? progress, CancellationToken cancellationToken)
+    public static async Task<IngestReport> RunAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, ProgressLine? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var source = FeatureSources.Open(o.Path, o.Format, o.Layer, o.Csv, o.Epsg is not null);
@@ -95,7 +96,7 @@ internal static class BuildingIngest
 
     // One pass over the file: read (one thread) → parse, map (workers, order kept) → COPY; then merge and commit. Returns the file's SHA-256.
     private static async Task<string> LoadAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, IFeatureSource source, IEnumerator<FeatureWork> items,
-        bool hasFirst, int epsg, BuildingSchema? schema, long runId, string sourceName, IngestReport report, bool direct, Progress? progress,
+        bool hasFirst, int epsg, BuildingSchema? schema, long runId, string sourceName, IngestReport report, bool direct, ProgressLine? progress,
         CancellationToken cancellationToken)
     {
         await using var loader = await BuildingLoader.BeginAsync(dataSource, runId, new BuildingLoadOptions(sourceName, o.ReplaceSource, o.DryRun), direct, cancellationToken);
@@ -154,7 +155,7 @@ internal static class BuildingIngest
                 await loader.WriteAsync(b, outcome.Warnings.Count, cancellationToken);
                 report.Accepted++;
             }
-            progress?.Report(source.BytesRead, report.Read);
+            progress?.Report(source.BytesRead >> 20, source.TotalBytes >> 20, "MB", $"{report.Read:N0} features");
         }
         await producer;
         progress?.Done();
