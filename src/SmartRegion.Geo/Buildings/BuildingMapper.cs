@@ -140,7 +140,8 @@ public sealed class BuildingMapper
 
         var full3d = feature.Solid3d ?? geometry;
         var hasZ = HasZ(full3d);
-        var copy = geometry.Copy();
+        // Without a change of CRS nothing is written into the coordinates (Apply only stamps the SRID): no copy needed.
+        var copy = _transform.IsIdentity ? geometry : geometry.Copy();
         _transform.Apply(copy);
         Geometry? copy3d = null;
         if (hasZ)

@@ -199,7 +199,7 @@ public static class GeoJsonGeometry
             }
             try
             {
-                coords.Add(Position(json, ref reader, $"{path}[{coords.Count}]", hasZ.Value));
+                coords.Add(Position(json, ref reader, path, coords.Count, hasZ.Value));
             }
             catch (FeatureFieldException e)
             {
@@ -235,15 +235,19 @@ public static class GeoJsonGeometry
     {
         var probe = reader;
         var withZ = probe.TokenType == JsonTokenType.StartArray && CountValues(ref probe) >= 3;
-        return Position(json, ref reader, path, withZ);
+        return Position(json, ref reader, path, -1, withZ);
     }
 
-    // On the position's StartArray; leaves the reader on its EndArray.
-    private static Coordinate Position(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, bool withZ)
+    // A position's path ("…coordinates[0][3]") is only spelled out for a message: one string per vertex cost more than its numbers.
+    private static string PathOf(string parent, int index) => index < 0 ? parent : $"{parent}[{index}]";
+
+    // On the position's StartArray (element <paramref name="index"/> of <paramref name="parent"/>, -1: the parent itself);
+    // leaves the reader on its EndArray.
+    private static Coordinate Position(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, bool withZ)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new FeatureFieldException(path, "is not a position [x, y] or [x, y, z]");
+            throw new FeatureFieldException(PathOf(parent, index), "is not a position [x, y] or [x, y, z]");
         }
         double x = 0, y = 0, z = double.NaN;
         var n = 0;
@@ -252,7 +256,7 @@ public static class GeoJsonGeometry
         {
             if (n < 2 || (n == 2 && withZ))
             {
-                var value = Number(json, ref reader, path, ref bad);
+                var value = Number(json, ref reader, parent, index, ref bad);
                 if (n == 0)
                 {
                     x = value;
@@ -274,7 +278,7 @@ public static class GeoJsonGeometry
         }
         if (n < 2)
         {
-            throw new FeatureFieldException(path, "is not a position [x, y] or [x, y, z]");
+            throw new FeatureFieldException(PathOf(parent, index), "is not a position [x, y] or [x, y, z]");
         }
         if (bad is not null)
         {
@@ -284,18 +288,18 @@ public static class GeoJsonGeometry
     }
 
     // The first bad value of a position is kept in <paramref name="bad"/> (its shape is checked first).
-    private static double Number(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, ref FeatureFieldException? bad)
+    private static double Number(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, ref FeatureFieldException? bad)
     {
         var start = (int)reader.TokenStartIndex;
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var v))
         {
             reader.Skip();
-            bad ??= new FeatureFieldException(path, $"holds {Raw(json, start, ref reader)}, not a number");
+            bad ??= new FeatureFieldException(PathOf(parent, index), $"holds {Raw(json, start, ref reader)}, not a number");
             return double.NaN;
         }
         if (!double.IsFinite(v))
         {
-            bad ??= new FeatureFieldException(path, $"holds {Raw(json, start, ref reader)}, which is not a finite number (NaN or Infinity)");
+            bad ??= new FeatureFieldException(PathOf(parent, index), $"holds {Raw(json, start, ref reader)}, which is not a finite number (NaN or Infinity)");
         }
         return v;
     }
