@@ -169,6 +169,25 @@ public sealed class BuildingIngestTests(TestDatabase db)
     }
 
     [Fact]
+    public async Task IngestDirect_StoppedAfterRowsWereCopied_LeavesNothingOfTheRun()
+    {
+        // The first progress line comes after the first batch went into the direct COPY: stop the load right there.
+        var source = UniqueSource("directstop");
+        var path = TempFile("stop.geojson", Collection2154([.. Enumerable.Range(0, 3000).Select(i => SquareFeature("S" + i, 640_000 + (i % 50 * 20), 6_850_000 + (i / 50 * 20)))]));
+        using var stop = new CancellationTokenSource();
+        var progress = new SmartRegion.Pipelines.Cli.ProgressLine("buildings", new CancelOnWrite(stop));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            BuildingIngest.RunAsync(db.DataSource, Options(path, source) with { DirectLoadMinBytes = 0 }, progress, stop.Token));
+        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s", ("s", source)));
+        Assert.Equal("failed", await ScalarAsync<string>(db, "SELECT status FROM region.ingest_run WHERE source = @s", ("s", source)));
+    }
+
+    private sealed class CancelOnWrite(CancellationTokenSource stop) : StringWriter
+    {
+        public override void WriteLine(string? value) => stop.Cancel();
+    }
+
+    [Fact]
     public async Task IngestNotUtf8_Latin1Attribute_NamesFeatureAndByte()
     {
         var text = Collection2154(SquareFeature("A", 652000, 6862000, extra: "\"nature\": \"Indiff\u00e9renci\u00e9e\""));
