@@ -148,6 +148,46 @@ public sealed class BuildingIngestTests(TestDatabase db)
     }
 
     [Fact]
+    public async Task IngestDirect_FileRepeatsAnId_LoadsAgainStagedAndReportsTheDuplicate()
+    {
+        // Every file goes the direct way here (no minimum size): the repeated id fails the direct COPY, the staged reload reports it.
+        var source = UniqueSource("direct");
+        var path = TempFile("dup.geojson", Collection2154(SquareFeature("A", 652000, 6862000), SquareFeature("B", 652100, 6862000),
+            SquareFeature("A", 652200, 6862000, extra: "\"hauteur\": -3")));
+        var r = await BuildingIngest.RunAsync(db.DataSource, Options(path, source) with { DirectLoadMinBytes = 0 }, null, Ct);
+        Assert.Equal((3, 2, 1, 2), (r.Read, r.Accepted, r.Rejected, r.Inserted));
+        Assert.Contains("duplicate id 'A' (first at feature 0)", Assert.Single(r.Rejections).Reason);
+        Assert.Equal(0, r.Warnings); // the duplicate's own warning went with it
+        Assert.Empty(r.WarningList);
+        Assert.Equal(652005.0, await ScalarAsync<double>(db, "SELECT ST_X(ST_Centroid(footprint)) FROM region.building WHERE source = @s AND source_id = 'A'", ("s", source)), 3);
+
+        var clean = UniqueSource("direct");
+        var cleanPath = TempFile("clean.geojson", Collection2154(SquareFeature("A", 652000, 6862000), SquareFeature("B", 652100, 6862000)));
+        var c = await BuildingIngest.RunAsync(db.DataSource, Options(cleanPath, clean) with { DirectLoadMinBytes = 0 }, null, Ct);
+        Assert.Equal((2, 2, 0), (c.Accepted, c.Inserted, c.Rejected));
+        Assert.Equal(2L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s AND ingest_run_id = @r", ("s", clean), ("r", c.RunId!.Value)));
+    }
+
+    [Fact]
+    public async Task IngestDirect_StoppedAfterRowsWereCopied_LeavesNothingOfTheRun()
+    {
+        // The first progress line comes after the first batch went into the direct COPY: stop the load right there.
+        var source = UniqueSource("directstop");
+        var path = TempFile("stop.geojson", Collection2154([.. Enumerable.Range(0, 3000).Select(i => SquareFeature("S" + i, 640_000 + (i % 50 * 20), 6_850_000 + (i / 50 * 20)))]));
+        using var stop = new CancellationTokenSource();
+        var progress = new SmartRegion.Pipelines.Cli.ProgressLine("buildings", new CancelOnWrite(stop));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            BuildingIngest.RunAsync(db.DataSource, Options(path, source) with { DirectLoadMinBytes = 0 }, progress, stop.Token));
+        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s", ("s", source)));
+        Assert.Equal("failed", await ScalarAsync<string>(db, "SELECT status FROM region.ingest_run WHERE source = @s", ("s", source)));
+    }
+
+    private sealed class CancelOnWrite(CancellationTokenSource stop) : StringWriter
+    {
+        public override void WriteLine(string? value) => stop.Cancel();
+    }
+
+    [Fact]
     public async Task IngestNotUtf8_Latin1Attribute_NamesFeatureAndByte()
     {
         var text = Collection2154(SquareFeature("A", 652000, 6862000, extra: "\"nature\": \"Indiff\u00e9renci\u00e9e\""));

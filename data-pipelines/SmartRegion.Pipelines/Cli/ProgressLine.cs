@@ -2,18 +2,25 @@ using System.Diagnostics;
 
 namespace SmartRegion.Pipelines.Cli;
 
-/// <summary>A progress line on stderr: redrawn in place on a terminal, plain lines at most every few seconds otherwise.</summary>
+/// <summary>The CLI's one progress display, on stderr: a bar redrawn in place on a terminal (at most five times a second),
+/// plain lines at most every few seconds otherwise.</summary>
 internal sealed class ProgressLine(string label, TextWriter? output = null)
 {
     private readonly TextWriter _out = output ?? Console.Error;
     private readonly bool _terminal = output is null && !Console.IsErrorRedirected;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan? _lastPlain;
+    private TimeSpan? _lastDrawn;
 
     /// <summary>Shows <paramref name="done"/> of <paramref name="total"/> with rate and ETA.</summary>
     public void Report(long done, long total, string unit, string? extra = null)
     {
         var elapsed = _clock.Elapsed;
+        var interval = TimeSpan.FromMilliseconds(_terminal ? 200 : 5000);
+        if (_lastDrawn is not null && elapsed - _lastDrawn < interval && done < total)
+        {
+            return;
+        }
+        _lastDrawn = elapsed;
         var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
         var eta = rate > 0 && total > done ? TimeSpan.FromSeconds((total - done) / rate) : TimeSpan.Zero;
         var fraction = total > 0 ? Math.Clamp(done / (double)total, 0, 1) : 0;
@@ -24,10 +31,9 @@ internal sealed class ProgressLine(string label, TextWriter? output = null)
             var filled = (int)Math.Round(fraction * width);
             _out.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {text}   ");
         }
-        else if (_lastPlain is null || elapsed - _lastPlain >= TimeSpan.FromSeconds(5) || done >= total)
+        else
         {
             _out.WriteLine(text);
-            _lastPlain = elapsed;
         }
     }
 

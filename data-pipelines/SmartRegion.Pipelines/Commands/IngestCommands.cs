@@ -52,7 +52,7 @@ internal static class IngestCommands
             new CsvSourceOptions(options.String("wkt-col"), options.String("lon-col"), options.String("lat-col"), null),
             Math.Max(1, Environment.ProcessorCount));
         return await RunAsync("buildings", file, options,
-            ds => BuildingIngest.RunAsync(ds, o, Progress.ForConsole("buildings", new FileInfo(file).Length), cancellationToken));
+            ds => BuildingIngest.RunAsync(ds, o, new ProgressLine("buildings"), cancellationToken));
     }
 
     private static async Task<int> AddressesAsync(string file, CliArgs options, CancellationToken cancellationToken)
@@ -96,8 +96,7 @@ internal static class IngestCommands
             throw new CliFailureException(e.Message);
         }
         report.WriteTo(reportPath);
-        Console.Out.WriteLine(report.SummaryLine());
-        Console.Error.WriteLine($"report: {reportPath}");
+        Console.Out.WriteLine(report.SummaryLine() + $"; report {reportPath}");
         return 0;
     }
 
@@ -118,7 +117,25 @@ internal static class IngestCommands
         }
     }
 
-    // Reports go beside the current directory, never beside the input (data folders are often read-only).
-    private static string DefaultReportPath(string kind, string file) =>
-        Path.Combine(Environment.CurrentDirectory, $"ingest-{kind}-{Path.GetFileName(file).Split('.')[0]}.report.json");
+    // Reports go to the project's .smartregion/reports/ (beside its database and logs), never beside the input (data folders
+    // are often read-only) nor into whatever directory the command ran from; one file per run, named by time.
+    internal static string DefaultReportPath(string kind, string file, string? projectRoot = null, DateTimeOffset? now = null)
+    {
+        var root = projectRoot ?? ProjectRoot() ?? Environment.CurrentDirectory;
+        var stamp = (now ?? DateTimeOffset.UtcNow).ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        return Path.Combine(root, ".smartregion", "reports", $"ingest-{kind}-{Path.GetFileName(file).Split('.')[0]}-{stamp}.json");
+    }
+
+    // The checkout the CLI was built in: the first parent of the binary that holds the ./smartregion script.
+    private static string? ProjectRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "smartregion")) && File.Exists(Path.Combine(dir.FullName, "SmartRegion.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        return null;
+    }
 }

@@ -7,13 +7,18 @@ using SmartRegion.Data.Ingest;
 using SmartRegion.Geo.Buildings;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;
+using SmartRegion.Pipelines.Cli;
 
 namespace SmartRegion.Pipelines.Ingest;
 
 /// <summary>What <c>ingest buildings</c> was asked to do.</summary>
 internal sealed record BuildingIngestOptions(
     string Path, string Format, string? Layer, int? Epsg, string? Source, string? IdField, bool Strict, bool DryRun, bool ReplaceSource,
-    CsvSourceOptions Csv, int Workers);
+    CsvSourceOptions Csv, int Workers)
+{
+    /// <summary>A source's first load of a file this large copies straight into region.building (smaller files are staged).</summary>
+    public long DirectLoadMinBytes { get; init; } = 32L << 20;
+}
 
 /// <summary>
 /// <c>ingest buildings</c>: read (one thread) → parse, transform, validate (parallel, in batches, order kept) → binary COPY and
@@ -25,7 +30,7 @@ internal static class BuildingIngest
 
     private sealed record Outcome(int Index, BuildingRecord? Record, FeatureProblem? Rejection, IReadOnlyList<FeatureProblem> Warnings, BuildingSchema? Schema);
 
-    public static async Task<IngestReport> RunAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, Progress? progress, CancellationToken cancellationToken)
+    public static async Task<IngestReport> RunAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, ProgressLine? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var source = FeatureSources.Open(o.Path, o.Format, o.Layer, o.Csv, o.Epsg is not null);
@@ -54,82 +59,20 @@ internal static class BuildingIngest
         string? sha = null;
         try
         {
-            await using var loader = await BuildingLoader.BeginAsync(dataSource, runId, new BuildingLoadOptions(sourceName, o.ReplaceSource, o.DryRun), cancellationToken);
-            var mappers = new ThreadLocal<BuildingMapper>(() => new BuildingMapper(epsg, o.Strict, o.IdField));
-            var channel = Channel.CreateBounded<Task<Outcome[]>>(new BoundedChannelOptions(Math.Max(2, o.Workers * 2)) { SingleReader = true, SingleWriter = true });
-            var producer = Task.Run(async () =>
+            // A source's first load of a large file goes straight into region.building while the file is read; should the file
+            // repeat an id, it is read again and staged, where duplicates are found and reported.
+            var direct = source.TotalBytes >= o.DirectLoadMinBytes && o.Format is "geojson" or "gpkg" or "csv";
+            try
             {
-                try
-                {
-                    var batch = new List<FeatureWork>(BatchSize);
-                    var more = hasFirst;
-                    while (more)
-                    {
-                        batch.Add(items.Current);
-                        if (batch.Count == BatchSize)
-                        {
-                            var work = batch.ToArray();
-                            await channel.Writer.WriteAsync(Task.Run(() => work.Select(w => Process(w, mappers.Value!, schema)).ToArray(), cancellationToken), cancellationToken);
-                            batch.Clear();
-                        }
-                        more = items.MoveNext();
-                    }
-                    if (batch.Count > 0)
-                    {
-                        var work = batch.ToArray();
-                        await channel.Writer.WriteAsync(Task.Run(() => work.Select(w => Process(w, mappers.Value!, schema)).ToArray(), cancellationToken), cancellationToken);
-                    }
-                    channel.Writer.Complete();
-                }
-                catch (Exception e)
-                {
-                    channel.Writer.Complete(e);
-                }
-            }, cancellationToken);
-
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-            await foreach (var task in channel.Reader.ReadAllAsync(cancellationToken))
-            {
-                foreach (var outcome in await task)
-                {
-                    report.Read++;
-                    if (outcome.Rejection is { } rejection)
-                    {
-                        report.Reject(rejection);
-                        continue;
-                    }
-                    var b = outcome.Record!;
-                    if (!seen.TryAdd(b.SourceId, b.FeatureIndex))
-                    {
-                        report.Reject(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "id",
-                            $"duplicate id '{b.SourceId}' (first at feature {seen[b.SourceId]}); only the first is loaded"));
-                        continue;
-                    }
-                    foreach (var w in outcome.Warnings)
-                    {
-                        report.Warn(w);
-                    }
-                    if (b.Repair is { } repair)
-                    {
-                        report.Repair(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "geometry", repair));
-                    }
-                    await loader.WriteAsync(b, cancellationToken);
-                    report.Accepted++;
-                }
-                progress?.Report(source.BytesRead, report.Read);
+                sha = await LoadAsync(dataSource, o, source, items, hasFirst, epsg, schema, runId, sourceName, report, direct, progress, cancellationToken);
             }
-            await producer;
-            progress?.Done();
-            sha = source.Sha256();
-            report.Filtered = source.Filtered;
-            report.Format = source.Format; // a GeoJSONSeq is only known as such after its second feature
-            var merged = await loader.CompleteAsync(m => new IngestRunCounts(report.Read, report.Accepted, report.Repaired, report.Rejected,
-                report.Warnings, m.Inserted, m.Updated, m.Unchanged, m.Retired), sha, cancellationToken);
-            report.Inserted = merged.Inserted;
-            report.Updated = merged.Updated;
-            report.Unchanged = merged.Unchanged;
-            report.Retired = merged.Retired;
-            report.MergeS = merged.MergeS;
+            catch (DuplicateIdInDirectLoadException)
+            {
+                using var again = FeatureSources.Open(o.Path, o.Format, o.Layer, o.Csv, o.Epsg is not null);
+                using var againItems = again.Read(cancellationToken).GetEnumerator();
+                report = new IngestReport { Kind = "buildings", File = o.Path, Source = sourceName, Format = again.Format, SourceCrs = "EPSG:" + epsg, RunId = runId };
+                sha = await LoadAsync(dataSource, o, again, againItems, againItems.MoveNext(), epsg, schema, runId, sourceName, report, false, progress, cancellationToken);
+            }
             report.Status = o.DryRun ? "dry_run" : "succeeded";
         }
         catch (Exception e) when (e is SourceFormatException or UnsupportedCrsException or PostgresException or OperationCanceledException)
@@ -148,6 +91,88 @@ internal static class BuildingIngest
             report.RowsPerS = report.Read / Math.Max(report.DurationS, 1e-6);
         }
         return report;
+    }
+
+
+    // One pass over the file: read (one thread) → parse, map (workers, order kept) → COPY; then merge and commit. Returns the file's SHA-256.
+    private static async Task<string> LoadAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, IFeatureSource source, IEnumerator<FeatureWork> items,
+        bool hasFirst, int epsg, BuildingSchema? schema, long runId, string sourceName, IngestReport report, bool direct, ProgressLine? progress,
+        CancellationToken cancellationToken)
+    {
+        await using var loader = await BuildingLoader.BeginAsync(dataSource, runId, new BuildingLoadOptions(sourceName, o.ReplaceSource, o.DryRun), direct, cancellationToken);
+        var mappers = new ThreadLocal<BuildingMapper>(() => new BuildingMapper(epsg, o.Strict, o.IdField));
+        var channel = Channel.CreateBounded<Task<Outcome[]>>(new BoundedChannelOptions(Math.Max(2, o.Workers * 2)) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                var batch = new List<FeatureWork>(BatchSize);
+                var more = hasFirst;
+                while (more)
+                {
+                    batch.Add(items.Current);
+                    if (batch.Count == BatchSize)
+                    {
+                        var work = batch.ToArray();
+                        await channel.Writer.WriteAsync(Task.Run(() => work.Select(w => Process(w, mappers.Value!, schema)).ToArray(), cancellationToken), cancellationToken);
+                        batch.Clear();
+                    }
+                    more = items.MoveNext();
+                }
+                if (batch.Count > 0)
+                {
+                    var work = batch.ToArray();
+                    await channel.Writer.WriteAsync(Task.Run(() => work.Select(w => Process(w, mappers.Value!, schema)).ToArray(), cancellationToken), cancellationToken);
+                }
+                channel.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.Complete(e);
+            }
+        }, cancellationToken);
+
+        await foreach (var task in channel.Reader.ReadAllAsync(cancellationToken))
+        {
+            foreach (var outcome in await task)
+            {
+                report.Read++;
+                if (outcome.Rejection is { } rejection)
+                {
+                    report.Reject(rejection);
+                    continue;
+                }
+                var b = outcome.Record!;
+                foreach (var w in outcome.Warnings)
+                {
+                    report.Warn(w);
+                }
+                if (b.Repair is { } repair)
+                {
+                    report.Repair(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "geometry", repair));
+                }
+                // Duplicate ids are found in the staging table at the end: memory stays flat however many ids the file has.
+                await loader.WriteAsync(b, outcome.Warnings.Count, cancellationToken);
+                report.Accepted++;
+            }
+            progress?.Report(source.BytesRead >> 20, source.TotalBytes >> 20, "MB", $"{report.Read:N0} features");
+        }
+        await producer;
+        progress?.Done();
+        var sha = source.Sha256();
+        report.Filtered = source.Filtered;
+        report.Format = source.Format; // a GeoJSONSeq is only known as such after its second feature
+        var merged = await loader.MergeAsync(cancellationToken);
+        report.DropDuplicates(merged);
+        await loader.CommitAsync(new IngestRunCounts(report.Read, report.Accepted, report.Repaired, report.Rejected,
+            report.Warnings, merged.Inserted, merged.Updated, merged.Unchanged, merged.Retired), sha, cancellationToken);
+        report.FileSha256 = sha;
+        report.Inserted = merged.Inserted;
+        report.Updated = merged.Updated;
+        report.Unchanged = merged.Unchanged;
+        report.Retired = merged.Retired;
+        report.MergeS = merged.MergeS;
+        return sha;
     }
 
     private static readonly GeometryFactory SourceFactory = new();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SmartRegion.Data.Ingest;
 using SmartRegion.Geo.Readers;
 using SmartRegion.Pipelines.Cli;
 
@@ -63,6 +64,27 @@ internal sealed class IngestReport
         {
             WarningList.Add(p);
         }
+    }
+
+    /// <summary>Turns the features the merge dropped for a repeated id from accepted into rejected (with their repairs and warnings).</summary>
+    public void DropDuplicates(BuildingMergeCounts merged)
+    {
+        if (merged.Duplicates == 0)
+        {
+            return;
+        }
+        Accepted -= merged.Duplicates;
+        Repaired -= merged.DuplicatesRepaired;
+        Warnings -= merged.DuplicateWarnings;
+        var dropped = merged.DuplicateList.Select(d => d.FeatureIndex).ToHashSet();
+        Repairs.RemoveAll(p => dropped.Contains(p.FeatureIndex));
+        WarningList.RemoveAll(p => dropped.Contains(p.FeatureIndex));
+        foreach (var d in merged.DuplicateList)
+        {
+            Reject(new FeatureProblem(d.FeatureIndex, null, d.SourceId, "id", $"duplicate id '{d.SourceId}' (first at feature {d.FirstIndex}); only the first is loaded"));
+        }
+        // Beyond the listed ones only the count is kept (the report's lists are capped anyway).
+        Rejected += merged.Duplicates - merged.DuplicateList.Count;
     }
 
     public string SummaryLine() =>

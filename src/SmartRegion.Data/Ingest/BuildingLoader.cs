@@ -1,3 +1,4 @@
+using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using Npgsql;
 using NpgsqlTypes;
@@ -11,26 +12,52 @@ namespace SmartRegion.Data.Ingest;
 /// <param name="DryRun">Do everything, then roll back.</param>
 public sealed record BuildingLoadOptions(string Source, bool ReplaceSource, bool DryRun);
 
+/// <summary>A feature whose id an earlier feature of the same file already had: rejected, only the first is loaded.</summary>
+/// <param name="FeatureIndex">the later feature</param>
+/// <param name="SourceId">the shared id</param>
+/// <param name="FirstIndex">the feature that keeps the id</param>
+public sealed record DuplicateFeature(int FeatureIndex, string SourceId, int FirstIndex);
+
+/// <summary>A direct load met an id twice: nothing was loaded; load again staged (which reports the duplicates).</summary>
+public sealed class DuplicateIdInDirectLoadException(Exception inner) : Exception("the file repeats an id", inner);
+
 /// <summary>What the merge did.</summary>
-public sealed record BuildingMergeCounts(int Inserted, int Updated, int Unchanged, int Retired, double MergeS = 0);
+/// <param name="Duplicates">how many staged features repeated an earlier id (dropped before the merge)</param>
+/// <param name="DuplicateList">the first of them by feature index (capped: the count stays exact)</param>
+/// <param name="DuplicatesRepaired">how many of the dropped duplicates had been reported as repaired</param>
+/// <param name="DuplicateWarnings">how many warnings the dropped duplicates had been reported with</param>
+public sealed record BuildingMergeCounts(int Inserted, int Updated, int Unchanged, int Retired, double MergeS = 0)
+{
+    public int Duplicates { get; init; }
+
+    public IReadOnlyList<DuplicateFeature> DuplicateList { get; init; } = [];
+
+    public int DuplicatesRepaired { get; init; }
+
+    public int DuplicateWarnings { get; init; }
+}
 
 /// <summary>
-/// Loads buildings in one transaction: binary COPY into a temporary staging table, then one set-based upsert by
+/// Loads buildings in one transaction: binary COPY into a temporary staging table without indexes, duplicate ids found there
+/// (set-based, so memory does not grow with the file), then one set-based insert (a source's first load) or upsert by
 /// (source, source_id). Nothing is visible before the commit, so a killed load leaves the previous state.
 /// </summary>
 public sealed class BuildingLoader : IAsyncDisposable
 {
+    // Duplicates listed by the merge (their count is always exact).
+    private const int MaxListedDuplicates = 1000;
+
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
     private readonly BuildingLoadOptions _options;
     private readonly long _runId;
     private NpgsqlBinaryImporter? _importer;
-    private readonly List<(string SourceId, RoofFace Face)> _roofs = [];
     private readonly WKBWriter _wkb2d = new(ByteOrder.LittleEndian, handleSRID: true, emitZ: false);
     private readonly WKBWriter _wkb3d = new(ByteOrder.LittleEndian, handleSRID: true, emitZ: true);
+    private readonly GeometryFactory _roofFactory = new(new PrecisionModel(), 2154);
     private bool _done;
+    private bool _hasRoofs;
     private bool _direct;
-    private int _written;
 
     private BuildingLoader(NpgsqlConnection connection, NpgsqlTransaction transaction, BuildingLoadOptions options, long runId)
     {
@@ -41,42 +68,57 @@ public sealed class BuildingLoader : IAsyncDisposable
     }
 
     /// <summary>Opens the load's connection and transaction, locks the source against a concurrent load, starts the COPY.</summary>
-    public static async Task<BuildingLoader> BeginAsync(NpgsqlDataSource dataSource, long runId, BuildingLoadOptions options, CancellationToken cancellationToken)
+    /// <param name="allowDirect">
+    /// when the source has no rows yet, copy straight into <c>region.building</c> (each row written once, while the file is
+    /// read, instead of staged then inserted at the end). A repeated id then fails the COPY: <see cref="MergeAsync"/> throws
+    /// <see cref="DuplicateIdInDirectLoadException"/> and the caller loads again without this (the staged path reports
+    /// duplicates). Not for files with roof faces.
+    /// </param>
+    public static async Task<BuildingLoader> BeginAsync(NpgsqlDataSource dataSource, long runId, BuildingLoadOptions options, bool allowDirect, CancellationToken cancellationToken)
     {
         var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
             await Exec(conn, null, "UPDATE region.ingest_run SET backend_pid = pg_backend_pid() WHERE id = @id", cancellationToken, ("id", runId));
+            // Temporary tables live in local buffers: big enough ones keep a large stage in memory. Only settable before the
+            // session touches a temporary table, hence before anything else.
+            try
+            {
+                await Exec(conn, null, "SET temp_buffers = '256MB'", cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidParameterValue)
+            {
+                // A pooled session that already used a temporary table keeps its size: only slower.
+            }
             var tx = await conn.BeginTransactionAsync(cancellationToken);
             var loader = new BuildingLoader(conn, tx, options, runId);
+            // The run is one transaction either way; not waiting for its WAL flush costs at most this run after a server
+            // crash (never a partial run), and the merge's hash aggregates stay in memory.
+            await Exec(conn, tx, "SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '64MB'", cancellationToken);
             await Exec(conn, tx, "SELECT pg_advisory_xact_lock(hashtext('region.building'), hashtext(@s))", cancellationToken, ("s", options.Source));
-            // A source with no rows yet has nothing to merge with: its rows are copied straight into region.building
-            // (still invisible until the commit), which writes each row once instead of twice.
-            await using (var probe = new NpgsqlCommand("SELECT NOT EXISTS (SELECT 1 FROM region.building WHERE source = @s)", conn, tx))
+            if (allowDirect && (bool)(await Scalar(conn, tx, "SELECT NOT EXISTS (SELECT 1 FROM region.building WHERE source = @s)", cancellationToken, ("s", options.Source)))!)
             {
-                probe.Parameters.AddWithValue("s", options.Source);
-                loader._direct = (bool)(await probe.ExecuteScalarAsync(cancellationToken))!;
-            }
-            if (loader._direct)
-            {
-                loader._importer = await conn.BeginBinaryImportAsync("""
-                    COPY region.building (source_id, footprint, geometry_3d, altitude_datum, height_above_ground_m, ground_altitude_ngfign69_m,
-                        roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage, attributes, source, ingest_run_id)
-                    FROM STDIN (FORMAT BINARY)
+                loader._direct = true;
+                loader._importer = await conn.BeginBinaryImportAsync($"""
+                    COPY region.building ({Columns}, source, ingest_run_id) FROM STDIN (FORMAT BINARY)
                     """, cancellationToken);
                 return loader;
             }
             await Exec(conn, tx, """
                 CREATE TEMP TABLE stage_building (
-                    source_id text NOT NULL, footprint geometry NOT NULL, geometry_3d geometry, altitude_datum text,
-                    height_above_ground_m double precision, ground_altitude_ngfign69_m double precision,
+                    feature_index integer NOT NULL, source_id text NOT NULL, footprint geometry NOT NULL, geometry_3d geometry,
+                    altitude_datum text, height_above_ground_m double precision, ground_altitude_ngfign69_m double precision,
                     roof_min_altitude_ngfign69_m double precision, roof_max_altitude_ngfign69_m double precision,
-                    storeys integer, roof_shape text, usage text, attributes jsonb NOT NULL
+                    storeys integer, roof_shape text, usage text, attributes jsonb NOT NULL,
+                    repaired boolean NOT NULL, warnings integer NOT NULL,
+                    -- LOD2 roof faces travel with their building (one collection + one value per face), so nothing waits in memory.
+                    roof_faces geometry, roof_tilt_deg double precision[], roof_azimuth_deg double precision[], roof_area_m2 double precision[]
                 ) ON COMMIT DROP
                 """, cancellationToken);
             loader._importer = await conn.BeginBinaryImportAsync("""
-                COPY stage_building (source_id, footprint, geometry_3d, altitude_datum, height_above_ground_m, ground_altitude_ngfign69_m,
-                    roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage, attributes) FROM STDIN (FORMAT BINARY)
+                COPY stage_building (feature_index, source_id, footprint, geometry_3d, altitude_datum, height_above_ground_m,
+                    ground_altitude_ngfign69_m, roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage,
+                    attributes, repaired, warnings, roof_faces, roof_tilt_deg, roof_azimuth_deg, roof_area_m2) FROM STDIN (FORMAT BINARY)
                 """, cancellationToken);
             return loader;
         }
@@ -87,14 +129,18 @@ public sealed class BuildingLoader : IAsyncDisposable
         }
     }
 
-    /// <summary>Streams one building into the staging table.</summary>
-    public Task WriteAsync(BuildingRecord b, CancellationToken cancellationToken)
+    /// <summary>Streams one building into the staging table (<paramref name="warnings"/>: how many the report holds for it).</summary>
+    public Task WriteAsync(BuildingRecord b, int warnings, CancellationToken cancellationToken)
     {
         // Synchronous field writes: they only fill Npgsql's buffer (a flush blocks briefly when it is full), and the
         // per-field await of the async API costs more than the whole row on a large file.
         cancellationToken.ThrowIfCancellationRequested();
         var w = _importer!;
         w.StartRow();
+        if (!_direct)
+        {
+            w.Write(b.FeatureIndex, NpgsqlDbType.Integer);
+        }
         w.Write(b.SourceId, NpgsqlDbType.Text);
         w.Write(_wkb2d.Write(b.Footprint), NpgsqlDbType.Bytea);
         WriteNullable(w, b.Geometry3d is null ? null : _wkb3d.Write(b.Geometry3d), NpgsqlDbType.Bytea);
@@ -109,48 +155,133 @@ public sealed class BuildingLoader : IAsyncDisposable
         w.Write(b.AttributesJson, NpgsqlDbType.Jsonb);
         if (_direct)
         {
+            if (b.RoofFaces.Count > 0)
+            {
+                throw new InvalidOperationException("a direct load cannot take roof faces: begin the load without allowDirect");
+            }
             w.Write(_options.Source, NpgsqlDbType.Text);
             w.Write(_runId, NpgsqlDbType.Bigint);
+            return Task.CompletedTask;
         }
-        _written++;
-        foreach (var face in b.RoofFaces)
+        w.Write(b.Repair is not null, NpgsqlDbType.Boolean);
+        w.Write(warnings, NpgsqlDbType.Integer);
+        if (b.RoofFaces.Count == 0)
         {
-            _roofs.Add((b.SourceId, face));
+            w.WriteNull();
+            w.WriteNull();
+            w.WriteNull();
+            w.WriteNull();
+        }
+        else
+        {
+            _hasRoofs = true;
+            var faces = b.RoofFaces;
+            var collection = _roofFactory.CreateGeometryCollection(faces.Select(f => (Geometry)f.Polygon).ToArray());
+            collection.SRID = 2154;
+            w.Write(_wkb3d.Write(collection), NpgsqlDbType.Bytea);
+            w.Write(faces.Select(f => f.TiltDeg).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double);
+            // NaN stands for "no azimuth" (a flat face); the insert turns it back into NULL.
+            w.Write(faces.Select(f => f.AzimuthDeg ?? double.NaN).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double);
+            w.Write(faces.Select(f => f.AreaM2).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double);
         }
         return Task.CompletedTask;
     }
 
-    /// <summary>Merges the staged rows, closes the run record and commits (or rolls back for a dry run).</summary>
-    public async Task<BuildingMergeCounts> CompleteAsync(Func<BuildingMergeCounts, IngestRunCounts> counts, string? sha256, CancellationToken cancellationToken)
+    /// <summary>Drops duplicate ids, merges the staged rows into <c>region.building</c> (and roof faces); not yet committed.</summary>
+    public async Task<BuildingMergeCounts> MergeAsync(CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await _importer!.CompleteAsync(cancellationToken);
+        ulong copied;
+        try
+        {
+            copied = await _importer!.CompleteAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (_direct && e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new DuplicateIdInDirectLoadException(e);
+        }
         await _importer.DisposeAsync();
         _importer = null;
-        var c = _connection;
-        var tx = _transaction;
         if (_direct)
         {
-            if (_roofs.Count > 0)
-            {
-                await LoadRoofsAsync(cancellationToken);
-            }
-            return await FinishAsync(new BuildingMergeCounts(_written, 0, 0, 0, clock.Elapsed.TotalSeconds), counts, sha256, cancellationToken);
+            return new BuildingMergeCounts((int)copied, 0, 0, 0, clock.Elapsed.TotalSeconds);
         }
-        await Exec(c, tx, "CREATE UNIQUE INDEX ON stage_building (source_id); ANALYZE stage_building", cancellationToken);
+        var c = _connection;
+        var tx = _transaction;
 
-        int inserted, updated;
-        await using (var merge = new NpgsqlCommand("""
+        // Duplicate ids: the first feature keeps the id, later ones are dropped and reported.
+        var duplicates = new List<DuplicateFeature>();
+        int duplicateCount = 0, duplicatesRepaired = 0, duplicateWarnings = 0;
+        await using (var dup = new NpgsqlCommand("""
+            WITH first AS (
+                SELECT source_id, min(feature_index) AS first_index FROM stage_building GROUP BY source_id HAVING count(*) > 1
+            ), gone AS (
+                DELETE FROM stage_building s USING first f WHERE s.source_id = f.source_id AND s.feature_index > f.first_index
+                RETURNING s.feature_index, s.source_id, f.first_index, s.repaired, s.warnings
+            )
+            SELECT feature_index, source_id, first_index, count(*) OVER ()::int, (sum(repaired::int) OVER ())::int,
+                   (sum(warnings) OVER ())::int
+            FROM gone ORDER BY feature_index LIMIT @max
+            """, c, tx) { CommandTimeout = 0 })
+        {
+            dup.Parameters.AddWithValue("max", MaxListedDuplicates);
+            await using var r = await dup.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+            {
+                duplicates.Add(new DuplicateFeature(r.GetInt32(0), r.GetString(1), r.GetInt32(2)));
+                (duplicateCount, duplicatesRepaired, duplicateWarnings) = (r.GetInt32(3), r.GetInt32(4), r.GetInt32(5));
+            }
+        }
+
+        var firstLoad = (bool)(await Scalar(c, tx, "SELECT NOT EXISTS (SELECT 1 FROM region.building WHERE source = @s)", cancellationToken, ("s", _options.Source)))!;
+        int inserted, updated = 0, retired = 0;
+        if (firstLoad)
+        {
+            // Nothing to merge with: a plain insert, no conflict checks, no comparisons.
+            inserted = await Exec(c, tx, $"""
+                INSERT INTO region.building ({Columns}, source, ingest_run_id)
+                SELECT {Columns}, @source, @run FROM stage_building s
+                """, cancellationToken, ("source", _options.Source), ("run", _runId));
+        }
+        else
+        {
+            await Exec(c, tx, "ANALYZE stage_building", cancellationToken);
+            (inserted, updated) = await UpsertAsync(cancellationToken);
+            if (_options.ReplaceSource)
+            {
+                retired = await Exec(c, tx, """
+                    UPDATE region.building b SET retired_run_id = @run, updated_at = now()
+                    WHERE b.source = @source AND b.retired_run_id IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM stage_building s WHERE s.source_id = b.source_id)
+                    """, cancellationToken, ("run", _runId), ("source", _options.Source));
+            }
+        }
+        var staged = (int)(await Scalar(c, tx, "SELECT count(*)::int FROM stage_building", cancellationToken))!;
+        if (_hasRoofs)
+        {
+            await LoadRoofsAsync(firstLoad, cancellationToken);
+        }
+        return new BuildingMergeCounts(inserted, updated, staged - inserted - updated, retired, clock.Elapsed.TotalSeconds)
+        {
+            Duplicates = duplicateCount,
+            DuplicateList = duplicates,
+            DuplicatesRepaired = duplicatesRepaired,
+            DuplicateWarnings = duplicateWarnings,
+        };
+    }
+
+    private const string Columns = """
+        source_id, footprint, geometry_3d, altitude_datum, height_above_ground_m, ground_altitude_ngfign69_m,
+        roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage, attributes
+        """;
+
+    private async Task<(int Inserted, int Updated)> UpsertAsync(CancellationToken cancellationToken)
+    {
+        await using var merge = new NpgsqlCommand($"""
             WITH up AS (
-                INSERT INTO region.building AS b (source, source_id, footprint, geometry_3d, altitude_datum, height_above_ground_m,
-                    ground_altitude_ngfign69_m, roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage,
-                    attributes, ingest_run_id)
-                SELECT @source, s.source_id, s.footprint, s.geometry_3d, s.altitude_datum, s.height_above_ground_m,
-                    s.ground_altitude_ngfign69_m, s.roof_min_altitude_ngfign69_m, s.roof_max_altitude_ngfign69_m, s.storeys, s.roof_shape,
-                    s.usage, s.attributes, @run
+                INSERT INTO region.building AS b ({Columns}, source, ingest_run_id)
+                SELECT {Columns}, @source, @run
                 FROM stage_building s
-                -- PostGIS sorts geometries along a Hilbert curve: inserting in that order keeps the GiST pages being split hot.
-                ORDER BY s.footprint
                 ON CONFLICT (source, source_id) DO UPDATE SET
                     footprint = EXCLUDED.footprint, geometry_3d = EXCLUDED.geometry_3d, altitude_datum = EXCLUDED.altitude_datum,
                     height_above_ground_m = EXCLUDED.height_above_ground_m, ground_altitude_ngfign69_m = EXCLUDED.ground_altitude_ngfign69_m,
@@ -171,89 +302,54 @@ public sealed class BuildingLoader : IAsyncDisposable
                 RETURNING (xmax = 0) AS inserted
             )
             SELECT count(*) FILTER (WHERE inserted)::int, count(*) FILTER (WHERE NOT inserted)::int FROM up
-            """, c, tx))
-        {
-            merge.Parameters.AddWithValue("source", _options.Source);
-            merge.Parameters.AddWithValue("run", _runId);
-            merge.CommandTimeout = 0;
-            await using var r = await merge.ExecuteReaderAsync(cancellationToken);
-            await r.ReadAsync(cancellationToken);
-            inserted = r.GetInt32(0);
-            updated = r.GetInt32(1);
-        }
-        var staged = await Scalar(c, tx, "SELECT count(*)::int FROM stage_building", cancellationToken);
-
-        var retired = 0;
-        if (_options.ReplaceSource)
-        {
-            retired = await Exec(c, tx, """
-                UPDATE region.building b SET retired_run_id = @run, updated_at = now()
-                WHERE b.source = @source AND b.retired_run_id IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM stage_building s WHERE s.source_id = b.source_id)
-                """, cancellationToken, ("run", _runId), ("source", _options.Source));
-        }
-
-        if (_roofs.Count > 0)
-        {
-            await LoadRoofsAsync(cancellationToken);
-        }
-
-        return await FinishAsync(new BuildingMergeCounts(inserted, updated, staged - inserted - updated, retired, clock.Elapsed.TotalSeconds), counts, sha256, cancellationToken);
+            """, _connection, _transaction);
+        merge.Parameters.AddWithValue("source", _options.Source);
+        merge.Parameters.AddWithValue("run", _runId);
+        merge.CommandTimeout = 0;
+        await using var r = await merge.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        return (r.GetInt32(0), r.GetInt32(1));
     }
 
-    private async Task<BuildingMergeCounts> FinishAsync(BuildingMergeCounts result, Func<BuildingMergeCounts, IngestRunCounts> counts, string? sha256, CancellationToken cancellationToken)
+    /// <summary>Closes the run record with its final counts and commits (or rolls back for a dry run).</summary>
+    public async Task CommitAsync(IngestRunCounts counts, string? sha256, CancellationToken cancellationToken)
     {
         var c = _connection;
         var tx = _transaction;
-        await IngestRuns.FinishAsync(c, tx, _runId, _options.DryRun ? "dry_run" : "succeeded", counts(result), sha256, null, cancellationToken);
+        await IngestRuns.FinishAsync(c, tx, _runId, _options.DryRun ? "dry_run" : "succeeded", counts, sha256, null, cancellationToken);
         if (_options.DryRun)
         {
             await tx.RollbackAsync(cancellationToken);
             // The dry run's record is kept: write it again outside the rolled-back transaction.
-            await IngestRuns.FinishAsync(c, null, _runId, "dry_run", counts(result), sha256, null, cancellationToken);
+            await IngestRuns.FinishAsync(c, null, _runId, "dry_run", counts, sha256, null, cancellationToken);
         }
         else
         {
             await tx.CommitAsync(cancellationToken);
         }
         _done = true;
-        return result;
     }
 
-    private async Task LoadRoofsAsync(CancellationToken cancellationToken)
+    private async Task LoadRoofsAsync(bool firstLoad, CancellationToken cancellationToken)
     {
         var c = _connection;
         var tx = _transaction;
-        await Exec(c, tx, """
-            CREATE TEMP TABLE stage_roof (source_id text NOT NULL, polygon geometry NOT NULL, tilt_deg double precision NOT NULL,
-                azimuth_deg double precision, area_m2 double precision NOT NULL) ON COMMIT DROP
-            """, cancellationToken);
-        await using (var w = await c.BeginBinaryImportAsync("COPY stage_roof (source_id, polygon, tilt_deg, azimuth_deg, area_m2) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            foreach (var (id, face) in _roofs)
-            {
-                await w.StartRowAsync(cancellationToken);
-                await w.WriteAsync(id, NpgsqlDbType.Text, cancellationToken);
-                await w.WriteAsync(_wkb3d.Write(face.Polygon), NpgsqlDbType.Bytea, cancellationToken);
-                await w.WriteAsync(face.TiltDeg, NpgsqlDbType.Double, cancellationToken);
-                await WriteNullableAsync(w, face.AzimuthDeg, NpgsqlDbType.Double, cancellationToken);
-                await w.WriteAsync(face.AreaM2, NpgsqlDbType.Double, cancellationToken);
-            }
-            await w.CompleteAsync(cancellationToken);
-        }
         // A building's LOD2 faces are replaced as a whole by the file's (a fresh source has none to replace).
-        if (!_direct)
+        if (!firstLoad)
         {
             await Exec(c, tx, """
-            DELETE FROM region.roof_surface r USING region.building b
-            WHERE r.building_id = b.id AND r.origin = 'lod2' AND b.source = @source
-              AND EXISTS (SELECT 1 FROM stage_building s WHERE s.source_id = b.source_id)
-            """, cancellationToken, ("source", _options.Source));
+                DELETE FROM region.roof_surface r USING region.building b
+                WHERE r.building_id = b.id AND r.origin = 'lod2' AND b.source = @source
+                  AND EXISTS (SELECT 1 FROM stage_building s WHERE s.source_id = b.source_id)
+                """, cancellationToken, ("source", _options.Source));
         }
         await Exec(c, tx, """
             INSERT INTO region.roof_surface (building_id, polygon, tilt_deg, azimuth_deg, area_m2, origin, ingest_run_id)
-            SELECT b.id, s.polygon, s.tilt_deg, s.azimuth_deg, s.area_m2, 'lod2', @run
-            FROM stage_roof s JOIN region.building b ON b.source = @source AND b.source_id = s.source_id
+            SELECT b.id, ST_GeometryN(s.roof_faces, f.n::int), f.tilt_deg, NULLIF(f.azimuth_deg, 'NaN'), f.area_m2, 'lod2', @run
+            FROM stage_building s
+            JOIN region.building b ON b.source = @source AND b.source_id = s.source_id
+            CROSS JOIN LATERAL unnest(s.roof_tilt_deg, s.roof_azimuth_deg, s.roof_area_m2) WITH ORDINALITY AS f(tilt_deg, azimuth_deg, area_m2, n)
+            WHERE s.roof_faces IS NOT NULL
             """, cancellationToken, ("source", _options.Source), ("run", _runId));
     }
 
@@ -269,18 +365,6 @@ public sealed class BuildingLoader : IAsyncDisposable
         }
     }
 
-    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter w, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
-    {
-        if (value is null)
-        {
-            await w.WriteNullAsync(cancellationToken);
-        }
-        else
-        {
-            await w.WriteAsync(value, type, cancellationToken);
-        }
-    }
-
     private static async Task<int> Exec(NpgsqlConnection c, NpgsqlTransaction? tx, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         await using var cmd = new NpgsqlCommand(sql, c, tx) { CommandTimeout = 0 };
@@ -291,10 +375,14 @@ public sealed class BuildingLoader : IAsyncDisposable
         return await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<int> Scalar(NpgsqlConnection c, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken)
+    private static async Task<object?> Scalar(NpgsqlConnection c, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
-        await using var cmd = new NpgsqlCommand(sql, c, tx);
-        return (int)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        await using var cmd = new NpgsqlCommand(sql, c, tx) { CommandTimeout = 0 };
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+        return await cmd.ExecuteScalarAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -127,12 +127,9 @@ public sealed class BuildingMapper
         {
             return new(null, Reject("geometry.type", $"is {geometry.GeometryType}: a building footprint must be a Polygon or MultiPolygon"), warnings);
         }
-        foreach (var c in geometry.Coordinates)
+        if (FirstNonFinite(geometry) is { } bad)
         {
-            if (!double.IsFinite(c.X) || !double.IsFinite(c.Y) || (!double.IsNaN(c.Z) && double.IsInfinity(c.Z)))
-            {
-                return new(null, Reject("geometry.coordinates", $"has a non-finite coordinate ({c.X}, {c.Y}, {c.Z})"), warnings);
-            }
+            return new(null, Reject("geometry.coordinates", $"has a non-finite coordinate ({bad.X}, {bad.Y}, {bad.Z})"), warnings);
         }
         var env = geometry.EnvelopeInternal;
         if (!_transform.IsInAreaOfUse(env.MinX, env.MinY) || !_transform.IsInAreaOfUse(env.MaxX, env.MaxY))
@@ -142,8 +139,9 @@ public sealed class BuildingMapper
         }
 
         var full3d = feature.Solid3d ?? geometry;
-        var hasZ = full3d.Coordinates.Any(c => !double.IsNaN(c.Z));
-        var copy = geometry.Copy();
+        var hasZ = HasZ(full3d);
+        // Without a change of CRS nothing is written into the coordinates (Apply only stamps the SRID): no copy needed.
+        var copy = _transform.IsIdentity ? geometry : geometry.Copy();
         _transform.Apply(copy);
         Geometry? copy3d = null;
         if (hasZ)
@@ -166,7 +164,8 @@ public sealed class BuildingMapper
         }
         var footprint = Footprint2d(copy);
         string? repair = null;
-        if (!footprint.IsValid)
+        // Most footprints are one simple ring: proven valid without NetTopologySuite's indexed test.
+        if (!SimpleFootprint.IsCertainlyValid(footprint) && !footprint.IsValid)
         {
             var reason = new NetTopologySuite.Operation.Valid.IsValidOp(footprint).ValidationError;
             var what = reason is null ? "invalid" : $"{reason.Message} at ({reason.Coordinate.X:F2}, {reason.Coordinate.Y:F2})";
@@ -260,8 +259,81 @@ public sealed class BuildingMapper
         return _target.CreateMultiPolygon([.. polygons]);
     }
 
-    private LinearRing Ring2d(LineString ring) =>
-        _target.CreateLinearRing(ring.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray());
+    private LinearRing Ring2d(LineString ring)
+    {
+        var seq = ring.CoordinateSequence;
+        var xy = new Coordinate[seq.Count];
+        for (var i = 0; i < xy.Length; i++)
+        {
+            xy[i] = new Coordinate(seq.GetX(i), seq.GetY(i));
+        }
+        return _target.CreateLinearRing(xy);
+    }
+
+    // Per-vertex checks read the coordinate sequences in place (Geometry.Coordinates copies them all into a new array).
+    private static IEnumerable<CoordinateSequence> Sequences(Geometry g)
+    {
+        switch (g)
+        {
+            case Point p:
+                yield return p.CoordinateSequence;
+                break;
+            case LineString l:
+                yield return l.CoordinateSequence;
+                break;
+            case Polygon p:
+                yield return p.ExteriorRing.CoordinateSequence;
+                foreach (var hole in p.InteriorRings)
+                {
+                    yield return hole.CoordinateSequence;
+                }
+                break;
+            case GeometryCollection c:
+                foreach (var part in c.Geometries)
+                {
+                    foreach (var seq in Sequences(part))
+                    {
+                        yield return seq;
+                    }
+                }
+                break;
+        }
+    }
+
+    private static CoordinateZ? FirstNonFinite(Geometry g)
+    {
+        foreach (var seq in Sequences(g))
+        {
+            for (var i = 0; i < seq.Count; i++)
+            {
+                double x = seq.GetX(i), y = seq.GetY(i), z = seq.HasZ ? seq.GetZ(i) : double.NaN;
+                if (!double.IsFinite(x) || !double.IsFinite(y) || double.IsInfinity(z))
+                {
+                    return new CoordinateZ(x, y, z);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static bool HasZ(Geometry g)
+    {
+        foreach (var seq in Sequences(g))
+        {
+            if (!seq.HasZ)
+            {
+                continue;
+            }
+            for (var i = 0; i < seq.Count; i++)
+            {
+                if (!double.IsNaN(seq.GetZ(i)))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     private string? SourceIdOf(SourceFeature feature, JsonElement a, BuildingSchema schema)
     {

@@ -74,6 +74,9 @@ public sealed class CrsTransform
         return [p.Dx, p.Dy, p.Dz, p.Ex, p.Ey, p.Ez, p.Ppm];
     }
 
+    /// <summary>True when the horizontal coordinates do not change (same horizontal CRS).</summary>
+    public bool IsIdentity => _math is null;
+
     /// <summary>The source CRS (EPSG code).</summary>
     public int SourceEpsg { get; }
 

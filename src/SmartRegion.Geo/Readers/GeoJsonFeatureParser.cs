@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using NetTopologySuite.Geometries;
@@ -15,51 +16,62 @@ public static class GeoJsonFeatureParser
             var bad = FirstInvalidUtf8(json);
             throw new FeatureFieldException("(text)", $"is not valid UTF-8 (byte {bad} of the feature, near \"{GeoJsonFeatureStream.Preview(json[..Math.Min(json.Length, bad)], 60)}\"); GeoJSON must be UTF-8: re-encode the file, e.g. iconv -f latin1 -t utf-8");
         }
-        JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json);
+            return Read(json, index, line, factory);
         }
         catch (JsonException e)
         {
             throw new FeatureFieldException("(json)", e.Message);
         }
-        using (doc)
+    }
+
+    // One pass over the feature's members with Utf8JsonReader (no DOM): properties are kept as their raw JSON text.
+    private static SourceFeature Read(byte[] json, int index, long? line, GeometryFactory factory)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            var root = doc.RootElement;
-            if (root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() != "Feature")
-            {
-                throw new FeatureFieldException("type", $"is '{t.GetString()}', expected 'Feature'");
-            }
-            string? id = null;
-            if (root.TryGetProperty("id", out var idElement))
-            {
-                id = idElement.ValueKind switch
-                {
-                    JsonValueKind.String => idElement.GetString(),
-                    JsonValueKind.Number => idElement.GetRawText(),
-                    _ => null,
-                };
-            }
-            var attributes = "{}";
-            if (root.TryGetProperty("properties", out var props))
-            {
-                if (props.ValueKind == JsonValueKind.Object)
-                {
-                    attributes = props.GetRawText();
-                }
-                else if (props.ValueKind != JsonValueKind.Null)
-                {
-                    throw new FeatureFieldException("properties", $"is a JSON {props.ValueKind}, not an object");
-                }
-            }
-            Geometry? geometry = null;
-            if (root.TryGetProperty("geometry", out var g))
-            {
-                geometry = GeoJsonGeometry.Read(g, factory);
-            }
-            return new SourceFeature(index, line, id, geometry, attributes, []);
+            throw new FeatureFieldException("(json)", "the feature is not a JSON object");
         }
+        string? id = null;
+        var attributes = "{}";
+        Geometry? geometry = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueTextEquals("type"u8) ? 1 : reader.ValueTextEquals("id"u8) ? 2
+                : reader.ValueTextEquals("properties"u8) ? 3 : reader.ValueTextEquals("geometry"u8) ? 4 : 0;
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            var token = reader.TokenType;
+            switch (name)
+            {
+                case 1 when token == JsonTokenType.String && !reader.ValueTextEquals("Feature"u8):
+                    throw new FeatureFieldException("type", $"is '{reader.GetString()}', expected 'Feature'");
+                case 2:
+                    id = token switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+                        _ => null,
+                    };
+                    break;
+                case 3 when token == JsonTokenType.StartObject:
+                    reader.Skip();
+                    attributes = Encoding.UTF8.GetString(json, start, (int)reader.BytesConsumed - start);
+                    break;
+                case 3 when token == JsonTokenType.Null:
+                    attributes = "{}";
+                    break;
+                case 3:
+                    throw new FeatureFieldException("properties", $"is a JSON {GeoJsonGeometry.KindOf(token)}, not an object");
+                case 4:
+                    geometry = GeoJsonGeometry.Read(json, ref reader, factory);
+                    break;
+            }
+            reader.Skip();
+        }
+        return new SourceFeature(index, line, id, geometry, attributes, []);
     }
 
     private static int FirstInvalidUtf8(byte[] bytes)

@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Implementation;
 
 namespace SmartRegion.Geo.Readers;
 
@@ -11,83 +13,164 @@ public sealed class FeatureFieldException(string field, string reason) : Excepti
 }
 
 /// <summary>GeoJSON geometry objects to NetTopologySuite geometries, keeping Z when present.</summary>
+/// <remarks>
+/// Read straight from the feature's UTF-8 bytes with <see cref="Utf8JsonReader"/>: coordinates go from the text into
+/// coordinate arrays without a DOM (a JsonDocument per feature cost more than the rest of the parse). Members may come in
+/// any order: <c>coordinates</c> and <c>geometries</c> are located first and read once the <c>type</c> is known.
+/// </remarks>
 public static class GeoJsonGeometry
 {
-    /// <summary>The geometry of a GeoJSON geometry object; null for JSON null. Coordinates must be finite numbers.</summary>
-    public static Geometry? Read(JsonElement element, GeometryFactory factory, string path = "geometry")
+    // One growing list per thread for a sequence's positions (copied out once at the end): no resizing per ring.
+    [ThreadStatic]
+    private static List<Coordinate>? Scratch;
+
+    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 };
+
+    /// <summary>The geometry of the GeoJSON value at <paramref name="json"/> (null for JSON null). Coordinates must be finite numbers.</summary>
+    public static Geometry? Read(ReadOnlySpan<byte> json, GeometryFactory factory, string path = "geometry")
     {
-        if (element.ValueKind == JsonValueKind.Null)
+        var reader = new Utf8JsonReader(json, Options);
+        reader.Read();
+        return Read(json, ref reader, factory, path);
+    }
+
+    /// <summary>The geometry whose first token <paramref name="reader"/> (over <paramref name="json"/>) is on; leaves it on the last token.</summary>
+    public static Geometry? Read(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, GeometryFactory factory, string path = "geometry")
+    {
+        if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
-        if (element.ValueKind != JsonValueKind.Object)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new FeatureFieldException(path, $"is a JSON {element.ValueKind}, not a geometry object");
+            throw new FeatureFieldException(path, $"is a JSON {KindOf(reader.TokenType)}, not a geometry object");
         }
-        if (!element.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
+        string? type = null;
+        Range? coordinates = null, geometries = null;
+        JsonTokenType coordinatesToken = JsonTokenType.None, geometriesToken = JsonTokenType.None;
+        Geometry? built = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueTextEquals("type"u8) ? 1 : reader.ValueTextEquals("coordinates"u8) ? 2 : reader.ValueTextEquals("geometries"u8) ? 3 : 0;
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            var token = reader.TokenType;
+            if (name == 2 && token == JsonTokenType.StartArray && type is not null and not "GeometryCollection")
+            {
+                // The usual order (type first): the coordinates are read where they are, in one pass.
+                coordinatesToken = token;
+                built = Coordinates(type, json, ref reader, path, factory);
+                coordinates = start..(int)reader.BytesConsumed;
+                continue;
+            }
+            reader.Skip();
+            switch (name)
+            {
+                case 1:
+                    type = token == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case 2:
+                    (coordinates, coordinatesToken, built) = (start..(int)reader.BytesConsumed, token, null);
+                    break;
+                case 3:
+                    (geometries, geometriesToken) = (start..(int)reader.BytesConsumed, token);
+                    break;
+            }
+        }
+        if (type is null)
         {
             throw new FeatureFieldException(path + ".type", "is missing");
         }
-        var type = typeElement.GetString();
         if (type == "GeometryCollection")
         {
-            if (!element.TryGetProperty("geometries", out var parts) || parts.ValueKind != JsonValueKind.Array)
+            if (geometries is not { } g || geometriesToken != JsonTokenType.StartArray)
             {
                 throw new FeatureFieldException(path + ".geometries", "is missing");
             }
-            var list = new List<Geometry>();
+            var parts = new List<Geometry>();
+            var inner = Nested(json, g);
             var i = 0;
-            foreach (var part in parts.EnumerateArray())
+            while (inner.Read() && inner.TokenType != JsonTokenType.EndArray)
             {
-                if (Read(part, factory, $"{path}.geometries[{i++}]") is { } g)
+                if (Read(json[g], ref inner, factory, $"{path}.geometries[{i++}]") is { } part)
                 {
-                    list.Add(g);
+                    parts.Add(part);
                 }
             }
-            return factory.CreateGeometryCollection([.. list]);
+            return factory.CreateGeometryCollection([.. parts]);
         }
-        if (!element.TryGetProperty("coordinates", out var c) || c.ValueKind != JsonValueKind.Array)
+        if (coordinates is not { } c || coordinatesToken != JsonTokenType.StartArray)
         {
             throw new FeatureFieldException(path + ".coordinates", "is missing or not an array");
         }
+        if (built is not null)
+        {
+            return built;
+        }
+        var r = Nested(json, c);
+        return Coordinates(type, json[c], ref r, path, factory);
+    }
+
+    private static Geometry Coordinates(string type, ReadOnlySpan<byte> json, ref Utf8JsonReader r, string path, GeometryFactory factory)
+    {
         var cp = path + ".coordinates";
         return type switch
         {
-            "Point" => c.GetArrayLength() == 0 ? factory.CreatePoint() : factory.CreatePoint(Position(c, cp)),
-            "MultiPoint" => factory.CreateMultiPoint(Map(c, cp, (e, p) => factory.CreatePoint(Position(e, p)))),
-            "LineString" => factory.CreateLineString(Sequence(c, cp, 2)),
-            "MultiLineString" => factory.CreateMultiLineString(Map(c, cp, (e, p) => factory.CreateLineString(Sequence(e, p, 2)))),
-            "Polygon" => Polygon(c, cp, factory),
-            "MultiPolygon" => factory.CreateMultiPolygon(Map(c, cp, (e, p) => Polygon(e, p, factory))),
+            "Point" => Point(json, ref r, cp, factory),
+            "MultiPoint" => factory.CreateMultiPoint(Map(json, ref r, cp, factory, static (t, ref x, p, f) => f.CreatePoint(Position(t, ref x, p)))),
+            "LineString" => factory.CreateLineString(Sequence(json, ref r, cp, 2)),
+            "MultiLineString" => factory.CreateMultiLineString(Map(json, ref r, cp, factory, static (t, ref x, p, f) => f.CreateLineString(Sequence(t, ref x, p, 2)))),
+            "Polygon" => Polygon(json, ref r, cp, factory),
+            "MultiPolygon" => factory.CreateMultiPolygon(Map(json, ref r, cp, factory, Polygon)),
             _ => throw new FeatureFieldException(path + ".type", $"'{type}' is not a GeoJSON geometry type"),
         };
     }
 
-    private static T[] Map<T>(JsonElement array, string path, Func<JsonElement, string, T> map)
+    // A reader over a member located earlier, on its first token.
+    private static Utf8JsonReader Nested(ReadOnlySpan<byte> json, Range value)
     {
-        if (array.ValueKind != JsonValueKind.Array)
+        var reader = new Utf8JsonReader(json[value], Options);
+        reader.Read();
+        return reader;
+    }
+
+    private delegate T Element<T>(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, GeometryFactory factory);
+
+    private static Point Point(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, GeometryFactory factory)
+    {
+        var probe = reader;
+        probe.Read();
+        if (probe.TokenType == JsonTokenType.EndArray)
+        {
+            reader.Skip(); // to the end of the empty array, like every other reader here
+            return factory.CreatePoint();
+        }
+        return factory.CreatePoint(Position(json, ref reader, path));
+    }
+
+    private static T[] Map<T>(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, GeometryFactory factory, Element<T> map)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
             throw new FeatureFieldException(path, "is not an array");
         }
-        var result = new T[array.GetArrayLength()];
-        var i = 0;
-        foreach (var e in array.EnumerateArray())
+        var result = new List<T>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            result[i] = map(e, $"{path}[{i}]");
-            i++;
+            result.Add(map(json, ref reader, $"{path}[{result.Count}]", factory));
         }
-        return result;
+        return [.. result];
     }
 
-    private static Polygon Polygon(JsonElement rings, string path, GeometryFactory factory)
+    private static Polygon Polygon(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, GeometryFactory factory)
     {
-        var all = Map(rings, path, (e, p) => Ring(e, p, factory));
+        var all = Map(json, ref reader, path, factory, Ring);
         return all.Length == 0 ? factory.CreatePolygon() : factory.CreatePolygon(all[0], all[1..]);
     }
 
-    private static LinearRing Ring(JsonElement e, string path, GeometryFactory factory)
+    private static LinearRing Ring(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, GeometryFactory factory)
     {
-        var seq = Sequence(e, path, 4);
+        var seq = Sequence(json, ref reader, path, 4);
         var n = seq.Count;
         if (seq.GetX(0) != seq.GetX(n - 1) || seq.GetY(0) != seq.GetY(n - 1))
         {
@@ -96,61 +179,144 @@ public static class GeoJsonGeometry
         return factory.CreateLinearRing(seq);
     }
 
-    private static CoordinateSequence Sequence(JsonElement array, string path, int minimum)
+    private static CoordinateSequence Sequence(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, int minimum)
     {
-        if (array.ValueKind != JsonValueKind.Array)
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
             throw new FeatureFieldException(path, "is not an array of positions");
         }
-        var n = array.GetArrayLength();
-        if (n < minimum)
+        var coords = Scratch ??= new List<Coordinate>(64);
+        coords.Clear();
+        bool? hasZ = null;
+        FeatureFieldException? firstError = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            throw new FeatureFieldException(path, $"has {n} positions, at least {minimum} needed");
+            // The first position decides whether the sequence has Z (as RFC 7946 readers do).
+            if (hasZ is null)
+            {
+                var probe = reader;
+                hasZ = probe.TokenType == JsonTokenType.StartArray && CountValues(ref probe) >= 3;
+            }
+            try
+            {
+                coords.Add(Position(json, ref reader, path, coords.Count, hasZ.Value));
+            }
+            catch (FeatureFieldException e)
+            {
+                // Too few positions is reported before a bad one (both would be wrong); keep counting.
+                firstError ??= e;
+                reader.Skip();
+                coords.Add(null!);
+            }
         }
-        var hasZ = false;
-        foreach (var p in array.EnumerateArray())
+        if (coords.Count < minimum)
         {
-            hasZ = p.ValueKind == JsonValueKind.Array && p.GetArrayLength() >= 3;
-            break;
+            throw new FeatureFieldException(path, $"has {coords.Count} positions, at least {minimum} needed");
         }
-        var coords = new Coordinate[n];
-        var i = 0;
-        foreach (var p in array.EnumerateArray())
+        if (firstError is not null)
         {
-            coords[i] = Position(p, $"{path}[{i}]", hasZ);
-            i++;
+            throw firstError;
         }
-        return new NetTopologySuite.Geometries.Implementation.CoordinateArraySequence(coords, hasZ ? 3 : 2, 0);
+        return new CoordinateArraySequence([.. coords], hasZ == true ? 3 : 2, 0);
     }
 
-    private static Coordinate Position(JsonElement p, string path) => Position(p, path, p.ValueKind == JsonValueKind.Array && p.GetArrayLength() >= 3);
-
-    private static Coordinate Position(JsonElement p, string path, bool withZ)
+    private static int CountValues(ref Utf8JsonReader reader)
     {
-        if (p.ValueKind != JsonValueKind.Array || p.GetArrayLength() < 2)
+        var n = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            throw new FeatureFieldException(path, "is not a position [x, y] or [x, y, z]");
+            reader.Skip();
+            n++;
         }
-        var x = Number(p[0], path);
-        var y = Number(p[1], path);
-        if (!withZ)
-        {
-            return new Coordinate(x, y);
-        }
-        var z = p.GetArrayLength() >= 3 ? Number(p[2], path) : double.NaN;
-        return new CoordinateZ(x, y, z);
+        return n;
     }
 
-    private static double Number(JsonElement e, string path)
+    private static Coordinate Position(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path)
     {
-        if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out var v))
+        var probe = reader;
+        var withZ = probe.TokenType == JsonTokenType.StartArray && CountValues(ref probe) >= 3;
+        return Position(json, ref reader, path, -1, withZ);
+    }
+
+    // A position's path ("…coordinates[0][3]") is only spelled out for a message: one string per vertex cost more than its numbers.
+    private static string PathOf(string parent, int index) => index < 0 ? parent : $"{parent}[{index}]";
+
+    // On the position's StartArray (element <paramref name="index"/> of <paramref name="parent"/>, -1: the parent itself);
+    // leaves the reader on its EndArray.
+    private static Coordinate Position(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, bool withZ)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new FeatureFieldException(path, $"holds {e.GetRawText()}, not a number");
+            throw new FeatureFieldException(PathOf(parent, index), "is not a position [x, y] or [x, y, z]");
+        }
+        double x = 0, y = 0, z = double.NaN;
+        var n = 0;
+        FeatureFieldException? bad = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (n < 2 || (n == 2 && withZ))
+            {
+                var value = Number(json, ref reader, parent, index, ref bad);
+                if (n == 0)
+                {
+                    x = value;
+                }
+                else if (n == 1)
+                {
+                    y = value;
+                }
+                else
+                {
+                    z = value;
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+            n++;
+        }
+        if (n < 2)
+        {
+            throw new FeatureFieldException(PathOf(parent, index), "is not a position [x, y] or [x, y, z]");
+        }
+        if (bad is not null)
+        {
+            throw bad;
+        }
+        return withZ ? new CoordinateZ(x, y, z) : new Coordinate(x, y);
+    }
+
+    // The first bad value of a position is kept in <paramref name="bad"/> (its shape is checked first).
+    private static double Number(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, ref FeatureFieldException? bad)
+    {
+        var start = (int)reader.TokenStartIndex;
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var v))
+        {
+            reader.Skip();
+            bad ??= new FeatureFieldException(PathOf(parent, index), $"holds {Raw(json, start, ref reader)}, not a number");
+            return double.NaN;
         }
         if (!double.IsFinite(v))
         {
-            throw new FeatureFieldException(path, $"holds {e.GetRawText()}, which is not a finite number (NaN or Infinity)");
+            bad ??= new FeatureFieldException(PathOf(parent, index), $"holds {Raw(json, start, ref reader)}, which is not a finite number (NaN or Infinity)");
         }
         return v;
     }
+
+    private static string Raw(ReadOnlySpan<byte> json, int start, ref Utf8JsonReader reader) =>
+        Encoding.UTF8.GetString(json[start..(int)reader.BytesConsumed]);
+
+    /// <summary>The name <see cref="JsonValueKind"/> gives the value starting with this token (for messages).</summary>
+    public static JsonValueKind KindOf(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => JsonValueKind.Object,
+        JsonTokenType.StartArray => JsonValueKind.Array,
+        JsonTokenType.String => JsonValueKind.String,
+        JsonTokenType.Number => JsonValueKind.Number,
+        JsonTokenType.True => JsonValueKind.True,
+        JsonTokenType.False => JsonValueKind.False,
+        JsonTokenType.Null => JsonValueKind.Null,
+        _ => JsonValueKind.Undefined,
+    };
 }
