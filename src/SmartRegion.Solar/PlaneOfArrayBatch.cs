@@ -119,8 +119,14 @@ public sealed class PlaneOfArrayBatch
         Span<float> skyline = sectors <= 1024 ? stackalloc float[sectors + 1] : new float[sectors + 1];
         Span<float> slope = sectors <= 1024 ? stackalloc float[sectors + 1] : new float[sectors + 1];
         Span<double> centres = sectors <= 1024 ? stackalloc double[sectors] : new double[sectors];
+        SkyViewPlane? skyView = null;
         for (var p = 0; p < planes.Length; p++)
         {
+            // A roof face's samples share one plane: its sky-view terms are computed once for all of them.
+            if (hasHorizon && (skyView is null || skyView.TiltDeg != planes[p].TiltDeg || skyView.AzimuthDeg != planes[p].AzimuthDeg))
+            {
+                skyView = new SkyViewPlane(planes[p].TiltDeg, planes[p].AzimuthDeg, sectors);
+            }
             if (hasHorizon)
             {
                 var h = horizonsDeg.Slice(p * sectors, sectors);
@@ -142,16 +148,17 @@ public sealed class PlaneOfArrayBatch
                     highest = Math.Max(highest, e);
                 }
             }
-            results[p] = EvaluateOne(planes[p], hasHorizon, highest, skyline, slope, centres);
+            results[p] = EvaluateOne(planes[p], skyView, highest, skyline, slope, centres);
         }
     }
 
-    private PlaneIrradiation EvaluateOne(PlaneOrientation plane, bool hasHorizon, float highestSkylineDeg, ReadOnlySpan<float> skyline,
+    private PlaneIrradiation EvaluateOne(PlaneOrientation plane, SkyViewPlane? skyView, float highestSkylineDeg, ReadOnlySpan<float> skyline,
         ReadOnlySpan<float> slope, ReadOnlySpan<double> skylineCentres)
     {
+        var hasHorizon = skyView is not null;
         var (nE, nN, nU) = Angles.PlaneNormal(plane.TiltDeg, plane.AzimuthDeg);
         var openSky = (1 + nU) / 2;
-        var svf = hasHorizon ? SkyView.TiltedPlane(plane.TiltDeg, plane.AzimuthDeg, skylineCentres) : openSky;
+        var svf = skyView is not null ? SkyView.TiltedPlane(skyView, skylineCentres) : openSky;
         var ratio = openSky > 0 ? svf / openSky : 0;
         var kIso = (1 + nU) * ratio;
         var kHorizon = Angles.SinDeg(plane.TiltDeg) * ratio;

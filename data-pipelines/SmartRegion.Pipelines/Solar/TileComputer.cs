@@ -31,6 +31,9 @@ public sealed class SolarRunContext
     /// <summary>Unshaded PV yield per orientation (1° tilt, 2° azimuth buckets), shared by all workers.</summary>
     public PvYieldCache YieldCache { get; } = new();
 
+    /// <summary>Roof faces of the run's buildings, inferred once for the several tiles that load a building.</summary>
+    internal BuildingCache<TileComputer.PreparedBuilding> Roofs { get; } = new();
+
     /// <summary>The batch kernel for this station (Perez, the run's albedo), built once and shared: Evaluate is thread-safe.</summary>
     public PlaneOfArrayBatch Batch => LazyInitializer.EnsureInitialized(ref _batch, ref _batchLock, () => new PlaneOfArrayBatch(Sky, SkyModel.Perez, Parameters.Albedo));
 
@@ -166,7 +169,10 @@ public static class TileComputer
         var groundFallback = Median(buildings.Where(b => b.GroundAltitudeM is not null).Select(b => b.GroundAltitudeM!.Value)) ?? 0;
 
         // 1. Faces of every building (targets and neighbours): all of them cast shade.
-        var prepared = buildings.Select(b => PrepareFaces(b, groundFallback)).ToList();
+        // A building's faces depend on it alone, unless its ground altitude is unknown (the tile's median stands in).
+        var prepared = buildings.Select(b => b.GroundAltitudeM is null
+            ? PrepareFaces(b, groundFallback)
+            : run.Roofs.GetOrAdd(b.Id, () => PrepareFaces(b, groundFallback))).ToList();
         var allFaces = new List<Polygon>();
         var faceStart = new int[buildings.Count];
         for (var i = 0; i < buildings.Count; i++)
@@ -207,9 +213,9 @@ public static class TileComputer
         return results;
     }
 
-    private sealed record FaceInput(Polygon Polygon, RoofPlane Plane, string Origin);
+    internal sealed record FaceInput(Polygon Polygon, RoofPlane Plane, string Origin);
 
-    private sealed record PreparedBuilding(List<FaceInput> Faces, string? Skip, List<string> Notes, bool Inferred);
+    internal sealed record PreparedBuilding(List<FaceInput> Faces, string? Skip, List<string> Notes, bool Inferred);
 
     private static PreparedBuilding PrepareFaces(BuildingInput b, double groundFallback)
     {
