@@ -78,7 +78,7 @@ public sealed class SkylineTests
     }
 
     [Fact]
-    public void Scan_RandomCity_SameTangentsAsEveryEdge()
+    public void Scan_RandomCity_GridAndGatheredEdgesGiveTheTangentsOfEveryEdge()
     {
         // 400 blocks of random size, height and roof on a 600 m square; the grid scan (rings, cells skipped when they
         // cannot raise a sector) must give exactly what testing every edge gives, near field, far field and both.
@@ -97,6 +97,7 @@ public sealed class SkylineTests
         var scratch = new HorizonScratch();
         double[] gridTan = new double[72], gridDistance = new double[72], allTan = new double[72], allDistance = new double[72];
         var raised = 0;
+        var gathered = new GatheredEdges();
         for (var i = 0; i < 300; i++)
         {
             var face = random.Next(faces.Count);
@@ -107,6 +108,13 @@ public sealed class SkylineTests
             index.ScanEveryEdge(point.X, point.Y, z, inner, outer, face, allTan, allDistance, scratch);
             Assert.Equal(allTan, gridTan);
             Assert.Equal(allDistance, gridDistance);
+            if (inner == 0)
+            {
+                // Edges gathered for a 10 m disc around a point 6 m away, then scanned from the point.
+                index.Gather(point.X + 6, point.Y, z - 0.5, outer + 10, face, gathered, scratch);
+                index.ScanGathered(gathered, point.X, point.Y, z, outer, face, gridTan, gridDistance, scratch);
+                Assert.Equal(allTan, gridTan);
+            }
             raised += allTan.Count(t => t > 0);
         }
         Assert.True(raised > 300 * 72 / 4, $"only {raised} raised sectors: the city does not test much");

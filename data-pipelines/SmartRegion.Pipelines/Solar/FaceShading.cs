@@ -29,6 +29,7 @@ public sealed class FaceShading
     private readonly ShadingMethod _method;
     private readonly PlaneOfArrayBatch _batch;
     private readonly HorizonScratch _scratch = new();
+    private readonly GatheredEdges _near = new();
     private readonly int _sectors;
     private readonly double[] _farTan, _farDistance, _nearTan, _nearDistance;
     private readonly float[] _horizon;
@@ -75,10 +76,12 @@ public sealed class FaceShading
         var faceRadius = samples.Max(t => Math.Sqrt((t.X - cx) * (t.X - cx) + (t.Y - cy) * (t.Y - cy)));
         var nearRadius = Math.Clamp(4 * faceRadius + 10, 20, radius);
         _skyline.Scan(cx, cy, cz, Math.Max(0, nearRadius - faceRadius), radius, faceIndex, _farTan, _farDistance, _scratch);
+        // The edges any sample's near field can reach, gathered once for the face.
+        _skyline.Gather(cx, cy, samples.Min(t => t.Z) + 0.1, nearRadius + faceRadius, faceIndex, _near, _scratch);
         for (var s = 0; s < samples.Count; s++)
         {
             var (x, y, z) = samples[s];
-            _skyline.Scan(x, y, z + 0.1, 0, nearRadius, faceIndex, _nearTan, _nearDistance, _scratch);
+            _skyline.ScanGathered(_near, x, y, z + 0.1, nearRadius, faceIndex, _nearTan, _nearDistance, _scratch);
             SkylineIndex.CombineFarField(_nearTan, _farTan, _farDistance, cz, z + 0.1, _horizon);
             for (var k = 0; k < _sectors; k++)
             {

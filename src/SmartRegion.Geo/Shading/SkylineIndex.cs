@@ -214,16 +214,74 @@ public sealed class SkylineIndex
                     }
                     for (var k = _cellStart[cell]; k < _cellStart[cell + 1]; k++)
                     {
-                        var e = _cellEdges[k];
-                        if (seen[e] == stamp)
+                        if (FirstVisit(seen, _cellEdges[k], stamp))
                         {
-                            continue;
+                            ScanEdge(_cellEdges[k], ref ray, maxTan, distanceAtMax);
                         }
-                        seen[e] = stamp;
-                        ScanEdge(e, ref ray, maxTan, distanceAtMax);
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Gathers, once for all the points of a roof face, the edges that can rise above any of them within
+    /// <paramref name="radiusM"/>: edges coming nearer than the radius to the disc's centre, higher than
+    /// <paramref name="minZ"/>, not of the face itself; nearest first, so that high near edges raise the sectors early
+    /// and far ones are skipped by their bound. <see cref="ScanGathered"/> then scans only them per point.
+    /// </summary>
+    public void Gather(double cx, double cy, double minZ, double radiusM, int faceIndex, GatheredEdges into, HorizonScratch scratch)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        scratch.PrepareSeen(EdgeCount);
+        var seen = scratch.Seen;
+        var stamp = scratch.NextStamp();
+        double px = cx - _originX, py = cy - _originY, radius2 = radiusM * radiusM;
+        into.Clear();
+        for (var row = CellRow(py - radiusM); row <= CellRow(py + radiusM); row++)
+        {
+            for (var col = CellColumn(px - radiusM); col <= CellColumn(px + radiusM); col++)
+            {
+                var cell = row * _columns + col;
+                if (_cellMaxZ[cell] <= minZ)
+                {
+                    continue;
+                }
+                for (var k = _cellStart[cell]; k < _cellStart[cell + 1]; k++)
+                {
+                    var e = _cellEdges[k];
+                    if (!FirstVisit(seen, e, stamp) || _faceOfEdge[e] == faceIndex || Math.Max(_z1[e], _z2[e]) <= minZ)
+                    {
+                        continue;
+                    }
+                    double ax = _x1[e] - px, ay = _y1[e] - py, ex = _x2[e] - _x1[e], ey = _y2[e] - _y1[e];
+                    var len2 = ex * ex + ey * ey;
+                    var t = len2 > 0 ? Math.Clamp(-(ax * ex + ay * ey) / len2, 0, 1) : 0;
+                    double nx = ax + t * ex, ny = ay + t * ey;
+                    var near2 = nx * nx + ny * ny;
+                    if (near2 <= radius2)
+                    {
+                        into.Add(e, near2);
+                    }
+                }
+            }
+        }
+        into.SortNearestFirst();
+    }
+
+    /// <summary>
+    /// <see cref="Scan"/> with no inner radius over edges gathered by <see cref="Gather"/> for a disc that holds the point
+    /// and reaches <paramref name="outerRadiusM"/> beyond it: the same tangents, without the grid.
+    /// </summary>
+    public void ScanGathered(GatheredEdges edges, double x, double y, double z, double outerRadiusM, int faceIndex,
+        Span<double> maxTan, Span<double> distanceAtMax, HorizonScratch scratch)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        var ray = StartScan(x, y, z, 0, outerRadiusM, faceIndex, maxTan, distanceAtMax, scratch);
+        var list = edges.Edges;
+        for (var i = 0; i < edges.Count; i++)
+        {
+            ScanEdge(list[i], ref ray, maxTan, distanceAtMax);
         }
     }
 
@@ -403,6 +461,17 @@ public sealed class SkylineIndex
         }
     }
 
+    /// <summary>True the first time an edge is met in this scan (an edge is listed in every cell its box touches).</summary>
+    private static bool FirstVisit(int[] seen, int edge, int stamp)
+    {
+        if (seen[edge] == stamp)
+        {
+            return false;
+        }
+        seen[edge] = stamp;
+        return true;
+    }
+
     /// <summary>An angle difference brought into [−π, π] (the short way round).</summary>
     private static double HalfTurnWrap(double a) => a > Math.PI ? a - 2 * Math.PI : a < -Math.PI ? a + 2 * Math.PI : a;
 
@@ -493,6 +562,11 @@ public sealed class HorizonScratch
                 Cos[s] = Math.Cos(az);
             }
         }
+        PrepareSeen(edges);
+    }
+
+    internal void PrepareSeen(int edges)
+    {
         if (Seen.Length < edges)
         {
             Seen = new int[edges];
@@ -509,4 +583,30 @@ public sealed class HorizonScratch
         }
         return _stamp;
     }
+}
+
+/// <summary>The edges <see cref="SkylineIndex.Gather"/> kept for one roof face (reused from face to face).</summary>
+public sealed class GatheredEdges
+{
+    private int[] _edges = new int[256];
+    private double[] _distance2 = new double[256];
+
+    internal int[] Edges => _edges;
+
+    public int Count { get; private set; }
+
+    internal void Clear() => Count = 0;
+
+    internal void Add(int edge, double distance2)
+    {
+        if (Count == _edges.Length)
+        {
+            Array.Resize(ref _edges, Count * 2);
+            Array.Resize(ref _distance2, Count * 2);
+        }
+        _edges[Count] = edge;
+        _distance2[Count++] = distance2;
+    }
+
+    internal void SortNearestFirst() => Array.Sort(_distance2, _edges, 0, Count);
 }
