@@ -66,7 +66,7 @@ public sealed class PlaneOfArrayBatch
         {
             _monthlyIsotropicHalfWh[sky.Month[h]] += _iso[h];
         }
-        _allHours = new HourTable(this, null);
+        _allHours = new HourTable(this);
         _monthlyGhiWh = sky.MonthlyGhiWh;
     }
 
@@ -83,47 +83,27 @@ public sealed class PlaneOfArrayBatch
         public readonly float[] SE, SN, SU, Dni, Iso, Circ, Band, Elevation, Weight;
         public readonly int[] Sector;
         public readonly double[] MonthlyBehindPerezWh = new double[12];
-        public readonly PlaneOrientation? Plane;
+        public PlaneOrientation? Plane;
 
-        public HourTable(PlaneOfArrayBatch batch, PlaneOrientation? plane)
+        /// <summary>Every daylight hour of the station.</summary>
+        public HourTable(PlaneOfArrayBatch batch)
         {
             var sky = batch._sky;
-            Plane = plane;
-            var (nE, nN, nU) = plane is { } o ? Angles.PlaneNormal(o.TiltDeg, o.AzimuthDeg) : (0.0, 0.0, 1.0);
-            var sinTilt = plane is { } q ? Angles.SinDeg(q.TiltDeg) : 0;
-            var months = new int[12][];
-            for (var m = 0; m < 12; m++)
-            {
-                var kept = new List<int>();
-                for (var h = sky.MonthStart[m]; h < sky.MonthStart[m + 1]; h++)
-                {
-                    if (plane is null || sky.SunEast[h] * nE + sky.SunNorth[h] * nN + sky.SunUp[h] * nU > 0)
-                    {
-                        kept.Add(h);
-                    }
-                    else if (batch._model == SkyModel.Perez)
-                    {
-                        MonthlyBehindPerezWh[m] += Math.Max(batch._iso[h] * (1 + nU) + batch._band[h] * sinTilt, 0);
-                    }
-                }
-                months[m] = [.. kept.OrderBy(h => sky.SunApparentElevationDeg[h])];
-            }
             var total = 0;
             for (var m = 0; m < 12; m++)
             {
                 SegmentStart[m] = total;
-                total += (months[m].Length + Lanes - 1) / Lanes * Lanes;
+                total += (sky.MonthStart[m + 1] - sky.MonthStart[m] + Lanes - 1) / Lanes * Lanes;
             }
             SegmentStart[12] = total;
-            SE = new float[total]; SN = new float[total]; SU = new float[total]; Dni = new float[total];
-            Iso = new float[total]; Circ = new float[total]; Band = new float[total]; Elevation = new float[total];
-            Weight = new float[total]; Sector = new int[total];
-            Array.Fill(Elevation, float.MaxValue);
+            (SE, SN, SU, Dni, Iso, Circ, Band, Elevation, Weight, Sector) = Allocate(total);
             for (var m = 0; m < 12; m++)
             {
-                for (var r = 0; r < months[m].Length; r++)
+                var byElevation = Enumerable.Range(sky.MonthStart[m], sky.MonthStart[m + 1] - sky.MonthStart[m])
+                    .OrderBy(h => sky.SunApparentElevationDeg[h]).ToArray();
+                for (var r = 0; r < byElevation.Length; r++)
                 {
-                    var h = months[m][r];
+                    var h = byElevation[r];
                     var j = SegmentStart[m] + r;
                     SE[j] = (float)sky.SunEast[h];
                     SN[j] = (float)sky.SunNorth[h];
@@ -138,7 +118,75 @@ public sealed class PlaneOfArrayBatch
                 }
             }
         }
+
+        /// <summary>Room for the hours of <paramref name="all"/>, filled by <see cref="Keep"/>.</summary>
+        public HourTable(HourTable all) =>
+            (SE, SN, SU, Dni, Iso, Circ, Band, Elevation, Weight, Sector) = Allocate(all.SegmentStart[12]);
+
+        private static (float[], float[], float[], float[], float[], float[], float[], float[], float[], int[]) Allocate(int n)
+        {
+            var elevation = new float[n];
+            Array.Fill(elevation, float.MaxValue);
+            return (new float[n], new float[n], new float[n], new float[n], new float[n], new float[n], new float[n], elevation, new float[n], new int[n]);
+        }
+
+        /// <summary>Becomes the hours of <paramref name="all"/> whose sun is in front of <paramref name="plane"/> (same order).</summary>
+        public void Keep(PlaneOfArrayBatch batch, HourTable all, PlaneOrientation plane)
+        {
+            Plane = plane;
+            var (nE, nN, nU) = Angles.PlaneNormal(plane.TiltDeg, plane.AzimuthDeg);
+            float fE = (float)nE, fN = (float)nN, fU = (float)nU;
+            float isoFactor = (float)(1 + nU), bandFactor = (float)Angles.SinDeg(plane.TiltDeg);
+            var perez = batch._model == SkyModel.Perez;
+            var j = 0;
+            for (var m = 0; m < 12; m++)
+            {
+                SegmentStart[m] = j;
+                double behind = 0;
+                for (var i = all.SegmentStart[m]; i < all.SegmentStart[m + 1]; i++)
+                {
+                    if (all.Elevation[i] == float.MaxValue)
+                    {
+                        break; // padding
+                    }
+                    if (all.SE[i] * fE + all.SN[i] * fN + all.SU[i] * fU > 0)
+                    {
+                        SE[j] = all.SE[i];
+                        SN[j] = all.SN[i];
+                        SU[j] = all.SU[i];
+                        Dni[j] = all.Dni[i];
+                        Iso[j] = all.Iso[i];
+                        Circ[j] = all.Circ[i];
+                        Band[j] = all.Band[i];
+                        Elevation[j] = all.Elevation[i];
+                        Weight[j] = all.Weight[i];
+                        Sector[j++] = all.Sector[i];
+                    }
+                    else if (perez)
+                    {
+                        behind += Math.Max(all.Iso[i] * isoFactor + all.Band[i] * bandFactor, 0);
+                    }
+                }
+                MonthlyBehindPerezWh[m] = behind;
+                for (; j % Lanes != 0; j++)
+                {
+                    Pad(j);
+                }
+            }
+            SegmentStart[12] = j;
+        }
+
+        private void Pad(int j)
+        {
+            SE[j] = SN[j] = SU[j] = Dni[j] = Iso[j] = Circ[j] = Band[j] = Weight[j] = 0;
+            Elevation[j] = float.MaxValue;
+            Sector[j] = 0;
+        }
     }
+
+    /// <summary>One reusable table per thread for the hours in front of the current plane.</summary>
+    [ThreadStatic]
+    private static HourTable? t_planeHours;
 
     public StationSky Sky => _sky;
 
@@ -178,7 +226,12 @@ public sealed class PlaneOfArrayBatch
                 {
                     same++;
                 }
-                hours = same >= SharedPlaneRun ? new HourTable(this, planes[p]) : _allHours;
+                hours = _allHours;
+                if (same >= SharedPlaneRun)
+                {
+                    hours = t_planeHours is { } reused && reused.SE.Length == _allHours.SE.Length ? reused : t_planeHours = new HourTable(_allHours);
+                    hours.Keep(this, _allHours, planes[p]);
+                }
             }
             if (hasHorizon)
             {
