@@ -266,7 +266,7 @@ public sealed class SkylineIndex
                 }
             }
         }
-        into.SortNearestFirst();
+        into.SortNearestFirst(this);
     }
 
     /// <summary>
@@ -278,10 +278,11 @@ public sealed class SkylineIndex
     {
         ArgumentNullException.ThrowIfNull(edges);
         var ray = StartScan(x, y, z, 0, outerRadiusM, faceIndex, maxTan, distanceAtMax, scratch);
-        var list = edges.Edges;
-        for (var i = 0; i < edges.Count; i++)
+        // The gathered edges' ends, copied in scan order (nearest first): the samples of a face stream through them.
+        ReadOnlySpan<double> ends = edges.Ends.AsSpan(0, 6 * edges.Count);
+        for (var i = 0; i < ends.Length; i += 6)
         {
-            ScanEdge(list[i], ref ray, maxTan, distanceAtMax);
+            ScanEdge(ends[i], ends[i + 1], ends[i + 2], ends[i + 3], ends[i + 4], ends[i + 5], ref ray, maxTan, distanceAtMax);
         }
     }
 
@@ -381,16 +382,21 @@ public sealed class SkylineIndex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ScanEdge(int e, ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax)
     {
-        if (_faceOfEdge[e] == ray.FaceIndex)
+        if (_faceOfEdge[e] != ray.FaceIndex)
         {
-            return;
+            ScanEdge(_x1[e], _y1[e], _z1[e], _x2[e], _y2[e], _z2[e], ref ray, maxTan, distanceAtMax);
         }
-        double dz1 = _z1[e] - ray.Z, dz2 = _z2[e] - ray.Z;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ScanEdge(double x1, double y1, double z1, double x2, double y2, double z2, ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax)
+    {
+        double dz1 = z1 - ray.Z, dz2 = z2 - ray.Z;
         if (dz1 <= 0 && dz2 <= 0)
         {
             return;
         }
-        double ax = _x1[e] - ray.Px, ay = _y1[e] - ray.Py, bx = _x2[e] - ray.Px, by = _y2[e] - ray.Py;
+        double ax = x1 - ray.Px, ay = y1 - ray.Py, bx = x2 - ray.Px, by = y2 - ray.Py;
         if (ray.Inner2 > 0 && ax * ax + ay * ay < ray.Inner2 && bx * bx + by * by < ray.Inner2)
         {
             return; // wholly in the near field: another scan's business
@@ -459,6 +465,16 @@ public sealed class SkylineIndex
                 distanceAtMax[s] = distance;
             }
         }
+    }
+
+    internal void CopyEnds(int e, Span<double> ends)
+    {
+        ends[0] = _x1[e];
+        ends[1] = _y1[e];
+        ends[2] = _z1[e];
+        ends[3] = _x2[e];
+        ends[4] = _y2[e];
+        ends[5] = _z2[e];
     }
 
     /// <summary>True the first time an edge is met in this scan (an edge is listed in every cell its box touches).</summary>
@@ -591,8 +607,6 @@ public sealed class GatheredEdges
     private int[] _edges = new int[256];
     private double[] _distance2 = new double[256];
 
-    internal int[] Edges => _edges;
-
     public int Count { get; private set; }
 
     internal void Clear() => Count = 0;
@@ -608,5 +622,19 @@ public sealed class GatheredEdges
         _distance2[Count++] = distance2;
     }
 
-    internal void SortNearestFirst() => Array.Sort(_distance2, _edges, 0, Count);
+    /// <summary>x1, y1, z1, x2, y2, z2 of each kept edge (index-local coordinates), nearest first.</summary>
+    internal double[] Ends { get; private set; } = new double[6 * 256];
+
+    internal void SortNearestFirst(SkylineIndex index)
+    {
+        Array.Sort(_distance2, _edges, 0, Count);
+        if (Ends.Length < 6 * Count)
+        {
+            Ends = new double[6 * _edges.Length];
+        }
+        for (var i = 0; i < Count; i++)
+        {
+            index.CopyEnds(_edges[i], Ends.AsSpan(6 * i, 6));
+        }
+    }
 }
