@@ -175,15 +175,24 @@ public static class SkyView
     /// The sky-view factor (0…1) of a plane of tilt/azimuth under skyline elevations sampled at the centres of
     /// <c>skylineDeg.Length</c> equal azimuth slices (slice k centred on (k + 0.5)·360/n degrees).
     /// </summary>
-    public static double TiltedPlane(double tiltDeg, double azimuthDeg, ReadOnlySpan<double> skylineDeg)
+    public static double TiltedPlane(double tiltDeg, double azimuthDeg, ReadOnlySpan<double> skylineDeg) =>
+        skylineDeg.Length == 0
+            ? (1 + Angles.PlaneNormal(tiltDeg, azimuthDeg).Up) / 2
+            : TiltedPlane(new SkyViewPlane(tiltDeg, azimuthDeg, skylineDeg.Length), skylineDeg);
+
+    /// <summary>
+    /// The sky-view factor of a plane under skyline elevations at the centres of <see cref="SkyViewPlane.Slices"/> equal
+    /// azimuth slices, with the plane's skyline-independent terms computed once (all the samples of a roof face share them).
+    /// </summary>
+    public static double TiltedPlane(SkyViewPlane plane, ReadOnlySpan<double> skylineDeg)
     {
-        var (nE, nN, nU) = Angles.PlaneNormal(tiltDeg, azimuthDeg);
-        var unobstructed = (1 + nU) / 2;
-        var n = skylineDeg.Length;
-        if (n == 0)
+        var n = plane.Slices;
+        if (skylineDeg.Length != n)
         {
-            return unobstructed;
+            throw new ArgumentException($"skylineDeg must hold {n} elevations, not {skylineDeg.Length}", nameof(skylineDeg));
         }
+        var (nE, nN, nU) = (plane.NormalEast, plane.NormalNorth, plane.NormalUp);
+        var unobstructed = (1 + nU) / 2;
         var dPhi = 2 * Math.PI / n;
         var (sinPhi, cosPhi) = SliceDirections(n);
         double loss = 0;
@@ -192,14 +201,12 @@ public static class SkyView
         {
             k0 = n / 4 * 4;
             var lossV = Vector256<double>.Zero;
-            var vE = Vector256.Create(nE);
-            var vN = Vector256.Create(nN);
             var vU = Vector256.Create(nU);
             var half = Vector256.Create(0.5);
             for (var k = 0; k < k0; k += 4)
             {
                 var h = Vector256.Create(skylineDeg.Slice(k, 4)) * Angles.DegToRad;
-                var a = vE * Vector256.Create(sinPhi.AsSpan(k, 4)) + vN * Vector256.Create(cosPhi.AsSpan(k, 4));
+                var a = Vector256.Create(plane.SliceProjection.AsSpan(k, 4));
                 var (sinH, cosH) = SinCosQuarterTurn(h);
                 // Slices whose skyline rises above the horizontal and above the plane's own horizon hide sky.
                 var hides = Vector256.GreaterThan(h, Vector256<double>.Zero) & Vector256.GreaterThan(a * cosH + vU * sinH, Vector256<double>.Zero);
@@ -207,18 +214,9 @@ public static class SkyView
                 {
                     continue;
                 }
-                var hidden = a * (h + sinH * cosH) * half + vU * sinH * sinH * half;
+                // Where a < 0 the part below the plane's own horizon was never seen (BehindPlane, 0 where a ≥ 0).
+                var hidden = a * (h + sinH * cosH) * half + vU * sinH * sinH * half - Vector256.Create(plane.BehindPlane.AsSpan(k, 4));
                 lossV += hidden & hides;
-                // Where a < 0 the plane's own horizon e_p = atan(−a/n_up) is above 0: the part below it was never seen.
-                var behind = (hides & Vector256.LessThan(a, Vector256<double>.Zero)).ExtractMostSignificantBits();
-                while (behind != 0)
-                {
-                    var lane = System.Numerics.BitOperations.TrailingZeroCount(behind);
-                    behind &= behind - 1;
-                    var t = -a[lane] / nU;
-                    var inv = 1 / (1 + t * t);
-                    loss -= a[lane] * (Math.Atan(t) / 2 + t * inv / 2) + nU * t * t * inv / 2;
-                }
             }
             loss += Vector256.Sum(lossV);
         }
@@ -239,7 +237,7 @@ public static class SkyView
     private static SliceTable _directions = new([], []);
 
     /// <summary>sin and cos of the slice centres' azimuths for n slices (cached: the batch uses one n).</summary>
-    private static (double[] Sin, double[] Cos) SliceDirections(int n)
+    internal static (double[] Sin, double[] Cos) SliceDirections(int n)
     {
         var cached = _directions;
         if (cached.Sin.Length == n)
@@ -317,4 +315,51 @@ public static class SkyView
         var (s, c) = Math.SinCos(e);
         return a * (e / 2 + s * c / 2) + nU * s * s / 2;
     }
+}
+
+/// <summary>
+/// The terms of a plane's sky-view factor that do not depend on the skyline, per azimuth slice: the projection of the
+/// plane's normal on the slice's horizontal direction, and the part of the slice below the plane's own horizon.
+/// </summary>
+public sealed class SkyViewPlane
+{
+    public SkyViewPlane(double tiltDeg, double azimuthDeg, int slices)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slices, 1);
+        TiltDeg = tiltDeg;
+        AzimuthDeg = azimuthDeg;
+        Slices = slices;
+        (NormalEast, NormalNorth, NormalUp) = Angles.PlaneNormal(tiltDeg, azimuthDeg);
+        var (sinPhi, cosPhi) = SkyView.SliceDirections(slices);
+        SliceProjection = new double[slices];
+        BehindPlane = new double[slices];
+        for (var k = 0; k < slices; k++)
+        {
+            var a = NormalEast * sinPhi[k] + NormalNorth * cosPhi[k];
+            SliceProjection[k] = a;
+            if (a < 0 && NormalUp > 0)
+            {
+                // The slice's own visible part starts at e_p = atan(−a/n_up): ∫ of n·d·cos e from 0 to e_p.
+                var t = -a / NormalUp;
+                var inv = 1 / (1 + t * t);
+                BehindPlane[k] = a * (Math.Atan(t) / 2 + t * inv / 2) + NormalUp * t * t * inv / 2;
+            }
+        }
+    }
+
+    public double TiltDeg { get; }
+
+    public double AzimuthDeg { get; }
+
+    public int Slices { get; }
+
+    internal double NormalEast { get; }
+
+    internal double NormalNorth { get; }
+
+    internal double NormalUp { get; }
+
+    internal double[] SliceProjection { get; }
+
+    internal double[] BehindPlane { get; }
 }

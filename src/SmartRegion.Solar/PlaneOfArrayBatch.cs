@@ -40,12 +40,14 @@ public struct PlaneIrradiation
 public sealed class PlaneOfArrayBatch
 {
     private const int Lanes = 8;
+
+    /// <summary>From this many identical planes in a row, the hours behind the plane are set aside once for all of them.</summary>
+    private const int SharedPlaneRun = 4;
     private readonly StationSky _sky;
     private readonly SkyModel _model;
     private readonly double _albedo;
-    private readonly int[] _segmentStart = new int[13];
-    private readonly float[] _sE, _sN, _sU, _dni, _iso, _circ, _band, _elevation, _weight;
-    private readonly int[] _sector;
+    private readonly double[] _iso, _circ, _band;
+    private readonly HourTable _allHours;
     private readonly double[] _monthlyIsotropicHalfWh = new double[12];
     private readonly double[] _monthlyGhiWh;
 
@@ -54,49 +56,137 @@ public sealed class PlaneOfArrayBatch
         _sky = sky;
         _model = model;
         _albedo = albedo;
-        var (iso, circ, band) = model switch
+        (_iso, _circ, _band) = model switch
         {
             SkyModel.Perez => (sky.PerezIsotropicHalf, sky.PerezCircumsolar, sky.PerezHorizon),
             SkyModel.HayDavies => (sky.HayDaviesIsotropicHalf, sky.HayDaviesCircumsolar, new double[sky.Count]),
             _ => (sky.DhiWPerM2.Select(d => d / 2).ToArray(), new double[sky.Count], new double[sky.Count]),
         };
-        // Each month's hours start on a multiple of 8 and are padded with zero-irradiance hours (they add nothing).
-        var total = 0;
-        for (var m = 0; m < 12; m++)
+        for (var h = 0; h < sky.Count; h++)
         {
-            _segmentStart[m] = total;
-            total += (sky.MonthStart[m + 1] - sky.MonthStart[m] + Lanes - 1) / Lanes * Lanes;
+            _monthlyIsotropicHalfWh[sky.Month[h]] += _iso[h];
         }
-        _segmentStart[12] = total;
-        _sE = new float[total]; _sN = new float[total]; _sU = new float[total]; _dni = new float[total];
-        _iso = new float[total]; _circ = new float[total]; _band = new float[total]; _elevation = new float[total];
-        _weight = new float[total]; _sector = new int[total];
-        Array.Fill(_elevation, float.MaxValue);
-        for (var m = 0; m < 12; m++)
-        {
-            // Inside a month the order of hours is free: sorted by sun elevation, the hours above a plane's highest
-            // skyline point form the tail of the month and skip the horizon lookup.
-            var byElevation = Enumerable.Range(sky.MonthStart[m], sky.MonthStart[m + 1] - sky.MonthStart[m])
-                .OrderBy(h => sky.SunApparentElevationDeg[h]).ToArray();
-            for (var r = 0; r < byElevation.Length; r++)
-            {
-                var h = byElevation[r];
-                var j = _segmentStart[m] + r;
-                _sE[j] = (float)sky.SunEast[h];
-                _sN[j] = (float)sky.SunNorth[h];
-                _sU[j] = (float)sky.SunUp[h];
-                _dni[j] = (float)sky.DniWPerM2[h];
-                _iso[j] = (float)iso[h];
-                _circ[j] = (float)circ[h];
-                _band[j] = (float)band[h];
-                _elevation[j] = (float)sky.SunApparentElevationDeg[h];
-                _weight[j] = (float)sky.SectorWeight[h];
-                _sector[j] = sky.Sector[h];
-                _monthlyIsotropicHalfWh[m] += iso[h];
-            }
-        }
+        _allHours = new HourTable(this);
         _monthlyGhiWh = sky.MonthlyGhiWh;
     }
+
+    /// <summary>
+    /// Daylight hours laid out for the vector loop: per month, sorted by sun elevation (the hours above a plane's
+    /// highest skyline point form the tail of the month and skip the horizon lookup), padded to a multiple of 8 with
+    /// zero-irradiance hours. For one plane, only the hours whose sun is in front of it: behind it there is no beam or
+    /// circumsolar light to mask, and the rest of the Perez sky, ratio·max(iso·(1 + cos β) + band·sin β, 0) with the
+    /// sky-view ratio ≥ 0, is summed per month once (<see cref="MonthlyBehindPerezWh"/>).
+    /// </summary>
+    private sealed class HourTable
+    {
+        public readonly int[] SegmentStart = new int[13];
+        public readonly float[] SE, SN, SU, Dni, Iso, Circ, Band, Elevation, Weight;
+        public readonly int[] Sector;
+        public readonly double[] MonthlyBehindPerezWh = new double[12];
+        public PlaneOrientation? Plane;
+
+        /// <summary>Every daylight hour of the station.</summary>
+        public HourTable(PlaneOfArrayBatch batch)
+        {
+            var sky = batch._sky;
+            var total = 0;
+            for (var m = 0; m < 12; m++)
+            {
+                SegmentStart[m] = total;
+                total += (sky.MonthStart[m + 1] - sky.MonthStart[m] + Lanes - 1) / Lanes * Lanes;
+            }
+            SegmentStart[12] = total;
+            (SE, SN, SU, Dni, Iso, Circ, Band, Elevation, Weight, Sector) = Allocate(total);
+            for (var m = 0; m < 12; m++)
+            {
+                var byElevation = Enumerable.Range(sky.MonthStart[m], sky.MonthStart[m + 1] - sky.MonthStart[m])
+                    .OrderBy(h => sky.SunApparentElevationDeg[h]).ToArray();
+                for (var r = 0; r < byElevation.Length; r++)
+                {
+                    var h = byElevation[r];
+                    var j = SegmentStart[m] + r;
+                    SE[j] = (float)sky.SunEast[h];
+                    SN[j] = (float)sky.SunNorth[h];
+                    SU[j] = (float)sky.SunUp[h];
+                    Dni[j] = (float)sky.DniWPerM2[h];
+                    Iso[j] = (float)batch._iso[h];
+                    Circ[j] = (float)batch._circ[h];
+                    Band[j] = (float)batch._band[h];
+                    Elevation[j] = (float)sky.SunApparentElevationDeg[h];
+                    Weight[j] = (float)sky.SectorWeight[h];
+                    Sector[j] = sky.Sector[h];
+                }
+            }
+        }
+
+        /// <summary>Room for the hours of <paramref name="all"/>, filled by <see cref="Keep"/>.</summary>
+        public HourTable(HourTable all) =>
+            (SE, SN, SU, Dni, Iso, Circ, Band, Elevation, Weight, Sector) = Allocate(all.SegmentStart[12]);
+
+        private static (float[], float[], float[], float[], float[], float[], float[], float[], float[], int[]) Allocate(int n)
+        {
+            var elevation = new float[n];
+            Array.Fill(elevation, float.MaxValue);
+            return (new float[n], new float[n], new float[n], new float[n], new float[n], new float[n], new float[n], elevation, new float[n], new int[n]);
+        }
+
+        /// <summary>Becomes the hours of <paramref name="all"/> whose sun is in front of <paramref name="plane"/> (same order).</summary>
+        public void Keep(PlaneOfArrayBatch batch, HourTable all, PlaneOrientation plane)
+        {
+            Plane = plane;
+            var (nE, nN, nU) = Angles.PlaneNormal(plane.TiltDeg, plane.AzimuthDeg);
+            float fE = (float)nE, fN = (float)nN, fU = (float)nU;
+            float isoFactor = (float)(1 + nU), bandFactor = (float)Angles.SinDeg(plane.TiltDeg);
+            var perez = batch._model == SkyModel.Perez;
+            var j = 0;
+            for (var m = 0; m < 12; m++)
+            {
+                SegmentStart[m] = j;
+                double behind = 0;
+                for (var i = all.SegmentStart[m]; i < all.SegmentStart[m + 1]; i++)
+                {
+                    if (all.Elevation[i] == float.MaxValue)
+                    {
+                        break; // padding
+                    }
+                    if (all.SE[i] * fE + all.SN[i] * fN + all.SU[i] * fU > 0)
+                    {
+                        SE[j] = all.SE[i];
+                        SN[j] = all.SN[i];
+                        SU[j] = all.SU[i];
+                        Dni[j] = all.Dni[i];
+                        Iso[j] = all.Iso[i];
+                        Circ[j] = all.Circ[i];
+                        Band[j] = all.Band[i];
+                        Elevation[j] = all.Elevation[i];
+                        Weight[j] = all.Weight[i];
+                        Sector[j++] = all.Sector[i];
+                    }
+                    else if (perez)
+                    {
+                        behind += Math.Max(all.Iso[i] * isoFactor + all.Band[i] * bandFactor, 0);
+                    }
+                }
+                MonthlyBehindPerezWh[m] = behind;
+                for (; j % Lanes != 0; j++)
+                {
+                    Pad(j);
+                }
+            }
+            SegmentStart[12] = j;
+        }
+
+        private void Pad(int j)
+        {
+            SE[j] = SN[j] = SU[j] = Dni[j] = Iso[j] = Circ[j] = Band[j] = Weight[j] = 0;
+            Elevation[j] = float.MaxValue;
+            Sector[j] = 0;
+        }
+    }
+
+    /// <summary>One reusable table per thread for the hours in front of the current plane.</summary>
+    [ThreadStatic]
+    private static HourTable? t_planeHours;
 
     public StationSky Sky => _sky;
 
@@ -119,8 +209,30 @@ public sealed class PlaneOfArrayBatch
         Span<float> skyline = sectors <= 1024 ? stackalloc float[sectors + 1] : new float[sectors + 1];
         Span<float> slope = sectors <= 1024 ? stackalloc float[sectors + 1] : new float[sectors + 1];
         Span<double> centres = sectors <= 1024 ? stackalloc double[sectors] : new double[sectors];
+        SkyViewPlane? skyView = null;
+        var hours = _allHours;
         for (var p = 0; p < planes.Length; p++)
         {
+            // A roof face's samples share one plane: its sky-view terms, and the hours whose sun is in front of it, are
+            // found once for all of them (when at least a few planes in a row are the same).
+            if (hasHorizon && (skyView is null || skyView.TiltDeg != planes[p].TiltDeg || skyView.AzimuthDeg != planes[p].AzimuthDeg))
+            {
+                skyView = new SkyViewPlane(planes[p].TiltDeg, planes[p].AzimuthDeg, sectors);
+            }
+            if (hours.Plane != planes[p])
+            {
+                var same = 1;
+                while (same < SharedPlaneRun && p + same < planes.Length && planes[p + same] == planes[p])
+                {
+                    same++;
+                }
+                hours = _allHours;
+                if (same >= SharedPlaneRun)
+                {
+                    hours = t_planeHours is { } reused && reused.SE.Length == _allHours.SE.Length ? reused : t_planeHours = new HourTable(_allHours);
+                    hours.Keep(this, _allHours, planes[p]);
+                }
+            }
             if (hasHorizon)
             {
                 var h = horizonsDeg.Slice(p * sectors, sectors);
@@ -142,16 +254,17 @@ public sealed class PlaneOfArrayBatch
                     highest = Math.Max(highest, e);
                 }
             }
-            results[p] = EvaluateOne(planes[p], hasHorizon, highest, skyline, slope, centres);
+            results[p] = EvaluateOne(planes[p], hours, skyView, highest, skyline, slope, centres);
         }
     }
 
-    private PlaneIrradiation EvaluateOne(PlaneOrientation plane, bool hasHorizon, float highestSkylineDeg, ReadOnlySpan<float> skyline,
+    private PlaneIrradiation EvaluateOne(PlaneOrientation plane, HourTable hours, SkyViewPlane? skyView, float highestSkylineDeg, ReadOnlySpan<float> skyline,
         ReadOnlySpan<float> slope, ReadOnlySpan<double> skylineCentres)
     {
+        var hasHorizon = skyView is not null;
         var (nE, nN, nU) = Angles.PlaneNormal(plane.TiltDeg, plane.AzimuthDeg);
         var openSky = (1 + nU) / 2;
-        var svf = hasHorizon ? SkyView.TiltedPlane(plane.TiltDeg, plane.AzimuthDeg, skylineCentres) : openSky;
+        var svf = skyView is not null ? SkyView.TiltedPlane(skyView, skylineCentres) : openSky;
         var ratio = openSky > 0 ? svf / openSky : 0;
         var kIso = (1 + nU) * ratio;
         var kHorizon = Angles.SinDeg(plane.TiltDeg) * ratio;
@@ -167,27 +280,27 @@ public sealed class PlaneOfArrayBatch
 
         var result = new PlaneIrradiation { SkyViewFactor = svf };
         double beamYear = 0, skyYear = 0, groundYear = 0;
-        ref var sE = ref MemoryMarshal.GetArrayDataReference(_sE);
-        ref var sN = ref MemoryMarshal.GetArrayDataReference(_sN);
-        ref var sU = ref MemoryMarshal.GetArrayDataReference(_sU);
-        ref var dni = ref MemoryMarshal.GetArrayDataReference(_dni);
-        ref var iso = ref MemoryMarshal.GetArrayDataReference(_iso);
-        ref var circ = ref MemoryMarshal.GetArrayDataReference(_circ);
-        ref var band = ref MemoryMarshal.GetArrayDataReference(_band);
-        ref var elevation = ref MemoryMarshal.GetArrayDataReference(_elevation);
-        ref var weight = ref MemoryMarshal.GetArrayDataReference(_weight);
-        ref var sector = ref MemoryMarshal.GetArrayDataReference(_sector);
+        ref var sE = ref MemoryMarshal.GetArrayDataReference(hours.SE);
+        ref var sN = ref MemoryMarshal.GetArrayDataReference(hours.SN);
+        ref var sU = ref MemoryMarshal.GetArrayDataReference(hours.SU);
+        ref var dni = ref MemoryMarshal.GetArrayDataReference(hours.Dni);
+        ref var iso = ref MemoryMarshal.GetArrayDataReference(hours.Iso);
+        ref var circ = ref MemoryMarshal.GetArrayDataReference(hours.Circ);
+        ref var band = ref MemoryMarshal.GetArrayDataReference(hours.Band);
+        ref var elevation = ref MemoryMarshal.GetArrayDataReference(hours.Elevation);
+        ref var weight = ref MemoryMarshal.GetArrayDataReference(hours.Weight);
+        ref var sector = ref MemoryMarshal.GetArrayDataReference(hours.Sector);
         ref var skylineRef = ref MemoryMarshal.GetReference(skyline);
         ref var slopeRef = ref MemoryMarshal.GetReference(slope);
         for (var m = 0; m < 12; m++)
         {
             var beamAcc = Vector256<float>.Zero;
             var skyAcc = Vector256<float>.Zero;
-            int start = _segmentStart[m], end = _segmentStart[m + 1], split = start;
+            int start = hours.SegmentStart[m], end = hours.SegmentStart[m + 1], split = start;
             if (hasHorizon)
             {
                 // First hour whose sun is above every skyline point (hours are sorted by elevation), rounded up to 8.
-                var index = Array.BinarySearch(_elevation, start, end - start, highestSkylineDeg);
+                var index = Array.BinarySearch(hours.Elevation, start, end - start, highestSkylineDeg);
                 split = index >= 0 ? index : ~index;
                 split = start + (split - start + Lanes - 1) / Lanes * Lanes;
             }
@@ -202,7 +315,7 @@ public sealed class PlaneOfArrayBatch
                 }
                 Accumulate(perez, circumsolar, ref dni, ref iso, ref circ, ref band, j, c, vIso, vBand, ref beamAcc, ref skyAcc);
             }
-            double beam = Sum(beamAcc), diffuse = Sum(skyAcc);
+            double beam = Sum(beamAcc), diffuse = Sum(skyAcc) + hours.MonthlyBehindPerezWh[m] * ratio;
             if (!perez)
             {
                 // Isotropic and Hay–Davies isotropic parts are never negative: their sum is precomputed per month.

@@ -76,4 +76,59 @@ public sealed class SkylineTests
 
         Assert.Equal(45, horizon[0], 1e-4);
     }
+
+    [Fact]
+    public void Scan_RandomCity_GridAndGatheredEdgesGiveTheTangentsOfEveryEdge()
+    {
+        // 400 blocks of random size, height and roof on a 600 m square; the grid scan (rings, cells skipped when they
+        // cannot raise a sector) must give exactly what testing every edge gives, near field, far field and both.
+        var random = new Random(7);
+        var faces = new List<Polygon>();
+        for (var b = 0; b < 400; b++)
+        {
+            double x = random.NextDouble() * 600, y = random.NextDouble() * 600, w = 6 + random.NextDouble() * 25, d = 6 + random.NextDouble() * 25;
+            var eaves = 5 + random.NextDouble() * 30;
+            var footprint = Factory.CreatePolygon([new(x, y), new(x + w, y), new(x + w, y + d), new(x, y + d), new(x, y)]);
+            faces.AddRange(random.Next(2) == 0
+                ? [FlatRoof(x, y, w, d, eaves)]
+                : RoofInference.Infer(footprint, eaves, eaves + 1 + random.NextDouble() * 5).Faces.Select(f => f.Polygon));
+        }
+        var index = new SkylineIndex(faces, cellSizeM: 25);
+        var scratch = new HorizonScratch();
+        double[] gridTan = new double[72], gridDistance = new double[72], allTan = new double[72], allDistance = new double[72];
+        var raised = 0;
+        var gathered = new GatheredEdges();
+        for (var i = 0; i < 300; i++)
+        {
+            var face = random.Next(faces.Count);
+            var point = faces[face].InteriorPoint;
+            var z = faces[face].Coordinates.Average(c => c.Z) + 0.1;
+            var (inner, outer) = (i % 3) switch { 0 => (0.0, 30.0), 1 => (20.0, 150.0), _ => (0.0, 150.0) };
+            index.Scan(point.X, point.Y, z, inner, outer, face, gridTan, gridDistance, scratch);
+            index.ScanEveryEdge(point.X, point.Y, z, inner, outer, face, allTan, allDistance, scratch);
+            Assert.Equal(allTan, gridTan);
+            Assert.Equal(allDistance, gridDistance);
+            if (inner == 0)
+            {
+                // Edges gathered for a 10 m disc around a point 6 m away, then scanned from the point.
+                index.Gather(point.X + 6, point.Y, z - 0.5, outer + 10, face, gathered, scratch);
+                index.ScanGathered(gathered, point.X, point.Y, z, outer, face, gridTan, gridDistance, scratch);
+                Assert.Equal(allTan, gridTan);
+            }
+            raised += allTan.Count(t => t > 0);
+        }
+        Assert.True(raised > 300 * 72 / 4, $"only {raised} raised sectors: the city does not test much");
+    }
+
+    [Fact]
+    public void FastAtan2_AllDirections_Within2e5RadiansOfMathAtan2()
+    {
+        for (var i = 0; i < 100_000; i++)
+        {
+            var angle = i * 2 * Math.PI / 100_000 - Math.PI;
+            var (y, x) = Math.SinCos(angle);
+            Assert.Equal(Math.Atan2(y * 37, x * 37), SkylineIndex.FastAtan2(y * 37, x * 37), 2e-5);
+        }
+        Assert.Equal(0, SkylineIndex.FastAtan2(0, 0));
+    }
 }

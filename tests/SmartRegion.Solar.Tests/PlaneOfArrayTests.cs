@@ -17,7 +17,9 @@ public sealed class PlaneOfArrayTests
     {
         var sky = PvgisSky.Value;
         var batch = new PlaneOfArrayBatch(sky, model, 0.2);
-        PlaneOrientation[] planes = [new(0, 180), new(35, 180), new(30, 90), new(45, 270), new(90, 0), new(20, 135), new(150, 180)];
+        PlaneOrientation[] distinct = [new(0, 180), new(35, 180), new(30, 90), new(45, 270), new(90, 0), new(20, 135), new(150, 180)];
+        // Each plane alone, then in runs of five (a roof face's samples: the hours behind the plane are set aside once).
+        var planes = distinct.Concat(distinct.SelectMany(p => Enumerable.Repeat(p, 5))).ToArray();
         var profile = HorizonProfile.Parse("0:12,60:5,120:18,180:8,240:25,300:3");
         var horizons = withHorizon ? planes.SelectMany(_ => profile.ResampleUniform(sky.HorizonSectors)).ToArray() : [];
         var results = new PlaneIrradiation[planes.Length];

@@ -8,6 +8,7 @@ using SmartRegion.Pipelines.Cli;
 using SmartRegion.Pipelines.Solar;
 using SmartRegion.Solar;
 using SmartRegion.Solar.Finance;
+using SmartRegion.Solar.Weather;
 
 namespace SmartRegion.Pipelines.Commands;
 
@@ -102,6 +103,7 @@ internal static class ComputeCommands
                 load = Math.Round(stats.LoadTicks / (double)Stopwatch.Frequency, 2),
                 compute = Math.Round(stats.ComputeTicks / (double)Stopwatch.Frequency, 2),
                 store = Math.Round(stats.StoreTicks / (double)Stopwatch.Frequency, 2),
+                computePhases = stats.Phases.Seconds(),
             },
         });
         return status == "complete" ? 0 : 1;
@@ -153,6 +155,7 @@ internal static class ComputeCommands
         public long LoadTicks;
         public long ComputeTicks;
         public long StoreTicks;
+        public TilePhaseTimes Phases { get; } = new();
     }
 
     /// <summary>Runs <paramref name="workers"/> in-process workers on one run until no job is left, with a progress line.</summary>
@@ -160,17 +163,7 @@ internal static class ComputeCommands
         NpgsqlDataSource dataSource, long runId, int workers, SolarParameters parameters, WeatherStation station,
         CancellationToken cancellationToken)
     {
-        var stations = new WeatherStationQueries(dataSource);
-        var series = await stations.LoadSeriesAsync(station, cancellationToken);
-        var sky = StationSky.Compute(series, parameters.HorizonSectors);
-        var context = new SolarRunContext
-        {
-            Parameters = parameters,
-            Sky = sky,
-            StationLatitudeDeg = station.LatitudeDeg,
-            StationLongitudeDeg = station.LongitudeDeg,
-            SelfConsumptionCurve = SelfConsumptionCurve(sky, parameters),
-        };
+        var context = await ContextAsync(dataSource, parameters, station, cancellationToken);
         var queue = new SolarJobQueue(dataSource);
         var store = new SolarTileStore(dataSource);
         var stats = new Stats();
@@ -228,7 +221,7 @@ internal static class ComputeCommands
                     var t0 = Stopwatch.GetTimestamp();
                     var inputs = await store.LoadTileAsync(job.Id, parameters.HorizonRadiusM, cancellationToken);
                     var t1 = Stopwatch.GetTimestamp();
-                    var results = TileComputer.Compute(inputs, context);
+                    var results = TileComputer.Compute(inputs, context, stats.Phases);
                     var t2 = Stopwatch.GetTimestamp();
                     var completed = await store.CompleteAsync(job, worker, results, jobClock.Elapsed.TotalSeconds, cancellationToken);
                     Interlocked.Add(ref stats.LoadTicks, t1 - t0);
@@ -264,6 +257,28 @@ internal static class ComputeCommands
         progress.Report(final.BuildingsDone, final.BuildingsTotal, "buildings", $"[{final.Done} tiles done, {final.Failed} failed]");
         progress.Done();
         return stats;
+    }
+
+    /// <summary>What every tile of a run shares: parameters, the station's precomputed sky, the self-consumption curve.</summary>
+    internal static async Task<SolarRunContext> ContextAsync(
+        NpgsqlDataSource dataSource, SolarParameters parameters, WeatherStation station, CancellationToken cancellationToken)
+    {
+        var series = await new WeatherStationQueries(dataSource).LoadSeriesAsync(station, cancellationToken);
+        return Context(parameters, series);
+    }
+
+    /// <summary>The run context for a weather series (the station is where the series was measured).</summary>
+    internal static SolarRunContext Context(SolarParameters parameters, WeatherSeries series)
+    {
+        var sky = StationSky.Compute(series, parameters.HorizonSectors);
+        return new SolarRunContext
+        {
+            Parameters = parameters,
+            Sky = sky,
+            StationLatitudeDeg = series.LatitudeDeg,
+            StationLongitudeDeg = series.LongitudeDeg,
+            SelfConsumptionCurve = SelfConsumptionCurve(sky, parameters),
+        };
     }
 
     /// <summary>Self-consumption against annual production for this station: a south-facing 30° plane's hourly shape and the household profile.</summary>
@@ -393,7 +408,7 @@ internal static class ComputeCommands
         return await cmd.ExecuteScalarAsync(cancellationToken) as long?;
     }
 
-    private static async Task<(SolarParameters, WeatherStation)> RunSettingsAsync(NpgsqlDataSource dataSource, long runId, CancellationToken cancellationToken)
+    internal static async Task<(SolarParameters, WeatherStation)> RunSettingsAsync(NpgsqlDataSource dataSource, long runId, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand("""
             SELECT r.parameters::text, s.id, s.source, s.name, ST_Y(s.location_wgs84), ST_X(s.location_wgs84), coalesce(s.elevation_m, 0), s.timestamp_convention

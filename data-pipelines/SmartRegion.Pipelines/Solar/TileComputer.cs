@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
@@ -28,6 +30,93 @@ public sealed class SolarRunContext
 
     /// <summary>Unshaded PV yield per orientation (1° tilt, 2° azimuth buckets), shared by all workers.</summary>
     public PvYieldCache YieldCache { get; } = new();
+
+    /// <summary>Roof faces of the run's buildings, inferred once for the several tiles that load a building.</summary>
+    internal BuildingCache<TileComputer.PreparedBuilding> Roofs { get; } = new();
+
+    /// <summary>The batch kernel for this station (Perez, the run's albedo), built once and shared: Evaluate is thread-safe.</summary>
+    public PlaneOfArrayBatch Batch => LazyInitializer.EnsureInitialized(ref _batch, ref _batchLock, () => new PlaneOfArrayBatch(Sky, SkyModel.Perez, Parameters.Albedo));
+
+    private PlaneOfArrayBatch? _batch;
+    private object? _batchLock;
+}
+
+/// <summary>Where a tile's computation spends its time (Stopwatch ticks, summed over tiles and threads).</summary>
+public sealed class TilePhaseTimes
+{
+    /// <summary>Roof faces of the tile's buildings and neighbours, and the skyline index.</summary>
+    public long RoofTicks;
+
+    /// <summary>Sample grids of the target faces.</summary>
+    public long SamplingTicks;
+
+    /// <summary>Each sample's horizon.</summary>
+    public long HorizonTicks;
+
+    /// <summary>Plane-of-array irradiation under each sample's horizon.</summary>
+    public long IrradiationTicks;
+
+    /// <summary>Panel packing and PV energy.</summary>
+    public long PanelTicks;
+
+    /// <summary>Statistics, geometry, configurations, finance and JSON.</summary>
+    public long OtherTicks;
+
+    /// <summary>Adds the time since <paramref name="since"/> to <paramref name="phase"/>; returns now.</summary>
+    public long Add(ref long phase, long since)
+    {
+        var now = Now();
+        Interlocked.Add(ref phase, now - since);
+        return now;
+    }
+
+    /// <summary>
+    /// The calling thread's CPU time in Stopwatch ticks where the OS gives it (Linux), else the wall clock: on a shared
+    /// machine the phases' CPU seconds are what compares from run to run.
+    /// </summary>
+    public static long Now()
+    {
+        if (_threadClock && OperatingSystem.IsLinux())
+        {
+            try
+            {
+                if (ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var ts) == 0)
+                {
+                    return (long)((ts.Seconds * 1_000_000_000.0 + ts.Nanoseconds) * (Stopwatch.Frequency / 1e9));
+                }
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+            }
+            _threadClock = false;
+        }
+        return Stopwatch.GetTimestamp();
+    }
+
+    private static bool _threadClock = true;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>Seconds per phase.</summary>
+    public object Seconds() => new
+    {
+        roofs = S(RoofTicks),
+        sampling = S(SamplingTicks),
+        horizon = S(HorizonTicks),
+        irradiation = S(IrradiationTicks),
+        panels = S(PanelTicks),
+        other = S(OtherTicks),
+    };
+
+    private static double S(long ticks) => Math.Round(ticks / (double)Stopwatch.Frequency, 2);
 }
 
 /// <summary>Unshaded PV yield of an orientation (1° tilt, 2° azimuth buckets), computed once per bucket.</summary>
@@ -69,13 +158,21 @@ public static class TileComputer
     private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
 
     /// <summary>Computes every target building of <paramref name="buildings"/>; neighbours only cast shade.</summary>
-    public static List<BuildingResultRow> Compute(IReadOnlyList<BuildingInput> buildings, SolarRunContext run)
+    /// <param name="times">Adds the CPU time of each phase to it (benchmarks, progress reports).</param>
+    /// <param name="method">The naive method is the benchmark's peer and the tests' reference.</param>
+    public static List<BuildingResultRow> Compute(
+        IReadOnlyList<BuildingInput> buildings, SolarRunContext run, TilePhaseTimes? times = null, ShadingMethod method = ShadingMethod.Fast)
     {
+        times ??= new TilePhaseTimes();
+        var tPrep = TilePhaseTimes.Now();
         var p = run.Parameters;
         var groundFallback = Median(buildings.Where(b => b.GroundAltitudeM is not null).Select(b => b.GroundAltitudeM!.Value)) ?? 0;
 
         // 1. Faces of every building (targets and neighbours): all of them cast shade.
-        var prepared = buildings.Select(b => PrepareFaces(b, groundFallback)).ToList();
+        // A building's faces depend on it alone, unless its ground altitude is unknown (the tile's median stands in).
+        var prepared = buildings.Select(b => b.GroundAltitudeM is null
+            ? PrepareFaces(b, groundFallback)
+            : run.Roofs.GetOrAdd(b.Id, () => PrepareFaces(b, groundFallback))).ToList();
         var allFaces = new List<Polygon>();
         var faceStart = new int[buildings.Count];
         for (var i = 0; i < buildings.Count; i++)
@@ -84,11 +181,9 @@ public static class TileComputer
             allFaces.AddRange(prepared[i].Faces.Select(f => f.Polygon));
         }
         var skyline = new SkylineIndex(allFaces, cellSizeM: Math.Max(10, p.HorizonRadiusM / 6));
+        times.Add(ref times.RoofTicks, tPrep);
 
-        var sectors = run.Sky.HorizonSectors;
-        var batch = new PlaneOfArrayBatch(run.Sky, SkyModel.Perez, p.Albedo);
-        var scratch = new HorizonScratch();
-        var horizon = new float[sectors];
+        var shading = new FaceShading(skyline, run, method);
         var results = new List<BuildingResultRow>();
 
         for (var i = 0; i < buildings.Count; i++)
@@ -107,7 +202,7 @@ public static class TileComputer
             }
             try
             {
-                results.Add(ComputeBuilding(b, prep, faceStart[i], centre, skyline, batch, scratch, horizon, sectors, run));
+                results.Add(ComputeBuilding(b, prep, faceStart[i], centre, shading, run, times));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or TopologyException or IndexOutOfRangeException)
             {
@@ -118,9 +213,9 @@ public static class TileComputer
         return results;
     }
 
-    private sealed record FaceInput(Polygon Polygon, RoofPlane Plane, string Origin);
+    internal sealed record FaceInput(Polygon Polygon, RoofPlane Plane, string Origin);
 
-    private sealed record PreparedBuilding(List<FaceInput> Faces, string? Skip, List<string> Notes, bool Inferred);
+    internal sealed record PreparedBuilding(List<FaceInput> Faces, string? Skip, List<string> Notes, bool Inferred);
 
     private static PreparedBuilding PrepareFaces(BuildingInput b, double groundFallback)
     {
@@ -194,8 +289,7 @@ public static class TileComputer
     }
 
     private static BuildingResultRow ComputeBuilding(
-        BuildingInput b, PreparedBuilding prep, int firstFace, Point centre, SkylineIndex skyline, PlaneOfArrayBatch batch,
-        HorizonScratch scratch, float[] horizon, int sectors, SolarRunContext run)
+        BuildingInput b, PreparedBuilding prep, int firstFace, Point centre, FaceShading shading, SolarRunContext run, TilePhaseTimes times)
     {
         var p = run.Parameters;
         var faceRows = new List<FaceResultRow>();
@@ -204,40 +298,11 @@ public static class TileComputer
         for (var f = 0; f < prep.Faces.Count; f++)
         {
             var face = prep.Faces[f];
+            var t0 = TilePhaseTimes.Now();
             var (samples, samplesLocal, frame) = SampleFace(face, p.SampleSpacingM);
-            var planes = new PlaneOrientation[samples.Count + 1];
-            var horizons = new double[(samples.Count + 1) * sectors];
-            // The far field (beyond a few face radii) is scanned once from the face's centre; each sample scans only its
-            // near field and shifts the far skyline to its own height (SkylineIndex.CombineFarField).
-            double cx = 0, cy = 0, cz = 0;
-            foreach (var (x, y, z) in samples)
-            {
-                cx += x / samples.Count;
-                cy += y / samples.Count;
-                cz += (z + 0.1) / samples.Count;
-            }
-            var faceRadius = samples.Max(t => Math.Sqrt((t.X - cx) * (t.X - cx) + (t.Y - cy) * (t.Y - cy)));
-            var nearRadius = Math.Clamp(4 * faceRadius + 10, 20, p.HorizonRadiusM);
-            var farTan = new double[sectors];
-            var farDistance = new double[sectors];
-            var nearTan = new double[sectors];
-            var nearDistance = new double[sectors];
-            skyline.Scan(cx, cy, cz, Math.Max(0, nearRadius - faceRadius), p.HorizonRadiusM, firstFace + f, farTan, farDistance, scratch);
-            for (var s = 0; s < samples.Count; s++)
-            {
-                var (x, y, z) = samples[s];
-                skyline.Scan(x, y, z + 0.1, 0, nearRadius, firstFace + f, nearTan, nearDistance, scratch);
-                SkylineIndex.CombineFarField(nearTan, farTan, farDistance, cz, z + 0.1, horizon);
-                planes[s] = new PlaneOrientation(face.Plane.TiltDeg, face.Plane.AzimuthDeg);
-                for (var k = 0; k < sectors; k++)
-                {
-                    horizons[s * sectors + k] = horizon[k];
-                }
-            }
-            // The last "sample" is the same plane without any horizon: the reference of the shading loss.
-            planes[samples.Count] = new PlaneOrientation(face.Plane.TiltDeg, face.Plane.AzimuthDeg);
-            var irradiation = new PlaneIrradiation[samples.Count + 1];
-            batch.Evaluate(planes, horizons, irradiation);
+            t0 = times.Add(ref times.SamplingTicks, t0);
+            var irradiation = shading.Evaluate(samples, face.Plane, firstFace + f, times);
+            t0 = TilePhaseTimes.Now();
             var unshaded = irradiation[samples.Count].AnnualKwhPerM2;
 
             var values = new float[samples.Count];
@@ -294,6 +359,7 @@ public static class TileComputer
                 allPanels.Add((f, panelKwh[m]));
             }
             var faceKwh = panelKwh.Sum(v => (double)v);
+            t0 = times.Add(ref times.PanelTicks, t0);
             var usable = layout.UsableAreaM2;
             faceRows.Add(new FaceResultRow(
                 FaceNo: f + 1,
@@ -316,7 +382,9 @@ public static class TileComputer
                 Panels: layout.Modules.Count == 0 ? null : Factory.CreateMultiPolygon(layout.Modules.Select(m => m.Polygon).ToArray()),
                 PanelKwhAc: panelKwh,
                 PanelPortrait: layout.Modules.Count == 0 ? null : layout.Portrait));
+            times.Add(ref times.OtherTicks, t0);
         }
+        var tBuilding = TilePhaseTimes.Now();
 
         var roofArea = faceRows.Sum(f => f.AreaM2);
         var usableArea = faceRows.Sum(f => f.UsableAreaM2);
@@ -360,6 +428,7 @@ public static class TileComputer
             notes = prep.Notes,
         }, JsonOut);
 
+        times.Add(ref times.OtherTicks, tBuilding);
         return new BuildingResultRow(
             b.Id, "ok", prep.Notes.Count == 0 ? null : string.Join("; ", prep.Notes),
             prep.Faces.Select(f => f.Origin).Distinct().Count() > 1 ? "mixed" : prep.Faces[0].Origin,

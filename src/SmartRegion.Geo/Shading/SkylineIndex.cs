@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NetTopologySuite.Geometries;
 
 namespace SmartRegion.Geo.Shading;
@@ -24,6 +25,8 @@ public sealed class SkylineIndex
     private readonly int[] _faceOfEdge;
     private readonly int[] _cellStart;  // CSR layout: edges of cell c are _cellEdges[_cellStart[c] .. _cellStart[c+1])
     private readonly int[] _cellEdges;
+    private readonly double[] _cellMaxZ;   // the highest end of the cell's edges
+    private readonly double[] _cellMinX, _cellMinY, _cellMaxX, _cellMaxY;  // the box of the cell's edges (they may reach out of it)
     private readonly double _minDistanceM;
 
     /// <summary>The number of roof faces indexed.</summary>
@@ -102,10 +105,29 @@ public sealed class SkylineIndex
         _cellStart = counts;
         _cellEdges = new int[counts[^1]];
         var fill = (int[])counts.Clone();
+        var cells = _columns * _rows;
+        _cellMaxZ = new double[cells];
+        _cellMinX = new double[cells];
+        _cellMinY = new double[cells];
+        _cellMaxX = new double[cells];
+        _cellMaxY = new double[cells];
+        Array.Fill(_cellMaxZ, double.NegativeInfinity);
+        Array.Fill(_cellMinX, double.PositiveInfinity);
+        Array.Fill(_cellMinY, double.PositiveInfinity);
+        Array.Fill(_cellMaxX, double.NegativeInfinity);
+        Array.Fill(_cellMaxY, double.NegativeInfinity);
         for (var i = 0; i < n; i++)
         {
             var edge = i;
-            ForEachCell(i, c => _cellEdges[fill[c]++] = edge);
+            ForEachCell(i, c =>
+            {
+                _cellEdges[fill[c]++] = edge;
+                _cellMaxZ[c] = Math.Max(_cellMaxZ[c], Math.Max(_z1[edge], _z2[edge]));
+                _cellMinX[c] = Math.Min(_cellMinX[c], Math.Min(_x1[edge], _x2[edge]));
+                _cellMinY[c] = Math.Min(_cellMinY[c], Math.Min(_y1[edge], _y2[edge]));
+                _cellMaxX[c] = Math.Max(_cellMaxX[c], Math.Max(_x1[edge], _x2[edge]));
+                _cellMaxY[c] = Math.Max(_cellMaxY[c], Math.Max(_y1[edge], _y2[edge]));
+            });
         }
     }
 
@@ -151,122 +173,353 @@ public sealed class SkylineIndex
     /// Splitting a horizon into a near field per point and a far field shared by nearby points is what makes a whole
     /// roof's horizons cheap; see <see cref="CombineFarField"/>.
     /// </summary>
+    /// <remarks>
+    /// Cells are visited in rings from the point outwards, and a cell is skipped when its highest edge, at the cell's
+    /// nearest distance, could not raise any sector it spans above what nearer cells already gave: the result is the
+    /// same as scanning every edge (<see cref="ScanEveryEdge"/>), with most far or low cells never opened.
+    /// </remarks>
     public void Scan(double x, double y, double z, double innerRadiusM, double outerRadiusM, int faceIndex,
         Span<double> maxTan, Span<double> distanceAtMax, HorizonScratch scratch)
     {
-        var sectors = maxTan.Length;
-        scratch.Prepare(sectors, EdgeCount);
-        maxTan.Clear();
-        distanceAtMax.Clear();
-        var sin = scratch.Sin;
-        var cos = scratch.Cos;
+        var ray = StartScan(x, y, z, innerRadiusM, outerRadiusM, faceIndex, maxTan, distanceAtMax, scratch);
         var seen = scratch.Seen;
         var stamp = scratch.NextStamp();
-        var px = x - _originX;
-        var py = y - _originY;
-        var radius2 = outerRadiusM * outerRadiusM;
-        var inner2 = innerRadiusM * innerRadiusM;
-        var sectorWidth = 2 * Math.PI / sectors;
-        var minDist = _minDistanceM;
 
-        var c0 = CellColumn(px - outerRadiusM);
-        var c1 = CellColumn(px + outerRadiusM);
-        var r0 = CellRow(py - outerRadiusM);
-        var r1 = CellRow(py + outerRadiusM);
-        for (var row = r0; row <= r1; row++)
+        var c0 = CellColumn(ray.Px - outerRadiusM);
+        var c1 = CellColumn(ray.Px + outerRadiusM);
+        var r0 = CellRow(ray.Py - outerRadiusM);
+        var r1 = CellRow(ray.Py + outerRadiusM);
+        var pc = CellColumn(ray.Px);
+        var pr = CellRow(ray.Py);
+        var rings = Math.Max(Math.Max(pc - c0, c1 - pc), Math.Max(pr - r0, r1 - pr));
+        for (var ring = 0; ring <= rings; ring++)
         {
-            for (var col = c0; col <= c1; col++)
+            var rowFrom = Math.Max(r0, pr - ring);
+            var rowTo = Math.Min(r1, pr + ring);
+            for (var row = rowFrom; row <= rowTo; row++)
             {
-                var cell = row * _columns + col;
-                for (var k = _cellStart[cell]; k < _cellStart[cell + 1]; k++)
+                // On the ring's top and bottom rows every column; on the others only its two ends.
+                var edgeRow = row == pr - ring || row == pr + ring;
+                var step = edgeRow ? 1 : Math.Max(1, 2 * ring);
+                for (var col = pc - ring; col <= pc + ring; col += step)
                 {
-                    var e = _cellEdges[k];
-                    if (seen[e] == stamp)
+                    if (col < c0 || col > c1)
                     {
                         continue;
                     }
-                    seen[e] = stamp;
-                    if (_faceOfEdge[e] == faceIndex)
+                    var cell = row * _columns + col;
+                    if (_cellStart[cell] == _cellStart[cell + 1] || CellCannotRaise(cell, ref ray, maxTan))
                     {
                         continue;
                     }
-                    double dz1 = _z1[e] - z, dz2 = _z2[e] - z;
-                    if (dz1 <= 0 && dz2 <= 0)
+                    for (var k = _cellStart[cell]; k < _cellStart[cell + 1]; k++)
                     {
-                        continue;
-                    }
-                    double ax = _x1[e] - px, ay = _y1[e] - py, bx = _x2[e] - px, by = _y2[e] - py;
-                    if (inner2 > 0 && ax * ax + ay * ay < inner2 && bx * bx + by * by < inner2)
-                    {
-                        continue; // wholly in the near field: another scan's business
-                    }
-                    double ex = bx - ax, ey = by - ay;
-                    // Nearest point of the segment: skip edges entirely beyond the radius.
-                    var len2 = ex * ex + ey * ey;
-                    var tNear = len2 > 0 ? Math.Clamp(-(ax * ex + ay * ey) / len2, 0, 1) : 0;
-                    double nx = ax + tNear * ex, ny = ay + tNear * ey;
-                    var near2 = nx * nx + ny * ny;
-                    if (near2 > radius2)
-                    {
-                        continue;
-                    }
-                    // An upper bound of the tangent this edge can reach; skip it when no sector could gain from it.
-                    var nearDist = Math.Max(Math.Sqrt(near2), minDist);
-                    var bestPossible = Math.Max(dz1, dz2) / nearDist;
-
-                    // Compass azimuths (radians, clockwise from north) of the two ends, and the sectors between them
-                    // going the short way round.
-                    var aza = Math.Atan2(ax, ay);
-                    var azb = Math.Atan2(bx, by);
-                    var span = azb - aza;
-                    if (span > Math.PI)
-                    {
-                        span -= 2 * Math.PI;
-                    }
-                    else if (span < -Math.PI)
-                    {
-                        span += 2 * Math.PI;
-                    }
-                    var from = span >= 0 ? aza : azb;
-                    var to = from + Math.Abs(span);
-                    var kFrom = (int)Math.Ceiling(from / sectorWidth - 1e-9);
-                    var kTo = (int)Math.Floor(to / sectorWidth + 1e-9);
-                    for (var kk = kFrom; kk <= kTo; kk++)
-                    {
-                        var s = ((kk % sectors) + sectors) % sectors;
-                        if (maxTan[s] >= bestPossible)
+                        if (FirstVisit(seen, _cellEdges[k], stamp))
                         {
-                            continue;
-                        }
-                        double dx = sin[s], dy = cos[s];
-                        // Ray p + r·d against segment a + t·e.
-                        var denom = dx * ey - dy * ex;
-                        if (Math.Abs(denom) < 1e-12)
-                        {
-                            continue;
-                        }
-                        var r = (ax * ey - ay * ex) / denom;
-                        var t = (ax * dy - ay * dx) / denom;
-                        if (r <= 0 || t < -1e-9 || t > 1 + 1e-9)
-                        {
-                            continue;
-                        }
-                        var dzt = dz1 + Math.Clamp(t, 0, 1) * (dz2 - dz1);
-                        if (dzt <= 0)
-                        {
-                            continue;
-                        }
-                        var distance = Math.Max(r, minDist);
-                        var tan = dzt / distance;
-                        if (tan > maxTan[s])
-                        {
-                            maxTan[s] = tan;
-                            distanceAtMax[s] = distance;
+                            ScanEdge(_cellEdges[k], ref ray, maxTan, distanceAtMax);
                         }
                     }
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Gathers, once for all the points of a roof face, the edges that can rise above any of them within
+    /// <paramref name="radiusM"/>: edges coming nearer than the radius to the disc's centre, higher than
+    /// <paramref name="minZ"/>, not of the face itself; nearest first, so that high near edges raise the sectors early
+    /// and far ones are skipped by their bound. <see cref="ScanGathered"/> then scans only them per point.
+    /// </summary>
+    public void Gather(double cx, double cy, double minZ, double radiusM, int faceIndex, GatheredEdges into, HorizonScratch scratch)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        scratch.PrepareSeen(EdgeCount);
+        var seen = scratch.Seen;
+        var stamp = scratch.NextStamp();
+        double px = cx - _originX, py = cy - _originY, radius2 = radiusM * radiusM;
+        into.Clear();
+        for (var row = CellRow(py - radiusM); row <= CellRow(py + radiusM); row++)
+        {
+            for (var col = CellColumn(px - radiusM); col <= CellColumn(px + radiusM); col++)
+            {
+                var cell = row * _columns + col;
+                if (_cellMaxZ[cell] <= minZ)
+                {
+                    continue;
+                }
+                for (var k = _cellStart[cell]; k < _cellStart[cell + 1]; k++)
+                {
+                    var e = _cellEdges[k];
+                    if (!FirstVisit(seen, e, stamp) || _faceOfEdge[e] == faceIndex || Math.Max(_z1[e], _z2[e]) <= minZ)
+                    {
+                        continue;
+                    }
+                    double ax = _x1[e] - px, ay = _y1[e] - py, ex = _x2[e] - _x1[e], ey = _y2[e] - _y1[e];
+                    var len2 = ex * ex + ey * ey;
+                    var t = len2 > 0 ? Math.Clamp(-(ax * ex + ay * ey) / len2, 0, 1) : 0;
+                    double nx = ax + t * ex, ny = ay + t * ey;
+                    var near2 = nx * nx + ny * ny;
+                    if (near2 <= radius2)
+                    {
+                        into.Add(e, near2);
+                    }
+                }
+            }
+        }
+        into.SortNearestFirst(this);
+    }
+
+    /// <summary>
+    /// <see cref="Scan"/> with no inner radius over edges gathered by <see cref="Gather"/> for a disc that holds the point
+    /// and reaches <paramref name="outerRadiusM"/> beyond it: the same tangents, without the grid.
+    /// </summary>
+    public void ScanGathered(GatheredEdges edges, double x, double y, double z, double outerRadiusM, int faceIndex,
+        Span<double> maxTan, Span<double> distanceAtMax, HorizonScratch scratch)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        var ray = StartScan(x, y, z, 0, outerRadiusM, faceIndex, maxTan, distanceAtMax, scratch);
+        // The gathered edges' ends, copied in scan order (nearest first): the samples of a face stream through them.
+        ReadOnlySpan<double> ends = edges.Ends.AsSpan(0, 6 * edges.Count);
+        for (var i = 0; i < ends.Length; i += 6)
+        {
+            ScanEdge(ends[i], ends[i + 1], ends[i + 2], ends[i + 3], ends[i + 4], ends[i + 5], ref ray, maxTan, distanceAtMax);
+        }
+    }
+
+    /// <summary>
+    /// The same as <see cref="Scan"/> without the grid: every edge of the area is tested. The reference the grid scan is
+    /// tested against, and the naive peer of the solar benchmark.
+    /// </summary>
+    public void ScanEveryEdge(double x, double y, double z, double innerRadiusM, double outerRadiusM, int faceIndex,
+        Span<double> maxTan, Span<double> distanceAtMax, HorizonScratch scratch)
+    {
+        var ray = StartScan(x, y, z, innerRadiusM, outerRadiusM, faceIndex, maxTan, distanceAtMax, scratch);
+        for (var e = 0; e < EdgeCount; e++)
+        {
+            ScanEdge(e, ref ray, maxTan, distanceAtMax);
+        }
+    }
+
+    private Ray StartScan(double x, double y, double z, double innerRadiusM, double outerRadiusM, int faceIndex,
+        Span<double> maxTan, Span<double> distanceAtMax, HorizonScratch scratch)
+    {
+        scratch.Prepare(maxTan.Length, EdgeCount);
+        maxTan.Clear();
+        distanceAtMax.Clear();
+        return new Ray(x - _originX, y - _originY, z, innerRadiusM, outerRadiusM, faceIndex, maxTan.Length, scratch);
+    }
+
+    /// <summary>The point a scan looks from and its settings, in the index's local coordinates.</summary>
+    private readonly ref struct Ray(double px, double py, double z, double innerRadiusM, double outerRadiusM, int faceIndex, int sectors, HorizonScratch scratch)
+    {
+        public readonly double Px = px;
+        public readonly double Py = py;
+        public readonly double Z = z;
+        public readonly double Inner2 = innerRadiusM * innerRadiusM;
+        public readonly double Radius2 = outerRadiusM * outerRadiusM;
+        public readonly int FaceIndex = faceIndex;
+        public readonly int Sectors = sectors;
+        public readonly double SectorWidth = 2 * Math.PI / sectors;
+        public readonly ReadOnlySpan<double> Sin = scratch.Sin.AsSpan(0, sectors);
+        public readonly ReadOnlySpan<double> Cos = scratch.Cos.AsSpan(0, sectors);
+    }
+
+    /// <summary>
+    /// True when no edge listed in the cell can raise any sector: the cell's highest edge point over the distance to the
+    /// box of its edges is an upper bound of their tangents, and every sector that box spans already reaches it.
+    /// </summary>
+    private bool CellCannotRaise(int cell, ref Ray ray, Span<double> maxTan)
+    {
+        var dzMax = _cellMaxZ[cell] - ray.Z;
+        if (dzMax <= 0)
+        {
+            return true;
+        }
+        double minX = _cellMinX[cell] - ray.Px, maxX = _cellMaxX[cell] - ray.Px, minY = _cellMinY[cell] - ray.Py, maxY = _cellMaxY[cell] - ray.Py;
+        var dx = Math.Max(0, Math.Max(minX, -maxX));
+        var dy = Math.Max(0, Math.Max(minY, -maxY));
+        var d2 = dx * dx + dy * dy;
+        if (d2 > ray.Radius2)
+        {
+            return true;
+        }
+        if (d2 == 0 || (ray.Inner2 > 0 && Math.Max(minX * minX, maxX * maxX) + Math.Max(minY * minY, maxY * maxY) < ray.Inner2))
+        {
+            // The point is in the box (every sector is possible), or the box is wholly inside the near field.
+            return d2 > 0;
+        }
+        var bound = dzMax / Math.Max(Math.Sqrt(d2), _minDistanceM);
+        // Compass azimuths of the box's corners around the direction of its centre: their extremes bound the sectors.
+        var centre = FastAtan2((minX + maxX) / 2, (minY + maxY) / 2);
+        double lo = 0, hi = 0;
+        Extend(minX, minY);
+        Extend(maxX, minY);
+        Extend(minX, maxY);
+        Extend(maxX, maxY);
+        var kFrom = (int)Math.Floor((centre + lo) / ray.SectorWidth) - 1;
+        var kTo = (int)Math.Ceiling((centre + hi) / ray.SectorWidth) + 1;
+        if (kTo - kFrom >= ray.Sectors)
+        {
+            kTo = kFrom + ray.Sectors - 1;
+        }
+        for (int kk = kFrom, k = Wrap(kFrom, ray.Sectors); kk <= kTo; kk++, k = k + 1 == ray.Sectors ? 0 : k + 1)
+        {
+            if (maxTan[k] < bound)
+            {
+                return false;
+            }
+        }
+        return true;
+
+        void Extend(double cx, double cy)
+        {
+            var a = HalfTurnWrap(FastAtan2(cx, cy) - centre);
+            lo = Math.Min(lo, a);
+            hi = Math.Max(hi, a);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ScanEdge(int e, ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax)
+    {
+        if (_faceOfEdge[e] != ray.FaceIndex)
+        {
+            ScanEdge(_x1[e], _y1[e], _z1[e], _x2[e], _y2[e], _z2[e], ref ray, maxTan, distanceAtMax);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ScanEdge(double x1, double y1, double z1, double x2, double y2, double z2, ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax)
+    {
+        double dz1 = z1 - ray.Z, dz2 = z2 - ray.Z;
+        if (dz1 <= 0 && dz2 <= 0)
+        {
+            return;
+        }
+        double ax = x1 - ray.Px, ay = y1 - ray.Py, bx = x2 - ray.Px, by = y2 - ray.Py;
+        if (ray.Inner2 > 0 && ax * ax + ay * ay < ray.Inner2 && bx * bx + by * by < ray.Inner2)
+        {
+            return; // wholly in the near field: another scan's business
+        }
+        double ex = bx - ax, ey = by - ay;
+        // Nearest point of the segment: skip edges entirely beyond the radius.
+        var len2 = ex * ex + ey * ey;
+        var tNear = len2 > 0 ? Math.Clamp(-(ax * ex + ay * ey) / len2, 0, 1) : 0;
+        double nx = ax + tNear * ex, ny = ay + tNear * ey;
+        var near2 = nx * nx + ny * ny;
+        if (near2 > ray.Radius2)
+        {
+            return;
+        }
+        // An upper bound of the tangent this edge can reach; skip it when no sector could gain from it.
+        var nearDist = Math.Max(Math.Sqrt(near2), _minDistanceM);
+        var bestPossible = Math.Max(dz1, dz2) / nearDist;
+
+        // Compass azimuths (radians, clockwise from north) of the two ends, and the sectors between them going the short
+        // way round. The angles are approximate (FastAtan2), so one more sector on each side is tried: the ray–segment
+        // test below decides which sectors the edge crosses.
+        var aza = FastAtan2(ax, ay);
+        var azb = FastAtan2(bx, by);
+        var span = HalfTurnWrap(azb - aza);
+        var from = span >= 0 ? aza : azb;
+        var to = from + Math.Abs(span);
+        var sectors = ray.Sectors;
+        var kFrom = (int)Math.Ceiling(from / ray.SectorWidth) - 1;
+        var kTo = (int)Math.Floor(to / ray.SectorWidth) + 1;
+        if (kTo - kFrom >= sectors)
+        {
+            kTo = kFrom + sectors - 1;
+        }
+        var minDist = _minDistanceM;
+        var s = Wrap(kFrom, sectors);
+        for (var kk = kFrom; kk <= kTo; kk++, s = s + 1 == sectors ? 0 : s + 1)
+        {
+            if (maxTan[s] >= bestPossible)
+            {
+                continue;
+            }
+            double dx = ray.Sin[s], dy = ray.Cos[s];
+            // Ray p + r·d against segment a + t·e.
+            var denom = dx * ey - dy * ex;
+            if (Math.Abs(denom) < 1e-12)
+            {
+                continue;
+            }
+            var inverse = 1 / denom;
+            var r = (ax * ey - ay * ex) * inverse;
+            var t = (ax * dy - ay * dx) * inverse;
+            if (r <= 0 || t < -1e-9 || t > 1 + 1e-9 || r * r < ray.Inner2)
+            {
+                continue; // behind, beside, or in the near field (another scan's business)
+            }
+            var dzt = dz1 + Math.Clamp(t, 0, 1) * (dz2 - dz1);
+            if (dzt <= 0)
+            {
+                continue;
+            }
+            var distance = Math.Max(r, minDist);
+            var tan = dzt / distance;
+            if (tan > maxTan[s])
+            {
+                maxTan[s] = tan;
+                distanceAtMax[s] = distance;
+            }
+        }
+    }
+
+    internal void CopyEnds(int e, Span<double> ends)
+    {
+        ends[0] = _x1[e];
+        ends[1] = _y1[e];
+        ends[2] = _z1[e];
+        ends[3] = _x2[e];
+        ends[4] = _y2[e];
+        ends[5] = _z2[e];
+    }
+
+    /// <summary>True the first time an edge is met in this scan (an edge is listed in every cell its box touches).</summary>
+    private static bool FirstVisit(int[] seen, int edge, int stamp)
+    {
+        if (seen[edge] == stamp)
+        {
+            return false;
+        }
+        seen[edge] = stamp;
+        return true;
+    }
+
+    /// <summary>An angle difference brought into [−π, π] (the short way round).</summary>
+    private static double HalfTurnWrap(double a) => a > Math.PI ? a - 2 * Math.PI : a < -Math.PI ? a + 2 * Math.PI : a;
+
+    /// <summary>k modulo n in [0, n) for any k (sector numbers below 0 or from n up wrap round).</summary>
+    private static int Wrap(int k, int n)
+    {
+        var m = k % n;
+        return m < 0 ? m + n : m;
+    }
+
+    /// <summary>atan2(y, x) in radians within about 1e-5 (a minimax polynomial): enough to pick the sectors to test.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double FastAtan2(double y, double x)
+    {
+        double ax = Math.Abs(x), ay = Math.Abs(y);
+        var mx = Math.Max(ax, ay);
+        if (mx == 0)
+        {
+            return 0;
+        }
+        var a = Math.Min(ax, ay) / mx;
+        var s = a * a;
+        var r = ((((-0.0117212 * s + 0.05265332) * s - 0.11643287) * s + 0.19354346) * s - 0.33262347) * s * a + 0.99997726 * a;
+        if (ay > ax)
+        {
+            r = Math.PI / 2 - r;
+        }
+        if (x < 0)
+        {
+            r = Math.PI - r;
+        }
+        return y < 0 ? -r : r;
     }
 
     /// <summary>
@@ -325,6 +578,11 @@ public sealed class HorizonScratch
                 Cos[s] = Math.Cos(az);
             }
         }
+        PrepareSeen(edges);
+    }
+
+    internal void PrepareSeen(int edges)
+    {
         if (Seen.Length < edges)
         {
             Seen = new int[edges];
@@ -340,5 +598,43 @@ public sealed class HorizonScratch
             _stamp = 1;
         }
         return _stamp;
+    }
+}
+
+/// <summary>The edges <see cref="SkylineIndex.Gather"/> kept for one roof face (reused from face to face).</summary>
+public sealed class GatheredEdges
+{
+    private int[] _edges = new int[256];
+    private double[] _distance2 = new double[256];
+
+    public int Count { get; private set; }
+
+    internal void Clear() => Count = 0;
+
+    internal void Add(int edge, double distance2)
+    {
+        if (Count == _edges.Length)
+        {
+            Array.Resize(ref _edges, Count * 2);
+            Array.Resize(ref _distance2, Count * 2);
+        }
+        _edges[Count] = edge;
+        _distance2[Count++] = distance2;
+    }
+
+    /// <summary>x1, y1, z1, x2, y2, z2 of each kept edge (index-local coordinates), nearest first.</summary>
+    internal double[] Ends { get; private set; } = new double[6 * 256];
+
+    internal void SortNearestFirst(SkylineIndex index)
+    {
+        Array.Sort(_distance2, _edges, 0, Count);
+        if (Ends.Length < 6 * Count)
+        {
+            Ends = new double[6 * _edges.Length];
+        }
+        for (var i = 0; i < Count; i++)
+        {
+            index.CopyEnds(_edges[i], Ends.AsSpan(6 * i, 6));
+        }
     }
 }
