@@ -29,6 +29,12 @@ public sealed record SolarParameters
 
     public required double[] SuitabilityBandsKwhPerM2 { get; init; }
 
+    /// <summary>Buildings farther than this from the run's weather station are skipped (status and reason), not computed.</summary>
+    public double StationMaxKm { get; init; } = DefaultStationMaxKm;
+
+    /// <summary>The 100 km, also for runs stored before the setting existed.</summary>
+    public const double DefaultStationMaxKm = 100;
+
     public required double SystemLosses { get; init; }
 
     public required double InverterEfficiency { get; init; }
@@ -108,6 +114,7 @@ public sealed record SolarParameters
             SampleSpacingM = Positive(D("layout.sampleSpacingM"), "layout.sampleSpacingM", 2.0),
             HorizonRadiusM = Positive(D("layout.horizonRadiusM"), "layout.horizonRadiusM", 2000),
             HorizonSectors = (int)Positive(D("layout.horizonSectors"), "layout.horizonSectors", 3600),
+            StationMaxKm = doc["weather"] is null ? DefaultStationMaxKm : Positive(D("weather.stationMaxKm"), "weather.stationMaxKm", 20_000),
             SuitabilityBandsKwhPerM2 = Value(doc, "suitabilityBandsKwhPerM2").AsArray().Select(v => v!.GetValue<double>()).ToArray(),
             SystemLosses = D("pv.systemLosses"),
             InverterEfficiency = D("pv.inverterEfficiency"),
@@ -128,6 +135,19 @@ public sealed record SolarParameters
             },
             DocumentJson = doc.ToJsonString(),
         };
+    }
+
+    /// <summary>These parameters with another <see cref="StationMaxKm"/> (the CLI's --station-max-km), recorded in the provenance document too.</summary>
+    public SolarParameters WithStationMaxKm(double km)
+    {
+        var doc = JsonNode.Parse(DocumentJson)!.AsObject();
+        if (doc["weather"] is not JsonObject weather)
+        {
+            weather = [];
+            doc["weather"] = weather;
+        }
+        weather["stationMaxKm"] = new JsonObject { ["value"] = km, ["source"] = "--station-max-km" };
+        return this with { StationMaxKm = km, DocumentJson = doc.ToJsonString() };
     }
 
     private static double Positive(double value, string name, double max) =>

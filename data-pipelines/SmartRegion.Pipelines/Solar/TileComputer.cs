@@ -21,6 +21,9 @@ public sealed class SolarRunContext
 
     public required double StationLongitudeDeg { get; init; }
 
+    /// <summary>The station's name, for the reason given to buildings too far from it.</summary>
+    public string StationName { get; init; } = "the run's station";
+
     public required SelfConsumption.Curve SelfConsumptionCurve { get; init; }
 
     /// <summary>Lambert-93 → WGS84, one per thread (ProjNet transforms keep state).</summary>
@@ -103,6 +106,13 @@ public static class TileComputer
             if (prep.Skip is { } reason)
             {
                 results.Add(Skipped(b.Id, centre, reason));
+                continue;
+            }
+            if (HaversineKm(centre, run) is var stationKm && !(stationKm <= p.StationMaxKm))
+            {
+                // The run's one typical year would be another climate's: say so per building rather than stop the run.
+                results.Add(Skipped(b.Id, centre, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"no weather station within {p.StationMaxKm:0.#} km (the nearest, '{run.StationName}', is {stationKm:0} km away)")));
                 continue;
             }
             try
