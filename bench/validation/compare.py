@@ -115,6 +115,10 @@ if ghi and unshaded_flat:
     implied = statistics.median(unshaded_flat)
     print(f"weather: IPR flat roofs that we find unshaded (n={len(unshaded_flat)}): median moyenne2 {implied:.0f} kWh/m2/yr; our station's GHI "
           f"{ghi:.0f} (an unshaded flat roof receives exactly GHI in any transposition model): IPR's climate is {implied / ghi - 1:+.1%} sunnier")
+    # A diagnostic only (never applied to results): what is left of the bias once the two weather inputs are put level.
+    for r in rows:
+        r["d_mean_900_level"] = rel(r["ours_mean_900"] * implied / ghi if r["ours_mean_900"] else None, r["ipr_mean"])
+    summary("  diagnostic: headline with the weather inputs put level", "d_mean_900_level")
 print()
 print("USABLE AREA")
 summary("usable area vs IPR surf_util", "d_usable")
