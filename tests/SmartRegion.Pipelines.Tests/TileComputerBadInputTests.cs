@@ -124,4 +124,18 @@ public sealed class TileComputerBadInputTests
         Assert.Null(ok.Reason);
         Assert.True(ok.AnnualKwhAc > 0);
     }
+
+    [Fact]
+    public void SmallRoof_RoomForFewerModulesThanTheMinimum_NoUsableAreaAndNoModules()
+    {
+        // 3 × 3 m flat roof: 2 × 2 m inside the 0.5 m setback takes one module, below layout.minModulesPerFace (2).
+        Assert.Equal(2, Run.Value.Parameters.MinModulesPerFace);
+        var rows = TileComputer.Compute([Building(20, Square(X0 + 600, Y0, 3), 6), Building(21, Square(X0 + 700, Y0, 12), 6)], Run.Value);
+        var small = Only(rows, 20);
+        Assert.Equal("ok", small.Status);
+        Assert.Equal(9, small.RoofAreaM2!.Value, 1e-6);
+        Assert.Equal((0.0, 0, 0.0), (small.UsableAreaM2!.Value, small.PanelCount!.Value, small.AnnualKwhAc!.Value));
+        var large = Only(rows, 21);
+        Assert.True(large.PanelCount >= 2 && large.UsableAreaM2 > 100, $"{large.PanelCount} modules, {large.UsableAreaM2} m²");
+    }
 }

@@ -14,6 +14,9 @@ public sealed record SolarParameters
 
     public required double MinIrradiationKwhPerM2 { get; init; }
 
+    /// <summary>A face that takes fewer modules than this has no usable area and no modules (too small for an installation).</summary>
+    public int MinModulesPerFace { get; init; } = 1;
+
     public required double FlatRoofRackTiltDeg { get; init; }
 
     public required double FlatRoofRackAzimuthDeg { get; init; }
@@ -109,6 +112,8 @@ public sealed record SolarParameters
             Module = new ModuleSpec(D("module.lengthM"), D("module.widthM"), D("module.peakPowerWp"), D("module.gapM")),
             EdgeSetbackM = D("layout.edgeSetbackM"),
             MinIrradiationKwhPerM2 = D("layout.minIrradiationKwhPerM2"),
+            // Runs stored before the setting existed resume with their own rule: any module makes a face usable.
+            MinModulesPerFace = doc["layout"]?["minModulesPerFace"] is null ? 1 : (int)Positive(D("layout.minModulesPerFace"), "layout.minModulesPerFace", 1000),
             FlatRoofRackTiltDeg = D("layout.flatRoofRackTiltDeg"),
             FlatRoofRackAzimuthDeg = D("layout.flatRoofRackAzimuthDeg"),
             SampleSpacingM = Positive(D("layout.sampleSpacingM"), "layout.sampleSpacingM", 2.0),

@@ -275,6 +275,11 @@ public static class TileComputer
             var layout = isFlat
                 ? PanelPacker.PackFlat(face.Polygon, p.Module, p.EdgeSetbackM, exclusions, p.FlatRoofRackTiltDeg, p.FlatRoofRackAzimuthDeg, run.StationLatitudeDeg)
                 : PanelPacker.PackPitched(face.Polygon, face.Plane, p.Module, p.EdgeSetbackM, exclusions);
+            if (layout.Modules.Count < p.MinModulesPerFace)
+            {
+                // Room for less than the smallest installation: no usable area either (layout.minModulesPerFace).
+                layout = PanelLayout.Empty;
+            }
             var moduleTilt = isFlat ? p.FlatRoofRackTiltDeg : face.Plane.TiltDeg;
             var moduleAzimuth = isFlat ? p.FlatRoofRackAzimuthDeg : face.Plane.AzimuthDeg;
             var yield = run.YieldCache.Get(run, moduleTilt, moduleAzimuth);
