@@ -131,7 +131,8 @@ internal static class ComputeCommands
         var queue = new SolarJobQueue(dataSource);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var target = run ?? await NextRunningRunAsync(dataSource, cancellationToken);
+            // An idle worker outlives a database restart too: it waits for the server rather than exit.
+            var target = run ?? await TransientDatabase.RetryAsync(ct => NextRunningRunAsync(dataSource, ct), "look for a run", cancellationToken);
             if (target is null)
             {
                 if (exitWhenIdle)
@@ -142,7 +143,7 @@ internal static class ComputeCommands
                 await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
                 continue;
             }
-            var (parameters, station) = await RunSettingsAsync(dataSource, target.Value, cancellationToken);
+            var (parameters, station) = await TransientDatabase.RetryAsync(ct => RunSettingsAsync(dataSource, target.Value, ct), "read the run", cancellationToken);
             await WorkAsync(dataSource, target.Value, workers, parameters, station, cancellationToken);
             await TransientDatabase.RetryAsync(ct => queue.TryFinishRunAsync(target.Value, ct), "finish the run", cancellationToken);
             if (run is not null || exitWhenIdle)
