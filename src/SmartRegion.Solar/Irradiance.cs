@@ -80,6 +80,18 @@ public static class Transposition
     public static double GroundReflected(double tiltDeg, double ghiWPerM2, double albedo) =>
         ghiWPerM2 * albedo * (1 - Angles.CosDeg(tiltDeg)) / 2;
 
+    /// <summary>
+    /// Reflected irradiance on a plane whose sky is partly hidden by obstructions (neighbouring buildings), W/m²: the
+    /// plane sees the sky through <paramref name="skyViewFactor"/> and reflecting surfaces (ground and obstructions)
+    /// through the rest, each taken as an isotropic reflector lit like the open ground (GHI·albedo). Without any
+    /// obstruction (SVF = (1 + cos β)/2) it is <see cref="GroundReflected"/>.
+    /// </summary>
+    /// <remarks>The sky-view-factor split of reflected radiation used by urban radiation models, e.g. SEBE: Lindberg, F.,
+    /// Jonsson, P., Honjo, T. and Wästberg, D. (2015). Solar energy on building envelopes – 3D modelling in a 2D
+    /// environment. Solar Energy 115, 369–378. Simplification: walls are lit like the ground (no wall shading, one albedo).</remarks>
+    public static double ReflectedUnderSkyline(double skyViewFactor, double ghiWPerM2, double albedo) =>
+        ghiWPerM2 * albedo * Math.Max(0, 1 - skyViewFactor);
+
     /// <summary>Hay–Davies sky diffuse: an isotropic part plus a circumsolar part weighted by the anisotropy index DNI/DNIextra.</summary>
     /// <remarks>Hay, J. E. and Davies, J. A. (1980). Calculation of the solar radiation incident on an inclined
     /// surface. Proc. First Canadian Solar Radiation Data Workshop, 59–72. Limits as pvlib's <c>haydavies</c>

@@ -23,8 +23,10 @@ public sealed class PlaneHourly
 /// <remarks>
 /// Horizon shading: beam and the circumsolar part of the sky are zero while the sun's apparent elevation is below
 /// the skyline at its azimuth; the isotropic and horizon-band parts are scaled by SVF / ((1 + cos β)/2), the
-/// sky-view factor under the skyline relative to the open-sky value (see <see cref="SkyView"/>). Ground reflection
-/// is GHI·albedo·(1 − cos β)/2, unchanged by the skyline. Without a profile nothing is masked (as pvlib).
+/// sky-view factor under the skyline relative to the open-sky value (see <see cref="SkyView"/>). Reflected light is
+/// GHI·albedo·(1 − SVF): the sky the skyline hides is replaced by lit surfaces, not by darkness
+/// (<see cref="Transposition.ReflectedUnderSkyline"/>); without a skyline it is pvlib's GHI·albedo·(1 − cos β)/2.
+/// Without a profile nothing is masked (as pvlib).
 /// </remarks>
 public static class PlaneOfArray
 {
@@ -53,7 +55,9 @@ public static class PlaneOfArray
                 _ => Transposition.Perez(plane.TiltDeg, plane.AzimuthDeg, sky.DhiWPerM2[h], sky.DniWPerM2[h], sky.DniExtraWPerM2[h], zenith, azimuth, sky.RelativeAirmass[h]),
             };
             diffuse[h] = horizon is null ? d.TotalWPerM2 : Math.Max((d.IsotropicWPerM2 + d.HorizonWPerM2) * ratio + d.CircumsolarWPerM2 * visible, 0);
-            ground[h] = Transposition.GroundReflected(plane.TiltDeg, sky.GhiWPerM2[h], albedo);
+            ground[h] = horizon is null
+                ? Transposition.GroundReflected(plane.TiltDeg, sky.GhiWPerM2[h], albedo)
+                : Transposition.ReflectedUnderSkyline(svf, sky.GhiWPerM2[h], albedo);
         }
         return new PlaneHourly { BeamWPerM2 = beam, SkyDiffuseWPerM2 = diffuse, GroundReflectedWPerM2 = ground, AoiDeg = aoi, SkyViewFactor = svf };
     }

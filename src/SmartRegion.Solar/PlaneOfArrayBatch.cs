@@ -268,7 +268,9 @@ public sealed class PlaneOfArrayBatch
         var ratio = openSky > 0 ? svf / openSky : 0;
         var kIso = (1 + nU) * ratio;
         var kHorizon = Angles.SinDeg(plane.TiltDeg) * ratio;
-        var groundFactor = _albedo * (1 - nU) / 2;
+        // Reflected light from everything the plane sees that is not sky: the ground and, under a skyline, the obstructions
+        // (Transposition.ReflectedUnderSkyline); with the open sky this is the ground's (1 − cos β)/2.
+        var groundFactor = hasHorizon ? _albedo * Math.Max(0, 1 - svf) : _albedo * (1 - nU) / 2;
         var perez = _model == SkyModel.Perez;
         var circumsolar = _model != SkyModel.Isotropic;
 

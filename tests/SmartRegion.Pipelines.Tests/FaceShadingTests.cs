@@ -31,7 +31,7 @@ public sealed class FaceShadingTests
     {
         var weather = await WeatherFile.ReadAsync(SharedData.Require("weather/pvgis_tmy_45.000_8.000_2005_2023.csv"), WeatherFormat.Auto, null, CancellationToken.None);
         var parameters = SolarParameters.Load(Path.Combine(AppContext.BaseDirectory, "config", "solar-defaults.json"), null);
-        var run = ComputeCommands.Context(parameters, weather);
+        var run = ComputeCommands.Context(parameters, weather, "demo");
         const double x0 = 652_000, y0 = 6_862_000;
         // A 45 m tower with gabled and flat houses around it, near (in each face's near field) and far (beyond it).
         var buildings = new List<BuildingInput> { Building(1, Box(x0, y0, 20, 20), 45, 45) };

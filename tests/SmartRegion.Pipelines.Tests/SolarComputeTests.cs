@@ -120,12 +120,63 @@ public sealed class SolarComputeTests(TestDatabase db)
     }
 
     [Fact]
-    public async Task Compute_NoWeatherStationWithin100Km_ClearError()
+    public async Task Compute_NoWeatherStationWithin100Km_BuildingSkippedWithReasonRunCompletes()
     {
-        var (code, _, stderr) = await Cli.RunAsync(db, null, "compute", "solar", "--bbox", "5.30,43.25,5.40,43.32", "--workers", "1");
-        Assert.Equal(1, code);
-        Assert.Contains("no weather station within 100 km", stderr);
-        Assert.Contains("ingest weather", stderr);
+        // A building in Marseille; the only stations are near Paris (660 km): the run goes on and says why per building.
+        var source = UniqueSource("solar-far");
+        await BuildingIngest.RunAsync(db.DataSource, Options(TempFile("far.geojson", Collection2154(SquareFeature("FAR", 892_400, 6_247_200, 12, "\"hauteur\": 9"))), source), null, Ct);
+        var (code, stdout, stderr) = await Cli.RunAsync(db, null, "compute", "solar", "--bbox", "5.30,43.25,5.40,43.32", "--workers", "1", "--new");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Warning: no weather station within 100 km of the area's centre", stderr);
+        var runId = JsonDocument.Parse(stdout).RootElement.GetProperty("runId").GetInt64();
+        var row = await ScalarAsync<string>(db, """
+            SELECT r.status || '|' || r.reason FROM solar.building_result r JOIN region.building b ON b.id = r.building_id
+            WHERE r.run_id = @r AND b.source = @s
+            """, ("r", runId), ("s", source));
+        Assert.StartsWith("skipped|no weather station within 100 km (the nearest, ", row);
+        Assert.Equal("complete", await ScalarAsync<string>(db, "SELECT status FROM solar.run WHERE id = @r", ("r", runId)));
+    }
+
+    [Fact]
+    public async Task Compute_DatabaseConnectionsTerminatedMidRun_WorkersReconnectAndTheRunCompletes()
+    {
+        // What a database restart does to a running worker: every connection is cut (pg_terminate_backend, the same
+        // admin_shutdown error a restart sends). The workers wait, reconnect and finish; no job is lost or failed.
+        var d = await SolarDistrict.GetAsync(db);
+        var application = "sr-dbcut-" + Guid.NewGuid().ToString("N")[..8];
+        var env = new Dictionary<string, string> { ["SMARTREGION_DB"] = db.ConnectionString + ";Application Name=" + application };
+        var before = await ScalarAsync<long>(db, "SELECT coalesce(max(id), 0) FROM solar.run");
+        var process = Cli.Start(db, env, ["compute", "solar", "--bbox", d.BboxWgs84, "--workers", "2", "--new"]);
+        var stdout = new System.Text.StringBuilder();
+        var stderr = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (stdout) { stdout.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        long terminated = 0, cuts = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline && !process.HasExited && cuts < 3)
+        {
+            // Cut only once this process's run is under way (its start-up is not retried: a failed start is simply run again).
+            var runId = await ScalarAsync<long>(db, "SELECT coalesce(max(id), 0) FROM solar.run WHERE id > @r", ("r", before));
+            if (runId > 0 && await ScalarAsync<long>(db, "SELECT count(*) FROM solar.job WHERE run_id = @r AND status = 'done'", ("r", runId)) >= 1 + cuts)
+            {
+                var n = await ScalarAsync<long>(db, "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @a",
+                    ("a", application));
+                terminated += n;
+                cuts += n > 0 ? 1 : 0;
+            }
+            await Task.Delay(20, Ct);
+        }
+        await process.WaitForExitAsync(Ct);
+        Assert.True(terminated > 0, "no connection of the run was terminated");
+        Assert.True(process.ExitCode == 0, stderr.ToString());
+        var run = JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("runId").GetInt64();
+        Assert.Equal("complete", await ScalarAsync<string>(db, "SELECT status FROM solar.run WHERE id = @r", ("r", run)));
+        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM solar.job WHERE run_id = @r AND status <> 'done'", ("r", run)));
+        Assert.Equal(await ScalarAsync<long>(db, "SELECT building_count::bigint FROM solar.run WHERE id = @r", ("r", run)),
+            await ScalarAsync<long>(db, "SELECT count(*) FROM solar.building_result WHERE run_id = @r", ("r", run)));
+        process.Dispose();
     }
 
     [Fact]

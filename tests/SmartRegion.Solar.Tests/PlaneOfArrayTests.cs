@@ -34,7 +34,9 @@ public sealed class PlaneOfArrayTests
             Assert.Equal(beam, results[p].BeamKwhPerM2, 1e-5 * Math.Max(1, beam));
             // The batch integrates the sky-view factor over its 72 sectors, the reference over 720 slices.
             Assert.Equal(diffuse, results[p].SkyDiffuseKwhPerM2, 2e-3 * Math.Max(1, diffuse));
-            Assert.Equal(ground, results[p].GroundReflectedKwhPerM2, 1e-9);
+            // Reflected light is GHI·albedo·(1 − SVF) under a skyline: the two differ exactly by their SVF quadratures.
+            var ghiYear = sky.GhiWPerM2.Sum() / 1000;
+            Assert.Equal(ground + 0.2 * ghiYear * (hourly.SkyViewFactor - results[p].SkyViewFactor), results[p].GroundReflectedKwhPerM2, 1e-6 * Math.Max(1, ground));
             var monthlyTotal = 0.0;
             for (var m = 0; m < 12; m++)
             {
@@ -88,6 +90,20 @@ public sealed class PlaneOfArrayTests
         var ghi = sky.Weather.GhiWPerM2.Sum() / 1000;
         Assert.Equal(ghi, r[0].AnnualKwhPerM2, ghi * 0.01);
         Assert.Equal(0, r[0].GroundReflectedKwhPerM2, 1e-12);
+    }
+
+    [Fact]
+    public void HorizontalPlane_UniformSkyline30Deg_ReflectsAlbedoGhiFromTheHiddenQuarterOfTheSky()
+    {
+        // A flat roof in a street canyon whose walls rise 30° all around sees cos²30° = 3/4 of the sky; the hidden quarter
+        // is lit walls, not darkness: GHI·albedo·(1 − 3/4), where the open-sky formula gives a horizontal plane nothing.
+        var sky = PvgisSky.Value;
+        var r = new PlaneIrradiation[1];
+        new PlaneOfArrayBatch(sky, SkyModel.Perez, 0.2).Evaluate([new(0, 180)], Enumerable.Repeat(30.0, sky.HorizonSectors).ToArray(), r);
+        var ghiYear = sky.GhiWPerM2.Sum() / 1000;
+        Assert.Equal(0.75, r[0].SkyViewFactor, 1e-3);
+        Assert.Equal(0.2 * ghiYear * (1 - r[0].SkyViewFactor), r[0].GroundReflectedKwhPerM2, 1e-6 * ghiYear);
+        Assert.Equal(Transposition.GroundReflected(35, 900, 0.2), Transposition.ReflectedUnderSkyline((1 + Math.Cos(35 * Math.PI / 180)) / 2, 900, 0.2), 1e-12);
     }
 
     [Fact]

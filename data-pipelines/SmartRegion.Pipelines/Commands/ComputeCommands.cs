@@ -17,13 +17,16 @@ internal static class ComputeCommands
 {
     public const string Usage = """
         compute solar [--commune CODE | --bbox minLon,minLat,maxLon,maxLat] [--workers N] [--tile-size M]
-                      [--config FILE] [--station-max-km 100] [--station NAME] [--new]
+                      [--config FILE] [--station-max-km 100 (weather.stationMaxKm)] [--station NAME] [--new]
                           compute the rooftop solar potential of an area's buildings (resumes an unfinished identical run)
         worker [--run ID] [--workers N] [--exit-when-idle]
                           take tile jobs of running solar runs (any machine sharing the database)
         """;
 
     public const double DefaultTileSizeM = 250;
+
+    /// <summary>Half the Earth's circumference: the station search's "anywhere".</summary>
+    private const double AnyDistanceKm = 20_040;
 
     public static async Task<int> RunComputeAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -37,7 +40,7 @@ internal static class ComputeCommands
         var workers = a.Int("workers", 1, 64) ?? Environment.ProcessorCount;
         var tileSize = a.Double("tile-size", 50, 5000) ?? DefaultTileSizeM;
         var configPath = a.String("config");
-        var stationMaxKm = a.Double("station-max-km", 1, 1000) ?? 100;
+        var stationMaxKm = a.Double("station-max-km", 1, 20_000);
         var stationName = a.String("station");
         var forceNew = a.Flag("new");
         a.RejectUnknown();
@@ -52,6 +55,10 @@ internal static class ComputeCommands
         }
 
         var parameters = SolarParameters.Load(DefaultsPath(), configPath);
+        if (stationMaxKm is { } maxKm)
+        {
+            parameters = parameters.WithStationMaxKm(maxKm);
+        }
         var connectionString = SmartRegionDatabase.ConnectionStringFromEnvironment();
         await using var dataSource = SmartRegionDatabase.CreateDataSource(connectionString, "smartregion-compute");
         var queue = new SolarJobQueue(dataSource);
@@ -59,10 +66,16 @@ internal static class ComputeCommands
         // The area's centre picks the weather station; the area itself decides the run's buildings.
         var (centreLat, centreLon, bboxLambert93) = await AreaAsync(dataSource, commune, bboxWgs84, cancellationToken);
         var stations = new WeatherStationQueries(dataSource);
-        var station = await stations.NearestAsync(centreLat, centreLon, stationMaxKm, cancellationToken, stationName)
+        // The nearest station at any distance: buildings farther than weather.stationMaxKm from it are skipped one by one
+        // with their reason (TileComputer), so that a run over an area without a station still reports every building.
+        var station = await stations.NearestAsync(centreLat, centreLon, AnyDistanceKm, cancellationToken, stationName)
             ?? throw new CliFailureException(
-                $"no weather station{(stationName is null ? "" : $" named '{stationName}'")} within {stationMaxKm.ToString(CultureInfo.InvariantCulture)} km of the area ({centreLat:F4}, {centreLon:F4}); " +
-                "load one with ./smartregion ingest weather FILE");
+                $"no weather station{(stationName is null ? "" : $" named '{stationName}'")} is loaded; load one with ./smartregion ingest weather FILE");
+        if (station.DistanceKm > parameters.StationMaxKm)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Warning: no weather station within {parameters.StationMaxKm:0.#} km of the area's centre (the nearest, '{station.Name}', is {station.DistanceKm:0} km away): buildings farther than that are skipped."));
+        }
         var areaJson = commune is not null
             ? JsonSerializer.Serialize(new { commune })
             : bboxWgs84 is not null ? JsonSerializer.Serialize(new { bboxWgs84 }) : JsonSerializer.Serialize(new { all = true });
@@ -79,9 +92,9 @@ internal static class ComputeCommands
         }
 
         var stats = await WorkAsync(dataSource, runId.Value, workers, parameters, station, cancellationToken);
-        var status = await queue.TryFinishRunAsync(runId.Value, cancellationToken);
-        await SolarDatasetPublishing.PublishIfCompleteAsync(dataSource, runId.Value, status, cancellationToken);
-        var progress = await queue.ProgressAsync(runId.Value, cancellationToken);
+        var status = await TransientDatabase.RetryAsync(ct => queue.TryFinishRunAsync(runId.Value, ct), "finish the run", cancellationToken);
+        await TransientDatabase.RetryAsync(ct => SolarDatasetPublishing.PublishIfCompleteAsync(dataSource, runId.Value, status, ct), "publish the solar dataset", cancellationToken);
+        var progress = await TransientDatabase.RetryAsync(ct => queue.ProgressAsync(runId.Value, ct), "read progress", cancellationToken);
         CliJson.Write(new
         {
             runId,
@@ -121,7 +134,8 @@ internal static class ComputeCommands
         var queue = new SolarJobQueue(dataSource);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var target = run ?? await NextRunningRunAsync(dataSource, cancellationToken);
+            // An idle worker outlives a database restart too: it waits for the server rather than exit.
+            var target = run ?? await TransientDatabase.RetryAsync(ct => NextRunningRunAsync(dataSource, ct), "look for a run", cancellationToken);
             if (target is null)
             {
                 if (exitWhenIdle)
@@ -132,10 +146,10 @@ internal static class ComputeCommands
                 await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
                 continue;
             }
-            var (parameters, station) = await RunSettingsAsync(dataSource, target.Value, cancellationToken);
+            var (parameters, station) = await TransientDatabase.RetryAsync(ct => RunSettingsAsync(dataSource, target.Value, ct), "read the run", cancellationToken);
             await WorkAsync(dataSource, target.Value, workers, parameters, station, cancellationToken);
-            var status = await queue.TryFinishRunAsync(target.Value, cancellationToken);
-            await SolarDatasetPublishing.PublishIfCompleteAsync(dataSource, target.Value, status, cancellationToken);
+            var status = await TransientDatabase.RetryAsync(ct => queue.TryFinishRunAsync(target.Value, ct), "finish the run", cancellationToken);
+            await TransientDatabase.RetryAsync(ct => SolarDatasetPublishing.PublishIfCompleteAsync(dataSource, target.Value, status, ct), "publish the solar dataset", cancellationToken);
             if (run is not null || exitWhenIdle)
             {
                 return 0;
@@ -176,8 +190,15 @@ internal static class ComputeCommands
         {
             while (!stopProgress.IsCancellationRequested)
             {
-                var p = await queue.ProgressAsync(runId, CancellationToken.None);
-                progress.Report(p.BuildingsDone, p.BuildingsTotal, "buildings", $"[{p.Done}/{p.Pending + p.Running + p.Done + p.Failed} tiles]");
+                try
+                {
+                    var p = await queue.ProgressAsync(runId, CancellationToken.None);
+                    progress.Report(p.BuildingsDone, p.BuildingsTotal, "buildings", $"[{p.Done}/{p.Pending + p.Running + p.Done + p.Failed} tiles]");
+                }
+                catch (Exception e) when (TransientDatabase.IsTransient(e))
+                {
+                    // The database is restarting: the workers wait for it; the progress line just skips a beat.
+                }
                 try
                 {
                     await Task.Delay(1000, stopProgress.Token);
@@ -194,7 +215,7 @@ internal static class ComputeCommands
             var worker = $"{workerPrefix}:{k}";
             while (!cancellationToken.IsCancellationRequested)
             {
-                var job = await queue.ClaimAsync(runId, worker, cancellationToken);
+                var job = await TransientDatabase.RetryAsync(ct => queue.ClaimAsync(runId, worker, ct), "take a job", cancellationToken);
                 if (job is null)
                 {
                     return;
@@ -214,16 +235,23 @@ internal static class ComputeCommands
                         {
                             return;
                         }
+                        catch (Exception e) when (TransientDatabase.IsTransient(e))
+                        {
+                            // Renew at the next beat; if the database stays away past the lease, another worker may take the
+                            // job, and this worker's CompleteAsync then writes nothing.
+                        }
                     }
                 }, CancellationToken.None);
                 try
                 {
                     var t0 = Stopwatch.GetTimestamp();
-                    var inputs = await store.LoadTileAsync(job.Id, parameters.HorizonRadiusM, cancellationToken);
+                    var inputs = await TransientDatabase.RetryAsync(ct => store.LoadTileAsync(job.Id, parameters.HorizonRadiusM, ct), "load a tile", cancellationToken);
                     var t1 = Stopwatch.GetTimestamp();
                     var results = TileComputer.Compute(inputs, context, stats.Phases);
                     var t2 = Stopwatch.GetTimestamp();
-                    var completed = await store.CompleteAsync(job, worker, results, jobClock.Elapsed.TotalSeconds, cancellationToken);
+                    // One transaction: a try cut by a restart left nothing behind, so it is simply made again.
+                    var completed = await TransientDatabase.RetryAsync(
+                        ct => store.CompleteAsync(job, worker, results, jobClock.Elapsed.TotalSeconds, ct), "store a tile", cancellationToken);
                     Interlocked.Add(ref stats.LoadTicks, t1 - t0);
                     Interlocked.Add(ref stats.ComputeTicks, t2 - t1);
                     Interlocked.Add(ref stats.StoreTicks, Stopwatch.GetTimestamp() - t2);
@@ -238,7 +266,7 @@ internal static class ComputeCommands
                 }
                 catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException && !cancellationToken.IsCancellationRequested)
                 {
-                    await queue.FailAsync(job.Id, worker, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+                    await TransientDatabase.RetryAsync(ct => queue.FailAsync(job.Id, worker, $"{e.GetType().Name}: {e.Message}", ct), "record a failure", CancellationToken.None);
                     Console.Error.WriteLine($"\nsolar: tile {job.TileKey} failed (attempt {job.Attempts}): {e.Message}");
                 }
                 finally
@@ -253,7 +281,7 @@ internal static class ComputeCommands
         stats.Seconds = clock.Elapsed.TotalSeconds;
         stopProgress.Cancel();
         await monitor;
-        var final = await queue.ProgressAsync(runId, CancellationToken.None);
+        var final = await TransientDatabase.RetryAsync(ct => queue.ProgressAsync(runId, ct), "read progress", CancellationToken.None);
         progress.Report(final.BuildingsDone, final.BuildingsTotal, "buildings", $"[{final.Done} tiles done, {final.Failed} failed]");
         progress.Done();
         return stats;
@@ -263,12 +291,13 @@ internal static class ComputeCommands
     internal static async Task<SolarRunContext> ContextAsync(
         NpgsqlDataSource dataSource, SolarParameters parameters, WeatherStation station, CancellationToken cancellationToken)
     {
-        var series = await new WeatherStationQueries(dataSource).LoadSeriesAsync(station, cancellationToken);
-        return Context(parameters, series);
+        var series = await TransientDatabase.RetryAsync(
+            ct => new WeatherStationQueries(dataSource).LoadSeriesAsync(station, ct), "load the weather", cancellationToken);
+        return Context(parameters, series, station.Name);
     }
 
     /// <summary>The run context for a weather series (the station is where the series was measured).</summary>
-    internal static SolarRunContext Context(SolarParameters parameters, WeatherSeries series)
+    internal static SolarRunContext Context(SolarParameters parameters, WeatherSeries series, string stationName)
     {
         var sky = StationSky.Compute(series, parameters.HorizonSectors);
         return new SolarRunContext
@@ -277,6 +306,7 @@ internal static class ComputeCommands
             Sky = sky,
             StationLatitudeDeg = series.LatitudeDeg,
             StationLongitudeDeg = series.LongitudeDeg,
+            StationName = stationName,
             SelfConsumptionCurve = SelfConsumptionCurve(sky, parameters),
         };
     }

@@ -14,6 +14,9 @@ public sealed record SolarParameters
 
     public required double MinIrradiationKwhPerM2 { get; init; }
 
+    /// <summary>A face that takes fewer modules than this has no usable area and no modules (too small for an installation).</summary>
+    public int MinModulesPerFace { get; init; } = 1;
+
     public required double FlatRoofRackTiltDeg { get; init; }
 
     public required double FlatRoofRackAzimuthDeg { get; init; }
@@ -28,6 +31,12 @@ public sealed record SolarParameters
     public required int HorizonSectors { get; init; }
 
     public required double[] SuitabilityBandsKwhPerM2 { get; init; }
+
+    /// <summary>Buildings farther than this from the run's weather station are skipped (status and reason), not computed.</summary>
+    public double StationMaxKm { get; init; } = DefaultStationMaxKm;
+
+    /// <summary>The 100 km, also for runs stored before the setting existed.</summary>
+    public const double DefaultStationMaxKm = 100;
 
     public required double SystemLosses { get; init; }
 
@@ -103,11 +112,14 @@ public sealed record SolarParameters
             Module = new ModuleSpec(D("module.lengthM"), D("module.widthM"), D("module.peakPowerWp"), D("module.gapM")),
             EdgeSetbackM = D("layout.edgeSetbackM"),
             MinIrradiationKwhPerM2 = D("layout.minIrradiationKwhPerM2"),
+            // Runs stored before the setting existed resume with their own rule: any module makes a face usable.
+            MinModulesPerFace = doc["layout"]?["minModulesPerFace"] is null ? 1 : (int)Positive(D("layout.minModulesPerFace"), "layout.minModulesPerFace", 1000),
             FlatRoofRackTiltDeg = D("layout.flatRoofRackTiltDeg"),
             FlatRoofRackAzimuthDeg = D("layout.flatRoofRackAzimuthDeg"),
             SampleSpacingM = Positive(D("layout.sampleSpacingM"), "layout.sampleSpacingM", 2.0),
             HorizonRadiusM = Positive(D("layout.horizonRadiusM"), "layout.horizonRadiusM", 2000),
             HorizonSectors = (int)Positive(D("layout.horizonSectors"), "layout.horizonSectors", 3600),
+            StationMaxKm = doc["weather"] is null ? DefaultStationMaxKm : Positive(D("weather.stationMaxKm"), "weather.stationMaxKm", 20_000),
             SuitabilityBandsKwhPerM2 = Value(doc, "suitabilityBandsKwhPerM2").AsArray().Select(v => v!.GetValue<double>()).ToArray(),
             SystemLosses = D("pv.systemLosses"),
             InverterEfficiency = D("pv.inverterEfficiency"),
@@ -128,6 +140,19 @@ public sealed record SolarParameters
             },
             DocumentJson = doc.ToJsonString(),
         };
+    }
+
+    /// <summary>These parameters with another <see cref="StationMaxKm"/> (the CLI's --station-max-km), recorded in the provenance document too.</summary>
+    public SolarParameters WithStationMaxKm(double km)
+    {
+        var doc = JsonNode.Parse(DocumentJson)!.AsObject();
+        if (doc["weather"] is not JsonObject weather)
+        {
+            weather = [];
+            doc["weather"] = weather;
+        }
+        weather["stationMaxKm"] = new JsonObject { ["value"] = km, ["source"] = "--station-max-km" };
+        return this with { StationMaxKm = km, DocumentJson = doc.ToJsonString() };
     }
 
     private static double Positive(double value, string name, double max) =>

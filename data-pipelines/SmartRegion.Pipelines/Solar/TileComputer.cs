@@ -23,6 +23,9 @@ public sealed class SolarRunContext
 
     public required double StationLongitudeDeg { get; init; }
 
+    /// <summary>The station's name, for the reason given to buildings too far from it.</summary>
+    public string StationName { get; init; } = "the run's station";
+
     public required SelfConsumption.Curve SelfConsumptionCurve { get; init; }
 
     /// <summary>Lambert-93 → WGS84, one per thread (ProjNet transforms keep state).</summary>
@@ -200,6 +203,13 @@ public static class TileComputer
                 results.Add(Skipped(b.Id, centre, reason));
                 continue;
             }
+            if (HaversineKm(centre, run) is var stationKm && !(stationKm <= p.StationMaxKm))
+            {
+                // The run's one typical year would be another climate's: say so per building rather than stop the run.
+                results.Add(Skipped(b.Id, centre, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"no weather station within {p.StationMaxKm:0.#} km (the nearest, '{run.StationName}', is {stationKm:0} km away)")));
+                continue;
+            }
             try
             {
                 results.Add(ComputeBuilding(b, prep, faceStart[i], centre, shading, run, times));
@@ -330,6 +340,11 @@ public static class TileComputer
             var layout = isFlat
                 ? PanelPacker.PackFlat(face.Polygon, p.Module, p.EdgeSetbackM, exclusions, p.FlatRoofRackTiltDeg, p.FlatRoofRackAzimuthDeg, run.StationLatitudeDeg)
                 : PanelPacker.PackPitched(face.Polygon, face.Plane, p.Module, p.EdgeSetbackM, exclusions);
+            if (layout.Modules.Count < p.MinModulesPerFace)
+            {
+                // Room for less than the smallest installation: no usable area either (layout.minModulesPerFace).
+                layout = PanelLayout.Empty;
+            }
             var moduleTilt = isFlat ? p.FlatRoofRackTiltDeg : face.Plane.TiltDeg;
             var moduleAzimuth = isFlat ? p.FlatRoofRackAzimuthDeg : face.Plane.AzimuthDeg;
             var yield = run.YieldCache.Get(run, moduleTilt, moduleAzimuth);

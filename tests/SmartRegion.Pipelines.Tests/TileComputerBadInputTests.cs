@@ -1,0 +1,141 @@
+using NetTopologySuite.Geometries;
+using SmartRegion.Data.Solar;
+using SmartRegion.Pipelines.Commands;
+using SmartRegion.Pipelines.Sample;
+using SmartRegion.Pipelines.Solar;
+using SmartRegion.Solar;
+using SmartRegion.Solar.Finance;
+using SmartRegion.Solar.Weather;
+
+namespace SmartRegion.Pipelines.Tests;
+
+/// <summary>
+/// Bad input per building, straight through <see cref="TileComputer.Compute"/> (no database): each bad building gets a
+/// status and a reason, its good neighbours are computed, and no value is NaN.
+/// </summary>
+public sealed class TileComputerBadInputTests
+{
+    // Lambert-93 near the demo station (48.92 N, 2.36 E): x ≈ 652 km, y ≈ 6,869 km.
+    private const double X0 = 652_000, Y0 = 6_869_000, Ground = 40;
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+
+    private static readonly Lazy<SolarRunContext> Run = new(() =>
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "sr-tile-tests", Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "demo-weather.csv");
+        DemoWeather.Write(path, 48.92, 2.36, Ground);
+        var series = WeatherFile.ReadAsync(path, WeatherFormat.Auto, null, CancellationToken.None).GetAwaiter().GetResult();
+        var parameters = SolarParameters.Load(ComputeCommands.DefaultsPath(), null);
+        var flat = Enumerable.Repeat(1.0 / series.Count, series.Count).ToArray();
+        var load = Enumerable.Repeat(4500.0 / series.Count, series.Count).ToArray();
+        return new SolarRunContext
+        {
+            Parameters = parameters,
+            Sky = StationSky.Compute(series, parameters.HorizonSectors),
+            StationLatitudeDeg = 48.92,
+            StationLongitudeDeg = 2.36,
+            StationName = "demo",
+            SelfConsumptionCurve = new SelfConsumption.Curve(flat, load),
+        };
+    });
+
+    private static Polygon Square(double x, double y, double size) => Factory.CreatePolygon(
+        [new Coordinate(x, y), new Coordinate(x + size, y), new Coordinate(x + size, y + size), new Coordinate(x, y + size), new Coordinate(x, y)]);
+
+    private static Polygon Ring3D(params (double X, double Y, double Z)[] points) =>
+        Factory.CreatePolygon(points.Append(points[0]).Select(p => (Coordinate)new CoordinateZ(p.X, p.Y, p.Z)).ToArray());
+
+    private static BuildingInput Building(long id, Polygon footprint, double? heightM, IReadOnlyList<Lod2Face>? lod2 = null) =>
+        new(id, footprint, heightM, Ground, null, null, null, null, IsTarget: true, lod2 ?? []);
+
+    private static Lod2Face Face(Polygon p) => new(p, 0, null, 0);
+
+    private static BuildingResultRow Only(IEnumerable<BuildingResultRow> rows, long id) => Assert.Single(rows, r => r.BuildingId == id);
+
+    [Fact]
+    public void Lod2Roof_DegenerateAndVerticalPolygons_DroppedWithReasonAndGoodFaceComputed()
+    {
+        double x = X0, y = Y0, z = Ground + 10;
+        var good = Ring3D((x, y, z), (x + 10, y, z), (x + 10, y + 10, z + 5), (x, y + 10, z + 5));      // 26.6°, facing south
+        var vertical = Ring3D((x, y + 10, z + 5), (x + 10, y + 10, z + 5), (x + 10, y + 10, z + 8), (x, y + 10, z + 8));
+        var collinear = Ring3D((x, y, z), (x + 5, y, z), (x + 10, y, z));
+        var duplicateVertices = Ring3D((x, y, z), (x, y, z), (x, y, z));
+        var zeroArea = Ring3D((x, y, z), (x + 10, y, z), (x + 10, y, z), (x, y, z));
+        var noAltitude = Ring3D((x, y, double.NaN), (x + 10, y, double.NaN), (x + 10, y + 10, double.NaN));
+        var building = Building(1, Square(x, y, 10), 10, [Face(good), Face(vertical), Face(collinear), Face(duplicateVertices), Face(zeroArea), Face(noAltitude)]);
+
+        var row = Only(TileComputer.Compute([building], Run.Value), 1);
+
+        Assert.Equal("ok", row.Status);
+        Assert.Equal("lod2", row.RoofOrigin);
+        var face = Assert.Single(row.Faces);
+        Assert.Equal(Math.Atan(0.5) * 180 / Math.PI, face.TiltDeg, 1e-6);
+        Assert.Equal(180, face.AzimuthDeg, 1e-6);
+        Assert.Contains("vertical LOD2 roof polygon ignored", row.Reason);
+        Assert.Contains("degenerate LOD2 roof polygon ignored", row.Reason);
+        Assert.True(double.IsFinite(row.MeanIrradiationKwhPerM2!.Value) && row.MeanIrradiationKwhPerM2 > 800, $"{row.MeanIrradiationKwhPerM2}");
+        Assert.All(face.SampleKwhPerM2!, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void Lod2Roof_OnlyVerticalPolygons_FootprintInferredInstead()
+    {
+        double x = X0 + 100, y = Y0, z = Ground + 8;
+        var wall = Ring3D((x, y, Ground), (x + 10, y, Ground), (x + 10, y, z), (x, y, z));
+        var row = Only(TileComputer.Compute([Building(2, Square(x, y, 10), 8, [Face(wall)])], Run.Value), 2);
+        Assert.Equal("ok", row.Status);
+        Assert.Equal("inferred", row.RoofOrigin);
+        Assert.Contains("vertical LOD2 roof polygon ignored", row.Reason);
+        Assert.Equal(100, row.RoofAreaM2!.Value, 1e-6);
+    }
+
+    [Fact]
+    public void BadBuildings_EachSkippedWithItsReason_NeighboursStillComputed()
+    {
+        var bowTie = Factory.CreatePolygon([new Coordinate(X0 + 300, Y0), new Coordinate(X0 + 320, Y0 + 20), new Coordinate(X0 + 320, Y0),
+            new Coordinate(X0 + 300, Y0 + 20), new Coordinate(X0 + 300, Y0)]);
+        BuildingInput[] buildings =
+        [
+            Building(10, Square(X0 + 200, Y0, 10), null),                    // no height, no roof altitude, no storeys
+            Building(11, Square(X0 + 250, Y0, 1.5), 6),                      // 2.25 m²
+            Building(12, bowTie, 8),                                         // self-intersecting
+            Building(14, Square(X0 + 400, Y0, 12), 9),                       // an ordinary flat roof
+            Building(15, Factory.CreatePolygon(), 9),                        // empty footprint
+        ];
+
+        var rows = TileComputer.Compute(buildings, Run.Value);
+
+        Assert.Equal(buildings.Length, rows.Count);
+        Assert.Equal(("skipped", "no height, roof altitude or storey count"), (Only(rows, 10).Status, Only(rows, 10).Reason));
+        Assert.Equal(("skipped", "footprint smaller than 4 m² or empty"), (Only(rows, 11).Status, Only(rows, 11).Reason));
+        Assert.Equal(("skipped", "footprint smaller than 4 m² or empty"), (Only(rows, 15).Status, Only(rows, 15).Reason));
+        var bow = Only(rows, 12);
+        Assert.Equal("ok", bow.Status);
+        Assert.Equal(200, bow.RoofAreaM2!.Value, 0.01);
+        Assert.Contains("self-intersecting footprint repaired", bow.Reason);
+        // 700 km south (Marseille), in a tile of its own: no station within 100 km of it.
+        var far = Only(TileComputer.Compute([Building(13, Square(893_000, 6_248_000, 10), 6)], Run.Value), 13);
+        Assert.Equal("skipped", far.Status);
+        Assert.StartsWith("no weather station within 100 km (the nearest, 'demo', is ", far.Reason);
+        Assert.EndsWith(" km away)", far.Reason);
+        var ok = Only(rows, 14);
+        Assert.Equal("ok", ok.Status);
+        Assert.Null(ok.Reason);
+        Assert.True(ok.AnnualKwhAc > 0);
+    }
+
+    [Fact]
+    public void SmallRoof_RoomForFewerModulesThanTheMinimum_NoUsableAreaAndNoModules()
+    {
+        // 3 × 3 m flat roof: 2 × 2 m inside the 0.5 m setback takes one module, below layout.minModulesPerFace (2).
+        Assert.Equal(2, Run.Value.Parameters.MinModulesPerFace);
+        var rows = TileComputer.Compute([Building(20, Square(X0 + 600, Y0, 3), 6), Building(21, Square(X0 + 700, Y0, 12), 6)], Run.Value);
+        var small = Only(rows, 20);
+        Assert.Equal("ok", small.Status);
+        Assert.Equal(9, small.RoofAreaM2!.Value, 1e-6);
+        Assert.Equal((0.0, 0, 0.0), (small.UsableAreaM2!.Value, small.PanelCount!.Value, small.AnnualKwhAc!.Value));
+        var large = Only(rows, 21);
+        Assert.True(large.PanelCount >= 2 && large.UsableAreaM2 > 100, $"{large.PanelCount} modules, {large.UsableAreaM2} m²");
+    }
+}
