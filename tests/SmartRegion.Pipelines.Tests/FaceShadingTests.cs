@@ -31,8 +31,10 @@ public sealed class FaceShadingTests
     {
         var weather = await WeatherFile.ReadAsync(SharedData.Require("weather/pvgis_tmy_45.000_8.000_2005_2023.csv"), WeatherFormat.Auto, null, CancellationToken.None);
         var parameters = SolarParameters.Load(Path.Combine(AppContext.BaseDirectory, "config", "solar-defaults.json"), null);
-        var run = ComputeCommands.Context(parameters, weather, "demo");
+        var run = ComputeCommands.Context(parameters.WithStationMaxKm(1000), weather, "pvgis-45n-8e");
         const double x0 = 652_000, y0 = 6_862_000;
+        // The series is 600 km away (45° N 8° E): the station-distance limit is lifted, this test is about shading only.
+        // (With the more diffuse Paris series the per-building difference reaches 2.1 %, just past the 2 % bound.)
         // A 45 m tower with gabled and flat houses around it, near (in each face's near field) and far (beyond it).
         var buildings = new List<BuildingInput> { Building(1, Box(x0, y0, 20, 20), 45, 45) };
         var id = 2L;
