@@ -28,6 +28,8 @@ internal static class BuildingIngest
 {
     private const int BatchSize = 512;
 
+    private sealed record Batch(Outcome[] Outcomes, BuildingRows Rows);
+
     private sealed record Outcome(int Index, BuildingRecord? Record, FeatureProblem? Rejection, IReadOnlyList<FeatureProblem> Warnings, BuildingSchema? Schema);
 
     public static async Task<IngestReport> RunAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, ProgressLine? progress, CancellationToken cancellationToken)
@@ -101,7 +103,25 @@ internal static class BuildingIngest
     {
         await using var loader = await BuildingLoader.BeginAsync(dataSource, runId, new BuildingLoadOptions(sourceName, o.ReplaceSource, o.DryRun), direct, cancellationToken);
         var mappers = new ThreadLocal<BuildingMapper>(() => new BuildingMapper(epsg, o.Strict, o.IdField));
-        var channel = Channel.CreateBounded<Task<Outcome[]>>(new BoundedChannelOptions(Math.Max(2, o.Workers * 2)) { SingleReader = true, SingleWriter = true });
+        var encoders = new ThreadLocal<BuildingRowEncoder>(loader.CreateEncoder);
+        // A batch is parsed, mapped and encoded as COPY rows on a worker; the loop below only keeps count and sends the bytes.
+        Batch Run(FeatureWork[] work)
+        {
+            var outcomes = new Outcome[work.Length];
+            var rows = new BuildingRows();
+            var mapper = mappers.Value!;
+            var encoder = encoders.Value!;
+            for (var i = 0; i < work.Length; i++)
+            {
+                var outcome = outcomes[i] = Process(work[i], mapper, schema);
+                if (outcome.Record is { } record)
+                {
+                    encoder.Add(rows, record, outcome.Warnings.Count);
+                }
+            }
+            return new Batch(outcomes, rows);
+        }
+        var channel = Channel.CreateBounded<Task<Batch>>(new BoundedChannelOptions(Math.Max(2, o.Workers * 2)) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(async () =>
         {
             try
@@ -114,7 +134,7 @@ internal static class BuildingIngest
                     if (batch.Count == BatchSize)
                     {
                         var work = batch.ToArray();
-                        await channel.Writer.WriteAsync(Task.Run(() => work.Select(w => Process(w, mappers.Value!, schema)).ToArray(), cancellationToken), cancellationToken);
+                        await channel.Writer.WriteAsync(Task.Run(() => Run(work), cancellationToken), cancellationToken);
                         batch.Clear();
                     }
                     more = items.MoveNext();
@@ -122,7 +142,7 @@ internal static class BuildingIngest
                 if (batch.Count > 0)
                 {
                     var work = batch.ToArray();
-                    await channel.Writer.WriteAsync(Task.Run(() => work.Select(w => Process(w, mappers.Value!, schema)).ToArray(), cancellationToken), cancellationToken);
+                    await channel.Writer.WriteAsync(Task.Run(() => Run(work), cancellationToken), cancellationToken);
                 }
                 channel.Writer.Complete();
             }
@@ -134,7 +154,8 @@ internal static class BuildingIngest
 
         await foreach (var task in channel.Reader.ReadAllAsync(cancellationToken))
         {
-            foreach (var outcome in await task)
+            var batch = await task;
+            foreach (var outcome in batch.Outcomes)
             {
                 report.Read++;
                 if (outcome.Rejection is { } rejection)
@@ -151,9 +172,12 @@ internal static class BuildingIngest
                 {
                     report.Repair(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "geometry", repair));
                 }
-                // Duplicate ids are found in the staging table at the end: memory stays flat however many ids the file has.
-                await loader.WriteAsync(b, outcome.Warnings.Count, cancellationToken);
                 report.Accepted++;
+            }
+            // Duplicate ids are found in the staging table at the end: memory stays flat however many ids the file has.
+            using (batch.Rows)
+            {
+                await loader.WriteAsync(batch.Rows, cancellationToken);
             }
             progress?.Report(source.BytesRead >> 20, source.TotalBytes >> 20, "MB", $"{report.Read:N0} features");
         }

@@ -1,5 +1,4 @@
 using NetTopologySuite.Geometries;
-using NetTopologySuite.IO;
 using Npgsql;
 using NpgsqlTypes;
 using SmartRegion.Geo.Buildings;
@@ -51,10 +50,10 @@ public sealed class BuildingLoader : IAsyncDisposable
     private readonly NpgsqlTransaction _transaction;
     private readonly BuildingLoadOptions _options;
     private readonly long _runId;
-    private NpgsqlBinaryImporter? _importer;
-    private readonly WKBWriter _wkb2d = new(ByteOrder.LittleEndian, handleSRID: true, emitZ: false);
-    private readonly WKBWriter _wkb3d = new(ByteOrder.LittleEndian, handleSRID: true, emitZ: true);
-    private readonly GeometryFactory _roofFactory = new(new PrecisionModel(), 2154);
+    // The rows arrive already in PostgreSQL's binary COPY format (BuildingRowEncoder, on the parsing threads): the COPY is a
+    // raw byte stream, with no per-field work here.
+    private NpgsqlRawCopyStream? _copy;
+    private long _copiedRows;
     private bool _done;
     private bool _hasRoofs;
     private bool _direct;
@@ -99,9 +98,7 @@ public sealed class BuildingLoader : IAsyncDisposable
             if (allowDirect && (bool)(await Scalar(conn, tx, "SELECT NOT EXISTS (SELECT 1 FROM region.building WHERE source = @s)", cancellationToken, ("s", options.Source)))!)
             {
                 loader._direct = true;
-                loader._importer = await conn.BeginBinaryImportAsync($"""
-                    COPY region.building ({Columns}, source, ingest_run_id) FROM STDIN (FORMAT BINARY)
-                    """, cancellationToken);
+                await loader.StartCopyAsync($"COPY region.building ({Columns}, source, ingest_run_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
                 return loader;
             }
             await Exec(conn, tx, """
@@ -115,7 +112,7 @@ public sealed class BuildingLoader : IAsyncDisposable
                     roof_faces geometry, roof_tilt_deg double precision[], roof_azimuth_deg double precision[], roof_area_m2 double precision[]
                 ) ON COMMIT DROP
                 """, cancellationToken);
-            loader._importer = await conn.BeginBinaryImportAsync("""
+            await loader.StartCopyAsync("""
                 COPY stage_building (feature_index, source_id, footprint, geometry_3d, altitude_datum, height_above_ground_m,
                     ground_altitude_ngfign69_m, roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage,
                     attributes, repaired, warnings, roof_faces, roof_tilt_deg, roof_azimuth_deg, roof_area_m2) FROM STDIN (FORMAT BINARY)
@@ -129,79 +126,44 @@ public sealed class BuildingLoader : IAsyncDisposable
         }
     }
 
-    /// <summary>Streams one building into the staging table (<paramref name="warnings"/>: how many the report holds for it).</summary>
-    public Task WriteAsync(BuildingRecord b, int warnings, CancellationToken cancellationToken)
+    // Binary COPY: an 11-byte signature, flags, header extension length; rows; a -1 field count at the end.
+    private static readonly byte[] CopyHeader = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    private static readonly byte[] CopyTrailer = [0xFF, 0xFF];
+
+    private async Task StartCopyAsync(string sql, CancellationToken cancellationToken)
     {
-        // Synchronous field writes: they only fill Npgsql's buffer (a flush blocks briefly when it is full), and the
-        // per-field await of the async API costs more than the whole row on a large file.
+        _copy = await _connection.BeginRawBinaryCopyAsync(sql, cancellationToken);
+        await _copy.WriteAsync(CopyHeader, cancellationToken);
+    }
+
+    /// <summary>An encoder of rows for this load's COPY (one per parsing thread).</summary>
+    public BuildingRowEncoder CreateEncoder() => new(_direct, _options.Source, _runId);
+
+    /// <summary>Streams a batch of encoded buildings into the load (in the order given).</summary>
+    public async Task WriteAsync(BuildingRows rows, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
-        var w = _importer!;
-        w.StartRow();
-        if (!_direct)
-        {
-            w.Write(b.FeatureIndex, NpgsqlDbType.Integer);
-        }
-        w.Write(b.SourceId, NpgsqlDbType.Text);
-        w.Write(_wkb2d.Write(b.Footprint), NpgsqlDbType.Bytea);
-        WriteNullable(w, b.Geometry3d is null ? null : _wkb3d.Write(b.Geometry3d), NpgsqlDbType.Bytea);
-        WriteNullable(w, b.AltitudeDatum, NpgsqlDbType.Text);
-        WriteNullable(w, b.HeightAboveGroundM, NpgsqlDbType.Double);
-        WriteNullable(w, b.GroundAltitudeNgfIgn69M, NpgsqlDbType.Double);
-        WriteNullable(w, b.RoofMinAltitudeNgfIgn69M, NpgsqlDbType.Double);
-        WriteNullable(w, b.RoofMaxAltitudeNgfIgn69M, NpgsqlDbType.Double);
-        WriteNullable(w, b.Storeys, NpgsqlDbType.Integer);
-        WriteNullable(w, b.RoofShape, NpgsqlDbType.Text);
-        WriteNullable(w, b.Usage, NpgsqlDbType.Text);
-        w.Write(b.AttributesJson, NpgsqlDbType.Jsonb);
-        if (_direct)
-        {
-            if (b.RoofFaces.Count > 0)
-            {
-                throw new InvalidOperationException("a direct load cannot take roof faces: begin the load without allowDirect");
-            }
-            w.Write(_options.Source, NpgsqlDbType.Text);
-            w.Write(_runId, NpgsqlDbType.Bigint);
-            return Task.CompletedTask;
-        }
-        w.Write(b.Repair is not null, NpgsqlDbType.Boolean);
-        w.Write(warnings, NpgsqlDbType.Integer);
-        if (b.RoofFaces.Count == 0)
-        {
-            w.WriteNull();
-            w.WriteNull();
-            w.WriteNull();
-            w.WriteNull();
-        }
-        else
-        {
-            _hasRoofs = true;
-            var faces = b.RoofFaces;
-            var collection = _roofFactory.CreateGeometryCollection(faces.Select(f => (Geometry)f.Polygon).ToArray());
-            collection.SRID = 2154;
-            w.Write(_wkb3d.Write(collection), NpgsqlDbType.Bytea);
-            w.Write(faces.Select(f => f.TiltDeg).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double);
-            // NaN stands for "no azimuth" (a flat face); the insert turns it back into NULL.
-            w.Write(faces.Select(f => f.AzimuthDeg ?? double.NaN).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double);
-            w.Write(faces.Select(f => f.AreaM2).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double);
-        }
-        return Task.CompletedTask;
+        await _copy!.WriteAsync(rows.Bytes, cancellationToken);
+        _copiedRows += rows.Count;
+        _hasRoofs |= rows.HasRoofs;
     }
 
     /// <summary>Drops duplicate ids, merges the staged rows into <c>region.building</c> (and roof faces); not yet committed.</summary>
     public async Task<BuildingMergeCounts> MergeAsync(CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        ulong copied;
+        var copy = _copy!;
+        _copy = null;
         try
         {
-            copied = await _importer!.CompleteAsync(cancellationToken);
+            await copy.WriteAsync(CopyTrailer, cancellationToken);
+            await copy.DisposeAsync(); // ends the COPY: the server's verdict (a repeated id…) comes here
         }
         catch (PostgresException e) when (_direct && e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             throw new DuplicateIdInDirectLoadException(e);
         }
-        await _importer.DisposeAsync();
-        _importer = null;
+        var copied = _copiedRows;
         if (_direct)
         {
             return new BuildingMergeCounts((int)copied, 0, 0, 0, clock.Elapsed.TotalSeconds);
@@ -353,18 +315,6 @@ public sealed class BuildingLoader : IAsyncDisposable
             """, cancellationToken, ("source", _options.Source), ("run", _runId));
     }
 
-    private static void WriteNullable<T>(NpgsqlBinaryImporter w, T? value, NpgsqlDbType type)
-    {
-        if (value is null)
-        {
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(value, type);
-        }
-    }
-
     private static async Task<int> Exec(NpgsqlConnection c, NpgsqlTransaction? tx, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         await using var cmd = new NpgsqlCommand(sql, c, tx) { CommandTimeout = 0 };
@@ -387,11 +337,12 @@ public sealed class BuildingLoader : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_importer is not null)
+        if (_copy is not null)
         {
             try
             {
-                await _importer.DisposeAsync(); // cancels the COPY
+                await _copy.CancelAsync();
+                await _copy.DisposeAsync();
             }
             catch (NpgsqlException)
             {

@@ -98,7 +98,7 @@ public sealed class BuildingMapper
     /// <summary>Maps one feature (its geometry in the source CRS) to a record in Lambert-93, or says why not.</summary>
     public BuildingMapResult Map(SourceFeature feature, BuildingSchema? forcedSchema = null, string? altitudeDatum = null)
     {
-        using var doc = JsonDocument.Parse(feature.AttributesJson);
+        using var doc = JsonDocument.Parse(feature.Attributes);
         var schema = forcedSchema ?? DetectSchema(doc.RootElement);
         return MapParsed(feature, doc.RootElement, schema, altitudeDatum) with { Schema = schema };
     }
@@ -197,7 +197,7 @@ public sealed class BuildingMapper
             Footprint = footprint,
             Geometry3d = copy3d,
             RoofFaces = roofFaces,
-            AttributesJson = feature.AttributesJson,
+            Attributes = feature.Attributes,
             AltitudeDatum = hasZ ? altitudeDatum ?? DefaultDatum(schema) : null,
             Repair = repair,
         };

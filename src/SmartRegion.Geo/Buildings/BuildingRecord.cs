@@ -35,8 +35,8 @@ public sealed class BuildingRecord
 
     public string? Usage { get; set; }
 
-    /// <summary>Every source attribute, as a JSON object.</summary>
-    public required string AttributesJson { get; init; }
+    /// <summary>Every source attribute, as a JSON object (UTF-8).</summary>
+    public required ReadOnlyMemory<byte> Attributes { get; init; }
 
     /// <summary>LOD2 roof faces (CityJSON RoofSurface) in EPSG:2154.</summary>
     public IReadOnlyList<RoofFace> RoofFaces { get; init; } = [];

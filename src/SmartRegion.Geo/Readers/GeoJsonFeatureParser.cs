@@ -35,7 +35,7 @@ public static class GeoJsonFeatureParser
             throw new FeatureFieldException("(json)", "the feature is not a JSON object");
         }
         string? id = null;
-        var attributes = "{}";
+        ReadOnlyMemory<byte> attributes = EmptyObject;
         Geometry? geometry = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -58,10 +58,11 @@ public static class GeoJsonFeatureParser
                     break;
                 case 3 when token == JsonTokenType.StartObject:
                     reader.Skip();
-                    attributes = Encoding.UTF8.GetString(json, start, (int)reader.BytesConsumed - start);
+                    // Kept as the feature's own bytes: no text decoding, the loader writes them as jsonb as they are.
+                    attributes = json.AsMemory(start, (int)reader.BytesConsumed - start);
                     break;
                 case 3 when token == JsonTokenType.Null:
-                    attributes = "{}";
+                    attributes = EmptyObject;
                     break;
                 case 3:
                     throw new FeatureFieldException("properties", $"is a JSON {GeoJsonGeometry.KindOf(token)}, not an object");
@@ -73,6 +74,8 @@ public static class GeoJsonFeatureParser
         }
         return new SourceFeature(index, line, id, geometry, attributes, []);
     }
+
+    private static readonly byte[] EmptyObject = "{}"u8.ToArray();
 
     private static int FirstInvalidUtf8(byte[] bytes)
     {

@@ -28,6 +28,11 @@ public sealed class GeoJsonFeatureStream : IDisposable
     private string? _topType;
     private int _featureCount;
     private bool _checkedStart;
+    // The reader state right after a feature of the features array: the same after every feature (same depth, same last
+    // token), so once known, the following features are found by a byte scan instead of a full tokenisation.
+    private JsonReaderState? _afterFeature;
+    private static readonly System.Buffers.SearchValues<byte> Structural = System.Buffers.SearchValues.Create("\"{}"u8);
+    private static readonly System.Buffers.SearchValues<byte> InString = System.Buffers.SearchValues.Create("\"\\"u8);
 
     private enum Mode
     {
@@ -92,6 +97,13 @@ public sealed class GeoJsonFeatureStream : IDisposable
             _checkedStart = true;
         }
         var span = _buffer.AsSpan(_start, _end - _start);
+        if (_mode == Mode.Features && _afterFeature is { } after && TryScanFeature(span, out var scanned, out var consumed))
+        {
+            feature = scanned;
+            _start += consumed;
+            _state = after;
+            return true;
+        }
         var reader = new Utf8JsonReader(span, _eof, _state);
         try
         {
@@ -207,6 +219,7 @@ public sealed class GeoJsonFeatureStream : IDisposable
                     }
                     feature = span[startIndex..(int)reader.BytesConsumed].ToArray();
                     Commit(ref reader, Mode.Features);
+                    _afterFeature ??= _state;
                     return true;
                 }
                 default:
@@ -226,6 +239,83 @@ public sealed class GeoJsonFeatureStream : IDisposable
         {
             throw Error($"invalid text near feature {_featureCount} (byte {Offset(reader.BytesConsumed)}): {e.Message}", e);
         }
+    }
+
+    // After a feature: whitespace, a comma, whitespace, then a whole object in the buffer. Anything else (the array's end,
+    // a comment, an object not yet all in the buffer, bad JSON) is left to the reader, which knows how to say what is wrong.
+    // The feature's own syntax is checked when it is parsed (a broken feature is rejected with the reason).
+    private static bool TryScanFeature(ReadOnlySpan<byte> span, out byte[]? feature, out int consumed)
+    {
+        feature = null;
+        consumed = 0;
+        var i = SkipWhitespace(span, 0);
+        if (i >= span.Length || span[i] != (byte)',')
+        {
+            return false;
+        }
+        i = SkipWhitespace(span, i + 1);
+        if (i >= span.Length || span[i] != (byte)'{')
+        {
+            return false;
+        }
+        var begin = i;
+        var depth = 0;
+        while (true)
+        {
+            var next = span[i..].IndexOfAny(Structural);
+            if (next < 0)
+            {
+                return false;
+            }
+            i += next;
+            switch (span[i])
+            {
+                case (byte)'{':
+                    depth++;
+                    i++;
+                    break;
+                case (byte)'}':
+                    i++;
+                    if (--depth == 0)
+                    {
+                        feature = span[begin..i].ToArray();
+                        consumed = i;
+                        return true;
+                    }
+                    break;
+                default: // a string: to its closing quote, over escapes
+                    i++;
+                    while (true)
+                    {
+                        var q = span[i..].IndexOfAny(InString);
+                        if (q < 0)
+                        {
+                            return false;
+                        }
+                        i += q;
+                        if (span[i] == (byte)'"')
+                        {
+                            i++;
+                            break;
+                        }
+                        i += 2;
+                        if (i >= span.Length)
+                        {
+                            return false;
+                        }
+                    }
+                    break;
+            }
+        }
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> span, int i)
+    {
+        while (i < span.Length && span[i] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+        {
+            i++;
+        }
+        return i;
     }
 
     private bool NeedMore(Utf8JsonReader reader)

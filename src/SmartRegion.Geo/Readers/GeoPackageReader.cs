@@ -147,7 +147,7 @@ public sealed class GeoPackageReader : IDisposable
                     error = e;
                 }
             }
-            yield return new SourceFeature(index, null, id, geometry, Encoding.UTF8.GetString(buffer.ToArray()), [])
+            yield return new SourceFeature(index, null, id, geometry, (ReadOnlyMemory<byte>)buffer.ToArray(), [])
             {
                 ErrorField = error?.Field,
                 Error = error?.Message,

@@ -7,10 +7,19 @@ namespace SmartRegion.Geo.Readers;
 /// <param name="Line">1-based line in the file when the format has lines (CSV, GeoJSONSeq), else null.</param>
 /// <param name="Id">The feature's own id (GeoJSON <c>id</c>, CityJSON object id, GeoPackage fid), if any.</param>
 /// <param name="Geometry">The geometry in the source CRS (null when the feature has none).</param>
-/// <param name="AttributesJson">Every source attribute as one JSON object (kept verbatim as jsonb).</param>
+/// <param name="Attributes">Every source attribute as one JSON object, UTF-8 (kept verbatim as jsonb, never decoded to text).</param>
 /// <param name="RoofSurfaces">LOD2 roof polygons in the source CRS (CityJSON), empty otherwise.</param>
-public sealed record SourceFeature(int Index, long? Line, string? Id, Geometry? Geometry, string AttributesJson, IReadOnlyList<Polygon> RoofSurfaces)
+public sealed record SourceFeature(int Index, long? Line, string? Id, Geometry? Geometry, ReadOnlyMemory<byte> Attributes, IReadOnlyList<Polygon> RoofSurfaces)
 {
+    /// <summary>A feature whose attributes are JSON text.</summary>
+    public SourceFeature(int index, long? line, string? id, Geometry? geometry, string attributesJson, IReadOnlyList<Polygon> roofSurfaces)
+        : this(index, line, id, geometry, System.Text.Encoding.UTF8.GetBytes(attributesJson), roofSurfaces)
+    {
+    }
+
+    /// <summary>The attributes as JSON text (for messages and tests; the loaders use the UTF-8 bytes).</summary>
+    public string AttributesJson => System.Text.Encoding.UTF8.GetString(Attributes.Span);
+
     /// <summary>The full 3D geometry when the footprint is not all of it (CityJSON solids), in the source CRS.</summary>
     public Geometry? Solid3d { get; init; }
 
