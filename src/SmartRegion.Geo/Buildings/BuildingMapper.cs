@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Implementation;
 using NetTopologySuite.Geometries.Utilities;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;
@@ -261,13 +262,15 @@ public sealed class BuildingMapper
 
     private LinearRing Ring2d(LineString ring)
     {
+        // One packed x, y array per ring rather than an object per vertex.
         var seq = ring.CoordinateSequence;
-        var xy = new Coordinate[seq.Count];
-        for (var i = 0; i < xy.Length; i++)
+        var xy = new double[seq.Count * 2];
+        for (var i = 0; i < seq.Count; i++)
         {
-            xy[i] = new Coordinate(seq.GetX(i), seq.GetY(i));
+            xy[2 * i] = seq.GetX(i);
+            xy[2 * i + 1] = seq.GetY(i);
         }
-        return _target.CreateLinearRing(xy);
+        return _target.CreateLinearRing(new PackedDoubleCoordinateSequence(xy, 2, 0));
     }
 
     // Per-vertex checks read the coordinate sequences in place (Geometry.Coordinates copies them all into a new array).

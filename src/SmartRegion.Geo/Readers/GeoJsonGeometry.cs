@@ -20,9 +20,9 @@ public sealed class FeatureFieldException(string field, string reason) : Excepti
 /// </remarks>
 public static class GeoJsonGeometry
 {
-    // One growing list per thread for a sequence's positions (copied out once at the end): no resizing per ring.
+    // One growing buffer per thread for a sequence's ordinates (copied out once at the end): no resizing per ring.
     [ThreadStatic]
-    private static List<Coordinate>? Scratch;
+    private static double[]? Scratch;
 
     private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 };
 
@@ -179,14 +179,16 @@ public static class GeoJsonGeometry
         return factory.CreateLinearRing(seq);
     }
 
+    // A sequence's positions straight into one packed ordinate array (x, y[, z] per position): no object per vertex.
     private static CoordinateSequence Sequence(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, int minimum)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             throw new FeatureFieldException(path, "is not an array of positions");
         }
-        var coords = Scratch ??= new List<Coordinate>(64);
-        coords.Clear();
+        var ordinates = Scratch ??= new double[256];
+        var count = 0;
+        var dimension = 2;
         bool? hasZ = null;
         FeatureFieldException? firstError = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -196,28 +198,41 @@ public static class GeoJsonGeometry
             {
                 var probe = reader;
                 hasZ = probe.TokenType == JsonTokenType.StartArray && CountValues(ref probe) >= 3;
+                dimension = hasZ.Value ? 3 : 2;
+            }
+            if ((count + 1) * dimension > ordinates.Length)
+            {
+                Array.Resize(ref ordinates, ordinates.Length * 2);
+                Scratch = ordinates;
             }
             try
             {
-                coords.Add(Position(json, ref reader, path, coords.Count, hasZ.Value));
+                var (x, y, z) = Ordinates(json, ref reader, path, count, hasZ.Value);
+                var at = count * dimension;
+                ordinates[at] = x;
+                ordinates[at + 1] = y;
+                if (dimension == 3)
+                {
+                    ordinates[at + 2] = z;
+                }
             }
             catch (FeatureFieldException e)
             {
                 // Too few positions is reported before a bad one (both would be wrong); keep counting.
                 firstError ??= e;
                 reader.Skip();
-                coords.Add(null!);
             }
+            count++;
         }
-        if (coords.Count < minimum)
+        if (count < minimum)
         {
-            throw new FeatureFieldException(path, $"has {coords.Count} positions, at least {minimum} needed");
+            throw new FeatureFieldException(path, $"has {count} positions, at least {minimum} needed");
         }
         if (firstError is not null)
         {
             throw firstError;
         }
-        return new CoordinateArraySequence([.. coords], hasZ == true ? 3 : 2, 0);
+        return new PackedDoubleCoordinateSequence(ordinates.AsSpan(0, count * dimension).ToArray(), dimension, 0);
     }
 
     private static int CountValues(ref Utf8JsonReader reader)
@@ -244,6 +259,12 @@ public static class GeoJsonGeometry
     // On the position's StartArray (element <paramref name="index"/> of <paramref name="parent"/>, -1: the parent itself);
     // leaves the reader on its EndArray.
     private static Coordinate Position(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, bool withZ)
+    {
+        var (x, y, z) = Ordinates(json, ref reader, parent, index, withZ);
+        return withZ ? new CoordinateZ(x, y, z) : new Coordinate(x, y);
+    }
+
+    private static (double X, double Y, double Z) Ordinates(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, bool withZ)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -284,7 +305,7 @@ public static class GeoJsonGeometry
         {
             throw bad;
         }
-        return withZ ? new CoordinateZ(x, y, z) : new Coordinate(x, y);
+        return (x, y, z);
     }
 
     // The first bad value of a position is kept in <paramref name="bad"/> (its shape is checked first).
