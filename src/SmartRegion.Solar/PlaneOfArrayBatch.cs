@@ -34,7 +34,9 @@ public struct PlaneIrradiation
 /// of every hour is in <see cref="StationSky"/>, so per plane and daylight hour only the incidence projection
 /// (three multiply-adds), the horizon test (an interpolated lookup at the hour's precomputed sector and weight,
 /// compared with the precomputed sun elevation) and the accumulation remain — eight hours at a time in single
-/// precision (sums per month in double). No allocation per plane.
+/// precision (sums per month in double). For a run of samples of one plane (a roof face), the incidence and every
+/// plane-only term are computed once per hour for all of them: per sample only the horizon mask and the sky-view
+/// ratio. No allocation per plane.
 /// </summary>
 /// <remarks>Same models and horizon treatment as <see cref="PlaneOfArray.Hourly"/>, which it reproduces to float
 /// precision (sky-view factor: midpoint rule over the horizon's sectors).</remarks>
