@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -33,7 +34,9 @@ public struct PlaneIrradiation
 /// of every hour is in <see cref="StationSky"/>, so per plane and daylight hour only the incidence projection
 /// (three multiply-adds), the horizon test (an interpolated lookup at the hour's precomputed sector and weight,
 /// compared with the precomputed sun elevation) and the accumulation remain — eight hours at a time in single
-/// precision (sums per month in double). No allocation per plane.
+/// precision (sums per month in double). For a run of samples of one plane (a roof face), the incidence and every
+/// plane-only term are computed once per hour for all of them: per sample only the horizon mask and the sky-view
+/// ratio. No allocation per plane.
 /// </summary>
 /// <remarks>Same models and horizon treatment as <see cref="PlaneOfArray.Hourly"/>, which it reproduces to float
 /// precision (sky-view factor: midpoint rule over the horizon's sectors).</remarks>
@@ -85,6 +88,13 @@ public sealed class PlaneOfArrayBatch
         public readonly double[] MonthlyBehindPerezWh = new double[12];
         public PlaneOrientation? Plane;
 
+        /// <summary>
+        /// For a plane's table (<see cref="Keep"/>), each hour's plane-only terms: beam DNI·cos θ, circumsolar F1-part·cos θ
+        /// and the rest of the Perez sky before the sky-view ratio, iso·(1 + cos β) + band·sin β. Per sample only the
+        /// horizon mask and the ratio remain.
+        /// </summary>
+        public readonly float[] PlaneBeam = [], PlaneCircumsolar = [], PlaneSky = [];
+
         /// <summary>Every daylight hour of the station.</summary>
         public HourTable(PlaneOfArrayBatch batch)
         {
@@ -120,8 +130,13 @@ public sealed class PlaneOfArrayBatch
         }
 
         /// <summary>Room for the hours of <paramref name="all"/>, filled by <see cref="Keep"/>.</summary>
-        public HourTable(HourTable all) =>
-            (SE, SN, SU, Dni, Iso, Circ, Band, Elevation, Weight, Sector) = Allocate(all.SegmentStart[12]);
+        public HourTable(HourTable all)
+        {
+            var n = all.SegmentStart[12];
+            (SE, SN, SU, Dni, Iso, Circ, Band) = ([], [], [], [], [], [], []);
+            (PlaneBeam, PlaneCircumsolar, PlaneSky) = (new float[n + Lanes], new float[n + Lanes], new float[n + Lanes]);
+            (Elevation, Weight, Sector) = (new float[n + Lanes], new float[n + Lanes], new int[n + Lanes]);
+        }
 
         private static (float[], float[], float[], float[], float[], float[], float[], float[], float[], int[]) Allocate(int n)
         {
@@ -130,7 +145,11 @@ public sealed class PlaneOfArrayBatch
             return (new float[n], new float[n], new float[n], new float[n], new float[n], new float[n], new float[n], elevation, new float[n], new int[n]);
         }
 
-        /// <summary>Becomes the hours of <paramref name="all"/> whose sun is in front of <paramref name="plane"/> (same order).</summary>
+        /// <summary>
+        /// Becomes the hours of <paramref name="all"/> whose sun is in front of <paramref name="plane"/> (same order), with
+        /// their plane-only terms. Branch-free: each hour is written at the next place and the place only moves on when it
+        /// is kept (the array has room for one more).
+        /// </summary>
         public void Keep(PlaneOfArrayBatch batch, HourTable all, PlaneOrientation plane)
         {
             Plane = plane;
@@ -143,44 +162,115 @@ public sealed class PlaneOfArrayBatch
             {
                 SegmentStart[m] = j;
                 double behind = 0;
-                for (var i = all.SegmentStart[m]; i < all.SegmentStart[m + 1]; i++)
+                var end = all.SegmentStart[m + 1];
+                var i = all.SegmentStart[m];
+                if (Avx2.IsSupported && Fma3.IsSupported)
+                {
+                    (j, behind) = KeepEight(all, i, end, j, perez, fE, fN, fU, isoFactor, bandFactor);
+                    i = end;
+                }
+                for (; i < end; i++)
                 {
                     if (all.Elevation[i] == float.MaxValue)
                     {
                         break; // padding
                     }
-                    if (all.SE[i] * fE + all.SN[i] * fN + all.SU[i] * fU > 0)
-                    {
-                        SE[j] = all.SE[i];
-                        SN[j] = all.SN[i];
-                        SU[j] = all.SU[i];
-                        Dni[j] = all.Dni[i];
-                        Iso[j] = all.Iso[i];
-                        Circ[j] = all.Circ[i];
-                        Band[j] = all.Band[i];
-                        Elevation[j] = all.Elevation[i];
-                        Weight[j] = all.Weight[i];
-                        Sector[j++] = all.Sector[i];
-                    }
-                    else if (perez)
-                    {
-                        behind += Math.Max(all.Iso[i] * isoFactor + all.Band[i] * bandFactor, 0);
-                    }
+                    var c = MathF.FusedMultiplyAdd(all.SE[i], fE, MathF.FusedMultiplyAdd(all.SN[i], fN, all.SU[i] * fU));
+                    var sky = MathF.FusedMultiplyAdd(all.Iso[i], isoFactor, all.Band[i] * bandFactor);
+                    PlaneBeam[j] = all.Dni[i] * c;
+                    PlaneCircumsolar[j] = all.Circ[i] * c;
+                    PlaneSky[j] = sky;
+                    Elevation[j] = all.Elevation[i];
+                    Weight[j] = all.Weight[i];
+                    Sector[j] = all.Sector[i];
+                    var inFront = c > 0;
+                    // Behind the plane: no beam or circumsolar light to mask; the rest of the Perez sky is summed here.
+                    behind += inFront || !perez ? 0 : Math.Max(sky, 0);
+                    j += inFront ? 1 : 0;
                 }
                 MonthlyBehindPerezWh[m] = behind;
                 for (; j % Lanes != 0; j++)
                 {
-                    Pad(j);
+                    PlaneBeam[j] = PlaneCircumsolar[j] = PlaneSky[j] = Weight[j] = 0;
+                    Elevation[j] = float.MaxValue;
+                    Sector[j] = 0;
                 }
             }
             SegmentStart[12] = j;
         }
 
-        private void Pad(int j)
+        /// <summary>
+        /// <see cref="Keep"/>'s loop eight hours at a time (a month's hours in <paramref name="all"/> are padded to eight):
+        /// the kept hours of each eight are packed to the front (AVX2 permutation) and stored at <paramref name="j"/>, the
+        /// place moving on by their count. The same values, and the same sum of the light behind the plane, in the same order.
+        /// </summary>
+        private (int J, double Behind) KeepEight(HourTable all, int from, int end, int j, bool perez, float fE, float fN, float fU, float isoFactor, float bandFactor)
         {
-            SE[j] = SN[j] = SU[j] = Dni[j] = Iso[j] = Circ[j] = Band[j] = Weight[j] = 0;
-            Elevation[j] = float.MaxValue;
-            Sector[j] = 0;
+            double behind = 0;
+            var vE = Vector256.Create(fE);
+            var vN = Vector256.Create(fN);
+            var vU = Vector256.Create(fU);
+            var vIso = Vector256.Create(isoFactor);
+            var vBand = Vector256.Create(bandFactor);
+            Span<float> behindLanes = stackalloc float[Lanes];
+            ref var pack = ref MemoryMarshal.GetArrayDataReference(LeftPack);
+            for (var i = from; i < end; i += Lanes)
+            {
+                var c = Fma3.MultiplyAdd(Vector256.Create(all.SE.AsSpan(i, Lanes)), vE,
+                    Fma3.MultiplyAdd(Vector256.Create(all.SN.AsSpan(i, Lanes)), vN, Vector256.Create(all.SU.AsSpan(i, Lanes)) * vU));
+                var sky = Fma3.MultiplyAdd(Vector256.Create(all.Iso.AsSpan(i, Lanes)), vIso, Vector256.Create(all.Band.AsSpan(i, Lanes)) * vBand);
+                var inFront = Vector256.GreaterThan(c, Vector256<float>.Zero);
+                if (perez)
+                {
+                    // Padding hours have no light: their lanes add 0.
+                    Vector256.AndNot(Vector256.Max(sky, Vector256<float>.Zero), inFront).CopyTo(behindLanes);
+                    foreach (var v in behindLanes)
+                    {
+                        behind += v;
+                    }
+                }
+                var bits = inFront.ExtractMostSignificantBits();
+                if (bits == 0)
+                {
+                    continue;
+                }
+                var order = Vector256.LoadUnsafe(ref pack, (nuint)(bits * Lanes));
+                Avx2.PermuteVar8x32(Vector256.Create(all.Dni.AsSpan(i, Lanes)) * c, order).CopyTo(PlaneBeam.AsSpan(j));
+                Avx2.PermuteVar8x32(Vector256.Create(all.Circ.AsSpan(i, Lanes)) * c, order).CopyTo(PlaneCircumsolar.AsSpan(j));
+                Avx2.PermuteVar8x32(sky, order).CopyTo(PlaneSky.AsSpan(j));
+                Avx2.PermuteVar8x32(Vector256.Create(all.Elevation.AsSpan(i, Lanes)), order).CopyTo(Elevation.AsSpan(j));
+                Avx2.PermuteVar8x32(Vector256.Create(all.Weight.AsSpan(i, Lanes)), order).CopyTo(Weight.AsSpan(j));
+                Avx2.PermuteVar8x32(Vector256.Create(all.Sector.AsSpan(i, Lanes)), order).CopyTo(Sector.AsSpan(j));
+                j += BitOperations.PopCount(bits);
+            }
+            return (j, behind);
+        }
+
+        /// <summary>For each 8-bit mask, the lanes whose bit is set, in order, then the others: AVX2's left-pack.</summary>
+        private static readonly int[] LeftPack = BuildLeftPack();
+
+        private static int[] BuildLeftPack()
+        {
+            var table = new int[256 * Lanes];
+            for (var mask = 0; mask < 256; mask++)
+            {
+                var k = 0;
+                for (var lane = 0; lane < Lanes; lane++)
+                {
+                    if ((mask & (1 << lane)) != 0)
+                    {
+                        table[mask * Lanes + k++] = lane;
+                    }
+                }
+                for (var lane = 0; lane < Lanes; lane++)
+                {
+                    if ((mask & (1 << lane)) == 0)
+                    {
+                        table[mask * Lanes + k++] = lane;
+                    }
+                }
+            }
+            return table;
         }
     }
 
@@ -229,7 +319,7 @@ public sealed class PlaneOfArrayBatch
                 hours = _allHours;
                 if (same >= SharedPlaneRun)
                 {
-                    hours = t_planeHours is { } reused && reused.SE.Length == _allHours.SE.Length ? reused : t_planeHours = new HourTable(_allHours);
+                    hours = t_planeHours is { } reused && reused.Elevation.Length == _allHours.SegmentStart[12] + Lanes ? reused : t_planeHours = new HourTable(_allHours);
                     hours.Keep(this, _allHours, planes[p]);
                 }
             }
@@ -292,6 +382,11 @@ public sealed class PlaneOfArrayBatch
         ref var elevation = ref MemoryMarshal.GetArrayDataReference(hours.Elevation);
         ref var weight = ref MemoryMarshal.GetArrayDataReference(hours.Weight);
         ref var sector = ref MemoryMarshal.GetArrayDataReference(hours.Sector);
+        var planeTerms = hours.PlaneBeam.Length > 0;
+        ref var planeBeam = ref MemoryMarshal.GetArrayDataReference(hours.PlaneBeam);
+        ref var planeCircumsolar = ref MemoryMarshal.GetArrayDataReference(hours.PlaneCircumsolar);
+        ref var planeSky = ref MemoryMarshal.GetArrayDataReference(hours.PlaneSky);
+        var vRatio = Vector256.Create((float)ratio);
         ref var skylineRef = ref MemoryMarshal.GetReference(skyline);
         ref var slopeRef = ref MemoryMarshal.GetReference(slope);
         for (var m = 0; m < 12; m++)
@@ -302,20 +397,48 @@ public sealed class PlaneOfArrayBatch
             if (hasHorizon)
             {
                 // First hour whose sun is above every skyline point (hours are sorted by elevation), rounded up to 8.
-                var index = Array.BinarySearch(hours.Elevation, start, end - start, highestSkylineDeg);
-                split = index >= 0 ? index : ~index;
+                split = FirstAtOrAbove(hours.Elevation, start, end, highestSkylineDeg);
                 split = start + (split - start + Lanes - 1) / Lanes * Lanes;
             }
-            for (var j = start; j < end; j += Lanes)
+            if (planeTerms)
             {
-                var c = Incidence(ref sE, ref sN, ref sU, j, vE, vN, vU);
-                if (j < split)
+                // The plane's own table: its terms are precomputed per hour, only the mask and the sky-view ratio remain.
+                for (var j = start; j < end; j += Lanes)
                 {
-                    var k = Vector256.LoadUnsafe(ref sector, (nuint)j);
-                    var line = Fma(Vector256.LoadUnsafe(ref weight, (nuint)j), Gather(ref slopeRef, k), Gather(ref skylineRef, k));
-                    c &= Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref elevation, (nuint)j), line);
+                    var beamPart = Vector256.LoadUnsafe(ref planeBeam, (nuint)j);
+                    var circumsolarPart = Vector256.LoadUnsafe(ref planeCircumsolar, (nuint)j);
+                    if (j < split)
+                    {
+                        var k = Vector256.LoadUnsafe(ref sector, (nuint)j);
+                        var line = Fma(Vector256.LoadUnsafe(ref weight, (nuint)j), Gather(ref slopeRef, k), Gather(ref skylineRef, k));
+                        var seen = Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref elevation, (nuint)j), line);
+                        beamPart &= seen;
+                        circumsolarPart &= seen;
+                    }
+                    beamAcc += beamPart;
+                    if (perez)
+                    {
+                        skyAcc += Vector256.Max(Fma(Vector256.LoadUnsafe(ref planeSky, (nuint)j), vRatio, circumsolarPart), Vector256<float>.Zero);
+                    }
+                    else if (circumsolar)
+                    {
+                        skyAcc += circumsolarPart;
+                    }
                 }
-                Accumulate(perez, circumsolar, ref dni, ref iso, ref circ, ref band, j, c, vIso, vBand, ref beamAcc, ref skyAcc);
+            }
+            else
+            {
+                for (var j = start; j < end; j += Lanes)
+                {
+                    var c = Incidence(ref sE, ref sN, ref sU, j, vE, vN, vU);
+                    if (j < split)
+                    {
+                        var k = Vector256.LoadUnsafe(ref sector, (nuint)j);
+                        var line = Fma(Vector256.LoadUnsafe(ref weight, (nuint)j), Gather(ref slopeRef, k), Gather(ref skylineRef, k));
+                        c &= Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref elevation, (nuint)j), line);
+                    }
+                    Accumulate(perez, circumsolar, ref dni, ref iso, ref circ, ref band, j, c, vIso, vBand, ref beamAcc, ref skyAcc);
+                }
             }
             double beam = Sum(beamAcc), diffuse = Sum(skyAcc) + hours.MonthlyBehindPerezWh[m] * ratio;
             if (!perez)
@@ -334,6 +457,25 @@ public sealed class PlaneOfArrayBatch
         result.GroundReflectedKwhPerM2 = groundYear / 1000;
         result.AnnualKwhPerM2 = (beamYear + skyYear + groundYear) / 1000;
         return result;
+    }
+
+    /// <summary>The first index in [start, end) whose value is at least <paramref name="value"/> (values ascending), else end.</summary>
+    private static int FirstAtOrAbove(float[] sorted, int start, int end, float value)
+    {
+        int lo = start, hi = end;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (sorted[mid] < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -131,4 +131,59 @@ public sealed class SkylineTests
         }
         Assert.Equal(0, SkylineIndex.FastAtan2(0, 0));
     }
+
+    [Fact]
+    public void FastAtan2_FourAtOnce_SameAsOneByOne()
+    {
+        var rng = new Random(5);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var y = System.Runtime.Intrinsics.Vector256.Create((rng.NextDouble() - 0.5) * 100, 0, -3, rng.NextDouble() - 0.5);
+            var x = System.Runtime.Intrinsics.Vector256.Create((rng.NextDouble() - 0.5) * 100, 0, rng.NextDouble() - 0.5, -7);
+            var four = SkylineIndex.FastAtan2(y, x);
+            for (var k = 0; k < 4; k++)
+            {
+                Assert.Equal(SkylineIndex.FastAtan2(y[k], x[k]), four[k]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Atan_FourAtOnce_WithinARoundingOfMathAtan()
+    {
+        var rng = new Random(7);
+        for (var i = 0; i < 50_000; i++)
+        {
+            // Tangents of skylines: 0 to steep walls, across the reductions' bounds (0.66 and tan 3π/8).
+            var x = System.Runtime.Intrinsics.Vector256.Create(rng.NextDouble() * 0.7, 0.6 + rng.NextDouble() * 2, rng.NextDouble() * 1e4, i * 1e-4);
+            var atan = SkylineIndex.Atan(x);
+            for (var k = 0; k < 4; k++)
+            {
+                Assert.Equal(Math.Atan(x[k]), atan[k], Math.Max(1e-15, Math.Atan(x[k]) * 4e-16));
+            }
+        }
+    }
+
+    [Fact]
+    public void CombineFarField_KeepsTheHigherOfNearAndShiftedFar_InDegrees()
+    {
+        var rng = new Random(9);
+        const int sectors = 74; // not a multiple of 4: the last sectors go one by one
+        var near = new double[sectors];
+        var far = new double[sectors];
+        var distance = new double[sectors];
+        for (var k = 0; k < sectors; k++)
+        {
+            near[k] = rng.NextDouble() < 0.3 ? 0 : rng.NextDouble() * 3;
+            far[k] = rng.NextDouble() < 0.3 ? 0 : rng.NextDouble() * 0.5;
+            distance[k] = 20 + rng.NextDouble() * 100;
+        }
+        var elevation = new float[sectors];
+        SkylineIndex.CombineFarField(near, far, distance, 12.0, 10.5, elevation);
+        for (var k = 0; k < sectors; k++)
+        {
+            var tan = far[k] > 0 ? Math.Max(near[k], far[k] + 1.5 / distance[k]) : near[k];
+            Assert.Equal(tan > 0 ? Math.Atan(tan) * 180 / Math.PI : 0, elevation[k], 1e-4);
+        }
+    }
 }

@@ -230,7 +230,7 @@ public sealed class SolarComputeTests(TestDatabase db)
         const string faceColumns = """
             building_id, face_no, ST_AsEWKB(polygon), tilt_deg, azimuth_deg, area_m2, usable_area_m2, annual_irradiation_kwh_per_m2,
             quantiles_kwh_per_m2, shading_loss_fraction, panel_count, annual_kwh_ac, monthly_kwh_ac, sample_kwh_per_m2,
-            ST_AsEWKB(panels), panel_kwh_ac
+            sample_grid, sample_ij, ST_AsEWKB(panels), panel_kwh_ac
             """;
         foreach (var (table, columns) in new[] { ("building_result", buildingColumns), ("face_result", faceColumns) })
         {
@@ -242,6 +242,51 @@ public sealed class SolarComputeTests(TestDatabase db)
                 """, ("a", d.RunId), ("b", runId));
             Assert.True(different == 0, $"{different} rows of solar.{table} differ between the uninterrupted and the killed run");
         }
+    }
+
+    [Fact]
+    public async Task SampleGrid_GivesBackOnePointPerValue_OnItsFace()
+    {
+        var d = await SolarDistrict.GetAsync(db);
+        // Each face's sample points, rebuilt from its grid: one per value, inside the face in plan (a centimetre of slack
+        // for the float grid coordinates) and at the face's altitudes.
+        var faces = await ScalarAsync<long>(db, "SELECT count(*) FROM solar.face_result WHERE run_id = @r", ("r", d.RunId));
+        Assert.True(faces > 50, $"{faces} faces");
+        var bad = await ScalarAsync<long>(db, """
+            SELECT count(*) FROM (
+                SELECT f.*, solar.sample_points(f.sample_grid, f.sample_ij) AS pts FROM solar.face_result f WHERE f.run_id = @r) f
+            WHERE pts IS NULL
+               OR ST_NumGeometries(pts) <> array_length(sample_kwh_per_m2, 1)
+               OR NOT ST_Covers(ST_Buffer(ST_Force2D(polygon), 0.01), ST_Force2D(pts))
+               OR ST_ZMin(pts) < ST_ZMin(polygon) - 0.01 OR ST_ZMax(pts) > ST_ZMax(polygon) + 0.01
+            """, ("r", d.RunId));
+        Assert.Equal(0L, bad);
+        // Whole-cell grid coordinates, except for the single sample of a face narrower than the grid.
+        Assert.Equal(0L, await ScalarAsync<long>(db, """
+            SELECT count(*) FROM solar.face_result f CROSS JOIN LATERAL unnest(f.sample_ij) c
+            WHERE f.run_id = @r AND array_length(f.sample_ij, 1) > 2 AND c <> round(c)
+            """, ("r", d.RunId)));
+    }
+
+    [Fact]
+    public async Task DeletingABuildingResult_DeletesItsFaces()
+    {
+        var d = await SolarDistrict.GetAsync(db);
+        // In a transaction rolled back: the other tests read these rows.
+        await using var conn = await db.DataSource.OpenConnectionAsync(Ct);
+        await using var tx = await conn.BeginTransactionAsync(Ct);
+        await using var pick = new Npgsql.NpgsqlCommand(
+            "SELECT building_id FROM solar.face_result WHERE run_id = @r ORDER BY building_id LIMIT 1", conn, tx);
+        pick.Parameters.AddWithValue("r", d.RunId);
+        var building = (long)(await pick.ExecuteScalarAsync(Ct))!;
+        await using var delete = new Npgsql.NpgsqlCommand("""
+            DELETE FROM solar.building_result WHERE run_id = @r AND building_id = @b;
+            SELECT count(*) FROM solar.face_result WHERE run_id = @r AND building_id = @b
+            """, conn, tx);
+        delete.Parameters.AddWithValue("r", d.RunId);
+        delete.Parameters.AddWithValue("b", building);
+        Assert.Equal(0L, (long)(await delete.ExecuteScalarAsync(Ct))!);
+        await tx.RollbackAsync(Ct);
     }
 
     private static async Task<double> BuildingValueAsync(SolarDistrict d, string id, string expression) =>

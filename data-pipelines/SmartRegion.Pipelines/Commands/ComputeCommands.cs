@@ -210,72 +210,122 @@ internal static class ComputeCommands
             }
         }, CancellationToken.None);
 
+        // Each worker stores a tile while it computes the next one (one store in flight): the computing thread does not
+        // wait for PostgreSQL. A tile's results and its job's completion are still one transaction.
         var tasks = Enumerable.Range(1, workers).Select(k => Task.Run(async () =>
         {
             var worker = $"{workerPrefix}:{k}";
-            while (!cancellationToken.IsCancellationRequested)
+            Task pendingStore = Task.CompletedTask;
+            try
             {
-                var job = await TransientDatabase.RetryAsync(ct => queue.ClaimAsync(runId, worker, ct), "take a job", cancellationToken);
-                if (job is null)
+                while (!cancellationToken.IsCancellationRequested)
                 {
-                    return;
-                }
-                var jobClock = Stopwatch.StartNew();
-                using var leaseStop = new CancellationTokenSource();
-                var renewal = Task.Run(async () =>
-                {
-                    while (!leaseStop.IsCancellationRequested)
+                    var job = await TransientDatabase.RetryAsync(ct => queue.ClaimAsync(runId, worker, ct), "take a job", cancellationToken);
+                    if (job is null)
                     {
-                        try
-                        {
-                            await Task.Delay(SolarJobQueue.Lease / 3, leaseStop.Token);
-                            await queue.RenewAsync(job.Id, worker, leaseStop.Token);
-                        }
-                        catch (OperationCanceledException)
-                        {
-                            return;
-                        }
-                        catch (Exception e) when (TransientDatabase.IsTransient(e))
-                        {
-                            // Renew at the next beat; if the database stays away past the lease, another worker may take the
-                            // job, and this worker's CompleteAsync then writes nothing.
-                        }
+                        return;
                     }
-                }, CancellationToken.None);
-                try
-                {
-                    var t0 = Stopwatch.GetTimestamp();
-                    var inputs = await TransientDatabase.RetryAsync(ct => store.LoadTileAsync(job.Id, parameters.HorizonRadiusM, ct), "load a tile", cancellationToken);
-                    var t1 = Stopwatch.GetTimestamp();
-                    var results = TileComputer.Compute(inputs, context, stats.Phases);
-                    var t2 = Stopwatch.GetTimestamp();
-                    // One transaction: a try cut by a restart left nothing behind, so it is simply made again.
-                    var completed = await TransientDatabase.RetryAsync(
-                        ct => store.CompleteAsync(job, worker, results, jobClock.Elapsed.TotalSeconds, ct), "store a tile", cancellationToken);
-                    Interlocked.Add(ref stats.LoadTicks, t1 - t0);
-                    Interlocked.Add(ref stats.ComputeTicks, t2 - t1);
-                    Interlocked.Add(ref stats.StoreTicks, Stopwatch.GetTimestamp() - t2);
-                    if (completed)
+                    var jobClock = Stopwatch.StartNew();
+                    var leaseStop = new CancellationTokenSource();
+                    var renewal = Task.Run(async () =>
                     {
-                        Interlocked.Add(ref stats.Ok, results.Count(r => r.Status == "ok"));
-                        Interlocked.Add(ref stats.Skipped, results.Count(r => r.Status == "skipped"));
-                        Interlocked.Add(ref stats.Failed, results.Count(r => r.Status == "failed"));
-                        Interlocked.Add(ref stats.Faces, results.Sum(r => r.Faces.Count));
-                        Interlocked.Add(ref stats.Samples, results.Sum(r => r.Faces.Sum(f => (long)(f.SampleKwhPerM2?.Length ?? 0))));
+                        while (!leaseStop.IsCancellationRequested)
+                        {
+                            try
+                            {
+                                await Task.Delay(SolarJobQueue.Lease / 3, leaseStop.Token);
+                                await queue.RenewAsync(job.Id, worker, leaseStop.Token);
+                            }
+                            catch (OperationCanceledException)
+                            {
+                                return;
+                            }
+                            catch (Exception e) when (TransientDatabase.IsTransient(e))
+                            {
+                                // Renew at the next beat; if the database stays away past the lease, another worker may take the
+                                // job, and this worker's CompleteAsync then writes nothing.
+                            }
+                        }
+                    }, CancellationToken.None);
+                    List<BuildingResultRow> results;
+                    try
+                    {
+                        var t0 = Stopwatch.GetTimestamp();
+                        var inputs = await TransientDatabase.RetryAsync(ct => store.LoadTileAsync(job.Id, parameters.HorizonRadiusM, ct), "load a tile", cancellationToken);
+                        var t1 = Stopwatch.GetTimestamp();
+                        results = TileComputer.Compute(inputs, context, stats.Phases);
+                        Interlocked.Add(ref stats.LoadTicks, t1 - t0);
+                        Interlocked.Add(ref stats.ComputeTicks, Stopwatch.GetTimestamp() - t1);
                     }
-                }
-                catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException && !cancellationToken.IsCancellationRequested)
-                {
-                    await TransientDatabase.RetryAsync(ct => queue.FailAsync(job.Id, worker, $"{e.GetType().Name}: {e.Message}", ct), "record a failure", CancellationToken.None);
-                    Console.Error.WriteLine($"\nsolar: tile {job.TileKey} failed (attempt {job.Attempts}): {e.Message}");
-                }
-                finally
-                {
-                    leaseStop.Cancel();
-                    await renewal;
+                    catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException && !cancellationToken.IsCancellationRequested)
+                    {
+                        await FailJobAsync(job, worker, e, leaseStop, renewal);
+                        continue;
+                    }
+                    catch
+                    {
+                        await StopRenewalAsync(leaseStop, renewal);
+                        throw;
+                    }
+                    await pendingStore;
+                    pendingStore = StoreAsync(job, worker, results, jobClock, leaseStop, renewal);
                 }
             }
+            finally
+            {
+                await pendingStore;
+            }
         }, cancellationToken)).ToList();
+
+        // One transaction: a try cut by a restart left nothing behind, so it is simply made again.
+        async Task StoreAsync(SolarJob job, string worker, List<BuildingResultRow> results, Stopwatch jobClock, CancellationTokenSource leaseStop, Task renewal)
+        {
+            try
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var completed = await TransientDatabase.RetryAsync(
+                    ct => store.CompleteAsync(job, worker, results, jobClock.Elapsed.TotalSeconds, ct), "store a tile", cancellationToken);
+                Interlocked.Add(ref stats.StoreTicks, Stopwatch.GetTimestamp() - t0);
+                if (completed)
+                {
+                    Interlocked.Add(ref stats.Ok, results.Count(r => r.Status == "ok"));
+                    Interlocked.Add(ref stats.Skipped, results.Count(r => r.Status == "skipped"));
+                    Interlocked.Add(ref stats.Failed, results.Count(r => r.Status == "failed"));
+                    Interlocked.Add(ref stats.Faces, results.Sum(r => r.Faces.Count));
+                    Interlocked.Add(ref stats.Samples, results.Sum(r => r.Faces.Sum(f => (long)(f.SampleKwhPerM2?.Length ?? 0))));
+                }
+                await StopRenewalAsync(leaseStop, renewal);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException && !cancellationToken.IsCancellationRequested)
+            {
+                await FailJobAsync(job, worker, e, leaseStop, renewal);
+            }
+            catch
+            {
+                await StopRenewalAsync(leaseStop, renewal);
+                throw;
+            }
+        }
+
+        async Task FailJobAsync(SolarJob job, string worker, Exception e, CancellationTokenSource leaseStop, Task renewal)
+        {
+            try
+            {
+                await TransientDatabase.RetryAsync(ct => queue.FailAsync(job.Id, worker, $"{e.GetType().Name}: {e.Message}", ct), "record a failure", CancellationToken.None);
+                Console.Error.WriteLine($"\nsolar: tile {job.TileKey} failed (attempt {job.Attempts}): {e.Message}");
+            }
+            finally
+            {
+                await StopRenewalAsync(leaseStop, renewal);
+            }
+        }
+
+        static async Task StopRenewalAsync(CancellationTokenSource leaseStop, Task renewal)
+        {
+            leaseStop.Cancel();
+            await renewal;
+            leaseStop.Dispose();
+        }
 
         await Task.WhenAll(tasks);
         stats.Seconds = clock.Elapsed.TotalSeconds;

@@ -309,7 +309,8 @@ public static class TileComputer
         {
             var face = prep.Faces[f];
             var t0 = TilePhaseTimes.Now();
-            var (samples, samplesLocal, frame) = SampleFace(face, p.SampleSpacingM);
+            var grid = SampleFace(face, p.SampleSpacingM);
+            var (samples, samplesLocal, frame) = (grid.Points, grid.Local, grid.Frame);
             t0 = times.Add(ref times.SamplingTicks, t0);
             var irradiation = shading.Evaluate(samples, face.Plane, firstFace + f, times);
             t0 = TilePhaseTimes.Now();
@@ -392,7 +393,8 @@ public static class TileComputer
                 InstallableKwp: layout.Modules.Count * kwpPerModule,
                 AnnualKwhAc: faceKwh,
                 MonthlyKwhAc: monthlyFaceKwh.Select(v => (float)v).ToArray(),
-                Samples: Factory.CreateMultiPoint(samples.Select(s => Factory.CreatePoint(new CoordinateZ(s.X, s.Y, s.Z))).ToArray()),
+                SampleGrid: grid.Grid,
+                SampleIj: grid.Ij,
                 SampleKwhPerM2: values,
                 Panels: layout.Modules.Count == 0 ? null : Factory.CreateMultiPolygon(layout.Modules.Select(m => m.Polygon).ToArray()),
                 PanelKwhAc: panelKwh,
@@ -524,11 +526,15 @@ public static class TileComputer
         return (Math.Min(low, 0.9), high, reasons);
     }
 
+    /// <summary>A face's sample points and the grid they lie on (see <see cref="FaceResultRow.SampleGrid"/>).</summary>
+    private sealed record FaceSamples(List<(double X, double Y, double Z)> Points, List<(double U, double V)> Local, FaceFrame Frame, double[] Grid, float[] Ij);
+
     /// <summary>
     /// Sample points at the centres of a grid in the face's plane (spacing in true lengths), inside the face, with their
-    /// (u, v) in the face's <see cref="FaceFrame"/> (the frame the panel packer works in, so a sample's cell is a box there).
+    /// (u, v) in the face's <see cref="FaceFrame"/> (the frame the panel packer works in, so a sample's cell is a box there)
+    /// and their grid coordinates (i, j), which with the grid's origin and steps are what the database keeps of them.
     /// </summary>
-    private static (List<(double X, double Y, double Z)> Points, List<(double U, double V)> Local, FaceFrame Frame) SampleFace(FaceInput face, double spacingM)
+    private static FaceSamples SampleFace(FaceInput face, double spacingM)
     {
         var frame = FaceFrame.ForFace(face.Polygon, face.Plane.AzimuthDeg, face.Plane.TiltDeg);
         var shell = frame.LocalRings(face.Polygon)[0];
@@ -538,15 +544,21 @@ public static class TileComputer
         var inside = PreparedGeometryFactory.Prepare(plan);
         var list = new List<(double, double, double)>();
         var local = new List<(double, double)>();
-        for (var v = minV + spacingM / 2; v < maxV; v += spacingM)
+        var ij = new List<float>();
+        double u0 = minU + spacingM / 2, v0 = minV + spacingM / 2;
+        for (var j = 0; v0 + j * spacingM < maxV; j++)
         {
-            for (var u = minU + spacingM / 2; u < maxU; u += spacingM)
+            var v = v0 + j * spacingM;
+            for (var i = 0; u0 + i * spacingM < maxU; i++)
             {
+                var u = u0 + i * spacingM;
                 var (x, y, z) = frame.ToWorld(u, v);
                 if (inside.Contains(Factory.CreatePoint(new Coordinate(x, y))))
                 {
                     list.Add((x, y, z));
                     local.Add((u, v));
+                    ij.Add(i);
+                    ij.Add(j);
                 }
             }
         }
@@ -557,8 +569,13 @@ public static class TileComputer
             var (u, v) = frame.ToLocal(ip.X, ip.Y);
             list.Add((ip.X, ip.Y, frame.ToWorld(u, v).Z));
             local.Add((u, v));
+            ij.Add((float)((u - u0) / spacingM));
+            ij.Add((float)((v - v0) / spacingM));
         }
-        return (list, local, frame);
+        var (ox, oy, oz) = frame.ToWorld(u0, v0);
+        var (ix, iy, iz) = frame.ToWorld(u0 + spacingM, v0);
+        var (jx, jy, jz) = frame.ToWorld(u0, v0 + spacingM);
+        return new FaceSamples(list, local, frame, [ox, oy, oz, ix - ox, iy - oy, iz - oz, jx - ox, jy - oy, jz - oz], ij.ToArray());
     }
 
     private static float[] Quantiles(float[] values)

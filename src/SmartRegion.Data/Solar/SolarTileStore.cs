@@ -24,10 +24,12 @@ public sealed record BuildingResultRow(
     IReadOnlyList<FaceResultRow> Faces);
 
 /// <summary>One roof face's computed result.</summary>
+/// <param name="SampleGrid">[x0, y0, z0, ux, uy, uz, vx, vy, vz]: the sample grid's cell (0, 0) centre and one cell's step along i and j.</param>
+/// <param name="SampleIj">Per sample (the order of <paramref name="SampleKwhPerM2"/>), its grid coordinates i, j: point = origin + i·u + j·v.</param>
 public sealed record FaceResultRow(
     int FaceNo, Polygon Polygon, string Origin, double TiltDeg, double AzimuthDeg, double AreaM2, double UsableAreaM2,
     double AnnualIrradiationKwhPerM2, float[] QuantilesKwhPerM2, double ShadingLossFraction, short SuitabilityClass,
-    int PanelCount, double InstallableKwp, double AnnualKwhAc, float[] MonthlyKwhAc, MultiPoint? Samples, float[]? SampleKwhPerM2,
+    int PanelCount, double InstallableKwp, double AnnualKwhAc, float[] MonthlyKwhAc, double[]? SampleGrid, float[]? SampleIj, float[]? SampleKwhPerM2,
     MultiPolygon? Panels, float[]? PanelKwhAc, bool? PanelPortrait);
 
 /// <summary>Reads a tile's buildings (and their neighbours) and writes its results, in one transaction with the job's completion.</summary>
@@ -148,7 +150,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         await using (var importer = await connection.BeginBinaryImportAsync("""
             COPY solar.face_result (run_id, building_id, face_no, polygon, origin, tilt_deg, azimuth_deg, area_m2, usable_area_m2,
                 annual_irradiation_kwh_per_m2, quantiles_kwh_per_m2, shading_loss_fraction, suitability_class, panel_count,
-                installable_kwp, annual_kwh_ac, monthly_kwh_ac, samples, sample_kwh_per_m2, panels, panel_kwh_ac, panel_portrait)
+                installable_kwp, annual_kwh_ac, monthly_kwh_ac, sample_grid, sample_ij, sample_kwh_per_m2, panels, panel_kwh_ac, panel_portrait)
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken))
         {
@@ -175,7 +177,8 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                     await importer.WriteAsync(f.InstallableKwp, NpgsqlDbType.Double, cancellationToken);
                     await importer.WriteAsync(f.AnnualKwhAc, NpgsqlDbType.Double, cancellationToken);
                     await importer.WriteAsync(f.MonthlyKwhAc, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
-                    await WriteGeometry(importer, f.Samples, wkb, cancellationToken);
+                    await WriteNullable(importer, f.SampleGrid, NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken);
+                    await WriteNullable(importer, f.SampleIj, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
                     await WriteNullable(importer, f.SampleKwhPerM2, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
                     await WriteGeometry(importer, f.Panels, wkb, cancellationToken);
                     await WriteNullable(importer, f.PanelKwhAc, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);

@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using NetTopologySuite.Geometries;
 
 namespace SmartRegion.Geo.Shading;
@@ -28,6 +31,7 @@ public sealed class SkylineIndex
     private readonly double[] _cellMaxZ;   // the highest end of the cell's edges
     private readonly double[] _cellMinX, _cellMinY, _cellMaxX, _cellMaxY;  // the box of the cell's edges (they may reach out of it)
     private readonly double _minDistanceM;
+    private readonly EdgeArrays _packed;   // the edges of _cellEdges (same order), ready for ScanRange
 
     /// <summary>The number of roof faces indexed.</summary>
     public int FaceCount { get; }
@@ -129,6 +133,12 @@ public sealed class SkylineIndex
                 _cellMaxY[c] = Math.Max(_cellMaxY[c], Math.Max(_y1[edge], _y2[edge]));
             });
         }
+        // The cells' edges again, their ends in cell order: a cell's scan streams through them four at a time.
+        _packed = new EdgeArrays(_cellEdges.Length);
+        for (var k = 0; k < _cellEdges.Length; k++)
+        {
+            _packed.Set(k, this, _cellEdges[k]);
+        }
     }
 
     private void ForEachCell(int edge, Action<int> action)
@@ -212,13 +222,7 @@ public sealed class SkylineIndex
                     {
                         continue;
                     }
-                    for (var k = _cellStart[cell]; k < _cellStart[cell + 1]; k++)
-                    {
-                        if (FirstVisit(seen, _cellEdges[k], stamp))
-                        {
-                            ScanEdge(_cellEdges[k], ref ray, maxTan, distanceAtMax);
-                        }
-                    }
+                    ScanRange(_packed, _cellStart[cell], _cellStart[cell + 1], ref ray, maxTan, distanceAtMax, seen, stamp);
                 }
             }
         }
@@ -278,11 +282,96 @@ public sealed class SkylineIndex
     {
         ArgumentNullException.ThrowIfNull(edges);
         var ray = StartScan(x, y, z, 0, outerRadiusM, faceIndex, maxTan, distanceAtMax, scratch);
-        // The gathered edges' ends, copied in scan order (nearest first): the samples of a face stream through them.
-        ReadOnlySpan<double> ends = edges.Ends.AsSpan(0, 6 * edges.Count);
-        for (var i = 0; i < ends.Length; i += 6)
+        ScanRange(edges.Arrays, 0, edges.Count, ref ray, maxTan, distanceAtMax, null, 0);
+    }
+
+    /// <summary>
+    /// Scans edges [from, to) of <paramref name="a"/> four at a time: the tests that drop most of them (below the point,
+    /// beyond the radius, wholly inside the inner radius) and the azimuths of the ends of the others in one vector pass;
+    /// then each kept edge's sectors (<see cref="ScanSectors"/>), unless it is of the point's face or, with
+    /// <paramref name="seen"/>, already scanned from another cell. The same tangents as <see cref="ScanEdge(int, ref Ray, Span{double}, Span{double})"/> edge by edge.
+    /// </summary>
+    private void ScanRange(EdgeArrays a, int from, int to, ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax, int[]? seen, int stamp)
+    {
+        if (!Vector256.IsHardwareAccelerated)
         {
-            ScanEdge(ends[i], ends[i + 1], ends[i + 2], ends[i + 3], ends[i + 4], ends[i + 5], ref ray, maxTan, distanceAtMax);
+            for (var i = from; i < to; i++)
+            {
+                if (a.Face[i] != ray.FaceIndex && (seen is null || FirstVisit(seen, a.Edge[i], stamp)))
+                {
+                    ScanEdgeStep(a.X1[i], a.Y1[i], a.Z1[i], a.Ex[i], a.Ey[i], a.Z2[i], ref ray, maxTan, distanceAtMax);
+                }
+            }
+            return;
+        }
+        ref var x1 = ref MemoryMarshal.GetArrayDataReference(a.X1);
+        ref var y1 = ref MemoryMarshal.GetArrayDataReference(a.Y1);
+        ref var z1 = ref MemoryMarshal.GetArrayDataReference(a.Z1);
+        ref var z2 = ref MemoryMarshal.GetArrayDataReference(a.Z2);
+        ref var exs = ref MemoryMarshal.GetArrayDataReference(a.Ex);
+        ref var eys = ref MemoryMarshal.GetArrayDataReference(a.Ey);
+        ref var inverseLength2 = ref MemoryMarshal.GetArrayDataReference(a.InverseLength2);
+        ref var zMax = ref MemoryMarshal.GetArrayDataReference(a.ZMax);
+        var px = Vector256.Create(ray.Px);
+        var py = Vector256.Create(ray.Py);
+        var pz = Vector256.Create(ray.Z);
+        var radius2 = Vector256.Create(ray.Radius2);
+        var inner2 = Vector256.Create(ray.Inner2);
+        var hasInner = ray.Inner2 > 0;
+        var minDistance = Vector256.Create(_minDistanceM);
+        var laneNumbers = Vector256.Create(0.0, 1, 2, 3);
+        Span<double> lanes = stackalloc double[4 * 5];
+        for (var i = from; i < to; i += 4)
+        {
+            var dzMax = Vector256.LoadUnsafe(ref zMax, (nuint)i) - pz;
+            var live = Vector256.GreaterThan(dzMax, Vector256<double>.Zero);
+            if (to - i < 4)
+            {
+                live &= Vector256.LessThan(laneNumbers, Vector256.Create((double)(to - i)));
+            }
+            if (live == Vector256<double>.Zero)
+            {
+                continue;
+            }
+            var ax = Vector256.LoadUnsafe(ref x1, (nuint)i) - px;
+            var ay = Vector256.LoadUnsafe(ref y1, (nuint)i) - py;
+            var ex = Vector256.LoadUnsafe(ref exs, (nuint)i);
+            var ey = Vector256.LoadUnsafe(ref eys, (nuint)i);
+            var bx = ax + ex;
+            var by = ay + ey;
+            if (hasInner)
+            {
+                // Wholly in the near field: another scan's business.
+                live = Vector256.AndNot(live, Vector256.LessThan(ax * ax + ay * ay, inner2) & Vector256.LessThan(bx * bx + by * by, inner2));
+            }
+            // Nearest point of the segment: edges entirely beyond the radius are dropped.
+            var tNear = Vector256.Min(Vector256.Max(-(ax * ex + ay * ey) * Vector256.LoadUnsafe(ref inverseLength2, (nuint)i), Vector256<double>.Zero), Vector256<double>.One);
+            var nx = ax + tNear * ex;
+            var ny = ay + tNear * ey;
+            var near2 = nx * nx + ny * ny;
+            var bits = (live & Vector256.LessThanOrEqual(near2, radius2)).ExtractMostSignificantBits();
+            if (bits == 0)
+            {
+                continue;
+            }
+            // An upper bound of the tangent each edge can reach, and the compass azimuths of its ends.
+            (dzMax / Vector256.Max(Vector256.Sqrt(near2), minDistance)).CopyTo(lanes);
+            FastAtan2(ax, ay).CopyTo(lanes[4..]);
+            FastAtan2(bx, by).CopyTo(lanes[8..]);
+            ax.CopyTo(lanes[12..]);
+            ay.CopyTo(lanes[16..]);
+            while (bits != 0)
+            {
+                var l = BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                var e = i + l;
+                if (a.Face[e] == ray.FaceIndex || (seen is not null && !FirstVisit(seen, a.Edge[e], stamp)))
+                {
+                    continue;
+                }
+                ScanSectors(lanes[12 + l], lanes[16 + l], Unsafe.Add(ref exs, e), Unsafe.Add(ref eys, e), Unsafe.Add(ref z1, e) - ray.Z,
+                    Unsafe.Add(ref z2, e) - ray.Z, lanes[l], lanes[4 + l], lanes[8 + l], ref ray, maxTan, distanceAtMax);
+            }
         }
     }
 
@@ -389,22 +478,26 @@ public sealed class SkylineIndex
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ScanEdge(double x1, double y1, double z1, double x2, double y2, double z2, ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax)
+    private void ScanEdge(double x1, double y1, double z1, double x2, double y2, double z2, ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax) =>
+        ScanEdgeStep(x1, y1, z1, x2 - x1, y2 - y1, z2, ref ray, maxTan, distanceAtMax);
+
+    /// <summary>One edge given by its first end and the step (ex, ey) to the second: the arithmetic of <see cref="ScanRange"/>, value for value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ScanEdgeStep(double x1, double y1, double z1, double ex, double ey, double z2, ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax)
     {
         double dz1 = z1 - ray.Z, dz2 = z2 - ray.Z;
         if (dz1 <= 0 && dz2 <= 0)
         {
             return;
         }
-        double ax = x1 - ray.Px, ay = y1 - ray.Py, bx = x2 - ray.Px, by = y2 - ray.Py;
+        double ax = x1 - ray.Px, ay = y1 - ray.Py, bx = ax + ex, by = ay + ey;
         if (ray.Inner2 > 0 && ax * ax + ay * ay < ray.Inner2 && bx * bx + by * by < ray.Inner2)
         {
             return; // wholly in the near field: another scan's business
         }
-        double ex = bx - ax, ey = by - ay;
         // Nearest point of the segment: skip edges entirely beyond the radius.
         var len2 = ex * ex + ey * ey;
-        var tNear = len2 > 0 ? Math.Clamp(-(ax * ex + ay * ey) / len2, 0, 1) : 0;
+        var tNear = len2 > 0 ? Math.Min(Math.Max(-(ax * ex + ay * ey) * (1 / len2), 0), 1) : 0;
         double nx = ax + tNear * ex, ny = ay + tNear * ey;
         var near2 = nx * nx + ny * ny;
         if (near2 > ray.Radius2)
@@ -415,11 +508,19 @@ public sealed class SkylineIndex
         var nearDist = Math.Max(Math.Sqrt(near2), _minDistanceM);
         var bestPossible = Math.Max(dz1, dz2) / nearDist;
 
-        // Compass azimuths (radians, clockwise from north) of the two ends, and the sectors between them going the short
-        // way round. The angles are approximate (FastAtan2), so one more sector on each side is tried: the ray–segment
-        // test below decides which sectors the edge crosses.
-        var aza = FastAtan2(ax, ay);
-        var azb = FastAtan2(bx, by);
+        ScanSectors(ax, ay, ex, ey, dz1, dz2, bestPossible, FastAtan2(ax, ay), FastAtan2(bx, by), ref ray, maxTan, distanceAtMax);
+    }
+
+    /// <summary>
+    /// Raises the sectors an edge crosses (ends a and a + e relative to the point, heights dz1 and dz2 above it, compass
+    /// azimuths aza and azb of its ends) where it stands higher than what they hold and than <paramref name="bestPossible"/> allows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ScanSectors(double ax, double ay, double ex, double ey, double dz1, double dz2, double bestPossible, double aza, double azb,
+        ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax)
+    {
+        // The sectors between the ends' azimuths going the short way round. The angles are approximate (FastAtan2), so
+        // one more sector on each side is tried: the ray–segment test below decides which sectors the edge crosses.
         var span = HalfTurnWrap(azb - aza);
         var from = span >= 0 ? aza : azb;
         var to = from + Math.Abs(span);
@@ -431,8 +532,72 @@ public sealed class SkylineIndex
             kTo = kFrom + sectors - 1;
         }
         var minDist = _minDistanceM;
-        var s = Wrap(kFrom, sectors);
-        for (var kk = kFrom; kk <= kTo; kk++, s = s + 1 == sectors ? 0 : s + 1)
+        // from ∈ [−π, π]: kFrom ≥ −sectors/2 − 1, so one turn added is enough.
+        var s = kFrom < 0 ? kFrom + sectors : kFrom >= sectors ? kFrom - sectors : kFrom;
+        var cross = ax * ey - ay * ex;
+        var kk = kFrom;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Four sectors at a time while they do not wrap past north (each sector is tested once per edge, so the order
+            // does not matter): the same tests and values as the loop below.
+            var vex = Vector256.Create(ex);
+            var vey = Vector256.Create(ey);
+            var vax = Vector256.Create(ax);
+            var vay = Vector256.Create(ay);
+            var vCross = Vector256.Create(cross);
+            var vDz1 = Vector256.Create(dz1);
+            var vDdz = Vector256.Create(dz2 - dz1);
+            var vBest = Vector256.Create(bestPossible);
+            var vInner2 = Vector256.Create(ray.Inner2);
+            var vMinDist = Vector256.Create(minDist);
+            var laneNumbers = Vector256.Create(0.0, 1, 2, 3);
+            ref var tanRef = ref MemoryMarshal.GetReference(maxTan);
+            ref var distanceRef = ref MemoryMarshal.GetReference(distanceAtMax);
+            while (kk <= kTo && s + 4 <= sectors)
+            {
+                var current = Vector256.LoadUnsafe(ref tanRef, (nuint)s);
+                // Sectors the edge could raise at best (nearly half the time none: nearer edges already stand higher).
+                var open = Vector256.LessThan(laneNumbers, Vector256.Create((double)(kTo - kk + 1))) & Vector256.LessThan(current, vBest);
+                if (open == Vector256<double>.Zero)
+                {
+                    kk += 4;
+                    s = s + 4 == sectors ? 0 : s + 4;
+                    continue;
+                }
+                var dx = Vector256.Create(ray.Sin.Slice(s, 4));
+                var dy = Vector256.Create(ray.Cos.Slice(s, 4));
+                // Ray p + r·d against segment a + t·e.
+                var denom = dx * vey - dy * vex;
+                var inverse = Vector256<double>.One / denom;
+                var r = vCross * inverse;
+                var t = (vax * dy - vay * dx) * inverse;
+                var ok = open
+                    & Vector256.GreaterThanOrEqual(Vector256.Abs(denom), Vector256.Create(1e-12))
+                    & Vector256.GreaterThan(r, Vector256<double>.Zero)
+                    & Vector256.GreaterThanOrEqual(t, Vector256.Create(-1e-9))
+                    & Vector256.LessThanOrEqual(t, Vector256.Create(1 + 1e-9))
+                    & Vector256.GreaterThanOrEqual(r * r, vInner2);
+                if (ok != Vector256<double>.Zero)
+                {
+                    var dzt = vDz1 + Vector256.Min(Vector256.Max(t, Vector256<double>.Zero), Vector256<double>.One) * vDdz;
+                    var distance = Vector256.Max(r, vMinDist);
+                    var tan = dzt / distance;
+                    var raise = ok & Vector256.GreaterThan(dzt, Vector256<double>.Zero) & Vector256.GreaterThan(tan, current);
+                    if (raise != Vector256<double>.Zero)
+                    {
+                        Vector256.ConditionalSelect(raise, tan, current).StoreUnsafe(ref tanRef, (nuint)s);
+                        Vector256.ConditionalSelect(raise, distance, Vector256.LoadUnsafe(ref distanceRef, (nuint)s)).StoreUnsafe(ref distanceRef, (nuint)s);
+                    }
+                }
+                kk += 4;
+                s += 4;
+                if (s == sectors)
+                {
+                    s = 0;
+                }
+            }
+        }
+        for (; kk <= kTo; kk++, s = s + 1 == sectors ? 0 : s + 1)
         {
             if (maxTan[s] >= bestPossible)
             {
@@ -446,7 +611,7 @@ public sealed class SkylineIndex
                 continue;
             }
             var inverse = 1 / denom;
-            var r = (ax * ey - ay * ex) * inverse;
+            var r = cross * inverse;
             var t = (ax * dy - ay * dx) * inverse;
             if (r <= 0 || t < -1e-9 || t > 1 + 1e-9 || r * r < ray.Inner2)
             {
@@ -466,6 +631,8 @@ public sealed class SkylineIndex
             }
         }
     }
+
+    internal int FaceOfEdge(int e) => _faceOfEdge[e];
 
     internal void CopyEnds(int e, Span<double> ends)
     {
@@ -522,6 +689,23 @@ public sealed class SkylineIndex
         return y < 0 ? -r : r;
     }
 
+    /// <summary><see cref="FastAtan2(double, double)"/> on four pairs at once (the same operations, the same results).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> FastAtan2(Vector256<double> y, Vector256<double> x)
+    {
+        var ax = Vector256.Abs(x);
+        var ay = Vector256.Abs(y);
+        var mx = Vector256.Max(ax, ay);
+        var a = Vector256.Min(ax, ay) / mx;
+        var s = a * a;
+        var r = ((((Vector256.Create(-0.0117212) * s + Vector256.Create(0.05265332)) * s - Vector256.Create(0.11643287)) * s
+            + Vector256.Create(0.19354346)) * s - Vector256.Create(0.33262347)) * s * a + Vector256.Create(0.99997726) * a;
+        r = Vector256.ConditionalSelect(Vector256.GreaterThan(ay, ax), Vector256.Create(Math.PI / 2) - r, r);
+        r = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), Vector256.Create(Math.PI) - r, r);
+        r = Vector256.ConditionalSelect(Vector256.LessThan(y, Vector256<double>.Zero), -r, r);
+        return Vector256.ConditionalSelect(Vector256.Equals(mx, Vector256<double>.Zero), Vector256<double>.Zero, r);
+    }
+
     /// <summary>
     /// Combines a point's near-field tangents with a far field scanned from a reference height <paramref name="farZ"/>:
     /// the far skyline point of each sector is kept, only its height relative to the point changes
@@ -530,7 +714,26 @@ public sealed class SkylineIndex
     public static void CombineFarField(ReadOnlySpan<double> nearTan, ReadOnlySpan<double> farTan, ReadOnlySpan<double> farDistance,
         double farZ, double z, Span<float> elevationDeg)
     {
-        for (var s = 0; s < elevationDeg.Length; s++)
+        var n = elevationDeg.Length;
+        var s = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var dz = Vector256.Create(farZ - z);
+            var toDegrees = Vector256.Create(180 / Math.PI);
+            for (; s + 4 <= n; s += 4)
+            {
+                var far = Vector256.Create(farTan.Slice(s, 4));
+                var tan = Vector256.Create(nearTan.Slice(s, 4));
+                var shifted = far + dz / Vector256.Create(farDistance.Slice(s, 4));
+                tan = Vector256.ConditionalSelect(Vector256.GreaterThan(far, Vector256<double>.Zero) & Vector256.GreaterThan(shifted, tan), shifted, tan);
+                var degrees = Vector256.ConditionalSelect(Vector256.GreaterThan(tan, Vector256<double>.Zero), Atan(tan) * toDegrees, Vector256<double>.Zero);
+                for (var k = 0; k < 4; k++)
+                {
+                    elevationDeg[s + k] = (float)degrees[k];
+                }
+            }
+        }
+        for (; s < n; s++)
         {
             var tan = nearTan[s];
             if (farTan[s] > 0)
@@ -543,6 +746,28 @@ public sealed class SkylineIndex
             }
             elevationDeg[s] = ToDegrees(tan);
         }
+    }
+
+    /// <summary>
+    /// atan(x) for x ≥ 0 (other lanes: any value), to double precision (Cephes' atan: the argument brought below
+    /// tan(π/8), then a rational approximation), four at a time.
+    /// </summary>
+    internal static Vector256<double> Atan(Vector256<double> x)
+    {
+        var big = Vector256.GreaterThan(x, Vector256.Create(2.414213562373095));   // tan(3π/8)
+        var middle = Vector256.AndNot(Vector256.GreaterThan(x, Vector256.Create(0.66)), big);
+        var reduced = Vector256.ConditionalSelect(big, -Vector256<double>.One / x,
+            Vector256.ConditionalSelect(middle, (x - Vector256<double>.One) / (x + Vector256<double>.One), x));
+        var y0 = Vector256.ConditionalSelect(big, Vector256.Create(Math.PI / 2), Vector256.ConditionalSelect(middle, Vector256.Create(Math.PI / 4), Vector256<double>.Zero));
+        var z = reduced * reduced;
+        var p = (((Vector256.Create(-8.750608600031904122785E-1) * z + Vector256.Create(-1.615753718733365076637E1)) * z
+            + Vector256.Create(-7.500855792314704667340E1)) * z + Vector256.Create(-1.228866684490136173410E2)) * z + Vector256.Create(-6.485021904942025371773E1);
+        var q = ((((z + Vector256.Create(2.485846490142306297962E1)) * z + Vector256.Create(1.650270098316988542046E2)) * z
+            + Vector256.Create(4.328810604912902668951E2)) * z + Vector256.Create(4.853903996359136964868E2)) * z + Vector256.Create(1.945506571482613964425E2);
+        var r = reduced * (z * p / q) + reduced;
+        const double moreBits = 6.123233995736765886130E-17;
+        r += Vector256.ConditionalSelect(big, Vector256.Create(moreBits), Vector256.ConditionalSelect(middle, Vector256.Create(0.5 * moreBits), Vector256<double>.Zero));
+        return y0 + r;
     }
 
     private static float ToDegrees(double tan) => tan > 0 ? (float)(Math.Atan(tan) * (180 / Math.PI)) : 0f;
@@ -601,6 +826,37 @@ public sealed class HorizonScratch
     }
 }
 
+/// <summary>
+/// Edges laid out for <c>SkylineIndex.ScanRange</c>, in index-local coordinates: first end, the step to the second end,
+/// the heights of both ends and the highest, 1 / the squared plan length, the edge's number and its face. Four entries
+/// more than asked, so that the last four-edge load stays inside.
+/// </summary>
+internal sealed class EdgeArrays(int capacity)
+{
+    public readonly double[] X1 = new double[capacity + 4], Y1 = new double[capacity + 4], Z1 = new double[capacity + 4], Z2 = new double[capacity + 4],
+        Ex = new double[capacity + 4], Ey = new double[capacity + 4], ZMax = new double[capacity + 4], InverseLength2 = new double[capacity + 4];
+
+    public readonly int[] Edge = new int[capacity + 4], Face = new int[capacity + 4];
+
+    public int Capacity => X1.Length - 4;
+
+    public void Set(int i, SkylineIndex index, int edge)
+    {
+        Span<double> ends = stackalloc double[6];
+        index.CopyEnds(edge, ends);
+        X1[i] = ends[0];
+        Y1[i] = ends[1];
+        Z1[i] = ends[2];
+        Z2[i] = ends[5];
+        Ex[i] = ends[3] - ends[0];
+        Ey[i] = ends[4] - ends[1];
+        ZMax[i] = Math.Max(ends[2], ends[5]);
+        InverseLength2[i] = 1 / (Ex[i] * Ex[i] + Ey[i] * Ey[i]);
+        Edge[i] = edge;
+        Face[i] = index.FaceOfEdge(edge);
+    }
+}
+
 /// <summary>The edges <see cref="SkylineIndex.Gather"/> kept for one roof face (reused from face to face).</summary>
 public sealed class GatheredEdges
 {
@@ -622,19 +878,19 @@ public sealed class GatheredEdges
         _distance2[Count++] = distance2;
     }
 
-    /// <summary>x1, y1, z1, x2, y2, z2 of each kept edge (index-local coordinates), nearest first.</summary>
-    internal double[] Ends { get; private set; } = new double[6 * 256];
+    /// <summary>The kept edges, nearest first.</summary>
+    internal EdgeArrays Arrays { get; private set; } = new(0);
 
     internal void SortNearestFirst(SkylineIndex index)
     {
         Array.Sort(_distance2, _edges, 0, Count);
-        if (Ends.Length < 6 * Count)
+        if (Arrays.Capacity < Count)
         {
-            Ends = new double[6 * _edges.Length];
+            Arrays = new EdgeArrays(Math.Max(Count, _edges.Length));
         }
         for (var i = 0; i < Count; i++)
         {
-            index.CopyEnds(_edges[i], Ends.AsSpan(6 * i, 6));
+            Arrays.Set(i, index, _edges[i]);
         }
     }
 }
