@@ -23,7 +23,7 @@ internal static class ComputeCommands
                           take tile jobs of running solar runs (any machine sharing the database)
         """;
 
-    public const double DefaultTileSizeM = 250;
+    public const double DefaultTileSizeM = 500;
 
     /// <summary>Half the Earth's circumference: the station search's "anywhere".</summary>
     private const double AnyDistanceKm = 20_040;
