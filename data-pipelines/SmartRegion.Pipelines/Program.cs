@@ -86,5 +86,5 @@ internal static class Program
     }
 
     private static string UsageText() =>
-        "usage: ./smartregion <command> …\n\n" + string.Join("\n", Groups.Values.Select(g => g.Usage.TrimEnd()));
+        "usage: ./smartregion <command> …\n\n" + string.Join("\n", Groups.Values.Select(g => g.Usage.TrimEnd()).Distinct()); // compute and worker share one text
 }

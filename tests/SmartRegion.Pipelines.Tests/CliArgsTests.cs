@@ -59,6 +59,19 @@ public sealed class CliArgsTests
         Assert.Contains("unknown command 'frobnicate'", err.ToString());
         Assert.Contains("db migrate", err.ToString());
     }
+
+    [Fact]
+    public async Task Run_Help_ListsEachCommandOnce()
+    {
+        var err = new StringWriter();
+        var code = await Program.RunAsync(["help"], err, TestContext.Current.CancellationToken);
+        Assert.Equal(0, code);
+        var lines = err.ToString().Split('\n');
+        foreach (var command in new[] { "compute solar [", "worker [", "ingest buildings FILE", "db migrate" })
+        {
+            Assert.Single(lines, l => l.StartsWith(command, StringComparison.Ordinal));
+        }
+    }
 }
 
 /// <summary>Tests that change process environment variables run alone.</summary>
