@@ -63,6 +63,25 @@ public sealed class CrsTransformTests(TestDatabase db)
     }
 
     [Fact]
+    public async Task ClampToAreaOfUse_WorldBox_IsCutToWherePostgisCanProjectLambert93()
+    {
+        var box = KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, -180, -90, 180, 90);
+        Assert.NotNull(box);
+        var (minLon, minLat, maxLon, maxLat) = box.Value;
+        Assert.True(minLon > -180 && minLat > 0 && maxLon < 20 && maxLat < 60, box.ToString());
+        await using var conn = await db.DataSource.OpenConnectionAsync(Ct);
+        await using var cmd = new NpgsqlCommand("SELECT ST_Area(ST_Transform(ST_MakeEnvelope($1, $2, $3, $4, 4326), 2154))", conn);
+        foreach (var v in new[] { minLon, minLat, maxLon, maxLat })
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = v });
+        }
+        Assert.True((double)(await cmd.ExecuteScalarAsync(Ct))! > 0);
+
+        Assert.Null(KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, 140, -40, 150, -30));
+        Assert.Equal((2.3, 48.8, 2.4, 48.9), KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, 2.3, 48.8, 2.4, 48.9));
+    }
+
+    [Fact]
     public void IsInAreaOfUse_DelftCoordinatesDeclaredAsLambert93_IsFalse()
     {
         var t = CrsTransform.Create(KnownCrs.Lambert93);

@@ -120,6 +120,16 @@ public sealed class SolarComputeTests(TestDatabase db)
     }
 
     [Fact]
+    public async Task Compute_BboxOutsideLambert93_SaysSoWithoutARun()
+    {
+        var (code, stdout, stderr) = await Cli.RunAsync(db, null, "compute", "solar", "--bbox", "140,-40,150,-30", "--workers", "1", "--new");
+        Assert.Equal(1, code);
+        Assert.Contains("--bbox: '140,-40,150,-30' lies outside Lambert-93's area of use", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.Equal("", stdout.Trim()); // no run was created, so no run report
+    }
+
+    [Fact]
     public async Task Compute_NoWeatherStationWithin100Km_BuildingSkippedWithReasonRunCompletes()
     {
         // A building in Marseille; the only stations are near Paris (660 km): the run goes on and says why per building.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Npgsql;
 using SmartRegion.Data;
 using SmartRegion.Data.Solar;
+using SmartRegion.Geo.Crs;
 using SmartRegion.Pipelines.Cli;
 using SmartRegion.Pipelines.Solar;
 using SmartRegion.Solar;
@@ -465,7 +466,11 @@ internal static class ComputeCommands
         {
             throw new CliUsageException($"--bbox: '{text}' must satisfy minLon < maxLon and minLat < maxLat, in WGS84 degrees");
         }
-        return values;
+        // Buildings are stored in Lambert-93: only the part of the box where it is valid can hold any (and PostGIS cannot
+        // project the rest); its centre picks the weather station.
+        return KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, values[0], values[1], values[2], values[3]) is { } box
+            ? [box.MinLon, box.MinLat, box.MaxLon, box.MaxLat]
+            : throw new CliFailureException($"--bbox: '{text}' lies outside Lambert-93's area of use (metropolitan France and its neighbours), where no building can be stored");
     }
 
     private static async Task<long?> FindResumableRunAsync(NpgsqlDataSource dataSource, string areaJson, string parametersJson, long stationId, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SmartRegion.Data.Solar;
+using SmartRegion.Geo.Crs;
 
 namespace SmartRegion.Api.Solar;
 
@@ -83,7 +84,11 @@ internal static class SolarEndpoints
                 }
                 after = (b, f);
             }
-            var (features, next) = await queries.RoofFacesInBoxAsync(values[0], values[1], values[2], values[3], pageSize, after, ct);
+            // Only the part of the box where Lambert-93 (the storage CRS) is valid can hold roofs: a world box is served,
+            // a box on another continent is an empty page.
+            var (features, next) = KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, values[0], values[1], values[2], values[3]) is { } box
+                ? await queries.RoofFacesInBoxAsync(box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, pageSize, after, ct)
+                : (new JsonArray(), null);
             var links = new JsonArray();
             if (next is not null)
             {

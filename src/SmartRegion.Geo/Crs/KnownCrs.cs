@@ -86,6 +86,18 @@ public static class KnownCrs
     public static Envelope AreaOfUseLonLat(int epsg) => AreaOfUse.TryGetValue(Horizontal(epsg), out var e) ? e : new Envelope(-180, 180, -90, 90);
 
     /// <summary>
+    /// A lon/lat box cut to where <paramref name="epsg"/> is valid (its widened area of use), or null when the two do not
+    /// overlap. PostGIS cannot project the rest (Lambert-93 sends the south pole to infinity), and nothing is stored there.
+    /// </summary>
+    public static (double MinLon, double MinLat, double MaxLon, double MaxLat)? ClampToAreaOfUse(
+        int epsg, double minLon, double minLat, double maxLon, double maxLat)
+    {
+        var a = AreaOfUseLonLat(epsg);
+        var box = (MinLon: Math.Max(minLon, a.MinX), MinLat: Math.Max(minLat, a.MinY), MaxLon: Math.Min(maxLon, a.MaxX), MaxLat: Math.Min(maxLat, a.MaxY));
+        return box.MinLon < box.MaxLon && box.MinLat < box.MaxLat ? box : null;
+    }
+
+    /// <summary>
     /// The EPSG code of a CRS name as files spell it: <c>EPSG:2154</c>, <c>urn:ogc:def:crs:EPSG::3946</c>,
     /// <c>urn:ogc:def:crs:OGC:1.3:CRS84</c>, <c>https://www.opengis.net/def/crs/EPSG/0/7415</c>, or a bare number.
     /// </summary>

@@ -168,6 +168,32 @@ public sealed class SolarApiTests(TestDatabase db)
         Assert.Equal([$"{site.BuildingA}-1", $"{site.BuildingA}-2", $"{site.BuildingA}-3"], seen);
     }
 
+    [Fact]
+    public async Task RoofFaces_WholeWorldBox_ServesFacesAndAFarBoxIsEmpty()
+    {
+        var site = await SiteAsync();
+        await using var factory = new ApiFactory(db.ConnectionString);
+        using var client = factory.CreateClient();
+
+        // A world box reaches past where Lambert-93 can be projected: it is cut to that area, not a database error.
+        var seen = new List<string>();
+        string? url = "/api/v1/solar/roof-faces?bbox=-180,-90,180,90&limit=1000";
+        while (url is not null)
+        {
+            using var response = await client.GetAsync(url, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+            seen.AddRange(page.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetString()!));
+            url = page.GetProperty("links").EnumerateArray().Where(l => l.GetProperty("rel").GetString() == "next")
+                .Select(l => l.GetProperty("href").GetString()).FirstOrDefault();
+        }
+        Assert.Contains($"{site.BuildingA}-1", seen);
+
+        using var far = await client.GetAsync("/api/v1/solar/roof-faces?bbox=140,-40,150,-30", Ct);
+        Assert.Equal(HttpStatusCode.OK, far.StatusCode);
+        Assert.Equal(0, JsonDocument.Parse(await far.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("numberReturned").GetInt32());
+    }
+
     [Theory]
     [InlineData("bbox=1,2,3", "bbox")]
     [InlineData("bbox=3,2,1,4", "bbox")]
