@@ -473,13 +473,9 @@ public sealed class SkylineIndex
     {
         if (_faceOfEdge[e] != ray.FaceIndex)
         {
-            ScanEdge(_x1[e], _y1[e], _z1[e], _x2[e], _y2[e], _z2[e], ref ray, maxTan, distanceAtMax);
+            ScanEdgeStep(_x1[e], _y1[e], _z1[e], _x2[e] - _x1[e], _y2[e] - _y1[e], _z2[e], ref ray, maxTan, distanceAtMax);
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ScanEdge(double x1, double y1, double z1, double x2, double y2, double z2, ref Ray ray, Span<double> maxTan, Span<double> distanceAtMax) =>
-        ScanEdgeStep(x1, y1, z1, x2 - x1, y2 - y1, z2, ref ray, maxTan, distanceAtMax);
 
     /// <summary>One edge given by its first end and the step (ex, ey) to the second: the arithmetic of <see cref="ScanRange"/>, value for value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
