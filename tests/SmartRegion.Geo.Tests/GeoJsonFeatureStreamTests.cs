@@ -51,4 +51,15 @@ public sealed class GeoJsonFeatureStreamTests
         var e = Assert.Throws<SourceFormatException>(() => Split(json));
         Assert.Contains("truncated", e.Message);
     }
+
+    [Theory]
+    [InlineData("""{"type":"FeatureCollection","features":null}""", "'features' at byte 39 is null: it must be an array of Feature objects")]
+    [InlineData("""{"type":"FeatureCollection","features":{"type":"Feature"}}""", "'features' at byte 39 is an object: it must be an array")]
+    [InlineData("""[{"type":"Feature"}]""", "expected a GeoJSON object at byte 0, found an array")]
+    public void Next_FeaturesNotAnArrayOrTopLevelArray_SaysWhatWasFound(string json, string expected)
+    {
+        var e = Assert.Throws<SourceFormatException>(() => Split(json));
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith("t.geojson", e.Message);
+    }
 }

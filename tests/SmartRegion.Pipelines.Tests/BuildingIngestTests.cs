@@ -131,7 +131,7 @@ public sealed class BuildingIngestTests(TestDatabase db)
         Assert.Contains("empty", byIndex[1].Reason);
         Assert.Equal("geometry.coordinates[0][0]", byIndex[2].Field);
         Assert.Contains("not a finite number", byIndex[2].Reason);
-        Assert.Contains("far outside the area of EPSG:2154", byIndex[3].Reason);
+        Assert.Contains("vertex 0 (85000, 447000) is far outside the area of EPSG:2154", byIndex[3].Reason);
         Assert.Contains("duplicate id 'OK' (first at feature 0)", byIndex[5].Reason);
         Assert.Equal("geometry.type", byIndex[7].Field);
         var warning = Assert.Single(r.WarningList);
@@ -250,5 +250,77 @@ public sealed class BuildingIngestTests(TestDatabase db)
         Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s AND attributes->>'gcms_detruit' = 'true'", ("s", source)));
         // The first current row (line 167, cleabs BATIMENT0000000056785358) keeps its line number in messages and its WKT Z.
         Assert.Equal("MULTIPOLYGON", await ScalarAsync<string>(db, "SELECT GeometryType(geometry_3d) FROM region.building WHERE source = @s AND source_id = 'BATIMENT0000000056785358'", ("s", source)));
+    }
+
+    [Fact]
+    public async Task IngestGzip_GeoJsonAndCsv_LoadTheSameRowsAsThePlainFiles()
+    {
+        var geojson = Collection2154(SquareFeature("A", 652000, 6862000), SquareFeature("B", 652100, 6862000), SquareFeature("C", 652200, 6862000));
+        var csv = "cleabs;hauteur;geometrie\nA;9.5;POLYGON((652000 6862000,652010 6862000,652010 6862010,652000 6862010,652000 6862000))\n"
+            + "B;7;POLYGON((652100 6862000,652110 6862000,652110 6862010,652100 6862010,652100 6862000))\n";
+        foreach (var (name, text, count) in new[] { ("z.geojson", geojson, 3), ("z.csv", csv, 2) })
+        {
+            var plain = TempFile(name, text);
+            var gz = TempFile(name + ".gz", Gzip(System.Text.Encoding.UTF8.GetBytes(text)));
+            Assert.Equal(FeatureSources.Detect(plain), FeatureSources.Detect(gz));
+            var (a, b) = (UniqueSource("plain"), UniqueSource("gz"));
+            var rp = await BuildingIngest.RunAsync(db.DataSource, Options(plain, a), null, Ct);
+            var rg = await BuildingIngest.RunAsync(db.DataSource, Options(gz, b), null, Ct);
+            Assert.Equal((count, count), (rp.Accepted, rg.Accepted));
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(gz))), rg.FileSha256); // the file's bytes
+            const string Rows = "SELECT string_agg(source_id || ':' || ST_AsText(footprint) || ':' || height_above_ground_m, ',' ORDER BY source_id) FROM region.building WHERE source = @s";
+            Assert.Equal(await ScalarAsync<string>(db, Rows, ("s", a)), await ScalarAsync<string>(db, Rows, ("s", b)));
+        }
+    }
+
+    [Fact]
+    public async Task IngestGzip_TruncatedOrGeoPackage_FailsClearlyWithoutChangingAnything()
+    {
+        var csv = "cleabs;hauteur;geometrie\n" + string.Concat(Enumerable.Range(0, 2000).Select(i =>
+            $"B{i};{i % 9 + 3};POLYGON(({652000 + i * 20} 6862000,{652010 + i * 20} 6862000,{652010 + i * 20} 6862010,{652000 + i * 20} 6862000))\n"));
+        var whole = Gzip(System.Text.Encoding.UTF8.GetBytes(csv));
+        // Cut at a line end of the decompressed text or not, .NET's decompressor ends quietly: the trailer check must see it.
+        var path = TempFile("cut.csv.gz", whole[..(whole.Length * 2 / 3)]);
+        var source = UniqueSource("cutgz");
+        var e = await Assert.ThrowsAsync<SourceFormatException>(() => BuildingIngest.RunAsync(db.DataSource, Options(path, source), null, Ct));
+        Assert.StartsWith("cut.csv.gz: the gzip file is truncated or corrupt", e.Message);
+        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s", ("s", source)));
+        Assert.Equal("failed", await ScalarAsync<string>(db, "SELECT status FROM region.ingest_run WHERE source = @s", ("s", source)));
+
+        var corrupt = whole.ToArray();
+        corrupt[40] ^= 0xFF;
+        corrupt[41] ^= 0x5A;
+        var bad = await Assert.ThrowsAsync<SourceFormatException>(() =>
+            BuildingIngest.RunAsync(db.DataSource, Options(TempFile("flip.csv.gz", corrupt), UniqueSource("flipgz")), null, Ct));
+        Assert.Contains("flip.csv.gz: the gzip", bad.Message);
+
+        var gpkg = TempFile("x.gpkg.gz", Gzip([1, 2, 3]));
+        var g = await Assert.ThrowsAsync<SourceFormatException>(() => BuildingIngest.RunAsync(db.DataSource, Options(gpkg, UniqueSource("gpgz")), null, Ct));
+        Assert.Equal("x.gpkg.gz is gzip-compressed: a GeoPackage is an SQLite database, read in place; gunzip it first", g.Message);
+    }
+
+    [Fact]
+    public async Task IngestGzip_CityJsonSeq_ReadsRoofSurfaces()
+    {
+        var plain = SharedData.Require("lod2/montreal_b4.city.jsonl");
+        var gz = TempFile("montreal_b4.city.jsonl.gz", Gzip(File.ReadAllBytes(plain)));
+        Assert.Equal("cityjson", FeatureSources.Detect(gz));
+        var (a, b) = (UniqueSource("cjplain"), UniqueSource("cjgz"));
+        var rp = await BuildingIngest.RunAsync(db.DataSource, Options(plain, a), null, Ct);
+        var rg = await BuildingIngest.RunAsync(db.DataSource, Options(gz, b), null, Ct);
+        Assert.Equal(("cityjsonseq", rp.Accepted), (rg.Format, rg.Accepted));
+        Assert.True(rg.Accepted > 0);
+        const string Roofs = "SELECT count(*) FROM region.roof_surface r JOIN region.building b ON b.id = r.building_id WHERE b.source = @s";
+        Assert.Equal(await ScalarAsync<long>(db, Roofs, ("s", a)), await ScalarAsync<long>(db, Roofs, ("s", b)));
+    }
+
+    private static byte[] Gzip(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var gz = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal))
+        {
+            gz.Write(data);
+        }
+        return output.ToArray();
     }
 }

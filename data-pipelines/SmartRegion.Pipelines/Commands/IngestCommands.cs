@@ -26,7 +26,7 @@ internal static class IngestCommands
         var file = options.Positionals.Count == 1 ? options.Positionals[0] : throw new CliUsageException($"ingest {kind} needs exactly one FILE");
         if (!File.Exists(file))
         {
-            throw new CliFailureException($"{file}: no such file");
+            throw new CliFailureException(Directory.Exists(file) ? $"{file}: is a directory: give one file" : $"{file}: no such file");
         }
         return kind switch
         {

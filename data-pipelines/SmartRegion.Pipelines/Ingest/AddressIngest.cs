@@ -21,7 +21,7 @@ internal static class AddressIngest
         var clock = Stopwatch.StartNew();
         var fileName = Path.GetFileName(o.Path);
         using var stream = new HashingStream(File.OpenRead(o.Path));
-        using var table = new CsvTable(stream, fileName);
+        using var table = new CsvTable(SourceFile.Content(stream, o.Path), fileName);
         var format = o.Format != "auto" ? o.Format
             : table.Column("cle_interop") >= 0 ? "bal"
             : table.Column("id_fantoir") >= 0 || (table.Column("nom_voie") >= 0 && table.Column("code_postal") >= 0) ? "ban"

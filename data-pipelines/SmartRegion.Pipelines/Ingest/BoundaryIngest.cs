@@ -22,7 +22,8 @@ internal static class BoundaryIngest
         var clock = Stopwatch.StartNew();
         var fileName = Path.GetFileName(o.Path);
         using var stream = new HashingStream(File.OpenRead(o.Path));
-        using var features = new GeoJsonFeatureStream(stream, fileName, ownsStream: false);
+        using var content = SourceFile.Content(stream, o.Path);
+        using var features = new GeoJsonFeatureStream(content, fileName, ownsStream: false);
         var source = new GeometryFactory();
         var target = new GeometryFactory(new PrecisionModel(), KnownCrs.Lambert93);
         var report = new IngestReport { Kind = "boundaries", File = o.Path, Source = o.Level, Format = "geojson" };

@@ -39,7 +39,7 @@ internal static class FeatureSources
     /// <summary>The format of <paramref name="path"/> from its name (and first bytes when the name is ambiguous).</summary>
     public static string Detect(string path)
     {
-        var name = Path.GetFileName(path).ToLowerInvariant();
+        var name = SourceFile.InnerName(path).ToLowerInvariant();
         if (name.EndsWith(".gpkg", StringComparison.Ordinal))
         {
             return "gpkg";
@@ -55,9 +55,9 @@ internal static class FeatureSources
         if (name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".jsonl", StringComparison.Ordinal))
         {
             // A CityJSON file not named .city.json still says so in its first bytes.
-            using var f = File.OpenRead(path);
+            using var f = SourceFile.OpenContent(path);
             var head = new byte[4096];
-            var n = f.Read(head, 0, head.Length);
+            var n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             var text = System.Text.Encoding.UTF8.GetString(head, 0, n);
             if (text.Contains("\"CityJSON", StringComparison.Ordinal))
             {
@@ -70,7 +70,9 @@ internal static class FeatureSources
     public static IFeatureSource Open(string path, string format, string? layer, CsvSourceOptions csv, bool srsGiven) => format switch
     {
         "geojson" => new GeoJsonSource(path),
-        "gpkg" => new GeoPackageSource(path, layer),
+        "gpkg" => SourceFile.IsGzip(path)
+            ? throw new SourceFormatException($"{Path.GetFileName(path)} is gzip-compressed: a GeoPackage is an SQLite database, read in place; gunzip it first")
+            : new GeoPackageSource(path, layer),
         "csv" => new CsvSource(path, csv),
         "cityjson" => new CityJsonSource(path, srsGiven),
         _ => throw new Cli.CliUsageException($"--format: '{format}' is not one of {string.Join(", ", Formats)}"),
@@ -81,13 +83,15 @@ internal static class FeatureSources
 internal sealed class GeoJsonSource : IFeatureSource
 {
     private readonly HashingStream _stream;
+    private readonly Stream _content;
     private readonly GeoJsonFeatureStream _features;
 
     public GeoJsonSource(string path)
     {
         TotalBytes = new FileInfo(path).Length;
         _stream = new HashingStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
-        _features = new GeoJsonFeatureStream(_stream, Path.GetFileName(path), ownsStream: false);
+        _content = SourceFile.Content(_stream, path);
+        _features = new GeoJsonFeatureStream(_content, Path.GetFileName(path), ownsStream: false);
     }
 
     public string Format => _features.IsSequence ? "geojsonseq" : "geojson";
@@ -117,6 +121,7 @@ internal sealed class GeoJsonSource : IFeatureSource
     public void Dispose()
     {
         _features.Dispose();
+        _content.Dispose();
         _stream.Dispose();
     }
 }

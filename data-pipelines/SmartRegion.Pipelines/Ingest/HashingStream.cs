@@ -1,17 +1,15 @@
 using System.Security.Cryptography;
+using SmartRegion.Geo.Readers;
 
 namespace SmartRegion.Pipelines.Ingest;
 
 /// <summary>A read-only forward stream that hashes (SHA-256) what passes through, so the checksum costs no second read.</summary>
-internal sealed class HashingStream(Stream inner) : Stream
+internal sealed class HashingStream(Stream inner) : ForwardReadStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     public long Position2 { get; private set; }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => inner.Length;
     public override long Position { get => Position2; set => throw new NotSupportedException(); }
 
@@ -35,16 +33,6 @@ internal sealed class HashingStream(Stream inner) : Stream
         Position2 += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

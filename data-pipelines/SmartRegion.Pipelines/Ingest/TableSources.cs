@@ -31,7 +31,7 @@ internal sealed class CsvSource : IFeatureSource
         _fileName = Path.GetFileName(path);
         TotalBytes = new FileInfo(path).Length;
         _stream = new HashingStream(File.OpenRead(path));
-        _table = new CsvTable(_stream, _fileName, o.Delimiter);
+        _table = new CsvTable(SourceFile.Content(_stream, path), _fileName, o.Delimiter);
         int Required(string name, string option)
         {
             var i = _table.Column(name);

@@ -135,8 +135,12 @@ public sealed class BuildingMapper
         var env = geometry.EnvelopeInternal;
         if (!_transform.IsInAreaOfUse(env.MinX, env.MinY) || !_transform.IsInAreaOfUse(env.MaxX, env.MaxY))
         {
+            // Name the first vertex that is out, not a corner of the envelope (which may pair an x and a y of two vertices).
+            var vertices = geometry.Coordinates;
+            var outside = Array.FindIndex(vertices, c => !_transform.IsInAreaOfUse(c.X, c.Y));
+            var (x, y, where) = outside >= 0 ? (vertices[outside].X, vertices[outside].Y, $"vertex {outside} ") : (env.MinX, env.MinY, "");
             return new(null, Reject("geometry.coordinates",
-                $"({env.MinX.ToString("G10", CultureInfo.InvariantCulture)}, {env.MinY.ToString("G10", CultureInfo.InvariantCulture)}) is far outside the area of EPSG:{SourceEpsg}: is the declared CRS right? (use --srs)"), warnings);
+                $"{where}({x.ToString("G10", CultureInfo.InvariantCulture)}, {y.ToString("G10", CultureInfo.InvariantCulture)}) is far outside the area of EPSG:{SourceEpsg}: is the declared CRS right? (use --srs)"), warnings);
         }
 
         var full3d = feature.Solid3d ?? geometry;

@@ -39,7 +39,9 @@ public sealed class CityJsonReader : IDisposable
     /// <summary>One <see cref="SourceFeature"/> per Building (or other top-level city object that has geometry).</summary>
     public IEnumerable<SourceFeature> Read(CancellationToken cancellationToken)
     {
-        using var stream = File.OpenRead(_path);
+        using var file = File.OpenRead(_path);
+        var gzip = SourceFile.IsGzip(_path);
+        using var stream = SourceFile.Content(file, _path);
         using var reader = new StreamReader(stream, new UTF8Encoding(false, true));
         var first = ReadLineSafe(reader, 1) ?? throw new SourceFormatException($"{_fileName}: the file is empty");
         // A CityJSONSeq starts with a complete one-line header whose CityObjects are empty; anything else is one document.
@@ -55,7 +57,7 @@ public sealed class CityJsonReader : IDisposable
                 throw new SourceFormatException($"{_fileName}: no CityObjects member");
             }
             var vertices = Vertices(doc.RootElement, 1);
-            BytesRead = stream.Length;
+            BytesRead = file.Length;
             foreach (var f in Buildings(objects, vertices, null, ref index))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -71,7 +73,8 @@ public sealed class CityJsonReader : IDisposable
         while (ReadLineSafe(reader, line + 1) is { } raw)
         {
             line++;
-            BytesRead += Encoding.UTF8.GetByteCount(raw) + 1;
+            // Progress is measured in the file's bytes: the compressed ones for a gzip file.
+            BytesRead = gzip ? file.Position : BytesRead + Encoding.UTF8.GetByteCount(raw) + 1;
             if (string.IsNullOrWhiteSpace(raw))
             {
                 continue;

@@ -125,7 +125,7 @@ public sealed class GeoJsonFeatureStream : IDisposable
                     }
                     if (reader.TokenType != JsonTokenType.StartObject)
                     {
-                        throw Error($"expected a GeoJSON object at byte {Offset(reader.TokenStartIndex)}, found {reader.TokenType}");
+                        throw Error($"expected a GeoJSON object at byte {Offset(reader.TokenStartIndex)}, found {Describe(reader.TokenType)}");
                     }
                     if (_topType is not null)
                     {
@@ -176,6 +176,8 @@ public sealed class GeoJsonFeatureStream : IDisposable
                             _objectStart = -1; // no need to keep the collection's head any more
                             Commit(ref reader, Mode.Features);
                             return true;
+                        case "features":
+                            throw Error($"'features' at byte {Offset(reader.TokenStartIndex)} is {Describe(reader.TokenType)}: it must be an array of Feature objects");
                         case "crs" when reader.TokenType == JsonTokenType.StartObject:
                         {
                             var startIndex = reader.TokenStartIndex;
@@ -210,7 +212,7 @@ public sealed class GeoJsonFeatureStream : IDisposable
                     }
                     if (reader.TokenType != JsonTokenType.StartObject)
                     {
-                        throw Error($"feature {_featureCount} is not a JSON object (found {reader.TokenType} at byte {Offset(reader.TokenStartIndex)})");
+                        throw Error($"feature {_featureCount} is not a JSON object (found {Describe(reader.TokenType)} at byte {Offset(reader.TokenStartIndex)})");
                     }
                     var startIndex = (int)reader.TokenStartIndex;
                     if (!reader.TrySkip())
@@ -428,4 +430,15 @@ public sealed class GeoJsonFeatureStream : IDisposable
         var s = Encoding.UTF8.GetString(feature, 0, Math.Min(feature.Length, maxChars * 2));
         return s.Length > maxChars ? s[..maxChars] + "…" : s;
     }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
 }

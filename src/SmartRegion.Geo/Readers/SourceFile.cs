@@ -1,0 +1,97 @@
+using System.IO.Compression;
+
+namespace SmartRegion.Geo.Readers;
+
+/// <summary>
+/// Source files as operators receive them: plain, or gzip-compressed (<c>.geojson.gz</c>, <c>.city.jsonl.gz</c>, <c>.csv.gz</c>),
+/// recognised by the gzip magic bytes rather than the name and decompressed while streaming.
+/// </summary>
+public static class SourceFile
+{
+    /// <summary>Whether the file starts with the gzip magic bytes (1F 8B).</summary>
+    public static bool IsGzip(string path)
+    {
+        using var f = File.OpenRead(path);
+        return f.ReadByte() == 0x1F && f.ReadByte() == 0x8B;
+    }
+
+    /// <summary>The file name without a trailing <c>.gz</c>, which names the format inside.</summary>
+    public static string InnerName(string path)
+    {
+        var name = Path.GetFileName(path);
+        return name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? name[..^3] : name;
+    }
+
+    /// <summary>
+    /// The decompressed content of <paramref name="raw"/> (a stream over <paramref name="path"/> from its first byte) when the file
+    /// is gzip-compressed, else <paramref name="raw"/> itself. A corrupt or truncated gzip file fails with a
+    /// <see cref="SourceFormatException"/> naming the file.
+    /// </summary>
+    public static Stream Content(Stream raw, string path) => IsGzip(path) ? new GunzipStream(raw, path) : raw;
+
+    /// <summary>Opens <paramref name="path"/> for a forward read of its (decompressed) content.</summary>
+    public static Stream OpenContent(string path) =>
+        Content(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), path);
+
+    /// <summary>
+    /// GZipStream that reports what went wrong in the file's terms. .NET's decompressor ends quietly where a file was cut, so at
+    /// the end the decompressed size is checked against the gzip trailer's (ISIZE, the size modulo 2^32, in the last 4 bytes).
+    /// </summary>
+    private sealed class GunzipStream : ForwardReadStream
+    {
+        private readonly GZipStream _inner;
+        private readonly string _fileName;
+        private readonly uint _trailerSize;
+        private readonly long _fileLength;
+        private long _position;
+
+        public GunzipStream(Stream raw, string path)
+        {
+            _inner = new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false);
+            _fileName = Path.GetFileName(path);
+            using var f = File.OpenRead(path);
+            _fileLength = f.Length;
+            Span<byte> trailer = stackalloc byte[4];
+            if (_fileLength >= 18)
+            {
+                f.Seek(-4, SeekOrigin.End);
+                f.ReadExactly(trailer);
+            }
+            _trailerSize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        }
+
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n;
+            try
+            {
+                n = _inner.Read(buffer);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new SourceFormatException($"{_fileName}: the gzip data is corrupt after {_position:N0} decompressed bytes ({e.Message})", e);
+            }
+            if (n == 0 && buffer.Length > 0 && (_fileLength < 18 || (uint)_position != _trailerSize))
+            {
+                throw new SourceFormatException($"{_fileName}: the gzip file is truncated or corrupt: it ends after {_position:N0} decompressed bytes, "
+                    + $"its trailer says {_trailerSize:N0} (modulo 2^32); files of several concatenated gzip members are not read: gunzip it first");
+            }
+            _position += n;
+            return n;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}
