@@ -96,4 +96,16 @@ public sealed class AddressAndBoundaryTests(TestDatabase db)
         var again = await BoundaryIngest.RunAsync(db.DataSource, new BoundaryIngestOptions(SharedData.Require("admin/departements-ile-de-france.geojson"), "departement", null, null, null), Ct);
         Assert.Equal(8, again.Unchanged);
     }
+
+    [Fact]
+    public async Task IngestAddresses_BadCoordinates_NameTheColumnAtFault()
+    {
+        var path = TempFile("bad-addresses.csv", "id;numero;voie_nom;lat;lon\n1;12;rue X;91;2.3\n2;13;rue Y;abc;2.3\n3;14;rue Z;48.9;\n4;15;rue W;48.9;2.35\n");
+        var r = await AddressIngest.RunAsync(db.DataSource, new AddressIngestOptions(path, "auto", "lat", "lon", null, UniqueSource("badaddr")), Ct);
+        Assert.Equal((4, 1), (r.Read, r.Accepted));
+        var byLine = r.Rejections.ToDictionary(p => p.Line!.Value, p => (p.Field, p.Reason));
+        Assert.Equal(("lon/lat", "(2.3, 91) is far outside the area of EPSG:4326"), byLine[2]);
+        Assert.Equal(("lat", "'abc' is not a number"), byLine[3]);
+        Assert.Equal(("lon", "is empty"), byLine[4]);
+    }
 }

@@ -78,6 +78,18 @@ public sealed class WeatherBadInputTests
     }
 
     [Fact]
+    public void Nsrdb_HourRepeatedAndAnotherMissing_NamesBothLines()
+    {
+        // 8,760 rows still, but line 503 is written twice and line 600 is gone: the database's key would refuse the repeat.
+        var lines = NsrdbText().Split('\n').ToList();
+        lines.RemoveAt(600 - 1);
+        lines.Insert(503, lines[503 - 1]);
+        var e = Fails(string.Join('\n', lines));
+        Assert.Equal(504, e.Line);
+        Assert.Contains("the hour 01-21 19:30 UTC comes again (first at line 503)", e.Message);
+    }
+
+    [Fact]
     public void Nsrdb_MissingCells_NamedWithColumn()
     {
         var text = ReplaceLine(NsrdbText(), 10, l => string.Join(',', l.Split(',').Take(12)));

@@ -14,7 +14,8 @@ internal static class GeocodeCommand
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var options = CliArgs.Parse(args);
-        var query = options.Positionals.Count == 1 ? options.Positionals[0] : throw new CliUsageException("geocode needs one quoted ADDRESS");
+        var query = options.Positionals.Count == 1 && !string.IsNullOrWhiteSpace(options.Positionals[0]) ? options.Positionals[0]
+            : throw new CliUsageException("geocode needs one quoted, non-empty ADDRESS");
         var limit = options.Int("limit", 1, 100) ?? 5;
         options.RejectUnknown();
         await using var dataSource = SmartRegionDatabase.CreateDataSource(SmartRegionDatabase.ConnectionStringFromEnvironment(), "smartregion-geocode");

@@ -72,14 +72,18 @@ internal static class AddressIngest
                 string? Get(int c) => c >= 0 && row[c].Trim() is { Length: > 0 } v ? v : null;
                 var xs = useXy ? Get(xCol) : Get(lonCol);
                 var ys = useXy ? Get(yCol) : Get(latCol);
-                if (!double.TryParse(xs, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.TryParse(ys, NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
+                var (xName, yName) = (table.Header[useXy ? xCol : lonCol], table.Header[useXy ? yCol : latCol]);
+                var xOk = double.TryParse(xs, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x);
+                var yOk = double.TryParse(ys, NumberStyles.Float, CultureInfo.InvariantCulture, out var y) && double.IsFinite(y);
+                if (!xOk || !yOk)
                 {
-                    report.Reject(new FeatureProblem(i, line, Get(id), table.Header[useXy ? xCol : lonCol], $"'{xs}', '{ys}' are not coordinates"));
+                    var (name, value) = !xOk ? (xName, xs) : (yName, ys);
+                    report.Reject(new FeatureProblem(i, line, Get(id), name, value is null ? "is empty" : $"'{value}' is not a number"));
                     continue;
                 }
                 if (!transform.IsInAreaOfUse(x, y))
                 {
-                    report.Reject(new FeatureProblem(i, line, Get(id), table.Header[useXy ? xCol : lonCol], $"({xs}, {ys}) is far outside the area of EPSG:{sourceEpsg}"));
+                    report.Reject(new FeatureProblem(i, line, Get(id), $"{xName}/{yName}", $"({xs}, {ys}) is far outside the area of EPSG:{sourceEpsg}"));
                     continue;
                 }
                 var (px, py) = transform.Transform(x, y);

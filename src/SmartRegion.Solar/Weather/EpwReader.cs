@@ -82,7 +82,7 @@ public static class EpwReader
                 Present(line, 14, "direct normal radiation"), Present(line, 15, "diffuse horizontal radiation"),
                 line.Number(6, "dry bulb temperature"), line.Number(21, "wind speed"), i + 1);
         }
-        TypicalYear.RequireFullYear(path, rows.Count, lastLine);
+        TypicalYear.RequireFullYear(path, rows, lastLine);
         var tz = tzHours.ToString("+0.##;-0.##", CultureInfo.InvariantCulture);
         return pvgisOffsetH is { } offsetH
             ? TypicalYear.Build(rows, path, "epw", lat, lon, elevation, TimeSpan.FromHours(offsetH),

@@ -76,7 +76,7 @@ public static class NsrdbReader
                 zenith.Add(line.Number(zenithColumn, "Solar Zenith Angle"));
             }
         }
-        TypicalYear.RequireFullYear(path, rows.Count, lastLine);
+        TypicalYear.RequireFullYear(path, rows, lastLine);
         var tzText = tz.ToString("+0.##;-0.##", CultureInfo.InvariantCulture);
         var asWritten = TypicalYear.Build(rows, path, "nsrdb", lat, lon, elevation, TimeSpan.Zero,
             $"NSRDB: instantaneous values at the row's timestamp as written (Year…Minute, time zone UTC{tzText})",

@@ -72,7 +72,7 @@ public static class PvgisTmyReader
             rows.Add(t, t.Month, line.Irradiance(index["G(h)"], "G(h)"), hasSplit ? line.Irradiance(index["Gb(n)"], "Gb(n)") : double.NaN,
                 hasSplit ? line.Irradiance(index["Gd(h)"], "Gd(h)") : double.NaN, line.Number(index["T2m"], "T2m"), line.Number(index["WS10m"], "WS10m"), i + 1);
         }
-        TypicalYear.RequireFullYear(path, rows.Count, lastLine);
+        TypicalYear.RequireFullYear(path, rows, lastLine);
         var (offset, convention) = Convention(offsetH, "the header's 'Irradiance Time Offset (h)'");
         return TypicalYear.Build(rows, path, "pvgis-csv", lat.Value, lon.Value, elevation ?? 0, offset, convention);
     }
@@ -179,7 +179,7 @@ public static class PvgisTmyReader
             throw new WeatherFileException(path, 1, 1, "no inputs.location.latitude / longitude: not a PVGIS TMY JSON file");
         }
         TypicalYear.CheckLocation(path, 1, lat.Value, lon.Value);
-        TypicalYear.RequireFullYear(path, rows.Count, lineStarts.Count);
+        TypicalYear.RequireFullYear(path, rows, lineStarts.Count);
         var (offset, convention) = Convention(offsetH, "the file's 'irradiance_time_offset'");
         return TypicalYear.Build(rows, path, "pvgis-json", lat.Value, lon.Value, elevation ?? 0, offset, convention);
     }

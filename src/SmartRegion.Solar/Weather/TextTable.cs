@@ -122,16 +122,37 @@ internal static class TypicalYear
         }
     }
 
-    public static void RequireFullYear(string path, int rows, int lastLine)
+    public static void RequireFullYear(string path, Rows rows, int lastLine)
     {
-        if (rows != Hours)
+        if (rows.Count != Hours)
         {
             throw new WeatherFileException(path, lastLine, 1,
-                $"{rows:N0} hourly rows; a typical year needs exactly 8,760 (truncated or extended file?)");
+                $"{rows.Count:N0} hourly rows; a typical year needs exactly 8,760 (truncated or extended file?)");
+        }
+        RequireDistinctHours(rows, path);
+    }
+
+    /// <summary>
+    /// Fails on an hour given twice (month, day and hour of its UTC label), which with the 8,760-row count also finds a missing
+    /// one: a typical year has each hour once, whatever source year each month was taken from.
+    /// </summary>
+    public static void RequireDistinctHours(Rows rows, string path)
+    {
+        var firstLine = new int[12 * 31 * 24];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var t = rows.Label[i];
+            var slot = ((t.Month - 1) * 31 + t.Day - 1) * 24 + t.Hour;
+            if (firstLine[slot] != 0)
+            {
+                throw new WeatherFileException(path, rows.Line[i], 1, string.Create(CultureInfo.InvariantCulture,
+                    $"the hour {t:MM-dd HH:mm} UTC comes again (first at line {firstLine[slot]}): a typical year has each hour once"));
+            }
+            firstLine[slot] = rows.Line[i];
         }
     }
 
-    /// <summary>Builds the series from collected rows.</summary>
+    /// <summary>Builds the series from collected rows, once they have been checked to be one of each hour of a year.</summary>
     public static WeatherSeries Build(Rows rows, string path, string format, double lat, double lon, double elevation,
         TimeSpan offset, string convention, double[]? zenith = null) => new()
         {
