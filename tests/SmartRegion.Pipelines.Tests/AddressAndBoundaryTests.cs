@@ -30,19 +30,9 @@ public sealed class AddressAndBoundaryTests(TestDatabase db)
             {
                 continue;
             }
-            var words = street.Split(' ');
-            var longest = words.OrderByDescending(w => w.Length).First();
-            var typo = longest.Length > 5 ? longest.Remove(longest.Length / 2, 1) : longest;
-            var query = $"{number} {string.Join(' ', words.Select(w => w == longest ? typo : w))} mont-bonvillers"
-                .Replace("Rue ", "r. ", StringComparison.Ordinal).Replace("é", "e", StringComparison.Ordinal).ToUpperInvariant();
-            var best = (await AddressSearch.GeocodeAsync(db.DataSource, query, 1, Ct)).FirstOrDefault();
             tested++;
-            var x = double.Parse(row[table.Column("x")], CultureInfo.InvariantCulture);
-            var y = double.Parse(row[table.Column("y")], CultureInfo.InvariantCulture);
-            if (best is not null && Math.Sqrt(Math.Pow(best.XLambert93 - x, 2) + Math.Pow(best.YLambert93 - y, 2)) <= 30)
-            {
-                within30m++;
-            }
+            within30m += await FirstWithin30mAsync(ResidentQuery($"{number} {street}", "mont-bonvillers"),
+                (double.Parse(row[table.Column("x")], CultureInfo.InvariantCulture), double.Parse(row[table.Column("y")], CultureInfo.InvariantCulture))) ? 1 : 0;
         }
         TestContext.Current.SendDiagnosticMessage($"BAL Mont-Bonvillers: {within30m}/{tested} degraded queries first within 30 m");
         Assert.True(tested > 450);
@@ -69,6 +59,74 @@ public sealed class AddressAndBoundaryTests(TestDatabase db)
         TestContext.Current.SendDiagnosticMessage($"Saint-Denis schools: {numbered}/83 addresses carry a house number");
         Assert.True(numbered >= 70, $"{numbered}");
     }
+
+    [Fact]
+    public async Task Geocode_SaintDenisSchools_AsWrittenAndAsResidentsType_FirstWithin30m()
+    {
+        // The issue's ground truth. No BAN/BAL extract of Saint-Denis is in ../shared/data, so the schools file is also the
+        // reference the geocoder searches: what this measures is the parsing and ranking among the 83 (schools of one street,
+        // of one number, of similar names), not the coverage of a real address base.
+        var path = SharedData.Require("addresses/saint-denis_etablissements_scolaires_adresses.csv");
+        var r = await AddressIngest.RunAsync(db.DataSource, new AddressIngestOptions(path, "auto", null, null, null, UniqueSource("schools")), Ct);
+        Assert.Equal((83, 0), (r.Accepted, r.Rejected));
+        // Schools that share an address are placed apart ("10 rue Pasteur" holds two schools 51 m apart), so an answer is
+        // right when it is within 30 m of any school at that address.
+        using var table = new CsvTable(File.OpenRead(path), "schools");
+        var schools = new List<(string Address, string Postcode, string Commune, double X, double Y)>();
+        while (table.Next() is { } row)
+        {
+            schools.Add((row[table.Column("adresse_1")], row[table.Column("code_postal")], row[table.Column("nom_commune")],
+                double.Parse(row[table.Column("coordx_origine")], CultureInfo.InvariantCulture), double.Parse(row[table.Column("coordy_origine")], CultureInfo.InvariantCulture)));
+        }
+        var (asWritten, asTyped) = (0, 0);
+        var missed = new List<string>();
+        foreach (var school in schools)
+        {
+            var places = schools.Where(o => o.Address == school.Address).Select(o => (o.X, o.Y)).ToArray();
+            asWritten += await FirstWithin30mAsync($"{school.Address}, {school.Postcode} {school.Commune}", places) ? 1 : 0;
+            var typed = ResidentQuery(school.Address, "st-denis");
+            if (await FirstWithin30mAsync(typed, places))
+            {
+                asTyped++;
+            }
+            else
+            {
+                missed.Add(typed);
+            }
+        }
+        TestContext.Current.SendDiagnosticMessage($"Saint-Denis schools: {asWritten}/{schools.Count} as written and {asTyped}/{schools.Count} as a "
+            + $"resident types them first within 30 m of a school at that address; missed: {string.Join(" | ", missed)}");
+        Assert.Equal(83, schools.Count);
+        // Measured 83/83 and 83/83 (as typed it was 67/83 while the label alone, "10 rue Pasteur", was searched).
+        Assert.Equal(83, asWritten);
+        Assert.True(asTyped >= 80, $"{asTyped}/83 as typed; missed: {string.Join(" | ", missed)}");
+    }
+
+    /// <summary>
+    /// What a resident types: upper case, no accents, "r." for "rue", "av." for "avenue", one letter missing from the longest
+    /// word, the commune's short name and no postcode.
+    /// </summary>
+    private static string ResidentQuery(string numberAndStreet, string commune)
+    {
+        var words = numberAndStreet.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var longest = words.OrderByDescending(w => w.Length).First();
+        var typo = longest.Length > 5 ? longest.Remove(longest.Length / 2, 1) : longest;
+        return $"{string.Join(' ', words.Select(w => w == longest ? typo : w.ToLowerInvariant() switch { "rue" => "r.", "avenue" => "av.", _ => w }))} {commune}"
+            .Replace("é", "e", StringComparison.Ordinal).Replace("è", "e", StringComparison.Ordinal).ToUpperInvariant();
+    }
+
+    private async Task<bool> FirstWithin30mAsync(string query, params (double X, double Y)[] places) =>
+        (await AddressSearch.GeocodeAsync(db.DataSource, query, 1, Ct)).FirstOrDefault() is { } best
+        && places.Any(p => Math.Sqrt(Math.Pow(best.XLambert93 - p.X, 2) + Math.Pow(best.YLambert93 - p.Y, 2)) <= 30);
+
+    [Theory]
+    [InlineData("10 rue Pasteur", null, "93200", "Saint-Denis", "10 rue pasteur 93200 saint denis", "rue pasteur")]
+    [InlineData("10 bis rue Pasteur 93200 Saint-Denis", null, "93200", "Saint-Denis", "10 bis rue pasteur 93200 saint denis", "rue pasteur")]
+    [InlineData("12 Rue de la Paix 54xxx Mont-Bonvillers", "Rue de la Paix", null, "Mont-Bonvillers", "12 rue de la paix 54xxx mont bonvillers", "rue de la paix")]
+    [InlineData("Lieu-dit Les Prés", null, null, null, "lieu dit les pres", "lieu dit les pres")]
+    public void SearchTexts_LabelCompletedWithPostcodeAndCommune_StreetWithoutNumber(string label, string? street, string? postcode, string? commune,
+        string expectedLabel, string expectedStreet) =>
+        Assert.Equal((expectedLabel, expectedStreet), AddressIngest.SearchTexts(label, street, postcode, commune));
 
     [Theory]
     [InlineData("12, Av. du Président-Wilson", "12 avenue du president wilson")]

@@ -103,8 +103,9 @@ internal static class AddressIngest
                     report.Reject(new FeatureProblem(i, line, sourceId, id >= 0 ? table.Header[id] : "id", $"duplicate id '{sourceId}'; only the first is loaded"));
                     continue;
                 }
+                var (searchLabel, searchStreet) = SearchTexts(label, street, postcode, communeName);
                 rows.Add(new AddressRow(sourceId, label, number, suffix, street, postcode, Get(communeCodeCol), communeName,
-                    factory.CreatePoint(new Coordinate(px, py)), SearchText.Normalize(label), SearchText.Normalize(street ?? label), Attributes(table.Header, row)));
+                    factory.CreatePoint(new Coordinate(px, py)), searchLabel, searchStreet, Attributes(table.Header, row)));
                 report.Accepted++;
             }
             var sha = stream.HashHex();
@@ -132,6 +133,33 @@ internal static class AddressIngest
     }
 
     private static int? AddressSearchNumber(string label) => Data.Geocoding.AddressSearch.Parse(label).Number;
+
+    /// <summary>
+    /// What the geocoder matches a query against: the label completed with the postcode and commune the row gives in columns
+    /// of their own (a school's "10 rue Pasteur" must answer "rue pasteur saint-denis"), and the street alone, taken from
+    /// the label without its house number when the file has no street column.
+    /// </summary>
+    internal static (string Label, string Street) SearchTexts(string label, string? street, string? postcode, string? communeName)
+    {
+        var searchLabel = SearchText.Normalize(label);
+        foreach (var part in new[] { postcode, communeName })
+        {
+            if (part is not null && SearchText.Normalize(part) is { Length: > 0 } p && !$" {searchLabel} ".Contains($" {p} ", StringComparison.Ordinal))
+            {
+                searchLabel += " " + p;
+            }
+        }
+        if (street is not null)
+        {
+            return (searchLabel, SearchText.Normalize(street));
+        }
+        var words = Data.Geocoding.AddressSearch.Parse(label).Text;
+        if (communeName is not null && SearchText.Normalize(communeName) is { Length: > 0 } c && words.EndsWith(" " + c, StringComparison.Ordinal))
+        {
+            words = words[..^(c.Length + 1)];
+        }
+        return (searchLabel, words.Length > 0 ? words : searchLabel);
+    }
 
     private static string Attributes(string[] header, string[] row)
     {

@@ -56,7 +56,11 @@ public static class SimpleLoaders
                     street = EXCLUDED.street, postcode = EXCLUDED.postcode, commune_code = EXCLUDED.commune_code,
                     commune_name = EXCLUDED.commune_name, point = EXCLUDED.point, search_label = EXCLUDED.search_label,
                     search_street = EXCLUDED.search_street, attributes = EXCLUDED.attributes, ingest_run_id = EXCLUDED.ingest_run_id
-                WHERE (t.label, t.point, t.attributes) IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.point, EXCLUDED.attributes)
+                -- Every stored column counts, the derived ones too: a newer loader's search texts reach rows of an unchanged file.
+                WHERE (t.label, t.number, t.suffix, t.street, t.postcode, t.commune_code, t.commune_name, t.point, t.search_label, t.search_street,
+                       t.attributes)
+                    IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.number, EXCLUDED.suffix, EXCLUDED.street, EXCLUDED.postcode, EXCLUDED.commune_code,
+                       EXCLUDED.commune_name, EXCLUDED.point, EXCLUDED.search_label, EXCLUDED.search_street, EXCLUDED.attributes)
                 RETURNING (xmax = 0) AS inserted)
             SELECT count(*) FILTER (WHERE inserted)::int, count(*) FILTER (WHERE NOT inserted)::int FROM up
             """, cancellationToken, ("source", source), ("run", runId));
