@@ -1,4 +1,5 @@
 using SmartRegion.Api.Catalog;
+using SmartRegion.Api.Geocoding;
 using SmartRegion.Api.Health;
 using SmartRegion.Api.Infrastructure;
 using SmartRegion.Api.Solar;
@@ -35,6 +36,7 @@ app.UseCatalogCallers();
 app.MapOpenApi();
 app.MapHealthEndpoints();
 app.MapSolarEndpoints();
+app.MapGeocodeEndpoints();
 app.MapCatalogEndpoints();
 app.MapApiFallback();
 app.UseWebRoot(app.Configuration, app.Logger);

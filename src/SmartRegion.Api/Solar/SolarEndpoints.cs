@@ -128,11 +128,7 @@ internal static class SolarEndpoints
         return value < min || value > max ? BadRequest(name, $"{name} {text} is outside [{min}, {max}].") : null;
     }
 
-    private static IResult BadRequest(string parameter, string detail) => Results.Problem(
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "Invalid parameter",
-        detail: detail,
-        extensions: new Dictionary<string, object?> { ["code"] = "invalid_parameter", ["parameter"] = parameter });
+    private static IResult BadRequest(string parameter, string detail) => Infrastructure.ParameterProblem.Invalid(parameter, detail);
 
     private static IResult NotFound(string detail) => Results.Problem(
         statusCode: StatusCodes.Status404NotFound,
