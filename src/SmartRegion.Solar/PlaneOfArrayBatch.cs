@@ -54,6 +54,14 @@ public sealed class PlaneOfArrayBatch
     private readonly double[] _monthlyIsotropicHalfWh = new double[12];
     private readonly double[] _monthlyGhiWh;
 
+    /// <summary>
+    /// Per month, <see cref="_maskStride"/> lanes over the skyline points (sectors + 1, the last repeating the first): all
+    /// bits set at the points its hours' horizon test reads (an hour in sector k reads points k and k + 1), 0 elsewhere.
+    /// A month's sun never stands in the other sectors (the north, at this latitude), so their skyline cannot hide it.
+    /// </summary>
+    private readonly float[] _monthSkylineMask;
+    private readonly int _maskStride;
+
     public PlaneOfArrayBatch(StationSky sky, SkyModel model, double albedo)
     {
         _sky = sky;
@@ -71,6 +79,14 @@ public sealed class PlaneOfArrayBatch
         }
         _allHours = new HourTable(this);
         _monthlyGhiWh = sky.MonthlyGhiWh;
+        _maskStride = (sky.HorizonSectors + 1 + Lanes - 1) / Lanes * Lanes;
+        _monthSkylineMask = new float[12 * _maskStride];
+        var allBits = BitConverter.Int32BitsToSingle(-1);
+        for (var h = 0; h < sky.Count; h++)
+        {
+            _monthSkylineMask[sky.Month[h] * _maskStride + sky.Sector[h]] = allBits;
+            _monthSkylineMask[sky.Month[h] * _maskStride + sky.Sector[h] + 1] = allBits;
+        }
     }
 
     /// <summary>
@@ -87,6 +103,9 @@ public sealed class PlaneOfArrayBatch
         public readonly int[] Sector;
         public readonly double[] MonthlyBehindPerezWh = new double[12];
         public PlaneOrientation? Plane;
+
+        /// <summary>The batch (station, sky model, albedo) whose hours <see cref="Keep"/> put in this table.</summary>
+        public PlaneOfArrayBatch? Batch;
 
         /// <summary>
         /// For a plane's table (<see cref="Keep"/>), each hour's plane-only terms: beam DNI·cos θ, circumsolar F1-part·cos θ
@@ -153,6 +172,7 @@ public sealed class PlaneOfArrayBatch
         public void Keep(PlaneOfArrayBatch batch, HourTable all, PlaneOrientation plane)
         {
             Plane = plane;
+            Batch = batch;
             var (nE, nN, nU) = Angles.PlaneNormal(plane.TiltDeg, plane.AzimuthDeg);
             float fE = (float)nE, fN = (float)nN, fU = (float)nU;
             float isoFactor = (float)(1 + nU), bandFactor = (float)Angles.SinDeg(plane.TiltDeg);
@@ -296,7 +316,9 @@ public sealed class PlaneOfArrayBatch
         {
             throw new ArgumentException("results is shorter than planes", nameof(results));
         }
-        Span<float> skyline = sectors <= 1024 ? stackalloc float[sectors + 1] : new float[sectors + 1];
+        // Room for the month masks' whole vectors (the lanes past the last point stay 0).
+        Span<float> skyline = sectors <= 1024 ? stackalloc float[_maskStride] : new float[_maskStride];
+        Span<float> highestByMonth = stackalloc float[12];
         Span<float> slope = sectors <= 1024 ? stackalloc float[sectors + 1] : new float[sectors + 1];
         Span<double> centres = sectors <= 1024 ? stackalloc double[sectors] : new double[sectors];
         SkyViewPlane? skyView = null;
@@ -319,8 +341,14 @@ public sealed class PlaneOfArrayBatch
                 hours = _allHours;
                 if (same >= SharedPlaneRun)
                 {
-                    hours = t_planeHours is { } reused && reused.Elevation.Length == _allHours.SegmentStart[12] + Lanes ? reused : t_planeHours = new HourTable(_allHours);
-                    hours.Keep(this, _allHours, planes[p]);
+                    var reused = t_planeHours is { } table && table.Elevation.Length == _allHours.SegmentStart[12] + Lanes && ReferenceEquals(table.Batch, this) ? table : null;
+                    hours = reused ?? (t_planeHours = new HourTable(_allHours));
+                    // The thread's table may already hold this plane's hours from the previous call (the flat roofs of a
+                    // tile, one after another, share one plane).
+                    if (reused is null || reused.Plane != planes[p])
+                    {
+                        hours.Keep(this, _allHours, planes[p]);
+                    }
                 }
             }
             if (hasHorizon)
@@ -336,19 +364,42 @@ public sealed class PlaneOfArrayBatch
                 skyline[sectors] = skyline[0];
                 slope[sectors] = 0;
             }
-            var highest = float.MinValue;
             if (hasHorizon)
             {
-                foreach (var e in skyline)
-                {
-                    highest = Math.Max(highest, e);
-                }
+                HighestByMonth(skyline, highestByMonth);
             }
-            results[p] = EvaluateOne(planes[p], hours, skyView, highest, skyline, slope, centres);
+            results[p] = EvaluateOne(planes[p], hours, skyView, highestByMonth, skyline, slope, centres);
         }
     }
 
-    private PlaneIrradiation EvaluateOne(PlaneOrientation plane, HourTable hours, SkyViewPlane? skyView, float highestSkylineDeg, ReadOnlySpan<float> skyline,
+    /// <summary>
+    /// Per month, the highest skyline point among those its hours' horizon tests read (skyline elevations are ≥ 0): an hour
+    /// whose sun stands at least that high is seen whatever its sector, so the horizon test stops there (the hours of a month
+    /// are sorted by elevation). Under a skyline highest in the north, where the sun never is, far more hours skip it than
+    /// with the highest point of the whole skyline, and every hour is counted exactly as before.
+    /// </summary>
+    private void HighestByMonth(ReadOnlySpan<float> skyline, Span<float> highest)
+    {
+        ref var mask = ref MemoryMarshal.GetArrayDataReference(_monthSkylineMask);
+        ref var line = ref MemoryMarshal.GetReference(skyline);
+        for (var m = 0; m < 12; m++)
+        {
+            var offset = m * _maskStride;
+            var acc = Vector256<float>.Zero;
+            for (var k = 0; k < _maskStride; k += Lanes)
+            {
+                acc = Vector256.Max(acc, Vector256.LoadUnsafe(ref line, (nuint)k) & Vector256.LoadUnsafe(ref mask, (nuint)(offset + k)));
+            }
+            var max = 0f;
+            for (var lane = 0; lane < Lanes; lane++)
+            {
+                max = Math.Max(max, acc[lane]);
+            }
+            highest[m] = max;
+        }
+    }
+
+    private PlaneIrradiation EvaluateOne(PlaneOrientation plane, HourTable hours, SkyViewPlane? skyView, ReadOnlySpan<float> highestByMonth, ReadOnlySpan<float> skyline,
         ReadOnlySpan<float> slope, ReadOnlySpan<double> skylineCentres)
     {
         var hasHorizon = skyView is not null;
@@ -397,7 +448,7 @@ public sealed class PlaneOfArrayBatch
             if (hasHorizon)
             {
                 // First hour whose sun is above every skyline point (hours are sorted by elevation), rounded up to 8.
-                split = FirstAtOrAbove(hours.Elevation, start, end, highestSkylineDeg);
+                split = FirstAtOrAbove(hours.Elevation, start, end, highestByMonth[m]);
                 split = start + (split - start + Lanes - 1) / Lanes * Lanes;
             }
             if (planeTerms)
