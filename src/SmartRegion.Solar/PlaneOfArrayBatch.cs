@@ -54,14 +54,6 @@ public sealed class PlaneOfArrayBatch
     private readonly double[] _monthlyIsotropicHalfWh = new double[12];
     private readonly double[] _monthlyGhiWh;
 
-    /// <summary>
-    /// Per month, <see cref="_maskStride"/> lanes over the skyline points (sectors + 1, the last repeating the first): all
-    /// bits set at the points its hours' horizon test reads (an hour in sector k reads points k and k + 1), 0 elsewhere.
-    /// A month's sun never stands in the other sectors (the north, at this latitude), so their skyline cannot hide it.
-    /// </summary>
-    private readonly float[] _monthSkylineMask;
-    private readonly int _maskStride;
-
     public PlaneOfArrayBatch(StationSky sky, SkyModel model, double albedo)
     {
         _sky = sky;
@@ -79,14 +71,6 @@ public sealed class PlaneOfArrayBatch
         }
         _allHours = new HourTable(this);
         _monthlyGhiWh = sky.MonthlyGhiWh;
-        _maskStride = (sky.HorizonSectors + 1 + Lanes - 1) / Lanes * Lanes;
-        _monthSkylineMask = new float[12 * _maskStride];
-        var allBits = BitConverter.Int32BitsToSingle(-1);
-        for (var h = 0; h < sky.Count; h++)
-        {
-            _monthSkylineMask[sky.Month[h] * _maskStride + sky.Sector[h]] = allBits;
-            _monthSkylineMask[sky.Month[h] * _maskStride + sky.Sector[h] + 1] = allBits;
-        }
     }
 
     /// <summary>
@@ -316,9 +300,7 @@ public sealed class PlaneOfArrayBatch
         {
             throw new ArgumentException("results is shorter than planes", nameof(results));
         }
-        // Room for the month masks' whole vectors (the lanes past the last point stay 0).
-        Span<float> skyline = sectors <= 1024 ? stackalloc float[_maskStride] : new float[_maskStride];
-        Span<float> highestByMonth = stackalloc float[12];
+        Span<float> skyline = sectors <= 1024 ? stackalloc float[sectors + 1] : new float[sectors + 1];
         Span<float> slope = sectors <= 1024 ? stackalloc float[sectors + 1] : new float[sectors + 1];
         Span<double> centres = sectors <= 1024 ? stackalloc double[sectors] : new double[sectors];
         SkyViewPlane? skyView = null;
@@ -364,42 +346,19 @@ public sealed class PlaneOfArrayBatch
                 skyline[sectors] = skyline[0];
                 slope[sectors] = 0;
             }
+            var highest = float.MinValue;
             if (hasHorizon)
             {
-                HighestByMonth(skyline, highestByMonth);
+                foreach (var e in skyline)
+                {
+                    highest = Math.Max(highest, e);
+                }
             }
-            results[p] = EvaluateOne(planes[p], hours, skyView, highestByMonth, skyline, slope, centres);
+            results[p] = EvaluateOne(planes[p], hours, skyView, highest, skyline, slope, centres);
         }
     }
 
-    /// <summary>
-    /// Per month, the highest skyline point among those its hours' horizon tests read (skyline elevations are ≥ 0): an hour
-    /// whose sun stands at least that high is seen whatever its sector, so the horizon test stops there (the hours of a month
-    /// are sorted by elevation). Under a skyline highest in the north, where the sun never is, far more hours skip it than
-    /// with the highest point of the whole skyline, and every hour is counted exactly as before.
-    /// </summary>
-    private void HighestByMonth(ReadOnlySpan<float> skyline, Span<float> highest)
-    {
-        ref var mask = ref MemoryMarshal.GetArrayDataReference(_monthSkylineMask);
-        ref var line = ref MemoryMarshal.GetReference(skyline);
-        for (var m = 0; m < 12; m++)
-        {
-            var offset = m * _maskStride;
-            var acc = Vector256<float>.Zero;
-            for (var k = 0; k < _maskStride; k += Lanes)
-            {
-                acc = Vector256.Max(acc, Vector256.LoadUnsafe(ref line, (nuint)k) & Vector256.LoadUnsafe(ref mask, (nuint)(offset + k)));
-            }
-            var max = 0f;
-            for (var lane = 0; lane < Lanes; lane++)
-            {
-                max = Math.Max(max, acc[lane]);
-            }
-            highest[m] = max;
-        }
-    }
-
-    private PlaneIrradiation EvaluateOne(PlaneOrientation plane, HourTable hours, SkyViewPlane? skyView, ReadOnlySpan<float> highestByMonth, ReadOnlySpan<float> skyline,
+    private PlaneIrradiation EvaluateOne(PlaneOrientation plane, HourTable hours, SkyViewPlane? skyView, float highestSkylineDeg, ReadOnlySpan<float> skyline,
         ReadOnlySpan<float> slope, ReadOnlySpan<double> skylineCentres)
     {
         var hasHorizon = skyView is not null;
@@ -448,7 +407,7 @@ public sealed class PlaneOfArrayBatch
             if (hasHorizon)
             {
                 // First hour whose sun is above every skyline point (hours are sorted by elevation), rounded up to 8.
-                split = FirstAtOrAbove(hours.Elevation, start, end, highestByMonth[m]);
+                split = FirstAtOrAbove(hours.Elevation, start, end, highestSkylineDeg);
                 split = start + (split - start + Lanes - 1) / Lanes * Lanes;
             }
             if (planeTerms)
