@@ -88,6 +88,9 @@ public sealed class PlaneOfArrayBatch
         public readonly double[] MonthlyBehindPerezWh = new double[12];
         public PlaneOrientation? Plane;
 
+        /// <summary>The batch (station, sky model, albedo) whose hours <see cref="Keep"/> put in this table.</summary>
+        public PlaneOfArrayBatch? Batch;
+
         /// <summary>
         /// For a plane's table (<see cref="Keep"/>), each hour's plane-only terms: beam DNI·cos θ, circumsolar F1-part·cos θ
         /// and the rest of the Perez sky before the sky-view ratio, iso·(1 + cos β) + band·sin β. Per sample only the
@@ -153,6 +156,7 @@ public sealed class PlaneOfArrayBatch
         public void Keep(PlaneOfArrayBatch batch, HourTable all, PlaneOrientation plane)
         {
             Plane = plane;
+            Batch = batch;
             var (nE, nN, nU) = Angles.PlaneNormal(plane.TiltDeg, plane.AzimuthDeg);
             float fE = (float)nE, fN = (float)nN, fU = (float)nU;
             float isoFactor = (float)(1 + nU), bandFactor = (float)Angles.SinDeg(plane.TiltDeg);
@@ -319,8 +323,14 @@ public sealed class PlaneOfArrayBatch
                 hours = _allHours;
                 if (same >= SharedPlaneRun)
                 {
-                    hours = t_planeHours is { } reused && reused.Elevation.Length == _allHours.SegmentStart[12] + Lanes ? reused : t_planeHours = new HourTable(_allHours);
-                    hours.Keep(this, _allHours, planes[p]);
+                    var reused = t_planeHours is { } table && table.Elevation.Length == _allHours.SegmentStart[12] + Lanes && ReferenceEquals(table.Batch, this) ? table : null;
+                    hours = reused ?? (t_planeHours = new HourTable(_allHours));
+                    // The thread's table may already hold this plane's hours from the previous call (the flat roofs of a
+                    // tile, one after another, share one plane).
+                    if (reused is null || reused.Plane != planes[p])
+                    {
+                        hours.Keep(this, _allHours, planes[p]);
+                    }
                 }
             }
             if (hasHorizon)

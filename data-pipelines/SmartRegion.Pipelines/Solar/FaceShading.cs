@@ -34,6 +34,12 @@ public sealed class FaceShading
     private readonly double[] _farTan, _farDistance, _nearTan, _nearDistance;
     private readonly float[] _horizon;
 
+    // Reused from face to face (a face of a few hundred samples made tens of kilobytes of each per call, the larger ones on
+    // the large-object heap, which only a full collection frees).
+    private double[] _horizons = [];
+    private PlaneOrientation[] _planes = [];
+    private PlaneIrradiation[] _irradiation = [];
+
     public FaceShading(SkylineIndex skyline, SolarRunContext run, ShadingMethod method)
     {
         _skyline = skyline;
@@ -51,18 +57,25 @@ public sealed class FaceShading
     /// <summary>
     /// The irradiation of each sample of a face (index i for sample i) and, last, of the same plane with no horizon
     /// (the reference of the shading loss). Samples sit on the face; their horizon is seen from 0.1 m above it.
+    /// The span is valid until the next call.
     /// </summary>
-    public PlaneIrradiation[] Evaluate(List<(double X, double Y, double Z)> samples, RoofPlane plane, int faceIndex, TilePhaseTimes times)
+    public ReadOnlySpan<PlaneIrradiation> Evaluate(List<(double X, double Y, double Z)> samples, RoofPlane plane, int faceIndex, TilePhaseTimes times)
     {
         var t0 = TilePhaseTimes.Now();
         var orientation = new PlaneOrientation(plane.TiltDeg, plane.AzimuthDeg);
-        var horizons = new double[(samples.Count + 1) * _sectors];
-        var planes = new PlaneOrientation[samples.Count + 1];
-        Array.Fill(planes, orientation);
         if (_method == ShadingMethod.Naive)
         {
             return EvaluateNaive(samples, orientation, faceIndex, times, t0);
         }
+        var n = samples.Count + 1;
+        if (_planes.Length < n)
+        {
+            var capacity = Math.Max(n, 2 * _planes.Length);
+            (_horizons, _planes, _irradiation) = (new double[capacity * _sectors], new PlaneOrientation[capacity], new PlaneIrradiation[capacity]);
+        }
+        var horizons = _horizons.AsSpan(0, n * _sectors);
+        var planes = _planes.AsSpan(0, n);
+        planes.Fill(orientation);
         var radius = _run.Parameters.HorizonRadiusM;
         // The far field (beyond a few face radii) is scanned once from the face's centre; each sample scans only its
         // near field and shifts the far skyline to its own height (SkylineIndex.CombineFarField).
@@ -88,9 +101,10 @@ public sealed class FaceShading
                 horizons[s * _sectors + k] = _horizon[k];
             }
         }
+        // The last "sample" is the same plane without any horizon: its skyline is 0.
+        horizons[(samples.Count * _sectors)..].Clear();
         t0 = times.Add(ref times.HorizonTicks, t0);
-        // The last "sample" is the same plane without any horizon: its skyline stays at 0.
-        var irradiation = new PlaneIrradiation[samples.Count + 1];
+        var irradiation = _irradiation.AsSpan(0, n);
         _batch.Evaluate(planes, horizons, irradiation);
         times.Add(ref times.IrradiationTicks, t0);
         return irradiation;

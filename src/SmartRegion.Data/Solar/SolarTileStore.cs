@@ -43,11 +43,18 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, 2154));
         var buildings = new List<(long Id, Geometry Footprint, double? H, double? G, double? RMin, double? RMax, int? S, string? Shape, bool Target)>();
+        // The job's own buildings, read once: tested per row in SQL (b.id = ANY(job.building_ids)), the compressed id
+        // array was decompressed and searched linearly for every building of the tile and its buffer.
+        HashSet<long> targets;
+        await using (var cmd = new NpgsqlCommand("SELECT building_ids FROM solar.job WHERE id = @job", connection))
+        {
+            cmd.Parameters.AddWithValue("job", jobId);
+            targets = [.. await cmd.ExecuteScalarAsync(cancellationToken) as long[] ?? []];
+        }
         await using (var cmd = new NpgsqlCommand("""
-            WITH j AS (SELECT tile, building_ids FROM solar.job WHERE id = @job)
+            WITH j AS (SELECT tile FROM solar.job WHERE id = @job)
             SELECT b.id, ST_AsBinary(ST_Force2D(b.footprint)), b.height_above_ground_m, b.ground_altitude_ngfign69_m,
-                   b.roof_min_altitude_ngfign69_m, b.roof_max_altitude_ngfign69_m, b.storeys, b.roof_shape,
-                   b.id = ANY(j.building_ids)
+                   b.roof_min_altitude_ngfign69_m, b.roof_max_altitude_ngfign69_m, b.storeys, b.roof_shape
             FROM region.building b, j
             WHERE b.retired_run_id IS NULL AND b.footprint && ST_Expand(j.tile, @r)
             ORDER BY b.id
@@ -58,8 +65,9 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                buildings.Add((reader.GetInt64(0), reader2d.Read(reader.GetFieldValue<byte[]>(1)), N(reader, 2), N(reader, 3), N(reader, 4), N(reader, 5),
-                    reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetBoolean(8)));
+                var id = reader.GetInt64(0);
+                buildings.Add((id, reader2d.Read(reader.GetFieldValue<byte[]>(1)), N(reader, 2), N(reader, 3), N(reader, 4), N(reader, 5),
+                    reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), targets.Contains(id)));
             }
         }
         var faces = new Dictionary<long, List<Lod2Face>>();
@@ -139,10 +147,10 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                 await WriteNullable(importer, r.InstallableKwp, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullable(importer, r.AnnualKwhAc, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullable(importer, r.MonthlyKwhAc, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
-                await WriteNullable(importer, r.ConfigurationsJson, NpgsqlDbType.Jsonb, cancellationToken);
-                await WriteNullable(importer, r.FinanceJson, NpgsqlDbType.Jsonb, cancellationToken);
+                await WriteNullable(importer, r.ConfigurationsJson, NpgsqlDbType.Json, cancellationToken);
+                await WriteNullable(importer, r.FinanceJson, NpgsqlDbType.Json, cancellationToken);
                 await WriteNullable(importer, r.Co2AvoidedKgPerYear, NpgsqlDbType.Double, cancellationToken);
-                await WriteNullable(importer, r.UncertaintyJson, NpgsqlDbType.Jsonb, cancellationToken);
+                await WriteNullable(importer, r.UncertaintyJson, NpgsqlDbType.Json, cancellationToken);
                 await WriteNullable(importer, r.StationDistanceKm, NpgsqlDbType.Double, cancellationToken);
             }
             await importer.CompleteAsync(cancellationToken);
