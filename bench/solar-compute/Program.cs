@@ -21,9 +21,10 @@ for (var i = 0; i + 1 < args.Length; i += 2)
         default: throw new ArgumentException($"unknown option {args[i]}");
     }
 }
-if (runId <= 0)
+if (runId <= 0 || tiles < 1 || naivePerTile < 1)
 {
-    Console.Error.WriteLine("usage: SolarComputeBench --run ID [--tiles 4] [--naive-buildings-per-tile 3]");
+    // The comparison needs at least one tile and one building for the naive peer (0 gave a rate of Infinity, unwritable as JSON).
+    Console.Error.WriteLine("usage: SolarComputeBench --run ID [--tiles 4 (≥ 1)] [--naive-buildings-per-tile 3 (≥ 1)]");
     return 2;
 }
 
