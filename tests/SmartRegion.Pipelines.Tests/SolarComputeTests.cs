@@ -133,6 +133,8 @@ public sealed class SolarComputeTests(TestDatabase db)
     public async Task Compute_NoWeatherStationWithin100Km_BuildingSkippedWithReasonRunCompletes()
     {
         // A building in Marseille; the only stations are near Paris (660 km): the run goes on and says why per building.
+        // The shared district brings the Paris station (without any station the run would stop before it starts).
+        await SolarDistrict.GetAsync(db);
         var source = UniqueSource("solar-far");
         await BuildingIngest.RunAsync(db.DataSource, Options(TempFile("far.geojson", Collection2154(SquareFeature("FAR", 892_400, 6_247_200, 12, "\"hauteur\": 9"))), source), null, Ct);
         var (code, stdout, stderr) = await Cli.RunAsync(db, null, "compute", "solar", "--bbox", "5.30,43.25,5.40,43.32", "--workers", "1", "--new");
