@@ -16,7 +16,10 @@ internal sealed record BuildingIngestOptions(
     string Path, string Format, string? Layer, int? Epsg, string? Source, string? IdField, bool Strict, bool DryRun, bool ReplaceSource,
     CsvSourceOptions Csv, int Workers)
 {
-    /// <summary>A source's first load of a file this large copies straight into region.building (smaller files are staged).</summary>
+    /// <summary>
+    /// A source's first load of a file this large (its content: decompressed, for a gzip file) copies straight into region.building
+    /// (smaller files are staged).
+    /// </summary>
     public long DirectLoadMinBytes { get; init; } = 32L << 20;
 }
 
@@ -63,7 +66,7 @@ internal static class BuildingIngest
         {
             // A source's first load of a large file goes straight into region.building while the file is read; should the file
             // repeat an id, it is read again and staged, where duplicates are found and reported.
-            var direct = source.TotalBytes >= o.DirectLoadMinBytes && o.Format is "geojson" or "gpkg" or "csv";
+            var direct = SourceFile.ContentLength(o.Path) >= o.DirectLoadMinBytes && o.Format is "geojson" or "gpkg" or "csv";
             try
             {
                 sha = await LoadAsync(dataSource, o, source, items, hasFirst, epsg, schema, runId, sourceName, report, direct, progress, cancellationToken);

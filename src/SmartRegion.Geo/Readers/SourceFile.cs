@@ -15,6 +15,30 @@ public static class SourceFile
         return f.ReadByte() == 0x1F && f.ReadByte() == 0x8B;
     }
 
+    /// <summary>
+    /// The size of the file's content: its length, or for a gzip file the size its trailer gives (ISIZE, modulo 2^32, so at
+    /// least the compressed length is taken: a content of 4 GB or more is not understated below it).
+    /// </summary>
+    public static long ContentLength(string path)
+    {
+        var (length, trailerSize) = Trailer(path);
+        return IsGzip(path) ? Math.Max(length, trailerSize) : length;
+    }
+
+    /// <summary>The file's length and the little-endian number in its last 4 bytes (a gzip file's ISIZE; 0 when shorter than a gzip header and trailer).</summary>
+    private static (long Length, uint TrailerSize) Trailer(string path)
+    {
+        using var f = File.OpenRead(path);
+        Span<byte> trailer = stackalloc byte[4];
+        if (f.Length < 18)
+        {
+            return (f.Length, 0);
+        }
+        f.Seek(-4, SeekOrigin.End);
+        f.ReadExactly(trailer);
+        return (f.Length, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer));
+    }
+
     /// <summary>The file name without a trailing <c>.gz</c>, which names the format inside.</summary>
     public static string InnerName(string path)
     {
@@ -49,15 +73,7 @@ public static class SourceFile
         {
             _inner = new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false);
             _fileName = Path.GetFileName(path);
-            using var f = File.OpenRead(path);
-            _fileLength = f.Length;
-            Span<byte> trailer = stackalloc byte[4];
-            if (_fileLength >= 18)
-            {
-                f.Seek(-4, SeekOrigin.End);
-                f.ReadExactly(trailer);
-            }
-            _trailerSize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+            (_fileLength, _trailerSize) = Trailer(path);
         }
 
         public override long Length => throw new NotSupportedException();
