@@ -142,11 +142,12 @@ internal static class AddressIngest
     internal static (string Label, string Street) SearchTexts(string label, string? street, string? postcode, string? communeName)
     {
         var searchLabel = SearchText.Normalize(label);
-        foreach (var part in new[] { postcode, communeName })
+        var commune = communeName is null ? "" : SearchText.Normalize(communeName);
+        foreach (var part in new[] { postcode is null ? "" : SearchText.Normalize(postcode), commune })
         {
-            if (part is not null && SearchText.Normalize(part) is { Length: > 0 } p && !$" {searchLabel} ".Contains($" {p} ", StringComparison.Ordinal))
+            if (part.Length > 0 && !$" {searchLabel} ".Contains($" {part} ", StringComparison.Ordinal))
             {
-                searchLabel += " " + p;
+                searchLabel += " " + part;
             }
         }
         if (street is not null)
@@ -154,9 +155,9 @@ internal static class AddressIngest
             return (searchLabel, SearchText.Normalize(street));
         }
         var words = Data.Geocoding.AddressSearch.Parse(label).Text;
-        if (communeName is not null && SearchText.Normalize(communeName) is { Length: > 0 } c && words.EndsWith(" " + c, StringComparison.Ordinal))
+        if (commune.Length > 0 && words.EndsWith(" " + commune, StringComparison.Ordinal))
         {
-            words = words[..^(c.Length + 1)];
+            words = words[..^(commune.Length + 1)];
         }
         return (searchLabel, words.Length > 0 ? words : searchLabel);
     }

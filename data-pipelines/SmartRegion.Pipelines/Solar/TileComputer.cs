@@ -616,7 +616,6 @@ public static class TileComputer
         return 2 * r * Math.Asin(Math.Sqrt(a));
     }
 
-
     /// <summary>Nearest sample by brute force: faces have tens to hundreds of samples.</summary>
     private sealed class NearestSample(List<(double X, double Y, double Z)> samples)
     {

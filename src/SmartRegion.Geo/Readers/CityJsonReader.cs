@@ -40,8 +40,8 @@ public sealed class CityJsonReader : IDisposable
     public IEnumerable<SourceFeature> Read(CancellationToken cancellationToken)
     {
         using var file = File.OpenRead(_path);
-        var gzip = SourceFile.IsGzip(_path);
         using var stream = SourceFile.Content(file, _path);
+        var gzip = !ReferenceEquals(stream, file);
         using var reader = new StreamReader(stream, new UTF8Encoding(false, true));
         var first = ReadLineSafe(reader, 1) ?? throw new SourceFormatException($"{_fileName}: the file is empty");
         // A CityJSONSeq starts with a complete one-line header whose CityObjects are empty; anything else is one document.

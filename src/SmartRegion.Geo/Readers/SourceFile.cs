@@ -9,11 +9,7 @@ namespace SmartRegion.Geo.Readers;
 public static class SourceFile
 {
     /// <summary>Whether the file starts with the gzip magic bytes (1F 8B).</summary>
-    public static bool IsGzip(string path)
-    {
-        using var f = File.OpenRead(path);
-        return f.ReadByte() == 0x1F && f.ReadByte() == 0x8B;
-    }
+    public static bool IsGzip(string path) => Look(path).Gzip;
 
     /// <summary>
     /// The size of the file's content: its length, or for a gzip file the size its trailer gives (ISIZE, modulo 2^32, so at
@@ -21,22 +17,25 @@ public static class SourceFile
     /// </summary>
     public static long ContentLength(string path)
     {
-        var (length, trailerSize) = Trailer(path);
-        return IsGzip(path) ? Math.Max(length, trailerSize) : length;
+        var look = Look(path);
+        return look.Gzip ? Math.Max(look.Length, look.TrailerSize) : look.Length;
     }
 
-    /// <summary>The file's length and the little-endian number in its last 4 bytes (a gzip file's ISIZE; 0 when shorter than a gzip header and trailer).</summary>
-    private static (long Length, uint TrailerSize) Trailer(string path)
+    /// <summary>What one open of the file tells: its length, whether it is gzip, and its last 4 bytes as a gzip trailer's ISIZE.</summary>
+    private readonly record struct FileLook(long Length, bool Gzip, uint TrailerSize);
+
+    private static FileLook Look(string path)
     {
         using var f = File.OpenRead(path);
-        Span<byte> trailer = stackalloc byte[4];
-        if (f.Length < 18)
+        var gzip = f.ReadByte() == 0x1F && f.ReadByte() == 0x8B;
+        if (!gzip || f.Length < 18)
         {
-            return (f.Length, 0);
+            return new(f.Length, gzip, 0);
         }
+        Span<byte> trailer = stackalloc byte[4];
         f.Seek(-4, SeekOrigin.End);
         f.ReadExactly(trailer);
-        return (f.Length, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer));
+        return new(f.Length, gzip, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer));
     }
 
     /// <summary>The file name without a trailing <c>.gz</c>, which names the format inside.</summary>
@@ -51,7 +50,7 @@ public static class SourceFile
     /// is gzip-compressed, else <paramref name="raw"/> itself. A corrupt or truncated gzip file fails with a
     /// <see cref="SourceFormatException"/> naming the file.
     /// </summary>
-    public static Stream Content(Stream raw, string path) => IsGzip(path) ? new GunzipStream(raw, path) : raw;
+    public static Stream Content(Stream raw, string path) => Look(path) is { Gzip: true } look ? new GunzipStream(raw, Path.GetFileName(path), look) : raw;
 
     /// <summary>Opens <paramref name="path"/> for a forward read of its (decompressed) content.</summary>
     public static Stream OpenContent(string path) =>
@@ -69,11 +68,11 @@ public static class SourceFile
         private readonly long _fileLength;
         private long _position;
 
-        public GunzipStream(Stream raw, string path)
+        public GunzipStream(Stream raw, string fileName, FileLook look)
         {
             _inner = new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false);
-            _fileName = Path.GetFileName(path);
-            (_fileLength, _trailerSize) = Trailer(path);
+            _fileName = fileName;
+            (_fileLength, _trailerSize) = (look.Length, look.TrailerSize);
         }
 
         public override long Length => throw new NotSupportedException();
