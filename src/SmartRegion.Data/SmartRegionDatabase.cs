@@ -40,6 +40,23 @@ public static class SmartRegionDatabase
         return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
     }
 
+    /// <summary>
+    /// Opens one connection and gives it back to the pool, so that the next open is immediate: started before work that does not
+    /// need the database yet (reading a file's first feature), it takes the connection's set-up (authentication, the server's
+    /// types) off a short command's critical path. Never throws: the next open meets the same problem and reports it.
+    /// </summary>
+    public static async Task WarmUpAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException or TimeoutException)
+        {
+            // Reported by the open that needs the connection.
+        }
+    }
+
     /// <summary>Host, port and database of a connection string, never its password (for messages and logs).</summary>
     public static string Describe(string connectionString)
     {

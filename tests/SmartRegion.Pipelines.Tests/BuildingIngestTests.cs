@@ -199,6 +199,36 @@ public sealed class BuildingIngestTests(TestDatabase db)
     }
 
     [Fact]
+    public async Task IngestDatabaseUnreachable_FileOfManyBatches_FailsWithTheConnectionErrorWithoutWaitingForever()
+    {
+        // A staged load parses while the connection opens: when it never opens, the parsing (blocked on a full queue) must stop.
+        var features = Enumerable.Range(0, 3000).Select(i => SquareFeature($"U{i}", 652000 + i % 100 * 20, 6862000 + i / 100 * 20)).ToArray();
+        var path = TempFile("u.geojson", Collection2154(features));
+        await using var nowhere = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=x;Password=x;Database=x;Timeout=3");
+        var run = BuildingIngest.RunAsync(nowhere, Options(path, UniqueSource("nowhere")), null, Ct);
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60), Ct)));
+        await Assert.ThrowsAsync<Npgsql.NpgsqlException>(() => run);
+    }
+
+    [Fact]
+    public async Task IngestRun_RecordsItsOptionsAndItsReportUnderTheirNames()
+    {
+        var source = UniqueSource("opts");
+        var path = TempFile("o.geojson", Collection2154(SquareFeature("O1", 652000, 6862000)));
+        var report = await BuildingIngest.RunAsync(db.DataSource, Options(path, source, replace: true), null, Ct);
+        Assert.Equal("true|false|false|null",
+            await ScalarAsync<string>(db, "SELECT concat_ws('|', options->'ReplaceSource', options->'Strict', options->'DryRun', options->'srs') FROM region.ingest_run WHERE id = @id", ("id", report.RunId!.Value)));
+        var file = Path.Combine(Path.GetDirectoryName(path)!, "report.json");
+        report.WriteTo(file);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+        Assert.Equal("succeeded", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal(1, json.RootElement.GetProperty("inserted").GetInt32());
+        Assert.Equal(report.RunId, json.RootElement.GetProperty("runId").GetInt64());
+        Assert.False(json.RootElement.TryGetProperty("error", out _)); // nulls are left out
+        Assert.Equal(0, json.RootElement.GetProperty("rejections").GetArrayLength());
+    }
+
+    [Fact]
     public async Task IngestTruncated_File_FailsWithoutChangingAnything()
     {
         var source = UniqueSource("trunc");

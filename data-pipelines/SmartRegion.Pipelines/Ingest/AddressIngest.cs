@@ -55,7 +55,7 @@ internal static class AddressIngest
         var source = o.Source ?? format;
         var report = new IngestReport { Kind = "addresses", File = o.Path, Source = source, Format = format, SourceCrs = "EPSG:" + sourceEpsg };
         var runId = await IngestRuns.StartAsync(dataSource, new IngestRunStart("addresses", source, fileName, new FileInfo(o.Path).Length, format, sourceEpsg,
-            JsonSerializer.Serialize(new { o.LatColumn, o.LonColumn })), cancellationToken);
+            IngestRunJson.Write(new AddressRunOptions(o.LatColumn, o.LonColumn))), cancellationToken);
         report.RunId = runId;
         var factory = new GeometryFactory(new PrecisionModel(), KnownCrs.Lambert93);
         var rows = new List<AddressRow>();

@@ -28,7 +28,7 @@ internal static class BoundaryIngest
         var target = new GeometryFactory(new PrecisionModel(), KnownCrs.Lambert93);
         var report = new IngestReport { Kind = "boundaries", File = o.Path, Source = o.Level, Format = "geojson" };
         var runId = await IngestRuns.StartAsync(dataSource, new IngestRunStart("boundaries", o.Level, fileName, new FileInfo(o.Path).Length, "geojson", o.Epsg,
-            JsonSerializer.Serialize(new { o.Level, o.CodeField, o.NameField })), cancellationToken);
+            IngestRunJson.Write(new BoundaryRunOptions(o.Level, o.CodeField, o.NameField))), cancellationToken);
         report.RunId = runId;
         var rows = new List<BoundaryRow>();
         try

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using NetTopologySuite.Geometries;
 using Npgsql;
+using SmartRegion.Data;
 using SmartRegion.Data.Ingest;
 using SmartRegion.Geo.Buildings;
 using SmartRegion.Geo.Crs;
@@ -38,6 +39,8 @@ internal static class BuildingIngest
     public static async Task<IngestReport> RunAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, ProgressLine? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        // The database connection opens while the file's first feature is read.
+        var warm = SmartRegionDatabase.WarmUpAsync(dataSource, cancellationToken);
         using var source = FeatureSources.Open(o.Path, o.Format, o.Layer, o.Csv, o.Epsg is not null);
         using var items = source.Read(cancellationToken).GetEnumerator();
         // GeoJSON declares its CRS before the features: read the first one to know it.
@@ -58,9 +61,10 @@ internal static class BuildingIngest
         }
         report = new IngestReport { Kind = "buildings", File = o.Path, Source = sourceName, Format = source.Format, SourceCrs = "EPSG:" + epsg };
 
-        var runId = await IngestRuns.StartAsync(dataSource, new IngestRunStart("buildings", sourceName, Path.GetFileName(o.Path),
-            source.TotalBytes, source.Format, epsg, JsonSerializer.Serialize(new { o.Strict, o.DryRun, o.ReplaceSource, o.Layer, o.IdField, srs = o.Epsg })), cancellationToken);
-        report.RunId = runId;
+        // Recorded while the first batches are parsed (a small file's load is mostly this set-up): awaited before loading.
+        var run = new IngestRunStart("buildings", sourceName, Path.GetFileName(o.Path), source.TotalBytes, source.Format, epsg,
+            IngestRunJson.Write(new BuildingRunOptions(o.Strict, o.DryRun, o.ReplaceSource, o.Layer, o.IdField, o.Epsg)));
+        var runStart = StartRunAsync(warm, dataSource, run, cancellationToken);
         string? sha = null;
         try
         {
@@ -69,14 +73,14 @@ internal static class BuildingIngest
             var direct = SourceFile.ContentLength(o.Path) >= o.DirectLoadMinBytes && o.Format is "geojson" or "gpkg" or "csv";
             try
             {
-                sha = await LoadAsync(dataSource, o, source, items, hasFirst, epsg, schema, runId, sourceName, report, direct, progress, cancellationToken);
+                sha = await LoadAsync(dataSource, o, source, items, hasFirst, epsg, schema, runStart, sourceName, report, direct, progress, cancellationToken);
             }
             catch (DuplicateIdInDirectLoadException)
             {
                 using var again = FeatureSources.Open(o.Path, o.Format, o.Layer, o.Csv, o.Epsg is not null);
                 using var againItems = again.Read(cancellationToken).GetEnumerator();
-                report = new IngestReport { Kind = "buildings", File = o.Path, Source = sourceName, Format = again.Format, SourceCrs = "EPSG:" + epsg, RunId = runId };
-                sha = await LoadAsync(dataSource, o, again, againItems, againItems.MoveNext(), epsg, schema, runId, sourceName, report, false, progress, cancellationToken);
+                report = new IngestReport { Kind = "buildings", File = o.Path, Source = sourceName, Format = again.Format, SourceCrs = "EPSG:" + epsg };
+                sha = await LoadAsync(dataSource, o, again, againItems, againItems.MoveNext(), epsg, schema, runStart, sourceName, report, false, progress, cancellationToken);
             }
             report.Status = o.DryRun ? "dry_run" : "succeeded";
         }
@@ -85,6 +89,8 @@ internal static class BuildingIngest
             progress?.Done();
             report.Status = "failed";
             report.Error = e is PostgresException pe ? $"database: {pe.MessageText}" : e is OperationCanceledException ? "cancelled" : e.Message;
+            var runId = await runStart; // when the run could not even be recorded, that is the error
+            report.RunId = runId;
             await IngestRuns.FailAsync(dataSource, runId, new IngestRunCounts(report.Read, report.Accepted, report.Repaired, report.Rejected,
                 report.Warnings, 0, 0, 0, 0), sha, report.Error);
             throw;
@@ -101,12 +107,21 @@ internal static class BuildingIngest
 
     // One pass over the file: read (one thread) → parse, map (workers, order kept) → COPY; then merge and commit. Returns the file's SHA-256.
     private static async Task<string> LoadAsync(NpgsqlDataSource dataSource, BuildingIngestOptions o, IFeatureSource source, IEnumerator<FeatureWork> items,
-        bool hasFirst, int epsg, BuildingSchema? schema, long runId, string sourceName, IngestReport report, bool direct, ProgressLine? progress,
+        bool hasFirst, int epsg, BuildingSchema? schema, Task<long> runStart, string sourceName, IngestReport report, bool direct, ProgressLine? progress,
         CancellationToken cancellationToken)
     {
-        await using var loader = await BuildingLoader.BeginAsync(dataSource, runId, new BuildingLoadOptions(sourceName, o.ReplaceSource, o.DryRun), direct, cancellationToken);
+        // A direct load's rows name their run and source, and only the database says whether the load may be direct: it begins
+        // first. A staged load (every small file) is parsed meanwhile, on the other core.
+        var loadOptions = new BuildingLoadOptions(sourceName, o.ReplaceSource, o.DryRun);
+        BuildingLoader? loader = null;
+        if (direct)
+        {
+            report.RunId = await runStart;
+            loader = await BuildingLoader.BeginAsync(dataSource, report.RunId.Value, loadOptions, allowDirect: true, cancellationToken);
+        }
+        var staged = loader is not { IsDirect: true };
         var mappers = new ThreadLocal<BuildingMapper>(() => new BuildingMapper(epsg, o.Strict, o.IdField));
-        var encoders = new ThreadLocal<BuildingRowEncoder>(loader.CreateEncoder);
+        var encoders = new ThreadLocal<BuildingRowEncoder>(() => staged ? BuildingLoader.CreateStageEncoder() : loader!.CreateEncoder());
         // A batch is parsed, mapped and encoded as COPY rows on a worker; the loop below only keeps count and sends the bytes.
         Batch Run(FeatureWork[] work)
         {
@@ -124,6 +139,8 @@ internal static class BuildingIngest
             }
             return new Batch(outcomes, rows);
         }
+        // Stops the reading when the load fails (the reader may be waiting for room in the channel).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<Task<Batch>>(new BoundedChannelOptions(Math.Max(2, o.Workers * 2)) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(async () =>
         {
@@ -137,7 +154,7 @@ internal static class BuildingIngest
                     if (batch.Count == BatchSize)
                     {
                         var work = batch.ToArray();
-                        await channel.Writer.WriteAsync(Task.Run(() => Run(work), cancellationToken), cancellationToken);
+                        await channel.Writer.WriteAsync(Task.Run(() => Run(work), stop.Token), stop.Token);
                         batch.Clear();
                     }
                     more = items.MoveNext();
@@ -145,7 +162,7 @@ internal static class BuildingIngest
                 if (batch.Count > 0)
                 {
                     var work = batch.ToArray();
-                    await channel.Writer.WriteAsync(Task.Run(() => Run(work), cancellationToken), cancellationToken);
+                    await channel.Writer.WriteAsync(Task.Run(() => Run(work), stop.Token), stop.Token);
                 }
                 channel.Writer.Complete();
             }
@@ -153,53 +170,83 @@ internal static class BuildingIngest
             {
                 channel.Writer.Complete(e);
             }
-        }, cancellationToken);
+        }, stop.Token);
 
-        await foreach (var task in channel.Reader.ReadAllAsync(cancellationToken))
+        try
         {
-            var batch = await task;
-            foreach (var outcome in batch.Outcomes)
+            if (loader is null)
             {
-                report.Read++;
-                if (outcome.Rejection is { } rejection)
-                {
-                    report.Reject(rejection);
-                    continue;
-                }
-                var b = outcome.Record!;
-                foreach (var w in outcome.Warnings)
-                {
-                    report.Warn(w);
-                }
-                if (b.Repair is { } repair)
-                {
-                    report.Repair(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "geometry", repair));
-                }
-                report.Accepted++;
+                report.RunId = await runStart;
+                loader = await BuildingLoader.BeginAsync(dataSource, report.RunId.Value, loadOptions, allowDirect: false, cancellationToken);
             }
-            // Duplicate ids are found in the staging table at the end: memory stays flat however many ids the file has.
-            using (batch.Rows)
+            await foreach (var task in channel.Reader.ReadAllAsync(cancellationToken))
             {
-                await loader.WriteAsync(batch.Rows, cancellationToken);
+                var batch = await task;
+                foreach (var outcome in batch.Outcomes)
+                {
+                    report.Read++;
+                    if (outcome.Rejection is { } rejection)
+                    {
+                        report.Reject(rejection);
+                        continue;
+                    }
+                    var b = outcome.Record!;
+                    foreach (var w in outcome.Warnings)
+                    {
+                        report.Warn(w);
+                    }
+                    if (b.Repair is { } repair)
+                    {
+                        report.Repair(new FeatureProblem(b.FeatureIndex, null, b.SourceId, "geometry", repair));
+                    }
+                    report.Accepted++;
+                }
+                // Duplicate ids are found in the staging table at the end: memory stays flat however many ids the file has.
+                using (batch.Rows)
+                {
+                    await loader.WriteAsync(batch.Rows, cancellationToken);
+                }
+                progress?.Report(source.BytesRead >> 20, source.TotalBytes >> 20, "MB", $"{report.Read:N0} features");
             }
-            progress?.Report(source.BytesRead >> 20, source.TotalBytes >> 20, "MB", $"{report.Read:N0} features");
+            await producer;
+            progress?.Done();
+            var sha = source.Sha256();
+            report.Filtered = source.Filtered;
+            report.Format = source.Format; // a GeoJSONSeq is only known as such after its second feature
+            var merged = await loader.MergeAsync(cancellationToken);
+            report.DropDuplicates(merged);
+            await loader.CommitAsync(new IngestRunCounts(report.Read, report.Accepted, report.Repaired, report.Rejected,
+                report.Warnings, merged.Inserted, merged.Updated, merged.Unchanged, merged.Retired), sha, cancellationToken);
+            report.FileSha256 = sha;
+            report.Inserted = merged.Inserted;
+            report.Updated = merged.Updated;
+            report.Unchanged = merged.Unchanged;
+            report.Retired = merged.Retired;
+            report.MergeS = merged.MergeS;
+            return sha;
         }
-        await producer;
-        progress?.Done();
-        var sha = source.Sha256();
-        report.Filtered = source.Filtered;
-        report.Format = source.Format; // a GeoJSONSeq is only known as such after its second feature
-        var merged = await loader.MergeAsync(cancellationToken);
-        report.DropDuplicates(merged);
-        await loader.CommitAsync(new IngestRunCounts(report.Read, report.Accepted, report.Repaired, report.Rejected,
-            report.Warnings, merged.Inserted, merged.Updated, merged.Unchanged, merged.Retired), sha, cancellationToken);
-        report.FileSha256 = sha;
-        report.Inserted = merged.Inserted;
-        report.Updated = merged.Updated;
-        report.Unchanged = merged.Unchanged;
-        report.Retired = merged.Retired;
-        report.MergeS = merged.MergeS;
-        return sha;
+        finally
+        {
+            stop.Cancel();
+            try
+            {
+                await producer;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped before it started.
+            }
+            if (loader is not null)
+            {
+                await loader.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<long> StartRunAsync(Task warm, NpgsqlDataSource dataSource, IngestRunStart run, CancellationToken cancellationToken)
+    {
+        await warm; // then the run record takes the warmed connection from the pool
+        return await IngestRuns.StartAsync(dataSource, run, cancellationToken);
     }
 
     private static readonly GeometryFactory SourceFactory = new();

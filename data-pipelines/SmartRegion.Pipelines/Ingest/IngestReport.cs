@@ -1,7 +1,6 @@
 using System.Text.Json;
 using SmartRegion.Data.Ingest;
 using SmartRegion.Geo.Readers;
-using SmartRegion.Pipelines.Cli;
 
 namespace SmartRegion.Pipelines.Ingest;
 
@@ -104,6 +103,6 @@ internal sealed class IngestReport
         {
             Directory.CreateDirectory(dir);
         }
-        System.IO.File.WriteAllText(path, JsonSerializer.Serialize(this, CliJson.Options));
+        System.IO.File.WriteAllText(path, JsonSerializer.Serialize(this, IngestReportJson.Cli.IngestReport));
     }
 }

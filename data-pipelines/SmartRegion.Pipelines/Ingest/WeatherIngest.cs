@@ -31,7 +31,7 @@ internal static class WeatherIngest
         var report = new IngestReport { Kind = "weather", File = o.Path, Source = source, Format = series.Format, FileSha256 = sha };
         var runId = await IngestRuns.StartAsync(dataSource,
             new IngestRunStart("weather", source, System.IO.Path.GetFileName(o.Path), new FileInfo(o.Path).Length, series.Format, 4326,
-                System.Text.Json.JsonSerializer.Serialize(new { name, timeShiftMin = o.TimeShift?.TotalMinutes })), cancellationToken);
+                IngestRunJson.Write(new WeatherRunOptions(name, o.TimeShift?.TotalMinutes))), cancellationToken);
         report.RunId = runId;
         var counts = new IngestRunCounts(series.Count, series.Count, 0, 0, 0, series.Count, 0, 0, 0);
         try

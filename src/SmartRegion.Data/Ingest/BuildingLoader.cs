@@ -139,6 +139,15 @@ public sealed class BuildingLoader : IAsyncDisposable
     /// <summary>An encoder of rows for this load's COPY (one per parsing thread).</summary>
     public BuildingRowEncoder CreateEncoder() => new(_direct, _options.Source, _runId);
 
+    /// <summary>Whether rows go straight into <c>region.building</c> (else staged: see <see cref="CreateStageEncoder"/>).</summary>
+    public bool IsDirect => _direct;
+
+    /// <summary>
+    /// An encoder of staged rows, usable before the load begins (a staged row carries neither source nor run): a small file is
+    /// parsed while the connection opens.
+    /// </summary>
+    public static BuildingRowEncoder CreateStageEncoder() => new(false, "", 0);
+
     /// <summary>Streams a batch of encoded buildings into the load (in the order given).</summary>
     public async Task WriteAsync(BuildingRows rows, CancellationToken cancellationToken)
     {
