@@ -38,4 +38,14 @@ public sealed class IngestCliTests
         Assert.StartsWith("buildings 100/100 MB (100", lines[1]);
         Assert.EndsWith("100,000 features", lines[1].TrimEnd());
     }
+
+    [Theory]
+    [InlineData(714_886, "buildings 698/698 kB (100 %)")]
+    [InlineData(105_004_676, "buildings 100/100 MB (100 %)")]
+    public void ProgressLine_FileRead_CountsInKilobytesUnderTenMegabytes(long size, string expected)
+    {
+        var output = new StringWriter();
+        new ProgressLine("buildings", output).ReportBytes(size, size, "436 features");
+        Assert.StartsWith(expected, output.ToString());
+    }
 }

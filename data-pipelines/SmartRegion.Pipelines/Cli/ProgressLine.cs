@@ -37,6 +37,13 @@ internal sealed class ProgressLine(string label, TextWriter? output = null)
         }
     }
 
+    /// <summary>Shows how much of a file was read: in MB, or in kB for a file under 10 MB (which would read "0/0 MB").</summary>
+    public void ReportBytes(long done, long total, string? extra = null)
+    {
+        var shift = total >= 10L << 20 ? 20 : 10;
+        Report(done >> shift, total >> shift, shift == 20 ? "MB" : "kB", extra);
+    }
+
     /// <summary>Ends the progress line.</summary>
     public void Done()
     {

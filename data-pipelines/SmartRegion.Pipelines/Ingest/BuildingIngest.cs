@@ -206,7 +206,7 @@ internal static class BuildingIngest
                 {
                     await loader.WriteAsync(batch.Rows, cancellationToken);
                 }
-                progress?.Report(source.BytesRead >> 20, source.TotalBytes >> 20, "MB", $"{report.Read:N0} features");
+                progress?.ReportBytes(source.BytesRead, source.TotalBytes, $"{report.Read:N0} features");
             }
             await producer;
             progress?.Done();
