@@ -7,9 +7,34 @@ using SmartRegion.Geo.Readers;
 // Usage: SmartRegion.Bench.Ingest OUTPUT.geojson COUNT SOURCE.geojson…
 // Writes COUNT buildings in EPSG:2154 by replicating the source buildings on a grid of 6 km tiles, each copy with
 // its own id (original id + "-k") and every source attribute, so both loaders do the same work as on real files.
+// Usage: SmartRegion.Bench.Ingest --first OUTPUT.geojson SOURCE.geojson
+// Writes the source's first feature, verbatim, with the source's CRS: a loader's time on it is its start-up.
+if (args is ["--first", var firstOutput, var firstSource])
+{
+    using var features = new GeoJsonFeatureStream(File.OpenRead(firstSource), Path.GetFileName(firstSource));
+    var first = features.Next() ?? throw new InvalidDataException($"{firstSource} has no feature");
+    using var file = File.Create(firstOutput);
+    using var head = new Utf8JsonWriter(file);
+    head.WriteStartObject();
+    head.WriteString("type", "FeatureCollection");
+    if (features.CrsName is { } crs)
+    {
+        head.WriteStartObject("crs");
+        head.WriteString("type", "name");
+        head.WriteStartObject("properties");
+        head.WriteString("name", crs);
+        head.WriteEndObject();
+        head.WriteEndObject();
+    }
+    head.WriteStartArray("features");
+    head.WriteRawValue(first);
+    head.WriteEndArray();
+    head.WriteEndObject();
+    return 0;
+}
 if (args.Length < 3)
 {
-    Console.Error.WriteLine("usage: SmartRegion.Bench.Ingest OUTPUT.geojson COUNT SOURCE.geojson…");
+    Console.Error.WriteLine("usage: SmartRegion.Bench.Ingest OUTPUT.geojson COUNT SOURCE.geojson…\n       SmartRegion.Bench.Ingest --first OUTPUT.geojson SOURCE.geojson");
     return 2;
 }
 var output = args[0];
