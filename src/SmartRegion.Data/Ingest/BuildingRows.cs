@@ -106,13 +106,13 @@ public sealed class BuildingRowEncoder
         }
         Text(rows, b.RoofShape);
         Text(rows, b.Usage);
-        // jsonb's binary form: a version byte, then the JSON text, here the source's own UTF-8 bytes.
+        // jsonb's binary form: a version byte, then the JSON text: the source's own UTF-8 bytes, keys in jsonb's order.
         var json = b.Attributes.Span;
         var field = rows.Reserve(5 + json.Length);
-        BinaryPrimitives.WriteInt32BigEndian(field, json.Length + 1);
+        var length = JsonbKeyOrder.Write(json, field[5..]);
+        BinaryPrimitives.WriteInt32BigEndian(field, length + 1);
         field[4] = 1;
-        json.CopyTo(field[5..]);
-        rows.Advance(5 + json.Length);
+        rows.Advance(5 + length);
         if (_direct)
         {
             Bytes(rows, _source);
