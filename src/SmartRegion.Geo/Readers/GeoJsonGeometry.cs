@@ -312,7 +312,8 @@ public static class GeoJsonGeometry
     private static double Number(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, ref FeatureFieldException? bad)
     {
         var start = (int)reader.TokenStartIndex;
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var v))
+        var v = 0.0;
+        if (reader.TokenType != JsonTokenType.Number || (!JsonNumber.TryParseShort(reader.ValueSpan, out v) && !reader.TryGetDouble(out v)))
         {
             reader.Skip();
             bad ??= new FeatureFieldException(PathOf(parent, index), $"holds {Raw(json, start, ref reader)}, not a number");
