@@ -30,43 +30,15 @@ public static class JsonNumber
         ulong mantissa = 0;
         var digits = 0; // significant digits in the mantissa (leading zeros not counted)
         var exponent = 0; // decimal exponent of the mantissa's last digit
-        var any = false;
-        for (; i < text.Length && (uint)(text[i] - '0') <= 9; i++)
-        {
-            any = true;
-            if (mantissa == 0 && text[i] == (byte)'0')
-            {
-                continue;
-            }
-            if (++digits > 15)
-            {
-                return false;
-            }
-            mantissa = mantissa * 10 + (uint)(text[i] - '0');
-        }
-        if (!any)
+        var start = i;
+        if (!Digits(text, ref i, ref mantissa, ref digits, ref exponent, fraction: false) || i == start)
         {
             return false;
         }
         if (i < text.Length && text[i] == (byte)'.')
         {
-            i++;
-            var fraction = false;
-            for (; i < text.Length && (uint)(text[i] - '0') <= 9; i++)
-            {
-                fraction = true;
-                exponent--;
-                if (mantissa == 0 && text[i] == (byte)'0')
-                {
-                    continue;
-                }
-                if (++digits > 15)
-                {
-                    return false;
-                }
-                mantissa = mantissa * 10 + (uint)(text[i] - '0');
-            }
-            if (!fraction)
+            start = ++i;
+            if (!Digits(text, ref i, ref mantissa, ref digits, ref exponent, fraction: true) || i == start)
             {
                 return false;
             }
@@ -81,7 +53,7 @@ public static class JsonNumber
                 i++;
             }
             var written = 0;
-            var start = i;
+            start = i;
             for (; i < text.Length && (uint)(text[i] - '0') <= 9; i++)
             {
                 if (written > 1000)
@@ -114,6 +86,28 @@ public static class JsonNumber
         if (negative)
         {
             value = -value;
+        }
+        return true;
+    }
+
+    // Adds the digits at i to the mantissa (a fraction's lower its exponent); false past 15 significant digits.
+    private static bool Digits(ReadOnlySpan<byte> text, ref int i, ref ulong mantissa, ref int digits, ref int exponent, bool fraction)
+    {
+        for (; i < text.Length && (uint)(text[i] - '0') <= 9; i++)
+        {
+            if (fraction)
+            {
+                exponent--;
+            }
+            if (mantissa == 0 && text[i] == (byte)'0')
+            {
+                continue;
+            }
+            if (++digits > 15)
+            {
+                return false;
+            }
+            mantissa = mantissa * 10 + (uint)(text[i] - '0');
         }
         return true;
     }
