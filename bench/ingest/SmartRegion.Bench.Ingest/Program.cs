@@ -64,7 +64,8 @@ foreach (var path in args[2..])
 originals = originals.GroupBy(o => o.Id).Select(g => g.First()).ToList();
 
 using var stream = new BufferedStream(File.Create(output), 1 << 20);
-using var json = new Utf8JsonWriter(stream);
+// Text as in the real files: UTF-8 ("Indifférenciée"), not \u escapes (the writer's default), which every loader would decode.
+using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 json.WriteStartObject();
 json.WriteString("type", "FeatureCollection");
 json.WriteStartObject("crs");
