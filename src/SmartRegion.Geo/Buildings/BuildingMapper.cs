@@ -44,6 +44,7 @@ public sealed class BuildingMapper
     private readonly bool _strict;
     private readonly string? _idField;
     private readonly GeometryFactory _target = new(new PrecisionModel(), KnownCrs.Lambert93);
+    private readonly AttributeView _attributes = new();
 
     /// <param name="sourceEpsg">CRS of the source coordinates</param>
     /// <param name="strict">reject instead of repairing or dropping bad values</param>
@@ -66,30 +67,31 @@ public sealed class BuildingMapper
     }
 
     /// <summary>Detects the attribute vocabulary from the attribute names of one feature.</summary>
-    public static BuildingSchema DetectSchema(JsonElement attributes)
+    public static BuildingSchema DetectSchema(JsonElement attributes) =>
+        attributes.ValueKind != JsonValueKind.Object ? BuildingSchema.Generic : DetectSchema(name => attributes.TryGetProperty(name, out _));
+
+    private static BuildingSchema DetectSchema(AttributeView attributes) =>
+        !attributes.IsObject ? BuildingSchema.Generic : DetectSchema(attributes.Has);
+
+    private static BuildingSchema DetectSchema(Func<string, bool> has)
     {
-        if (attributes.ValueKind != JsonValueKind.Object)
-        {
-            return BuildingSchema.Generic;
-        }
-        bool Has(string name) => attributes.TryGetProperty(name, out _);
-        if (Has("cleabs") || Has("hauteur") || Has("altitude_minimale_sol"))
+        if (has("cleabs") || has("hauteur") || has("altitude_minimale_sol"))
         {
             return BuildingSchema.BdTopo;
         }
-        if (Has("HAUTEUR") || Has("Z_MIN_SOL") || (Has("ID") && Has("NATURE")))
+        if (has("HAUTEUR") || has("Z_MIN_SOL") || (has("ID") && has("NATURE")))
         {
             return BuildingSchema.BdTopoShapefile;
         }
-        if (Has("b3_h_maaiveld") || Has("identificatie"))
+        if (has("b3_h_maaiveld") || has("identificatie"))
         {
             return BuildingSchema.Bag3d;
         }
-        if (Has("rf_h_roof_max") || Has("rf_h_ground"))
+        if (has("rf_h_roof_max") || has("rf_h_ground"))
         {
             return BuildingSchema.Roofer;
         }
-        if (Has("building") || Has("building:levels") || Has("roof:shape") || Has("@id") || Has("osm_id"))
+        if (has("building") || has("building:levels") || has("roof:shape") || has("@id") || has("osm_id"))
         {
             return BuildingSchema.Osm;
         }
@@ -99,12 +101,19 @@ public sealed class BuildingMapper
     /// <summary>Maps one feature (its geometry in the source CRS) to a record in Lambert-93, or says why not.</summary>
     public BuildingMapResult Map(SourceFeature feature, BuildingSchema? forcedSchema = null, string? altitudeDatum = null)
     {
-        using var doc = JsonDocument.Parse(feature.Attributes);
-        var schema = forcedSchema ?? DetectSchema(doc.RootElement);
-        return MapParsed(feature, doc.RootElement, schema, altitudeDatum) with { Schema = schema };
+        var attributes = _attributes.Read(feature.Attributes);
+        try
+        {
+            var schema = forcedSchema ?? DetectSchema(attributes);
+            return MapParsed(feature, attributes, schema, altitudeDatum) with { Schema = schema };
+        }
+        finally
+        {
+            attributes.Dispose();
+        }
     }
 
-    private BuildingMapResult MapParsed(SourceFeature feature, JsonElement a, BuildingSchema schema, string? altitudeDatum)
+    private BuildingMapResult MapParsed(SourceFeature feature, AttributeView a, BuildingSchema schema, string? altitudeDatum)
     {
         var warnings = new List<FeatureProblem>();
 
@@ -342,7 +351,7 @@ public sealed class BuildingMapper
         return false;
     }
 
-    private string? SourceIdOf(SourceFeature feature, JsonElement a, BuildingSchema schema)
+    private string? SourceIdOf(SourceFeature feature, AttributeView a, BuildingSchema schema)
     {
         if (_idField is not null)
         {
@@ -351,7 +360,7 @@ public sealed class BuildingMapper
         var fromAttributes = schema switch
         {
             // Joined exports rename it (cleabs_left__bat in the Saint-Denis GeoPackage): take the first cleabs* column.
-            BuildingSchema.BdTopo => Text(a, "cleabs") ?? a.EnumerateObject().Where(p => p.Name.StartsWith("cleabs", StringComparison.Ordinal)).Select(p => Text(a, p.Name)).FirstOrDefault(t => t is not null),
+            BuildingSchema.BdTopo => Text(a, "cleabs") ?? a.Names().Where(n => n.StartsWith("cleabs", StringComparison.Ordinal)).Select(n => Text(a, n)).FirstOrDefault(t => t is not null),
             BuildingSchema.BdTopoShapefile => Text(a, "ID"),
             BuildingSchema.Bag3d => Text(a, "identificatie"),
             // roofer numbers buildings per file ("1", "2"): the BDNB or Overture id it carries is the stable one.
@@ -370,7 +379,7 @@ public sealed class BuildingMapper
         _ => "no feature id, no id/objectid/fid attribute",
     };
 
-    private static void MapAttributes(BuildingRecord r, JsonElement a, BuildingSchema schema, SourceFeature f, List<FeatureProblem> warnings)
+    private static void MapAttributes(BuildingRecord r, AttributeView a, BuildingSchema schema, SourceFeature f, List<FeatureProblem> warnings)
     {
         void Warn(string field, string reason) => warnings.Add(new FeatureProblem(f.Index, f.Line, r.SourceId, field, reason));
         double? Height(string field)
@@ -474,27 +483,27 @@ public sealed class BuildingMapper
         }
     }
 
-    private static string? Text(JsonElement a, string name)
+    private static string? Text(AttributeView a, string name)
     {
-        if (a.ValueKind != JsonValueKind.Object || !a.TryGetProperty(name, out var v))
+        if (!a.TryGet(name, out var v))
         {
             return null;
         }
-        return v.ValueKind switch
+        return v.Kind switch
         {
             JsonValueKind.String => v.GetString() is { Length: > 0 } s ? s : null,
-            JsonValueKind.Number => v.GetRawText(),
+            JsonValueKind.Number => v.RawText,
             _ => null,
         };
     }
 
-    private static double? Number(JsonElement a, string name, Action<string, string> warn)
+    private static double? Number(AttributeView a, string name, Action<string, string> warn)
     {
-        if (a.ValueKind != JsonValueKind.Object || !a.TryGetProperty(name, out var v))
+        if (!a.TryGet(name, out var v))
         {
             return null;
         }
-        switch (v.ValueKind)
+        switch (v.Kind)
         {
             case JsonValueKind.Number when v.TryGetDouble(out var d) && double.IsFinite(d):
                 return d;
@@ -505,13 +514,13 @@ public sealed class BuildingMapper
             case JsonValueKind.String when string.IsNullOrWhiteSpace(v.GetString()):
                 return null;
             default:
-                warn(name, $"holds {v.GetRawText()}, not a number; ignored");
+                warn(name, $"holds {v.RawText}, not a number; ignored");
                 return null;
         }
     }
 
     // OSM lengths: "12", "12.5 m", "12m"; feet ("40'") converted.
-    private static double? OsmLength(JsonElement a, string name, Action<string, string> warn)
+    private static double? OsmLength(AttributeView a, string name, Action<string, string> warn)
     {
         var s = Text(a, name);
         if (s is null)
