@@ -10,21 +10,30 @@ internal sealed class ProgressLine(string label, TextWriter? output = null)
     private readonly bool _terminal = output is null && !Console.IsErrorRedirected;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan? _lastDrawn;
+    private (string Text, double Fraction)? _pending; // the latest state not drawn yet (drawn by Done)
 
     /// <summary>Shows <paramref name="done"/> of <paramref name="total"/> with rate and ETA.</summary>
     public void Report(long done, long total, string unit, string? extra = null)
     {
         var elapsed = _clock.Elapsed;
         var interval = TimeSpan.FromMilliseconds(_terminal ? 200 : 5000);
-        if (_lastDrawn is not null && elapsed - _lastDrawn < interval && done < total)
-        {
-            return;
-        }
-        _lastDrawn = elapsed;
+        var throttled = _lastDrawn is not null && elapsed - _lastDrawn < interval;
         var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
         var eta = rate > 0 && total > done ? TimeSpan.FromSeconds((total - done) / rate) : TimeSpan.Zero;
         var fraction = total > 0 ? Math.Clamp(done / (double)total, 0, 1) : 0;
         var text = $"{label} {done:N0}/{total:N0} {unit} ({fraction:P0}) {rate:N0} {unit}/s, ETA {eta:hh\\:mm\\:ss}{(extra is null ? "" : " " + extra)}";
+        if (throttled)
+        {
+            _pending = (text, fraction);
+            return;
+        }
+        _lastDrawn = elapsed;
+        Draw(text, fraction);
+    }
+
+    private void Draw(string text, double fraction)
+    {
+        _pending = null;
         if (_terminal)
         {
             const int width = 24;
@@ -44,9 +53,13 @@ internal sealed class ProgressLine(string label, TextWriter? output = null)
         Report(done >> shift, total >> shift, shift == 20 ? "MB" : "kB", extra);
     }
 
-    /// <summary>Ends the progress line.</summary>
+    /// <summary>Shows the last state (if it was not drawn yet) and ends the progress line.</summary>
     public void Done()
     {
+        if (_pending is { } last)
+        {
+            Draw(last.Text, last.Fraction);
+        }
         if (_terminal)
         {
             _out.WriteLine();
