@@ -13,6 +13,7 @@ public sealed class AttributeViewTests
     [InlineData("""{"hauteur": 1, "hauteur": "2"}""")] // repeated: the last one
     [InlineData("""{"h\u0061uteur": 7, "cleabs": "escaped key: read by a JsonDocument"}""")]
     [InlineData("""{"hauteur": 1e400, "altitude_minimale_sol": "", "altitude_maximale_toit": "  ", "usage_1": "a\"b"}""")]
+    [InlineData("""{"é": "non-ASCII name", "hauteur": 3}""")]
     [InlineData("""{}""")]
     [InlineData("""null""")]
     [InlineData("""[1, 2]""")]
@@ -24,7 +25,7 @@ public sealed class AttributeViewTests
         Assert.Equal(root.ValueKind == JsonValueKind.Object, view.IsObject);
         Assert.Equal(root.ValueKind == JsonValueKind.Object ? root.EnumerateObject().Select(p => p.Name) : [], view.Names());
         foreach (var name in new[] { "cleabs", "hauteur", "ID", "HAUTEUR", "NB_ETAGES", "NATURE", "nombre_d_etages", "usage_1", "x",
-            "nested", "list", "altitude_minimale_sol", "altitude_maximale_toit", "absent", "h" })
+            "nested", "list", "altitude_minimale_sol", "altitude_maximale_toit", "absent", "h", "é" })
         {
             var expected = root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var e) ? e : (JsonElement?)null;
             Assert.Equal(expected is not null, view.TryGet(name, out var v));

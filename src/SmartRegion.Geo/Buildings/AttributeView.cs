@@ -49,14 +49,21 @@ internal sealed class AttributeView : IDisposable
             value = new AttributeValue(JsonMarshal.GetRawUtf8Value(element).ToArray());
             return true;
         }
+        // The name in UTF-8 once (an ASCII name, the usual case, is compared as it is), then the members from the last.
         var json = _json.Span;
+        var ascii = Ascii.IsValid(name);
+        Span<byte> utf8 = ascii ? [] : stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length)];
+        if (!ascii)
+        {
+            utf8 = utf8[..Encoding.UTF8.GetBytes(name, utf8)];
+        }
         for (var i = _count - 1; i >= 0; i--)
         {
             var m = _members[i];
-            if (NameEquals(json.Slice(m.NameStart, m.NameLength), name))
+            var candidate = json.Slice(m.NameStart, m.NameLength);
+            if (ascii ? candidate.Length == name.Length && Ascii.Equals(candidate, name) : candidate.SequenceEqual(utf8))
             {
-                var start = m.ValueStart(json);
-                value = new AttributeValue(_json[start..m.End]);
+                value = new AttributeValue(_json[m.ValueStart(json)..m.End]);
                 return true;
             }
         }
@@ -79,16 +86,6 @@ internal sealed class AttributeView : IDisposable
             names.Add(Encoding.UTF8.GetString(_json.Span.Slice(_members[i].NameStart, _members[i].NameLength)));
         }
         return names;
-    }
-
-    private static bool NameEquals(ReadOnlySpan<byte> utf8, string name)
-    {
-        if (Ascii.IsValid(name))
-        {
-            return utf8.Length == name.Length && Ascii.Equals(utf8, name);
-        }
-        Span<byte> encoded = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length)];
-        return utf8.SequenceEqual(encoded[..Encoding.UTF8.GetBytes(name, encoded)]);
     }
 
     public void Dispose()
