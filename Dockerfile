@@ -4,6 +4,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig SmartRegion.sln ./
 COPY src/ src/
 COPY data-pipelines/ data-pipelines/
+COPY config/ config/
 RUN dotnet publish src/SmartRegion.Api/SmartRegion.Api.csproj -c Release -o /out/api \
  && dotnet publish data-pipelines/SmartRegion.Pipelines/SmartRegion.Pipelines.csproj -c Release -o /out/cli
 

@@ -2,8 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using SmartRegion.Data;
 using SmartRegion.Data.Solar;
-using SmartRegion.Pipelines.Commands;
-using SmartRegion.Pipelines.Solar;
+using SmartRegion.Rooftop;
 
 // The same tiles of a finished run computed twice on one thread: our method on every building of the tiles, the naive
 // method (every edge within the radius per sample, hour-by-hour transposition) on a few buildings of each, in CPU
@@ -30,8 +29,15 @@ if (runId <= 0 || tiles < 1 || naivePerTile < 1)
 
 var ct = CancellationToken.None;
 await using var dataSource = SmartRegionDatabase.CreateDataSource(SmartRegionDatabase.ConnectionStringFromEnvironment(), "solar-compute-bench");
-var (parameters, station) = await ComputeCommands.RunSettingsAsync(dataSource, runId, ct);
-var context = await ComputeCommands.ContextAsync(dataSource, parameters, station, ct);
+var runs = new SolarRunStore(dataSource);
+var settings = await runs.ParametersAsync(runId, ct);
+if (settings is null)
+{
+    Console.Error.WriteLine($"solar run {runId} does not exist or has no weather station");
+    return 1;
+}
+var (parameters, station) = settings.Value;
+var context = await runs.ContextAsync(parameters, station, ct);
 var store = new SolarTileStore(dataSource);
 
 // Tiles from the middle of the run's list (typical, not the city's edge).

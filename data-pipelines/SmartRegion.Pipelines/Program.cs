@@ -2,6 +2,7 @@ using Npgsql;
 using SmartRegion.Data;
 using SmartRegion.Pipelines.Cli;
 using SmartRegion.Pipelines.Commands;
+using SmartRegion.Rooftop;
 
 namespace SmartRegion.Pipelines;
 
@@ -58,6 +59,11 @@ internal static class Program
             return 2;
         }
         catch (CliFailureException e)
+        {
+            error.WriteLine($"smartregion {args[0]}: {e.Message}");
+            return 1;
+        }
+        catch (SolarConfigurationException e)
         {
             error.WriteLine($"smartregion {args[0]}: {e.Message}");
             return 1;

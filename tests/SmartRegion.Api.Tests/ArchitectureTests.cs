@@ -12,9 +12,11 @@ public sealed class ArchitectureTests
         ["SmartRegion.Solar"] = [],
         ["SmartRegion.Geo"] = [],
         ["SmartRegion.Parquet"] = [],
-        ["SmartRegion.Data"] = ["SmartRegion.Solar", "SmartRegion.Geo", "SmartRegion.Parquet"],
-        ["SmartRegion.Api"] = ["SmartRegion.Data", "SmartRegion.Solar", "SmartRegion.Geo", "SmartRegion.Parquet"],
-        ["SmartRegion.Pipelines"] = ["SmartRegion.Data", "SmartRegion.Solar", "SmartRegion.Geo", "SmartRegion.Parquet"],
+        // The rooftop engine: the science and the geometry, nothing that stores, serves or parses a command line.
+        ["SmartRegion.Rooftop"] = ["SmartRegion.Geo", "SmartRegion.Solar"],
+        ["SmartRegion.Data"] = ["SmartRegion.Solar", "SmartRegion.Geo", "SmartRegion.Parquet", "SmartRegion.Rooftop"],
+        ["SmartRegion.Api"] = ["SmartRegion.Data", "SmartRegion.Solar", "SmartRegion.Geo", "SmartRegion.Parquet", "SmartRegion.Rooftop"],
+        ["SmartRegion.Pipelines"] = ["SmartRegion.Data", "SmartRegion.Solar", "SmartRegion.Geo", "SmartRegion.Parquet", "SmartRegion.Rooftop"],
     };
 
     private static readonly Dictionary<string, string[]> AllowedPackages = new()
@@ -22,6 +24,7 @@ public sealed class ArchitectureTests
         ["SmartRegion.Solar"] = [],
         ["SmartRegion.Parquet"] = [],
         ["SmartRegion.Geo"] = ["NetTopologySuite", "ProjNET", "Microsoft.Data.Sqlite"],
+        ["SmartRegion.Rooftop"] = [],
     };
 
     public static TheoryData<string> Projects => new(AllowedProjectReferences.Keys);
@@ -41,6 +44,7 @@ public sealed class ArchitectureTests
     [InlineData("SmartRegion.Solar")]
     [InlineData("SmartRegion.Geo")]
     [InlineData("SmartRegion.Parquet")]
+    [InlineData("SmartRegion.Rooftop")]
     public void KernelProjects_UseNoDatabaseOrHttpPackages(string project)
     {
         var xml = ReadProject(project);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SmartRegion.Pipelines.Sample;
+using SmartRegion.Solar.Weather;
 
 namespace SmartRegion.Pipelines.Tests;
 

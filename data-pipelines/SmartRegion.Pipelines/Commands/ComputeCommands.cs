@@ -6,10 +6,7 @@ using SmartRegion.Data;
 using SmartRegion.Data.Solar;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Pipelines.Cli;
-using SmartRegion.Pipelines.Solar;
-using SmartRegion.Solar;
-using SmartRegion.Solar.Finance;
-using SmartRegion.Solar.Weather;
+using SmartRegion.Rooftop;
 
 namespace SmartRegion.Pipelines.Commands;
 
@@ -55,7 +52,7 @@ internal static class ComputeCommands
             bboxWgs84 = ParseBbox(bboxText);
         }
 
-        var parameters = SolarParameters.Load(DefaultsPath(), configPath);
+        var parameters = SolarParameters.Load(SolarParameters.DefaultsPath, configPath);
         if (stationMaxKm is { } maxKm)
         {
             parameters = parameters.WithStationMaxKm(maxKm);
@@ -63,9 +60,10 @@ internal static class ComputeCommands
         var connectionString = SmartRegionDatabase.ConnectionStringFromEnvironment();
         await using var dataSource = SmartRegionDatabase.CreateDataSource(connectionString, "smartregion-compute");
         var queue = new SolarJobQueue(dataSource);
+        var runs = new SolarRunStore(dataSource);
 
         // The area's centre picks the weather station; the area itself decides the run's buildings.
-        var (centreLat, centreLon, bboxLambert93) = await AreaAsync(dataSource, commune, bboxWgs84, cancellationToken);
+        var (centreLat, centreLon, bboxLambert93) = await AreaAsync(runs, commune, bboxWgs84, cancellationToken);
         var stations = new WeatherStationQueries(dataSource);
         // The nearest station at any distance: buildings farther than weather.stationMaxKm from it are skipped one by one
         // with their reason (TileComputer), so that a run over an area without a station still reports every building.
@@ -81,7 +79,7 @@ internal static class ComputeCommands
             ? JsonSerializer.Serialize(new { commune })
             : bboxWgs84 is not null ? JsonSerializer.Serialize(new { bboxWgs84 }) : JsonSerializer.Serialize(new { all = true });
 
-        var runId = forceNew ? null : await FindResumableRunAsync(dataSource, areaJson, parameters.DocumentJson, station.Id, cancellationToken);
+        var runId = forceNew ? null : await runs.FindResumableRunAsync(areaJson, parameters.DocumentJson, station.Id, cancellationToken);
         if (runId is { } resumed)
         {
             Console.Error.WriteLine($"Resuming solar run {resumed} (same area, parameters and station; --new starts over).");
@@ -133,10 +131,11 @@ internal static class ComputeCommands
         var connectionString = SmartRegionDatabase.ConnectionStringFromEnvironment();
         await using var dataSource = SmartRegionDatabase.CreateDataSource(connectionString, "smartregion-worker");
         var queue = new SolarJobQueue(dataSource);
+        var runs = new SolarRunStore(dataSource);
         while (!cancellationToken.IsCancellationRequested)
         {
             // An idle worker outlives a database restart too: it waits for the server rather than exit.
-            var target = run ?? await TransientDatabase.RetryAsync(ct => NextRunningRunAsync(dataSource, ct), "look for a run", cancellationToken);
+            var target = run ?? await TransientDatabase.RetryAsync(ct => runs.NextRunningRunAsync(ct), "look for a run", cancellationToken);
             if (target is null)
             {
                 if (exitWhenIdle)
@@ -147,7 +146,7 @@ internal static class ComputeCommands
                 await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
                 continue;
             }
-            var (parameters, station) = await TransientDatabase.RetryAsync(ct => RunSettingsAsync(dataSource, target.Value, ct), "read the run", cancellationToken);
+            var (parameters, station) = await TransientDatabase.RetryAsync(ct => RunSettingsAsync(runs, target.Value, ct), "read the run", cancellationToken);
             await WorkAsync(dataSource, target.Value, workers, parameters, station, cancellationToken);
             var status = await TransientDatabase.RetryAsync(ct => queue.TryFinishRunAsync(target.Value, ct), "finish the run", cancellationToken);
             await TransientDatabase.RetryAsync(ct => SolarDatasetPublishing.PublishIfCompleteAsync(dataSource, target.Value, status, ct), "publish the solar dataset", cancellationToken);
@@ -178,7 +177,7 @@ internal static class ComputeCommands
         NpgsqlDataSource dataSource, long runId, int workers, SolarParameters parameters, WeatherStation station,
         CancellationToken cancellationToken)
     {
-        var context = await ContextAsync(dataSource, parameters, station, cancellationToken);
+        var context = await new SolarRunStore(dataSource).ContextAsync(parameters, station, cancellationToken);
         var queue = new SolarJobQueue(dataSource);
         var store = new SolarTileStore(dataSource);
         var stats = new Stats();
@@ -248,7 +247,7 @@ internal static class ComputeCommands
                             }
                         }
                     }, CancellationToken.None);
-                    List<BuildingResultRow> results;
+                    List<BuildingResult> results;
                     try
                     {
                         var t0 = Stopwatch.GetTimestamp();
@@ -279,7 +278,7 @@ internal static class ComputeCommands
         }, cancellationToken)).ToList();
 
         // One transaction: a try cut by a restart left nothing behind, so it is simply made again.
-        async Task StoreAsync(SolarJob job, string worker, List<BuildingResultRow> results, Stopwatch jobClock, CancellationTokenSource leaseStop, Task renewal)
+        async Task StoreAsync(SolarJob job, string worker, List<BuildingResult> results, Stopwatch jobClock, CancellationTokenSource leaseStop, Task renewal)
         {
             try
             {
@@ -338,120 +337,22 @@ internal static class ComputeCommands
         return stats;
     }
 
-    /// <summary>What every tile of a run shares: parameters, the station's precomputed sky, the self-consumption curve.</summary>
-    internal static async Task<SolarRunContext> ContextAsync(
-        NpgsqlDataSource dataSource, SolarParameters parameters, WeatherStation station, CancellationToken cancellationToken)
-    {
-        var series = await TransientDatabase.RetryAsync(
-            ct => new WeatherStationQueries(dataSource).LoadSeriesAsync(station, ct), "load the weather", cancellationToken);
-        return Context(parameters, series, station.Name);
-    }
-
-    /// <summary>The run context for a weather series (the station is where the series was measured).</summary>
-    internal static SolarRunContext Context(SolarParameters parameters, WeatherSeries series, string stationName)
-    {
-        var sky = StationSky.Compute(series, parameters.HorizonSectors);
-        return new SolarRunContext
-        {
-            Parameters = parameters,
-            Sky = sky,
-            StationLatitudeDeg = series.LatitudeDeg,
-            StationLongitudeDeg = series.LongitudeDeg,
-            StationName = stationName,
-            SelfConsumptionCurve = SelfConsumptionCurve(sky, parameters),
-        };
-    }
-
-    /// <summary>Self-consumption against annual production for this station: a south-facing 30° plane's hourly shape and the household profile.</summary>
-    private static SelfConsumption.Curve SelfConsumptionCurve(StationSky sky, SolarParameters parameters)
-    {
-        var weather = sky.Weather;
-        var hourly = PlaneOfArray.Hourly(sky, new PlaneOrientation(30, 180), SkyModel.Perez, parameters.Albedo, null);
-        var shape = new double[weather.Count];
-        double total = 0;
-        for (var h = 0; h < sky.Count; h++)
-        {
-            var w = hourly.BeamWPerM2[h] + hourly.SkyDiffuseWPerM2[h] + hourly.GroundReflectedWPerM2[h];
-            shape[sky.RowIndex[h]] = w;
-            total += w;
-        }
-        for (var i = 0; i < shape.Length; i++)
-        {
-            shape[i] = total > 0 ? shape[i] / total : 0;
-        }
-        var paris = FindParisTimeZone();
-        var localHour = new int[weather.Count];
-        var month = new int[weather.Count];
-        for (var i = 0; i < weather.Count; i++)
-        {
-            var local = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(weather.SunInstantUtc(i), DateTimeKind.Utc), paris);
-            localHour[i] = local.Hour;
-            month[i] = weather.Month[i];
-        }
-        var load = SelfConsumption.HouseholdLoadKwh(month, localHour, parameters.Finance.HouseholdConsumptionKwhPerYear);
-        return new SelfConsumption.Curve(shape, load);
-    }
-
-    private static TimeZoneInfo FindParisTimeZone()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            // No tz database: central European time without daylight saving is the closest fixed offset.
-            return TimeZoneInfo.CreateCustomTimeZone("CET", TimeSpan.FromHours(1), "CET", "CET");
-        }
-    }
-
     private static async Task<(double Lat, double Lon, double[]? BboxLambert93)> AreaAsync(
-        NpgsqlDataSource dataSource, string? commune, double[]? bboxWgs84, CancellationToken cancellationToken)
+        SolarRunStore runs, string? commune, double[]? bboxWgs84, CancellationToken cancellationToken)
     {
         if (commune is not null)
         {
-            await using var cmd = dataSource.CreateCommand("""
-                SELECT ST_Y(ST_Transform(ST_PointOnSurface(geometry), 4326)), ST_X(ST_Transform(ST_PointOnSurface(geometry), 4326))
-                FROM region.boundary WHERE level IN ('commune', 'arrondissement') AND code = @c LIMIT 1
-                """);
-            cmd.Parameters.AddWithValue("c", commune);
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw new CliFailureException($"--commune {commune}: no such commune boundary; load them with ./smartregion ingest boundaries FILE --level commune");
-            }
-            return (reader.GetDouble(0), reader.GetDouble(1), null);
+            var point = await runs.CommunePointAsync(commune, cancellationToken)
+                ?? throw new CliFailureException($"--commune {commune}: no such commune boundary; load them with ./smartregion ingest boundaries FILE --level commune");
+            return (point.LatitudeDeg, point.LongitudeDeg, null);
         }
         if (bboxWgs84 is not null)
         {
-            await using var cmd = dataSource.CreateCommand("""
-                SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
-                FROM (SELECT ST_Transform(ST_MakeEnvelope(@a, @b, @c, @d, 4326), 2154) AS b) t
-                """);
-            cmd.Parameters.AddWithValue("a", bboxWgs84[0]);
-            cmd.Parameters.AddWithValue("b", bboxWgs84[1]);
-            cmd.Parameters.AddWithValue("c", bboxWgs84[2]);
-            cmd.Parameters.AddWithValue("d", bboxWgs84[3]);
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            return ((bboxWgs84[1] + bboxWgs84[3]) / 2, (bboxWgs84[0] + bboxWgs84[2]) / 2,
-                [reader.GetDouble(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetDouble(3)]);
+            return ((bboxWgs84[1] + bboxWgs84[3]) / 2, (bboxWgs84[0] + bboxWgs84[2]) / 2, await runs.BoxToLambert93Async(bboxWgs84, cancellationToken));
         }
-        await using (var cmd = dataSource.CreateCommand("""
-            SELECT ST_Y(c), ST_X(c), ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-            FROM (SELECT ST_Transform(ST_SetSRID(ST_Centroid(ST_Extent(footprint)), 2154), 4326) AS c, ST_Extent(footprint) AS e
-                  FROM region.building WHERE retired_run_id IS NULL) t
-            WHERE e IS NOT NULL
-            """))
-        {
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw new CliFailureException("there are no buildings to compute; load them with ./smartregion ingest buildings FILE");
-            }
-            return (reader.GetDouble(0), reader.GetDouble(1),
-                [reader.GetDouble(2) - 1, reader.GetDouble(3) - 1, reader.GetDouble(4) + 1, reader.GetDouble(5) + 1]);
-        }
+        var extent = await runs.CurrentBuildingsExtentAsync(cancellationToken)
+            ?? throw new CliFailureException("there are no buildings to compute; load them with ./smartregion ingest buildings FILE");
+        return (extent.LatitudeDeg, extent.LongitudeDeg, extent.ExtentLambert93);
     }
 
     private static double[] ParseBbox(string text)
@@ -473,50 +374,12 @@ internal static class ComputeCommands
             : throw new CliFailureException($"--bbox: '{text}' lies outside Lambert-93's area of use (metropolitan France and its neighbours), where no building can be stored");
     }
 
-    private static async Task<long?> FindResumableRunAsync(NpgsqlDataSource dataSource, string areaJson, string parametersJson, long stationId, CancellationToken cancellationToken)
-    {
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT id FROM solar.run
-            WHERE status = 'running' AND area = @a::jsonb AND parameters = @p::jsonb AND station_id = @s
-            ORDER BY id DESC LIMIT 1
-            """);
-        cmd.Parameters.AddWithValue("a", areaJson);
-        cmd.Parameters.AddWithValue("p", parametersJson);
-        cmd.Parameters.AddWithValue("s", stationId);
-        return await cmd.ExecuteScalarAsync(cancellationToken) as long?;
-    }
-
-    private static async Task<long?> NextRunningRunAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await using var cmd = dataSource.CreateCommand(
-            "SELECT r.id FROM solar.run r WHERE r.status = 'running' AND EXISTS (SELECT 1 FROM solar.job j WHERE j.run_id = r.id AND j.status IN ('pending', 'running')) ORDER BY r.id LIMIT 1");
-        return await cmd.ExecuteScalarAsync(cancellationToken) as long?;
-    }
-
-    internal static async Task<(SolarParameters, WeatherStation)> RunSettingsAsync(NpgsqlDataSource dataSource, long runId, CancellationToken cancellationToken)
-    {
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT r.parameters::text, s.id, s.source, s.name, ST_Y(s.location_wgs84), ST_X(s.location_wgs84), coalesce(s.elevation_m, 0), s.timestamp_convention
-            FROM solar.run r JOIN weather.station s ON s.id = r.station_id WHERE r.id = @id
-            """);
-        cmd.Parameters.AddWithValue("id", runId);
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            throw new CliFailureException($"solar run {runId} does not exist or has no weather station");
-        }
-        var parameters = SolarParameters.FromJson(reader.GetString(0), $"solar run {runId}");
-        var station = new WeatherStation(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetDouble(4), reader.GetDouble(5),
-            reader.GetDouble(6), reader.IsDBNull(7) ? null : reader.GetString(7), 0);
-        return (parameters, station);
-    }
+    internal static async Task<(SolarParameters, WeatherStation)> RunSettingsAsync(SolarRunStore runs, long runId, CancellationToken cancellationToken) =>
+        await runs.ParametersAsync(runId, cancellationToken) ?? throw new CliFailureException($"solar run {runId} does not exist or has no weather station");
 
     /// <summary>The version of the code that computes: set by ./smartregion from git describe, else the assembly's.</summary>
     internal static string ModelVersion() =>
         Environment.GetEnvironmentVariable("SMARTREGION_VERSION") is { Length: > 0 } v
             ? v
             : typeof(ComputeCommands).Assembly.GetName().Version?.ToString() ?? "unknown";
-
-    /// <summary>config/solar-defaults.json, copied beside the binaries.</summary>
-    internal static string DefaultsPath() => Path.Combine(AppContext.BaseDirectory, "config", "solar-defaults.json");
 }

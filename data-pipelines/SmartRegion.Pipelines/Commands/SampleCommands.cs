@@ -2,6 +2,7 @@ using Npgsql;
 using SmartRegion.Data;
 using SmartRegion.Pipelines.Cli;
 using SmartRegion.Pipelines.Sample;
+using SmartRegion.Solar.Weather;
 
 namespace SmartRegion.Pipelines.Commands;
 
@@ -51,10 +52,7 @@ internal static class SampleCommands
     {
         await using (var dataSource = SmartRegionDatabase.CreateDataSource(SmartRegionDatabase.ConnectionStringFromEnvironment(), "smartregion-sample"))
         {
-            await using var cmd = dataSource.CreateCommand(
-                "SELECT id FROM solar.run WHERE status = 'complete' AND area = jsonb_build_object('commune', @c::text) ORDER BY id DESC LIMIT 1");
-            cmd.Parameters.AddWithValue("c", DemoDistrict.CommuneCode);
-            if (await cmd.ExecuteScalarAsync(cancellationToken) is long run)
+            if (await new SmartRegion.Data.Solar.SolarRunStore(dataSource).LatestCompleteCommuneRunAsync(DemoDistrict.CommuneCode, cancellationToken) is { } run)
             {
                 Console.Error.WriteLine($"Demo district already computed (solar run {run}).");
                 return 0;

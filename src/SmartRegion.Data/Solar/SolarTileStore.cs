@@ -3,34 +3,9 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using Npgsql;
 using NpgsqlTypes;
+using SmartRegion.Rooftop;
 
 namespace SmartRegion.Data.Solar;
-
-/// <summary>A LOD2 roof face as ingested.</summary>
-public sealed record Lod2Face(Polygon Polygon, double TiltDeg, double? AzimuthDeg, double AreaM2);
-
-/// <summary>A building of a tile (a target to compute) or of its neighbourhood (it only casts shade).</summary>
-/// <param name="Footprint">2D footprint in EPSG:2154.</param>
-/// <param name="GroundAltitudeM">Ground altitude (NGF-IGN69) when known.</param>
-public sealed record BuildingInput(
-    long Id, Geometry Footprint, double? HeightAboveGroundM, double? GroundAltitudeM, double? RoofMinAltitudeM, double? RoofMaxAltitudeM,
-    int? Storeys, string? RoofShape, bool IsTarget, IReadOnlyList<Lod2Face> Lod2Faces);
-
-/// <summary>One building's computed result.</summary>
-public sealed record BuildingResultRow(
-    long BuildingId, string Status, string? Reason, string? RoofOrigin, Point Centre, double? RoofAreaM2, double? UsableAreaM2,
-    double? MeanIrradiationKwhPerM2, int? PanelCount, double? InstallableKwp, double? AnnualKwhAc, float[]? MonthlyKwhAc,
-    string? ConfigurationsJson, string? FinanceJson, double? Co2AvoidedKgPerYear, string? UncertaintyJson, double? StationDistanceKm,
-    IReadOnlyList<FaceResultRow> Faces);
-
-/// <summary>One roof face's computed result.</summary>
-/// <param name="SampleGrid">[x0, y0, z0, ux, uy, uz, vx, vy, vz]: the sample grid's cell (0, 0) centre and one cell's step along i and j.</param>
-/// <param name="SampleIj">Per sample (the order of <paramref name="SampleKwhPerM2"/>), its grid coordinates i, j: point = origin + i·u + j·v.</param>
-public sealed record FaceResultRow(
-    int FaceNo, Polygon Polygon, string Origin, double TiltDeg, double AzimuthDeg, double AreaM2, double UsableAreaM2,
-    double AnnualIrradiationKwhPerM2, float[] QuantilesKwhPerM2, double ShadingLossFraction, short SuitabilityClass,
-    int PanelCount, double InstallableKwp, double AnnualKwhAc, float[] MonthlyKwhAc, double[]? SampleGrid, float[]? SampleIj, float[]? SampleKwhPerM2,
-    MultiPolygon? Panels, float[]? PanelKwhAc, bool? PanelPortrait);
 
 /// <summary>Reads a tile's buildings (and their neighbours) and writes its results, in one transaction with the job's completion.</summary>
 public sealed class SolarTileStore(NpgsqlDataSource dataSource)
@@ -101,7 +76,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
     /// Replaces the job's results and marks it done, in one transaction; false (and nothing written) when the job is no
     /// longer this worker's because its lease ran out and another worker took it.
     /// </summary>
-    public async Task<bool> CompleteAsync(SolarJob job, string worker, IReadOnlyList<BuildingResultRow> results, double durationS, CancellationToken cancellationToken)
+    public async Task<bool> CompleteAsync(SolarJob job, string worker, IReadOnlyList<BuildingResult> results, double durationS, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);

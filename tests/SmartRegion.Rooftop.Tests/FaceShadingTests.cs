@@ -1,11 +1,8 @@
 using NetTopologySuite.Geometries;
-using SmartRegion.Data.Solar;
-using SmartRegion.Pipelines.Commands;
-using SmartRegion.Pipelines.Solar;
 using SmartRegion.Solar.Weather;
 using SmartRegion.Testing;
 
-namespace SmartRegion.Pipelines.Tests;
+namespace SmartRegion.Rooftop.Tests;
 
 /// <summary>
 /// The tile computer's fast method (near field per sample through the index, far field per face, batch kernel) against
@@ -30,8 +27,8 @@ public sealed class FaceShadingTests
     public async Task Compute_ShadedNeighbourhood_FastMethodWithinTolerancesOfTheNaiveReference()
     {
         var weather = await WeatherFile.ReadAsync(SharedData.Require("weather/pvgis_tmy_45.000_8.000_2005_2023.csv"), WeatherFormat.Auto, null, CancellationToken.None);
-        var parameters = SolarParameters.Load(Path.Combine(AppContext.BaseDirectory, "config", "solar-defaults.json"), null);
-        var run = ComputeCommands.Context(parameters.WithStationMaxKm(1000), weather, "pvgis-45n-8e");
+        var parameters = SolarParameters.Load(SolarParameters.DefaultsPath, null);
+        var run = SolarRunContext.Create(parameters.WithStationMaxKm(1000), weather, "pvgis-45n-8e");
         const double x0 = 652_000, y0 = 6_862_000;
         // The series is 600 km away (45° N 8° E): the station-distance limit is lifted, this test is about shading only.
         // (With the more diffuse Paris series the per-building difference reaches 2.1 %, just past the 2 % bound.)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using SmartRegion.Solar;
 
-namespace SmartRegion.Pipelines.Sample;
+namespace SmartRegion.Solar.Weather;
 
 /// <summary>
 /// A demo typical-year weather series: the Haurwitz clear-sky global irradiance, scaled month by month to realistic

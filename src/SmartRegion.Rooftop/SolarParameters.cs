@@ -3,7 +3,10 @@ using System.Text.Json.Nodes;
 using SmartRegion.Geo.Panels;
 using SmartRegion.Solar.Finance;
 
-namespace SmartRegion.Pipelines.Solar;
+namespace SmartRegion.Rooftop;
+
+/// <summary>A solar configuration that cannot be read or is invalid: the message names the file and the value.</summary>
+public sealed class SolarConfigurationException(string message) : Exception(message);
 
 /// <summary>Every parameter of a solar run, read from config/solar-defaults.json (each value with its source and date) and an optional override file.</summary>
 public sealed record SolarParameters
@@ -51,6 +54,9 @@ public sealed record SolarParameters
     /// <summary>The configuration document actually used (defaults merged with overrides), stored with the run as its provenance.</summary>
     public required string DocumentJson { get; init; }
 
+    /// <summary>config/solar-defaults.json, copied beside the binaries of every program that references this library.</summary>
+    public static string DefaultsPath => Path.Combine(AppContext.BaseDirectory, "config", "solar-defaults.json");
+
     /// <summary>Loads the defaults file and merges <paramref name="overridePath"/> into it (same shape; bare values allowed).</summary>
     public static SolarParameters Load(string defaultsPath, string? overridePath)
     {
@@ -61,7 +67,7 @@ public sealed record SolarParameters
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
-            throw new Cli.CliFailureException($"{defaultsPath}: cannot read the solar defaults ({e.Message})");
+            throw new SolarConfigurationException($"{defaultsPath}: cannot read the solar defaults ({e.Message})");
         }
         if (overridePath is not null)
         {
@@ -71,7 +77,7 @@ public sealed record SolarParameters
             }
             catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidOperationException)
             {
-                throw new Cli.CliFailureException($"{overridePath}: cannot read the configuration ({e.Message})");
+                throw new SolarConfigurationException($"{overridePath}: cannot read the configuration ({e.Message})");
             }
         }
         return Parse(doc, overridePath ?? defaultsPath);
@@ -86,7 +92,7 @@ public sealed record SolarParameters
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new Cli.CliFailureException($"{origin}: invalid solar configuration ({e.Message})");
+            throw new SolarConfigurationException($"{origin}: invalid solar configuration ({e.Message})");
         }
     }
 
@@ -98,7 +104,7 @@ public sealed record SolarParameters
         }
         catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or JsonException or KeyNotFoundException)
         {
-            throw new Cli.CliFailureException($"{origin}: invalid solar configuration ({e.Message})");
+            throw new SolarConfigurationException($"{origin}: invalid solar configuration ({e.Message})");
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace SmartRegion.Pipelines.Solar;
+namespace SmartRegion.Data;
 
 /// <summary>
 /// Rides out a database restart: an operation that fails because the server went away (connection refused or reset,

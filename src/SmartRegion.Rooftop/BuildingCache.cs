@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace SmartRegion.Pipelines.Solar;
+namespace SmartRegion.Rooftop;
 
 /// <summary>
 /// Per-building values reused by the tiles of a run: a building is the neighbour of up to about five tiles (each tile

@@ -1,13 +1,9 @@
 using NetTopologySuite.Geometries;
-using SmartRegion.Data.Solar;
-using SmartRegion.Pipelines.Commands;
-using SmartRegion.Pipelines.Sample;
-using SmartRegion.Pipelines.Solar;
 using SmartRegion.Solar;
 using SmartRegion.Solar.Finance;
 using SmartRegion.Solar.Weather;
 
-namespace SmartRegion.Pipelines.Tests;
+namespace SmartRegion.Rooftop.Tests;
 
 /// <summary>
 /// Bad input per building, straight through <see cref="TileComputer.Compute"/> (no database): each bad building gets a
@@ -26,7 +22,7 @@ public sealed class TileComputerBadInputTests
         var path = Path.Combine(folder, "demo-weather.csv");
         DemoWeather.Write(path, 48.92, 2.36, Ground);
         var series = WeatherFile.ReadAsync(path, WeatherFormat.Auto, null, CancellationToken.None).GetAwaiter().GetResult();
-        var parameters = SolarParameters.Load(ComputeCommands.DefaultsPath(), null);
+        var parameters = SolarParameters.Load(SolarParameters.DefaultsPath, null);
         var flat = Enumerable.Repeat(1.0 / series.Count, series.Count).ToArray();
         var load = Enumerable.Repeat(4500.0 / series.Count, series.Count).ToArray();
         return new SolarRunContext
@@ -51,7 +47,7 @@ public sealed class TileComputerBadInputTests
 
     private static Lod2Face Face(Polygon p) => new(p, 0, null, 0);
 
-    private static BuildingResultRow Only(IEnumerable<BuildingResultRow> rows, long id) => Assert.Single(rows, r => r.BuildingId == id);
+    private static BuildingResult Only(IEnumerable<BuildingResult> rows, long id) => Assert.Single(rows, r => r.BuildingId == id);
 
     [Fact]
     public void Lod2Roof_DegenerateAndVerticalPolygons_DroppedWithReasonAndGoodFaceComputed()

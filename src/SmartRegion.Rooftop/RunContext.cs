@@ -1,0 +1,65 @@
+using NetTopologySuite.Geometries;
+using SmartRegion.Geo.Crs;
+using SmartRegion.Solar;
+using SmartRegion.Solar.Finance;
+using SmartRegion.Solar.Weather;
+
+namespace SmartRegion.Rooftop;
+
+/// <summary>Everything a tile computation needs that is the same for the whole run.</summary>
+public sealed class SolarRunContext
+{
+    public required SolarParameters Parameters { get; init; }
+
+    public required StationSky Sky { get; init; }
+
+    public required double StationLatitudeDeg { get; init; }
+
+    public required double StationLongitudeDeg { get; init; }
+
+    /// <summary>The station's name, for the reason given to buildings too far from it.</summary>
+    public string StationName { get; init; } = "the run's station";
+
+    public required SelfConsumption.Curve SelfConsumptionCurve { get; init; }
+
+    /// <summary>Lambert-93 → WGS84, one per thread (ProjNet transforms keep state).</summary>
+    public ThreadLocal<CrsTransform> ToWgs84 { get; } = new(() => CrsTransform.Create(KnownCrs.Lambert93, 4326));
+
+    /// <summary>Unshaded PV yield per orientation (1° tilt, 2° azimuth buckets), shared by all workers.</summary>
+    public PvYieldCache YieldCache { get; } = new();
+
+    /// <summary>Roof faces of the run's buildings, inferred once for the several tiles that load a building.</summary>
+    internal BuildingCache<PreparedBuilding> Roofs { get; } = new();
+
+    /// <summary>The batch kernel for this station (Perez, the run's albedo), built once and shared: Evaluate is thread-safe.</summary>
+    public PlaneOfArrayBatch Batch => LazyInitializer.EnsureInitialized(ref _batch, ref _batchLock, () => new PlaneOfArrayBatch(Sky, SkyModel.Perez, Parameters.Albedo));
+
+    private PlaneOfArrayBatch? _batch;
+    private object? _batchLock;
+
+    /// <summary>The run context for a weather series (the station is where the series was measured).</summary>
+    public static SolarRunContext Create(SolarParameters parameters, WeatherSeries series, string stationName)
+    {
+        var sky = StationSky.Compute(series, parameters.HorizonSectors);
+        return new SolarRunContext
+        {
+            Parameters = parameters,
+            Sky = sky,
+            StationLatitudeDeg = series.LatitudeDeg,
+            StationLongitudeDeg = series.LongitudeDeg,
+            StationName = stationName,
+            SelfConsumptionCurve = SelfConsumptionProfile.ForStation(sky, parameters),
+        };
+    }
+
+    /// <summary>Great-circle distance (km) from a point in Lambert-93 to the run's station.</summary>
+    public double StationDistanceKm(Point centreLambert93)
+    {
+        var (lon, lat) = ToWgs84.Value!.Transform(centreLambert93.X, centreLambert93.Y);
+        const double r = 6371.0088;
+        double p1 = lat * Math.PI / 180, p2 = StationLatitudeDeg * Math.PI / 180;
+        double dp = p2 - p1, dl = (StationLongitudeDeg - lon) * Math.PI / 180;
+        var a = Math.Sin(dp / 2) * Math.Sin(dp / 2) + Math.Cos(p1) * Math.Cos(p2) * Math.Sin(dl / 2) * Math.Sin(dl / 2);
+        return 2 * r * Math.Asin(Math.Sqrt(a));
+    }
+}

@@ -1,0 +1,145 @@
+using NetTopologySuite.Geometries;
+using SmartRegion.Geo.Shading;
+using SmartRegion.Solar.Finance;
+
+namespace SmartRegion.Rooftop;
+
+/// <summary>
+/// Computes the buildings of one tile: roof faces (<see cref="RoofPreparation"/>), a sample grid per face
+/// (<see cref="FaceSampling"/>), each sample's horizon (<see cref="SampleHorizons"/>) and irradiation
+/// (<see cref="FaceIrradiation"/>), modules (<see cref="ModuleLayout"/>) and their energy (<see cref="ModuleYield"/>), and the
+/// building's <see cref="Report"/> with its <see cref="Uncertainty"/>.
+/// </summary>
+public static class TileComputer
+{
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+
+    /// <summary>Computes every target building of <paramref name="buildings"/>; neighbours only cast shade.</summary>
+    /// <param name="times">Adds the CPU time of each phase to it (benchmarks, progress reports).</param>
+    /// <param name="method">The naive method is the benchmark's peer and the tests' reference.</param>
+    public static List<BuildingResult> Compute(
+        IReadOnlyList<BuildingInput> buildings, SolarRunContext run, TilePhaseTimes? times = null, ShadingMethod method = ShadingMethod.Fast)
+    {
+        times ??= new TilePhaseTimes();
+        var tPrep = TilePhaseTimes.Now();
+        var p = run.Parameters;
+        var groundFallback = Median(buildings.Where(b => b.GroundAltitudeM is not null).Select(b => b.GroundAltitudeM!.Value)) ?? 0;
+
+        // 1. Faces of every building (targets and neighbours): all of them cast shade.
+        // A building's faces depend on it alone, unless its ground altitude is unknown (the tile's median stands in).
+        var prepared = buildings.Select(b => b.GroundAltitudeM is null
+            ? RoofPreparation.Prepare(b, groundFallback)
+            : run.Roofs.GetOrAdd(b.Id, () => RoofPreparation.Prepare(b, groundFallback))).ToList();
+        var allFaces = new List<Polygon>();
+        var faceStart = new int[buildings.Count];
+        for (var i = 0; i < buildings.Count; i++)
+        {
+            faceStart[i] = allFaces.Count;
+            allFaces.AddRange(prepared[i].Faces.Select(f => f.Polygon));
+        }
+        var skyline = new SkylineIndex(allFaces, cellSizeM: Math.Max(10, p.HorizonRadiusM / 6));
+        times.Add(ref times.RoofTicks, tPrep);
+
+        var irradiation = new FaceIrradiation(skyline, run, method);
+        var results = new List<BuildingResult>();
+
+        for (var i = 0; i < buildings.Count; i++)
+        {
+            var b = buildings[i];
+            if (!b.IsTarget)
+            {
+                continue;
+            }
+            var centre = b.Footprint.InteriorPoint;
+            var prep = prepared[i];
+            if (prep.Skip is { } reason)
+            {
+                results.Add(Skipped(b.Id, centre, reason));
+                continue;
+            }
+            if (run.StationDistanceKm(centre) is var stationKm && !(stationKm <= p.StationMaxKm))
+            {
+                // The run's one typical year would be another climate's: say so per building rather than stop the run.
+                results.Add(Skipped(b.Id, centre, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"no weather station within {p.StationMaxKm:0.#} km (the nearest, '{run.StationName}', is {stationKm:0} km away)")));
+                continue;
+            }
+            try
+            {
+                results.Add(ComputeBuilding(b, prep, faceStart[i], centre, irradiation, run, times));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or TopologyException or IndexOutOfRangeException)
+            {
+                results.Add(new BuildingResult(b.Id, "failed", $"{e.GetType().Name}: {e.Message} @ {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}", null, centre,
+                    null, null, null, null, null, null, null, null, null, null, null, null, []));
+            }
+        }
+        return results;
+    }
+
+    private static BuildingResult ComputeBuilding(
+        BuildingInput b, PreparedBuilding prep, int firstFace, Point centre, FaceIrradiation shading, SolarRunContext run, TilePhaseTimes times)
+    {
+        var p = run.Parameters;
+        var faceRows = new List<FaceResult>();
+        var allPanels = new List<double>();
+        var kwpPerModule = p.Module.PeakPowerWp / 1000.0;
+
+        for (var f = 0; f < prep.Faces.Count; f++)
+        {
+            var face = prep.Faces[f];
+            var t0 = TilePhaseTimes.Now();
+            var grid = FaceSampling.Sample(face, p.SampleSpacingM);
+            t0 = times.Add(ref times.SamplingTicks, t0);
+            var irradiation = shading.Evaluate(grid.Points, face.Plane, firstFace + f, times);
+            t0 = TilePhaseTimes.Now();
+            var summary = FaceIrradiation.Summarize(irradiation, grid.Points.Count);
+
+            var layout = ModuleLayout.Pack(face, grid, summary.SampleKwhPerM2, p, run.StationLatitudeDeg);
+            var (moduleTilt, moduleAzimuth) = ModuleLayout.ModuleOrientation(face, p);
+            var yield = run.YieldCache.Get(run, moduleTilt, moduleAzimuth);
+            var energy = ModuleYield.Compute(layout.Modules, grid.Points, irradiation, yield, kwpPerModule);
+            foreach (var kwh in energy.PanelKwhAc)
+            {
+                allPanels.Add(kwh);
+            }
+            t0 = times.Add(ref times.PanelTicks, t0);
+            faceRows.Add(new FaceResult(
+                FaceNo: f + 1,
+                Polygon: face.Polygon,
+                Origin: face.Origin,
+                TiltDeg: face.Plane.TiltDeg,
+                AzimuthDeg: face.Plane.AzimuthDeg,
+                AreaM2: face.Plane.AreaM2,
+                UsableAreaM2: layout.UsableAreaM2,
+                AnnualIrradiationKwhPerM2: summary.MeanKwhPerM2,
+                QuantilesKwhPerM2: summary.QuantilesKwhPerM2,
+                ShadingLossFraction: summary.ShadingLossFraction,
+                SuitabilityClass: (short)Suitability.Classify(summary.MeanKwhPerM2, p.SuitabilityBandsKwhPerM2),
+                PanelCount: layout.Modules.Count,
+                InstallableKwp: layout.Modules.Count * kwpPerModule,
+                AnnualKwhAc: energy.AnnualKwhAc,
+                MonthlyKwhAc: energy.MonthlyKwhAc.Select(v => (float)v).ToArray(),
+                SampleGrid: grid.Grid,
+                SampleIj: grid.Ij,
+                SampleKwhPerM2: summary.SampleKwhPerM2,
+                Panels: layout.Modules.Count == 0 ? null : Factory.CreateMultiPolygon(layout.Modules.Select(m => m.Polygon).ToArray()),
+                PanelKwhAc: energy.PanelKwhAc,
+                PanelPortrait: layout.Modules.Count == 0 ? null : layout.Portrait));
+            times.Add(ref times.OtherTicks, t0);
+        }
+        var tBuilding = TilePhaseTimes.Now();
+        var result = Report.Build(b, prep, faceRows, allPanels, centre, run);
+        times.Add(ref times.OtherTicks, tBuilding);
+        return result;
+    }
+
+    private static BuildingResult Skipped(long id, Point centre, string reason) =>
+        new(id, "skipped", reason, null, centre, null, null, null, null, null, null, null, null, null, null, null, null, []);
+
+    private static double? Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? null : sorted[sorted.Length / 2];
+    }
+}
