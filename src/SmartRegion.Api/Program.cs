@@ -1,7 +1,7 @@
 using SmartRegion.Api.Catalog;
 using SmartRegion.Api.Geocoding;
-using SmartRegion.Api.Health;
 using SmartRegion.Api.Infrastructure;
+using SmartRegion.Api.Operations;
 using SmartRegion.Api.Solar;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +23,7 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
     return Task.CompletedTask;
 }));
 builder.Services.AddSmartRegionDatabase(builder.Configuration);
+builder.Services.AddHealth();
 builder.Services.AddSolarApi();
 builder.Services.AddCatalog();
 

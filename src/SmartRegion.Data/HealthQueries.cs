@@ -2,10 +2,17 @@ using Npgsql;
 
 namespace SmartRegion.Data;
 
-/// <summary>What the health endpoint reports about the database.</summary>
-public sealed record DatabaseHealth(bool Reachable, string? PostgresVersion, string? PostgisVersion, int MigrationsApplied, string? Error);
+/// <summary>What the health endpoints and <c>db info</c> report about the database.</summary>
+/// <param name="MigrationsPending">Migrations this build knows that the database has not applied (the host is not ready until none is).</param>
+public sealed record DatabaseHealth(
+    bool Reachable, string? PostgresVersion, string? PostgisVersion, int MigrationsApplied, IReadOnlyList<string> MigrationsPending,
+    string? Error, bool InRecovery = false)
+{
+    /// <summary>The database answers, has PostGIS and every migration this build knows.</summary>
+    public bool Ready => Reachable && PostgisVersion is not null && MigrationsPending.Count == 0;
+}
 
-/// <summary>Reachability and versions of the database, answered quickly or not at all.</summary>
+/// <summary>Reachability, versions and migration state of the database, answered quickly or not at all.</summary>
 public static class HealthQueries
 {
     /// <summary>Checks the database within the caller's deadline; never throws for a database fault.</summary>
@@ -14,21 +21,46 @@ public static class HealthQueries
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var cmd = new NpgsqlCommand("""
+            string postgres;
+            string? postgis;
+            bool hasMigrationTable, inRecovery;
+            await using (var cmd = new NpgsqlCommand("""
                 SELECT current_setting('server_version'),
                        (SELECT extversion FROM pg_extension WHERE extname = 'postgis'),
-                       CASE WHEN to_regclass('public.schema_migration') IS NULL THEN 0
-                            ELSE (SELECT count(*)::int FROM public.schema_migration) END
-                """, connection);
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            return new DatabaseHealth(true, reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2), null);
+                       to_regclass('public.schema_migration') IS NOT NULL,
+                       pg_is_in_recovery()
+                """, connection))
+            await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+            {
+                await reader.ReadAsync(cancellationToken);
+                postgres = reader.GetString(0);
+                postgis = reader.IsDBNull(1) ? null : reader.GetString(1);
+                hasMigrationTable = reader.GetBoolean(2);
+                inRecovery = reader.GetBoolean(3);
+            }
+            var known = Migrator.All.Select(m => m.Id).ToArray();
+            if (!hasMigrationTable)
+            {
+                return new DatabaseHealth(true, postgres, postgis, 0, known, null, inRecovery);
+            }
+            // Migrations a newer build applied are not this build's concern (a rolling upgrade runs both for a while).
+            await using (var cmd = new NpgsqlCommand("""
+                SELECT (SELECT count(*)::int FROM public.schema_migration),
+                       coalesce((SELECT array_agg(k ORDER BY k) FROM unnest(@known::text[]) k
+                                 WHERE NOT EXISTS (SELECT 1 FROM public.schema_migration m WHERE m.id = k)), '{}')
+                """, connection))
+            {
+                cmd.Parameters.AddWithValue("known", known);
+                await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                return new DatabaseHealth(true, postgres, postgis, reader.GetInt32(0), reader.GetFieldValue<string[]>(1), null, inRecovery);
+            }
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException or System.Net.Sockets.SocketException)
         {
             // The message names the cause (refused, timeout, auth) without the connection string.
             var reason = e is OperationCanceledException ? "timed out" : e.Message;
-            return new DatabaseHealth(false, null, null, 0, reason);
+            return new DatabaseHealth(false, null, null, 0, [], reason);
         }
     }
 }

@@ -3,13 +3,17 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace SmartRegion.Api.Tests;
 
-/// <summary>The real host, in memory, pointed at a given database.</summary>
-public sealed class ApiFactory(string connectionString) : WebApplicationFactory<Program>
+/// <summary>The real host, in memory, pointed at a given database, with optional extra settings (name → value).</summary>
+public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:SmartRegion", connectionString);
         builder.UseSetting("Web:Root", Path.Combine(SmartRegion.Testing.SharedData.RepositoryRoot, "web"));
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(name, value);
+        }
         builder.UseEnvironment("Testing");
     }
 }

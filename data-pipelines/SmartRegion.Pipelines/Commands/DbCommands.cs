@@ -36,6 +36,8 @@ internal static class DbCommands
                     health.PostgisVersion,
                     health.MigrationsApplied,
                     migrationsKnown = Migrator.All.Count,
+                    health.MigrationsPending,
+                    health.InRecovery,
                     error = health.Error,
                 });
                 return health.Reachable ? 0 : 1;
