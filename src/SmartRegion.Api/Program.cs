@@ -2,18 +2,12 @@ using SmartRegion.Api.Catalog;
 using SmartRegion.Api.Geocoding;
 using SmartRegion.Api.Infrastructure;
 using SmartRegion.Api.Operations;
+using SmartRegion.Api.Operations.Logging;
 using SmartRegion.Api.Solar;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Logging.ClearProviders();
-builder.Logging.AddJsonConsole(o =>
-{
-    // Scopes carry the request id (and trace id) into every line logged while serving a request.
-    o.IncludeScopes = true;
-    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-    o.UseUtcTimestamp = true;
-});
+builder.Logging.AddSmartRegionConsole(builder.Configuration);
 
 builder.Services.AddSmartRegionProblemDetails();
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
@@ -29,6 +23,7 @@ builder.Services.AddCatalog();
 
 var app = builder.Build();
 
+app.UseRequestLog();
 app.UseSmartRegionProblemDetails();
 app.UseRequestIdHeader();
 app.UseSecurityHeaders();

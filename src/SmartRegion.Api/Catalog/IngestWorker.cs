@@ -62,17 +62,27 @@ internal sealed class IngestWorker(NpgsqlDataSource dataSource, UploadSettings s
         }
         var versions = new VersionStore(dataSource);
         var runner = new IngestRunner(dataSource, settings.Directory, settings.Limits);
+        var databaseAway = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             ClaimedJob? job = null;
             try
             {
                 job = await versions.ClaimJobAsync(_workerId, stoppingToken, settings.JobLease, settings.MaxWorkerCrashes);
+                if (databaseAway)
+                {
+                    logger.LogInformation("Ingest worker: database back");
+                    databaseAway = false;
+                }
                 if (job is null)
                 {
                     await signal.WaitAsync(settings.PollInterval, stoppingToken);
                     continue;
                 }
+                // Every line logged while the job runs carries its id (the JSON logs' jobId field).
+                using var jobScope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = job.JobId, ["VersionId"] = job.VersionId });
+                logger.LogInformation("Ingest job {JobId} (version {VersionId}) taken by {Worker}", job.JobId, job.VersionId, _workerId);
+                var jobClock = System.Diagnostics.Stopwatch.StartNew();
                 string? error;
                 using (var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
                 {
@@ -95,7 +105,8 @@ internal sealed class IngestWorker(NpgsqlDataSource dataSource, UploadSettings s
                     }
                 }
                 await versions.FinishJobAsync(job.JobId, error, stoppingToken);
-                logger.LogInformation("Ingest job {JobId} (version {VersionId}) {Outcome}", job.JobId, job.VersionId, error ?? "ready");
+                logger.LogInformation("Ingest job {JobId} (version {VersionId}) {Outcome} in {DurationS} s", job.JobId, job.VersionId,
+                    error is null ? "ready" : $"failed: {error}", Math.Round(jobClock.Elapsed.TotalSeconds, 2));
                 if (await versions.GetAsync(job.VersionId, stoppingToken) is { } done && IngestRunner.UploadPath(settings.Directory, done) is { } path)
                 {
                     TryDelete(path);
@@ -109,6 +120,17 @@ internal sealed class IngestWorker(NpgsqlDataSource dataSource, UploadSettings s
                     await versions.ReleaseJobAsync(job, CancellationToken.None);
                 }
                 return;
+            }
+            catch (Exception e) when (job is null && e is NpgsqlException or TimeoutException)
+            {
+                // The database is away (restarting, unreachable): wait for it, saying so once per outage.
+                if (!databaseAway)
+                {
+                    logger.LogWarning("Ingest worker: database unavailable ({Reason}); waiting for it", e.Message);
+                    databaseAway = true;
+                }
+                await Task.Delay(settings.PollInterval, stoppingToken);
+                continue;
             }
             catch (Exception e)
             {

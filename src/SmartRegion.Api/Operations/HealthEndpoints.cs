@@ -82,8 +82,11 @@ internal static class HealthEndpoints
     private static readonly DateTimeOffset StartedAt = new(Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero);
 
     /// <summary>The database answers within the deadline, has PostGIS and has every migration this build knows.</summary>
-    private sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+    private sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
     {
+        // Probes come every few seconds from each balancer: the log says when readiness changes, not at every probe.
+        private static int s_lastReady = -1;
+
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
         {
             var db = await HealthQueries.CheckAsync(dataSource, cancellationToken);
@@ -109,6 +112,18 @@ internal static class HealthEndpoints
                 : db.PostgisVersion is null ? "the PostGIS extension is not installed in the database"
                 : db.MigrationsPending.Count > 0 ? $"{db.MigrationsPending.Count} migration(s) not applied (first: {db.MigrationsPending[0]})"
                 : null;
+            var ready = reason is null ? 1 : 0;
+            if (Interlocked.Exchange(ref s_lastReady, ready) != ready)
+            {
+                if (ready == 1)
+                {
+                    logger.LogInformation("Ready: the database answers and is migrated");
+                }
+                else
+                {
+                    logger.LogWarning("Not ready: {Reason}", reason);
+                }
+            }
             return reason is null
                 ? HealthCheckResult.Healthy("the database answers and is migrated", data)
                 : HealthCheckResult.Unhealthy(reason, data: data);
