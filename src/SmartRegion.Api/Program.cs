@@ -4,6 +4,7 @@ using SmartRegion.Api.Infrastructure;
 using SmartRegion.Api.Operations;
 using SmartRegion.Api.Operations.Logging;
 using SmartRegion.Api.Solar;
+using SmartRegion.Api.Tiles3d;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,6 +21,7 @@ builder.Services.AddSmartRegionDatabase(builder.Configuration);
 builder.Services.AddHealth();
 builder.Services.AddSolarApi();
 builder.Services.AddCatalog();
+builder.Services.AddTiles3d(builder.Configuration);
 
 var app = builder.Build();
 
@@ -34,6 +36,7 @@ app.MapHealthEndpoints();
 app.MapSolarEndpoints();
 app.MapGeocodeEndpoints();
 app.MapCatalogEndpoints();
+app.MapTiles3dEndpoints();
 app.MapApiFallback();
 app.UseWebRoot(app.Configuration, app.Logger);
 

@@ -15,5 +15,7 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
             builder.UseSetting(name, value);
         }
         builder.UseEnvironment("Testing");
+        // Tests share one database: no background 3D tiles build over other tests' rows (Tiles3dApiTests builds on demand).
+        builder.UseSetting("Tiles3d:AutoBuild", "false");
     }
 }

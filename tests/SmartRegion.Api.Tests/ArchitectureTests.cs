@@ -23,7 +23,7 @@ public sealed class ArchitectureTests
     {
         ["SmartRegion.Solar"] = [],
         ["SmartRegion.Parquet"] = [],
-        ["SmartRegion.Geo"] = ["NetTopologySuite", "ProjNET", "Microsoft.Data.Sqlite"],
+        ["SmartRegion.Geo"] = ["NetTopologySuite", "ProjNET", "Microsoft.Data.Sqlite", "SharpGLTF.Core"],
         ["SmartRegion.Rooftop"] = [],
     };
 

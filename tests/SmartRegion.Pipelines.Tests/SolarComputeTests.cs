@@ -383,11 +383,14 @@ internal static class Cli
         $"{Path.DirectorySeparatorChar}SmartRegion.Pipelines.Tests{Path.DirectorySeparatorChar}",
         $"{Path.DirectorySeparatorChar}SmartRegion.Pipelines{Path.DirectorySeparatorChar}", StringComparison.Ordinal), "SmartRegion.Pipelines.dll");
 
-    public static Process Start(TestDatabase db, IReadOnlyDictionary<string, string>? environment, string[] args)
+    public static Process Start(TestDatabase db, IReadOnlyDictionary<string, string>? environment, string[] args) =>
+        Start(db.ConnectionString, environment, args);
+
+    public static Process Start(string connectionString, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         Assert.True(File.Exists(Dll), Dll);
         var start = new ProcessStartInfo("dotnet", [Dll, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment["SMARTREGION_DB"] = db.ConnectionString;
+        start.Environment["SMARTREGION_DB"] = connectionString;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[k] = v;
@@ -395,9 +398,12 @@ internal static class Cli
         return Process.Start(start)!;
     }
 
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(TestDatabase db, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<(int Code, string Stdout, string Stderr)> RunAsync(TestDatabase db, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunAsync(db.ConnectionString, environment, args);
+
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string connectionString, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Start(db, environment, args);
+        using var process = Start(connectionString, environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);
         var stderr = process.StandardError.ReadToEndAsync(Ct);
         await process.WaitForExitAsync(Ct);

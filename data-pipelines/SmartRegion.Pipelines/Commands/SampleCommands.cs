@@ -13,7 +13,7 @@ internal static class SampleCommands
         sample district [--out DIR] [--seed 42] [--buildings 2000]
                           write the demo district (buildings, addresses, commune, weather; synthetic, labelled demo data)
         sample demo [--out DIR] [--seed 42] [--buildings 2000] [--workers N]
-                          generate, ingest and compute the demo district unless it is already computed
+                          generate, ingest and compute the demo district unless it is already computed, and build its 3D tiles
         """;
 
     private const double DemoLatitudeDeg = 48.925;
@@ -55,7 +55,7 @@ internal static class SampleCommands
             if (await new SmartRegion.Data.Solar.SolarRunStore(dataSource).LatestCompleteCommuneRunAsync(DemoDistrict.CommuneCode, cancellationToken) is { } run)
             {
                 Console.Error.WriteLine($"Demo district already computed (solar run {run}).");
-                return 0;
+                return await Program.RunAsync(["tiles", "build", "--if-stale"], Console.Error, cancellationToken);
             }
         }
         Console.Error.WriteLine($"Generating the demo district (seed {seed}, {buildings} buildings) in {outDir}…");
@@ -67,6 +67,7 @@ internal static class SampleCommands
             ["ingest", "addresses", files.AddressesPath, "--format", "ban", "--source", "demo"],
             ["ingest", "weather", Path.Combine(outDir, "demo-weather.csv"), "--name", "SmartRegion demo weather (synthetic)", "--licence", "demo data, generated"],
             ["compute", "solar", "--commune", DemoDistrict.CommuneCode, .. (workers is { } w ? new[] { "--workers", w.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [])],
+            ["tiles", "build", "--if-stale"],
         ];
         foreach (var step in steps)
         {

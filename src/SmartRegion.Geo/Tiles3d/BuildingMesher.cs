@@ -24,6 +24,10 @@ public sealed class BuildingMesher(EnuFrame frame, double geoidUndulationM)
 
     private readonly EnuFrame _frame = frame;
     private readonly double _geoidUndulationM = geoidUndulationM;
+    private TileBounds _bounds = TileBounds.Empty;
+
+    /// <summary>The plan box and altitude range of every vertex added so far.</summary>
+    public TileBounds Bounds => _bounds;
 
     /// <summary>Adds a building to <paramref name="mesh"/>; returns false (nothing added) when it has no usable geometry.</summary>
     public bool Add(TileMesh mesh, BuildingInput building)
@@ -69,6 +73,7 @@ public sealed class BuildingMesher(EnuFrame frame, double geoidUndulationM)
     /// <summary>Local east, north, up (m) of a Lambert-93 point at an NGF-IGN69 altitude.</summary>
     public (double E, double N, double U) ToLocal(double x, double y, double altitudeM)
     {
+        _bounds.Include(x, y, altitudeM);
         var (lon, lat) = Lambert93.ToGeographicRad(x, y);
         var (ex, ey, ez) = EnuFrame.GeodeticToEcef(lon, lat, altitudeM + _geoidUndulationM);
         return _frame.FromEcef(ex, ey, ez);

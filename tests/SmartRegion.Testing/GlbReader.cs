@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
+using Xunit;
 
-namespace SmartRegion.Geo.Tests.Tiles3d;
+namespace SmartRegion.Testing;
 
 /// <summary>Reads a GLB back (header, JSON chunk, binary chunk) to check what the writer put in it.</summary>
-internal sealed class GlbReader
+public sealed class GlbReader
 {
     public GlbReader(byte[] glb)
     {
