@@ -76,8 +76,10 @@ internal static class Program
         }
         catch (PostgresException e)
         {
-            // The server answered with an error the user can act on (missing database, permission, constraint).
-            error.WriteLine($"smartregion {args[0]}: the database refused: {e.MessageText} (SQLSTATE {e.SqlState})");
+            // The server answered with an error the user can act on (missing database or schema, permission, constraint).
+            var schema = Migrator.IsMissingObject(e) ? await MissingSchemaAsync() : null;
+            error.WriteLine(schema is not null ? $"smartregion {args[0]}: {schema}"
+                : $"smartregion {args[0]}: the database refused: {e.MessageText} (SQLSTATE {e.SqlState})");
             return 1;
         }
         catch (NpgsqlException e)
@@ -89,6 +91,24 @@ internal static class Program
         {
             error.WriteLine($"smartregion {args[0]}: cancelled");
             return 130;
+        }
+    }
+
+    /// <summary>
+    /// A command met a missing table: says whether the database lacks the schema (SMARTREGION_DB pointing at a fresh or older
+    /// database; ./smartregion migrates only its private cluster by itself), or null when the schema is complete.
+    /// </summary>
+    private static async Task<string?> MissingSchemaAsync()
+    {
+        try
+        {
+            await using var dataSource = SmartRegionDatabase.CreateDataSource(SmartRegionDatabase.ConnectionStringFromEnvironment(), "smartregion-cli");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            return await Migrator.DescribeMissingSchemaAsync(dataSource, timeout.Token);
+        }
+        catch (Exception e) when (e is NpgsqlException or DatabaseSetupException or OperationCanceledException)
+        {
+            return null; // the original error is reported instead
         }
     }
 

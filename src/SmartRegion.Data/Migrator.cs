@@ -91,6 +91,53 @@ public static class Migrator
         }
     }
 
+    /// <summary>
+    /// The embedded migrations this database has not applied, read without changing anything; null when it has no SmartRegion
+    /// schema at all (no <c>public.schema_migration</c>).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>?> PendingAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var cmd = new NpgsqlCommand("SELECT to_regclass('public.schema_migration') IS NOT NULL", connection))
+        {
+            if (!(bool)(await cmd.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return null;
+            }
+        }
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        await using (var cmd = new NpgsqlCommand("SELECT id FROM public.schema_migration", connection))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied.Add(reader.GetString(0));
+            }
+        }
+        return [.. All.Select(m => m.Id).Where(id => !applied.Contains(id))];
+    }
+
+    /// <summary>
+    /// Why a statement met a missing table, column or function, when the reason is the schema: "no SmartRegion schema yet" or
+    /// "N migrations not applied", each with the command that fixes it; null when the schema is complete (the error is another one).
+    /// </summary>
+    public static async Task<string?> DescribeMissingSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var pending = await PendingAsync(dataSource, cancellationToken);
+        return pending switch
+        {
+            null => "this database has no SmartRegion schema yet: run ./smartregion db migrate",
+            [] => null,
+            _ => $"this database's SmartRegion schema is older than this version ({pending.Count} migration(s) not applied: " +
+                 $"{string.Join(", ", pending)}): run ./smartregion db migrate",
+        };
+    }
+
+    /// <summary>SQLSTATEs of a statement naming a table, schema, column or function the database lacks.</summary>
+    public static bool IsMissingObject(PostgresException e) => e.SqlState is
+        PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName or
+        PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.UndefinedObject;
+
     /// <summary>Fails with a message naming each missing extension and the package that provides it.</summary>
     public static async Task EnsureExtensionsAvailableAsync(
         NpgsqlConnection connection, IReadOnlyList<string> extensions, CancellationToken cancellationToken)

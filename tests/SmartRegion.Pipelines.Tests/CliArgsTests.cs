@@ -1,3 +1,5 @@
+using SmartRegion.Testing;
+using static SmartRegion.Pipelines.Tests.Fixtures;
 using SmartRegion.Pipelines.Cli;
 
 namespace SmartRegion.Pipelines.Tests;
@@ -79,7 +81,7 @@ public sealed class CliArgsTests
 public sealed class ProcessEnvironmentCollection;
 
 [Collection("process-environment")]
-public sealed class ProgramErrorTests
+public sealed class ProgramErrorTests(TestDatabase db)
 {
     [Fact]
     public async Task Run_DatabaseMissing_ClearMessageNotAStackTrace()
@@ -102,5 +104,106 @@ public sealed class ProgramErrorTests
         Assert.Contains("the database refused", err.ToString());
         Assert.Contains("does not exist", err.ToString());
         Assert.DoesNotContain("   at ", err.ToString());
+    }
+
+    [Fact]
+    public async Task Ingest_DatabaseWithoutSchema_SaysRunDbMigrateAndWritesNothing()
+    {
+        var fresh = await db.CreateScratchDatabaseAsync(Ct);
+        try
+        {
+            var file = TempFile("one.geojson", Collection2154(SquareFeature("NS-1", 652_000, 6_862_000)));
+            var (code, err) = await RunWithDatabaseAsync(fresh, ["ingest", "buildings", file]);
+            Assert.Equal(1, code);
+            Assert.Equal("smartregion ingest: this database has no SmartRegion schema yet: run ./smartregion db migrate", err.Trim());
+            Assert.False(await HasSchemaAsync(fresh, "region"));
+
+            // The advice works: after db migrate the same command loads the file.
+            Assert.Equal(0, (await RunWithDatabaseAsync(fresh, ["db", "migrate"])).Code);
+            var (again, againErr) = await RunWithDatabaseAsync(fresh, ["ingest", "buildings", file]);
+            Assert.True(again == 0, againErr);
+        }
+        finally
+        {
+            await db.DropScratchAsync(fresh, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Ingest_DatabaseMissingAMigration_NamesItAndSaysRunDbMigrate()
+    {
+        var older = await db.CreateScratchDatabaseAsync(Ct);
+        try
+        {
+            Assert.Equal(0, (await RunWithDatabaseAsync(older, ["db", "migrate"])).Code);
+            // A database migrated by a version that did not have 0100 yet (other migrations applied, region absent).
+            await using (var conn = new Npgsql.NpgsqlConnection(older))
+            {
+                await conn.OpenAsync(Ct);
+                await using var cmd = new Npgsql.NpgsqlCommand(
+                    "DROP SCHEMA region CASCADE; DELETE FROM public.schema_migration WHERE id = '0100_region_ingest'", conn);
+                await cmd.ExecuteNonQueryAsync(Ct);
+            }
+            var file = TempFile("one.geojson", Collection2154(SquareFeature("NS-2", 652_000, 6_862_000)));
+            var (code, err) = await RunWithDatabaseAsync(older, ["ingest", "buildings", file]);
+            Assert.Equal(1, code);
+            Assert.Equal("smartregion ingest: this database's SmartRegion schema is older than this version " +
+                "(1 migration(s) not applied: 0100_region_ingest): run ./smartregion db migrate", err.Trim());
+        }
+        finally
+        {
+            await db.DropScratchAsync(older, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Geocode_MissingTableOfACompleteSchema_ReportsTheServersError()
+    {
+        // A complete schema whose table was dropped by hand is not a "run db migrate" case: the server's own error is shown.
+        var broken = await db.CreateScratchDatabaseAsync(Ct);
+        try
+        {
+            Assert.Equal(0, (await RunWithDatabaseAsync(broken, ["db", "migrate"])).Code);
+            await using (var conn = new Npgsql.NpgsqlConnection(broken))
+            {
+                await conn.OpenAsync(Ct);
+                await using var cmd = new Npgsql.NpgsqlCommand("DROP TABLE region.address CASCADE", conn);
+                await cmd.ExecuteNonQueryAsync(Ct);
+            }
+            var (code, err) = await RunWithDatabaseAsync(broken, ["geocode", "1 rue de la Paix"]);
+            Assert.Equal(1, code);
+            Assert.Contains("the database refused", err);
+            Assert.Contains("(SQLSTATE 42P01)", err);
+            Assert.DoesNotContain("db migrate", err);
+        }
+        finally
+        {
+            await db.DropScratchAsync(broken, Ct);
+        }
+    }
+
+    private static async Task<(int Code, string Err)> RunWithDatabaseAsync(string connectionString, string[] args)
+    {
+        var err = new StringWriter();
+        var previous = Environment.GetEnvironmentVariable("SMARTREGION_DB");
+        try
+        {
+            Environment.SetEnvironmentVariable("SMARTREGION_DB", connectionString);
+            var code = await Program.RunAsync(args, err, Ct);
+            return (code, err.ToString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SMARTREGION_DB", previous);
+        }
+    }
+
+    private static async Task<bool> HasSchemaAsync(string connectionString, string schema)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(connectionString);
+        await conn.OpenAsync(Ct);
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @s)", conn);
+        cmd.Parameters.AddWithValue("s", schema);
+        return (bool)(await cmd.ExecuteScalarAsync(Ct))!;
     }
 }
