@@ -10,7 +10,8 @@ public sealed class ArchitectureTests
     private static readonly Dictionary<string, string[]> AllowedProjectReferences = new()
     {
         ["SmartRegion.Solar"] = [],
-        ["SmartRegion.Geo"] = [],
+        // Geo turns geometry into the numbers Solar needs, in Solar's conventions (Solar.Angles is their one owner).
+        ["SmartRegion.Geo"] = ["SmartRegion.Solar"],
         ["SmartRegion.Parquet"] = [],
         // The rooftop engine: the science and the geometry, nothing that stores, serves or parses a command line.
         ["SmartRegion.Rooftop"] = ["SmartRegion.Geo", "SmartRegion.Solar"],
@@ -62,6 +63,22 @@ public sealed class ArchitectureTests
             e => e.Attribute("Include")!.Value.Contains("Pipelines", StringComparison.Ordinal));
         Assert.DoesNotContain(ReadProject("SmartRegion.Pipelines").Descendants("ProjectReference"),
             e => e.Attribute("Include")!.Value.Contains("Api", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("SmartRegion.Solar.Tests")]
+    [InlineData("SmartRegion.Geo.Tests")]
+    [InlineData("SmartRegion.Parquet.Tests")]
+    public void KernelTestProjects_StartNoDatabase(string project)
+    {
+        // The kernels use no database, so their tests need none: a test comparing with PostGIS belongs to SmartRegion.Data.Tests.
+        var folder = Path.Combine(SharedData.RepositoryRoot, "tests", project);
+        var users = Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => File.ReadAllText(f).Contains("TestDatabase", StringComparison.Ordinal))
+            .Select(Path.GetFileName)
+            .ToList();
+        Assert.True(users.Count == 0, $"{project} uses the database fixture in {string.Join(", ", users)}");
     }
 
     [Fact]

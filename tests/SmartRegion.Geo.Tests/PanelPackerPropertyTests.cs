@@ -1,6 +1,7 @@
 using NetTopologySuite.Geometries;
 using SmartRegion.Geo.Panels;
 using SmartRegion.Geo.Roofs;
+using Angles = SmartRegion.Solar.Angles;
 
 namespace SmartRegion.Geo.Tests;
 
@@ -145,7 +146,7 @@ public sealed class PanelPackerPropertyTests
     {
         var outline = RandomOutline(rng);
         var tilt = (10 + rng.NextDouble() * 40) * Math.PI / 180;
-        var (dx, dy) = Angles.VectorFromCompass(rng.NextDouble() * 360);
+        var (dx, dy) = Angles.CompassToHorizontalVector(rng.NextDouble() * 360);
         var ring = outline.Select(c => new CoordinateZ(c.X, c.Y, 30 - ((c.X - outline[0].X) * dx + (c.Y - outline[0].Y) * dy) * Math.Tan(tilt))).ToArray();
         return (Factory.CreatePolygon(ring), RoofPlane.Fit(ring)!.Value);
     }

@@ -1,5 +1,6 @@
 using NetTopologySuite.Geometries;
 using SmartRegion.Geo.Roofs;
+using Angles = SmartRegion.Solar.Angles;
 
 namespace SmartRegion.Geo.Tests;
 
@@ -40,9 +41,9 @@ public sealed class RoofPlaneTests
     [Fact]
     public void CompassFromVector_EastNorthVectors_AreClockwiseFromNorth()
     {
-        Assert.Equal(0, Angles.CompassFromVector(0, 1), 1e-12);
-        Assert.Equal(90, Angles.CompassFromVector(1, 0), 1e-12);
-        Assert.Equal(180, Angles.CompassFromVector(0, -1), 1e-12);
-        Assert.Equal(270, Angles.CompassFromVector(-1, 0), 1e-12);
+        Assert.Equal(0, Angles.VectorToCompass(0, 1), 1e-12);
+        Assert.Equal(90, Angles.VectorToCompass(1, 0), 1e-12);
+        Assert.Equal(180, Angles.VectorToCompass(0, -1), 1e-12);
+        Assert.Equal(270, Angles.VectorToCompass(-1, 0), 1e-12);
     }
 }

@@ -1,5 +1,6 @@
 using NetTopologySuite.Geometries;
 using SmartRegion.Geo.Roofs;
+using Angles = SmartRegion.Solar.Angles;
 
 namespace SmartRegion.Geo.Panels;
 
@@ -68,7 +69,7 @@ public static class PanelPacker
         var z = face.ExteriorRing.Coordinates.Average(c => double.IsFinite(c.Z) ? c.Z : 0);
         var frame = FaceFrame.ForPlan(face, rowAzimuthDeg, z);
         var noonElevation = Math.Max(5, 90 - Math.Abs(latitudeDeg) - 23.44);
-        return Pack(frame, face, module, setbackM, exclusions, rackTiltDeg, Angles.DegToRad(noonElevation));
+        return Pack(frame, face, module, setbackM, exclusions, rackTiltDeg, noonElevation * Angles.DegToRad);
     }
 
     /// <summary>As <see cref="PackFlat(Polygon, ModuleSpec, double, CellExclusions?, double, double, double)"/> with plan (2D) exclusion areas.</summary>
@@ -78,7 +79,7 @@ public static class PanelPacker
         var z = face.ExteriorRing.Coordinates.Average(c => double.IsFinite(c.Z) ? c.Z : 0);
         var frame = FaceFrame.ForPlan(face, rowAzimuthDeg, z);
         var noonElevation = Math.Max(5, 90 - Math.Abs(latitudeDeg) - 23.44);
-        return Pack(frame, face, module, setbackM, PlanBoxes(frame, exclusionsPlan), rackTiltDeg, Angles.DegToRad(noonElevation));
+        return Pack(frame, face, module, setbackM, PlanBoxes(frame, exclusionsPlan), rackTiltDeg, noonElevation * Angles.DegToRad);
     }
 
     private static CellExclusions? PlanBoxes(FaceFrame frame, Geometry? plan)
@@ -104,7 +105,7 @@ public static class PanelPacker
     private static PanelLayout Pack(
         FaceFrame frame, Polygon face, ModuleSpec module, double setbackM, CellExclusions? exclusions, double? rackTiltDeg, double? noonElevationRad)
     {
-        double? rackTiltRad = rackTiltDeg is { } t ? Angles.DegToRad(t) : null;
+        double? rackTiltRad = rackTiltDeg is { } t ? t * Angles.DegToRad : null;
         var rings = frame.LocalRings(face);
         var shell = rings[0];
         if (shell.Length < 6)
@@ -310,7 +311,7 @@ public static class PanelPacker
 
     private static PlacedModule ToWorld(FaceFrame frame, double u, double v, double w, double h, GeometryFactory factory, bool portrait, double? rackTiltDeg)
     {
-        double? rackTiltRad = rackTiltDeg is { } t ? Angles.DegToRad(t) : null;
+        double? rackTiltRad = rackTiltDeg is { } t ? t * Angles.DegToRad : null;
         // On a rack the module's back edge rises by slope length × sin β above the roof.
         var rise = rackTiltRad is { } beta ? h / Math.Cos(beta) * Math.Sin(beta) : 0;
         var corners = new[] { (u, v, 0.0), (u + w, v, 0.0), (u + w, v + h, rise), (u, v + h, rise), (u, v, 0.0) }

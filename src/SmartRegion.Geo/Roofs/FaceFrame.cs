@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using Angles = SmartRegion.Solar.Angles;
 
 namespace SmartRegion.Geo.Roofs;
 
@@ -29,10 +30,10 @@ public sealed class FaceFrame
         OriginZ = oz;
         AzimuthDeg = azimuthDeg;
         TiltDeg = tiltDeg;
-        (_dx, _dy) = Angles.VectorFromCompass(azimuthDeg);
-        (_hx, _hy) = Angles.VectorFromCompass(azimuthDeg + 90);
-        _cosTilt = Math.Cos(Angles.DegToRad(tiltDeg));
-        _sinTilt = Math.Sin(Angles.DegToRad(tiltDeg));
+        (_dx, _dy) = Angles.CompassToHorizontalVector(azimuthDeg);
+        (_hx, _hy) = Angles.CompassToHorizontalVector(azimuthDeg + 90);
+        _cosTilt = Math.Cos(tiltDeg * Angles.DegToRad);
+        _sinTilt = Math.Sin(tiltDeg * Angles.DegToRad);
     }
 
     public double OriginX { get; }

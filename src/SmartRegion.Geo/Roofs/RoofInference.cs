@@ -1,5 +1,6 @@
 using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
+using Angles = SmartRegion.Solar.Angles;
 
 namespace SmartRegion.Geo.Roofs;
 
@@ -66,7 +67,7 @@ public static class RoofInference
         }
 
         var tanTilt = rise / (width / 2);
-        var maxTan = Math.Tan(Angles.DegToRad(MaxTiltDeg));
+        var maxTan = Math.Tan(MaxTiltDeg * Angles.DegToRad);
         if (tanTilt > maxTan)
         {
             tanTilt = maxTan;
@@ -259,7 +260,7 @@ public static class RoofInference
         // Holes reduce the area; Newell on the shell alone does not know them.
         var p = plane.Value;
         var planArea = polygon.Area;
-        var cos = Math.Cos(Angles.DegToRad(p.TiltDeg));
+        var cos = Math.Cos(p.TiltDeg * Angles.DegToRad);
         return new PlanarFace(lifted, p with { PlanAreaM2 = planArea, AreaM2 = cos > 1e-9 ? planArea / cos : p.AreaM2 });
     }
 }

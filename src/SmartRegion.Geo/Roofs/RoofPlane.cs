@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using Angles = SmartRegion.Solar.Angles;
 
 namespace SmartRegion.Geo.Roofs;
 
@@ -85,8 +86,8 @@ public readonly record struct RoofPlane(double TiltDeg, double AzimuthDeg, doubl
             nz = -nz;
         }
         var area = length / 2;
-        var tilt = Angles.RadToDeg(Math.Acos(Math.Clamp(nz / length, -1, 1)));
-        var azimuth = tilt < FlatTiltDeg ? 180 : Angles.CompassFromVector(nx, ny);
+        var tilt = Math.Acos(Math.Clamp(nz / length, -1, 1)) * Angles.RadToDeg;
+        var azimuth = tilt < FlatTiltDeg ? 180 : Angles.VectorToCompass(nx, ny);
         return new RoofPlane(tilt, azimuth, area, nz / 2);
     }
 }

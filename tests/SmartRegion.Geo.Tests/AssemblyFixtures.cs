@@ -1,3 +1,0 @@
-using SmartRegion.Testing;
-
-[assembly: AssemblyFixture(typeof(TestDatabase))]
