@@ -20,19 +20,19 @@ public sealed class AddressAndBoundaryTests(TestDatabase db)
 
         // Ground truth: each address's own Lambert-93 position. The query is what a resident types: upper case,
         // no accents, "r." for "rue", one letter missing from the longest word of the street name.
-        using var table = new CsvTable(File.OpenRead(path), "bal");
+        using var table = new CsvReader(File.OpenRead(path), "bal");
         var (tested, within30m) = (0, 0);
-        while (table.Next() is { } row)
+        while (table.Next()?.Fields is { } row)
         {
-            var street = row[table.Column("voie_nom")];
-            var number = row[table.Column("numero")];
+            var street = Field(table, row, "voie_nom");
+            var number = Field(table, row, "numero");
             if (street.Length == 0 || number is "" or "99999")
             {
                 continue;
             }
             tested++;
             within30m += await FirstWithin30mAsync(ResidentQuery($"{number} {street}", "mont-bonvillers"),
-                (double.Parse(row[table.Column("x")], CultureInfo.InvariantCulture), double.Parse(row[table.Column("y")], CultureInfo.InvariantCulture))) ? 1 : 0;
+                (double.Parse(Field(table, row, "x"), CultureInfo.InvariantCulture), double.Parse(Field(table, row, "y"), CultureInfo.InvariantCulture))) ? 1 : 0;
         }
         TestContext.Current.SendDiagnosticMessage($"BAL Mont-Bonvillers: {within30m}/{tested} degraded queries first within 30 m");
         Assert.True(tested > 450);
@@ -45,13 +45,13 @@ public sealed class AddressAndBoundaryTests(TestDatabase db)
         // The 83 schools are the issue's ground truth, but no BAN/BAL extract of Saint-Denis exists in ../shared/data:
         // geocoding them against their own file would be circular. What can be checked honestly is the query parsing.
         var path = SharedData.Require("addresses/saint-denis_etablissements_scolaires_adresses.csv");
-        using var table = new CsvTable(File.OpenRead(path), "schools");
+        using var table = new CsvReader(File.OpenRead(path), "schools");
         var (rows, numbered) = (0, 0);
-        while (table.Next() is { } row)
+        while (table.Next()?.Fields is { } row)
         {
             rows++;
-            var q = AddressSearch.Parse($"{row[table.Column("adresse_1")]}, {row[table.Column("code_postal")]} {row[table.Column("nom_commune")]}");
-            Assert.Equal(row[table.Column("code_postal")], q.Postcode);
+            var q = AddressSearch.Parse($"{Field(table, row, "adresse_1")}, {Field(table, row, "code_postal")} {Field(table, row, "nom_commune")}");
+            Assert.Equal(Field(table, row, "code_postal"), q.Postcode);
             Assert.EndsWith("saint denis", q.Text);
             numbered += q.Number is null ? 0 : 1;
         }
@@ -71,12 +71,12 @@ public sealed class AddressAndBoundaryTests(TestDatabase db)
         Assert.Equal((83, 0), (r.Accepted, r.Rejected));
         // Schools that share an address are placed apart ("10 rue Pasteur" holds two schools 51 m apart), so an answer is
         // right when it is within 30 m of any school at that address.
-        using var table = new CsvTable(File.OpenRead(path), "schools");
+        using var table = new CsvReader(File.OpenRead(path), "schools");
         var schools = new List<(string Address, string Postcode, string Commune, double X, double Y)>();
-        while (table.Next() is { } row)
+        while (table.Next()?.Fields is { } row)
         {
-            schools.Add((row[table.Column("adresse_1")], row[table.Column("code_postal")], row[table.Column("nom_commune")],
-                double.Parse(row[table.Column("coordx_origine")], CultureInfo.InvariantCulture), double.Parse(row[table.Column("coordy_origine")], CultureInfo.InvariantCulture)));
+            schools.Add((Field(table, row, "adresse_1"), Field(table, row, "code_postal"), Field(table, row, "nom_commune"),
+                double.Parse(Field(table, row, "coordx_origine"), CultureInfo.InvariantCulture), double.Parse(Field(table, row, "coordy_origine"), CultureInfo.InvariantCulture)));
         }
         var (asWritten, asTyped) = (0, 0);
         var missed = new List<string>();
@@ -100,6 +100,23 @@ public sealed class AddressAndBoundaryTests(TestDatabase db)
         // Measured 83/83 and 83/83 (as typed it was 67/83 while the label alone, "10 rue Pasteur", was searched).
         Assert.Equal(83, asWritten);
         Assert.True(asTyped >= 80, $"{asTyped}/83 as typed; missed: {string.Join(" | ", missed)}");
+    }
+
+    [Fact]
+    public async Task IngestAddresses_Windows1252PipeDelimitedWithABadRow_LoadedAsAPartnerUploadWouldBe()
+    {
+        // The same file a partner may upload to the catalogue (same reader): Windows-1252, '|' delimiter, one short row.
+        var text = "id|numero|voie_nom|code_postal|commune_nom|long|lat\n"
+            + "w1252-1|12|Rue de l'Église|93200|Saint-Denis|2.3585|48.9358\n"
+            + "w1252-2|3|Allée des Tilleuls|93200|Saint-Denis\n"
+            + "w1252-3|7|Place du Caquet|93200|Saint-Denis|2.3578|48.9362\n";
+        var path = TempFile("adresses-1252.csv", System.Text.CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetBytes(text));
+        var source = UniqueSource("w1252");
+        var r = await AddressIngest.RunAsync(db.DataSource, new AddressIngestOptions(path, "auto", null, null, null, source), Ct);
+        Assert.Equal((3, 2, 1), (r.Read, r.Accepted, r.Rejected));
+        Assert.Equal("line 3: (row): 5 fields where the header has 7", $"line {r.Rejections[0].Line}: {r.Rejections[0].Field}: {r.Rejections[0].Reason}");
+        Assert.Equal("12 Rue de l'Église 93200 Saint-Denis",
+            await ScalarAsync<string>(db, "SELECT label FROM region.address WHERE source = @s AND source_id = 'w1252-1'", ("s", source)));
     }
 
     /// <summary>
@@ -166,4 +183,7 @@ public sealed class AddressAndBoundaryTests(TestDatabase db)
         Assert.Equal(("lat", "'abc' is not a number"), byLine[3]);
         Assert.Equal(("lon", "is empty"), byLine[4]);
     }
+
+    /// <summary>A named field of a record as text ("" when empty).</summary>
+    private static string Field(CsvReader table, string?[] row, string column) => row[table.Column(column)] ?? "";
 }

@@ -21,7 +21,7 @@ internal static class AddressIngest
         var clock = Stopwatch.StartNew();
         var fileName = Path.GetFileName(o.Path);
         using var stream = new HashingStream(File.OpenRead(o.Path));
-        using var table = new CsvTable(SourceFile.Content(stream, o.Path), fileName);
+        using var table = new CsvReader(SourceFile.Content(stream, o.Path), fileName);
         var format = o.Format != "auto" ? o.Format
             : table.Column("cle_interop") >= 0 ? "bal"
             : table.Column("id_fantoir") >= 0 || (table.Column("nom_voie") >= 0 && table.Column("code_postal") >= 0) ? "ban"
@@ -63,13 +63,18 @@ internal static class AddressIngest
         try
         {
             var index = 0;
-            while (table.Next() is { } row)
+            while (table.Next() is { } record)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var line = table.RecordLine;
+                var (line, row) = (record.Line, record.Fields);
                 var i = index++;
                 report.Read++;
-                string? Get(int c) => c >= 0 && row[c].Trim() is { Length: > 0 } v ? v : null;
+                if (row.Length != table.Header.Count)
+                {
+                    report.Reject(new FeatureProblem(i, line, null, "(row)", $"{row.Length} fields where the header has {table.Header.Count}"));
+                    continue;
+                }
+                string? Get(int c) => c >= 0 && row[c]?.Trim() is { Length: > 0 } v ? v : null;
                 var xs = useXy ? Get(xCol) : Get(lonCol);
                 var ys = useXy ? Get(yCol) : Get(latCol);
                 var (xName, yName) = (table.Header[useXy ? xCol : lonCol], table.Header[useXy ? yCol : latCol]);
@@ -105,7 +110,7 @@ internal static class AddressIngest
                 }
                 var (searchLabel, searchStreet) = SearchTexts(label, street, postcode, communeName);
                 rows.Add(new AddressRow(sourceId, label, number, suffix, street, postcode, Get(communeCodeCol), communeName,
-                    factory.CreatePoint(new Coordinate(px, py)), searchLabel, searchStreet, Attributes(table.Header, row)));
+                    factory.CreatePoint(new Coordinate(px, py)), searchLabel, searchStreet, Encoding.UTF8.GetString(table.AttributesJson(row))));
                 report.Accepted++;
             }
             var sha = stream.HashHex();
@@ -160,27 +165,5 @@ internal static class AddressIngest
             words = words[..^(commune.Length + 1)];
         }
         return (searchLabel, words.Length > 0 ? words : searchLabel);
-    }
-
-    private static string Attributes(string[] header, string[] row)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            for (var i = 0; i < header.Length; i++)
-            {
-                if (row[i].Length == 0)
-                {
-                    json.WriteNull(header[i]);
-                }
-                else
-                {
-                    json.WriteString(header[i], row[i]);
-                }
-            }
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

@@ -19,7 +19,7 @@ internal sealed class CsvSource : IFeatureSource
 {
     private static readonly string[] WktNames = ["geometrie", "geometry", "wkt", "the_geom", "geom", "wkt_geom"];
     private readonly HashingStream _stream;
-    private readonly CsvTable _table;
+    private readonly CsvReader _table;
     private readonly int _wkt;
     private readonly int _lon;
     private readonly int _lat;
@@ -31,7 +31,7 @@ internal sealed class CsvSource : IFeatureSource
         _fileName = Path.GetFileName(path);
         TotalBytes = new FileInfo(path).Length;
         _stream = new HashingStream(File.OpenRead(path));
-        _table = new CsvTable(SourceFile.Content(_stream, path), _fileName, o.Delimiter);
+        _table = new CsvReader(SourceFile.Content(_stream, path), _fileName, CsvOptions.Default with { Delimiter = o.Delimiter });
         int Required(string name, string option)
         {
             var i = _table.Column(name);
@@ -93,23 +93,31 @@ internal sealed class CsvSource : IFeatureSource
         var factory = new GeometryFactory();
         var wkt = new WKTReader(new NetTopologySuite.NtsGeometryServices(factory.PrecisionModel, 0)) { IsOldNtsCoordinateSyntaxAllowed = false };
         var index = 0;
-        while (_table.Next() is { } row)
+        while (_table.Next() is { } record)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var row = record.Fields;
+            var line = record.Line;
+            if (row.Length != _table.Header.Count)
+            {
+                var countProblem = $"{row.Length} fields where the header has {_table.Header.Count} (delimiter '{(_table.Delimiter == '\t' ? "tab" : _table.Delimiter)}')";
+                yield return new FeatureWork(index, null, new SourceFeature(index, line, null, null, "{}", []) { ErrorField = "(row)", Error = countProblem });
+                index++;
+                continue;
+            }
             // BD TOPO / BDUni exports carry the destroyed (historical) versions of objects: only current ones are buildings.
             if (_destroyed >= 0 && row[_destroyed] is "true" or "t" or "1")
             {
                 Filtered++;
                 continue;
             }
-            var line = _table.RecordLine;
             Geometry? geometry = null;
             string? problemField = null;
             string? problem = null;
             if (_wkt >= 0)
             {
                 var text = row[_wkt];
-                if (text.Length > 0)
+                if (!string.IsNullOrEmpty(text))
                 {
                     try
                     {
@@ -129,7 +137,7 @@ internal sealed class CsvSource : IFeatureSource
                 {
                     geometry = factory.CreatePoint(new Coordinate(x, y));
                 }
-                else if (row[_lon].Length > 0 || row[_lat].Length > 0)
+                else if (!string.IsNullOrEmpty(row[_lon]) || !string.IsNullOrEmpty(row[_lat]))
                 {
                     problemField = _table.Header[_lon];
                     problem = $"'{row[_lon]}', '{row[_lat]}' are not numbers";
@@ -137,40 +145,14 @@ internal sealed class CsvSource : IFeatureSource
             }
             if (problem is not null)
             {
-                yield return new FeatureWork(index, null, new SourceFeature(index, line, null, null, AttributesOf(row), []) { ErrorField = problemField, Error = problem });
+                yield return new FeatureWork(index, null, new SourceFeature(index, line, null, null, _table.AttributesJson(row, except: _wkt), []) { ErrorField = problemField, Error = problem });
                 index++;
                 continue;
             }
             GuessCrs(geometry);
-            yield return new FeatureWork(index, null, new SourceFeature(index, line, null, geometry, AttributesOf(row), []));
+            yield return new FeatureWork(index, null, new SourceFeature(index, line, null, geometry, _table.AttributesJson(row, except: _wkt), []));
             index++;
         }
-    }
-
-    private string AttributesOf(string[] row)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            for (var i = 0; i < row.Length; i++)
-            {
-                if (i == _wkt)
-                {
-                    continue;
-                }
-                if (row[i].Length == 0)
-                {
-                    json.WriteNull(_table.Header[i]);
-                }
-                else
-                {
-                    json.WriteString(_table.Header[i], row[i]);
-                }
-            }
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     public string Sha256() => _stream.HashHex();

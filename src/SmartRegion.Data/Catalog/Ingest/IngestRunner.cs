@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using SmartRegion.Geo.Readers;
 
 namespace SmartRegion.Data.Catalog.Ingest;
 
@@ -60,8 +61,9 @@ public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirec
             await RecordsLoader.LoadAsync(dataSource, version.Id, source, fields, options.Strict, limits, cancellationToken);
             return null;
         }
-        catch (IngestFailure e)
+        catch (Exception e) when (e is IngestFailure or SourceFormatException)
         {
+            // IngestFailure from the upload's own checks, SourceFormatException from the format readers (SmartRegion.Geo).
             await _versions.MarkFailedAsync(version.Id, e.Message, reportJson, CancellationToken.None);
             return e.Message;
         }
