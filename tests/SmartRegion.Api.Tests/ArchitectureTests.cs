@@ -69,6 +69,7 @@ public sealed class ArchitectureTests
     [InlineData("SmartRegion.Solar.Tests")]
     [InlineData("SmartRegion.Geo.Tests")]
     [InlineData("SmartRegion.Parquet.Tests")]
+    [InlineData("SmartRegion.Rooftop.Tests")]
     public void KernelTestProjects_StartNoDatabase(string project)
     {
         // The kernels use no database, so their tests need none: a test comparing with PostGIS belongs to SmartRegion.Data.Tests.
