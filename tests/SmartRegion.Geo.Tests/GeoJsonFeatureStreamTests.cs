@@ -62,4 +62,17 @@ public sealed class GeoJsonFeatureStreamTests
         Assert.Contains(expected, e.Message);
         Assert.StartsWith("t.geojson", e.Message);
     }
+
+    [Fact]
+    public void Next_FeatureLargerThanTheBound_FailsNamingIt_SmallerOnesPass()
+    {
+        var small = """{"type":"Feature","properties":{},"geometry":null}""";
+        var large = """{"type":"Feature","properties":{"s":"%"},"geometry":null}""".Replace("%", new string('x', 3_000_000));
+        var json = $$"""{"type":"FeatureCollection","features":[{{small}},{{small}},{{large}}]}""";
+        using var features = new GeoJsonFeatureStream(new MemoryStream(Encoding.UTF8.GetBytes(json)), fileName: null, maxFeatureBytes: 2_000_000);
+        Assert.NotNull(features.Next());
+        Assert.NotNull(features.Next());
+        var e = Assert.Throws<SourceFormatException>(() => features.Next());
+        Assert.Equal("feature 2 is larger than 1.9 MB (too many coordinates?); split or simplify it", e.Message);
+    }
 }

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
 using Npgsql;
-using SmartRegion.Data.Ingest;
+using SmartRegion.Data.RegionLoading;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;
 using SmartRegion.Geo.Text;
@@ -115,7 +115,7 @@ internal static class AddressIngest
             }
             var sha = stream.HashHex();
             report.FileSha256 = sha;
-            var (inserted, updated) = await Data.Ingest.SimpleLoaders.LoadAddressesAsync(dataSource, runId, source, rows,
+            var (inserted, updated) = await Data.RegionLoading.SimpleLoaders.LoadAddressesAsync(dataSource, runId, source, rows,
                 r => new IngestRunCounts(report.Read, report.Accepted, 0, report.Rejected, 0, r.Item1, r.Item2, report.Accepted - r.Item1 - r.Item2, 0), sha, cancellationToken);
             report.Inserted = inserted;
             report.Updated = updated;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Utilities;
 using Npgsql;
-using SmartRegion.Data.Ingest;
+using SmartRegion.Data.RegionLoading;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;
 

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using NetTopologySuite.Geometries;
 using Npgsql;
 using SmartRegion.Data;
-using SmartRegion.Data.Ingest;
+using SmartRegion.Data.RegionLoading;
 using SmartRegion.Geo.Buildings;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;

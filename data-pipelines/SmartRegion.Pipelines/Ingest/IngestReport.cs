@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SmartRegion.Data.Ingest;
+using SmartRegion.Data.RegionLoading;
 using SmartRegion.Geo.Readers;
 
 namespace SmartRegion.Pipelines.Ingest;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Npgsql;
-using SmartRegion.Data.Ingest;
+using SmartRegion.Data.RegionLoading;
 using SmartRegion.Data.Solar;
 using SmartRegion.Solar.Weather;
 

@@ -13,9 +13,9 @@ internal static class CatalogSetup
         services.AddSingleton<VersionStore>();
         services.AddSingleton<RecordsQuery>();
         services.AddSingleton<UploadSettings>();
-        services.AddSingleton<IngestSignal>();
+        services.AddSingleton<UploadSignal>();
         services.AddSingleton<ServerFiles>();
-        services.AddHostedService<IngestWorker>();
+        services.AddHostedService<UploadWorker>();
         return services;
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SmartRegion.Data.Catalog;
-using SmartRegion.Data.Catalog.Ingest;
+using SmartRegion.Data.Catalog.Uploads;
 using SmartRegion.Parquet;
 
 namespace SmartRegion.Api.Catalog;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using SmartRegion.Data.Catalog;
-using SmartRegion.Data.Catalog.Ingest;
+using SmartRegion.Data.Catalog.Uploads;
 
 namespace SmartRegion.Api.Catalog;
 
@@ -27,7 +27,7 @@ internal static class VersionEndpoints
     {
         var datasets = api.MapGroup("/datasets").WithTags("Publishing");
 
-        datasets.MapPost("/{id}/versions", async (string id, HttpContext ctx, VersionStore versions, UploadSettings settings, IngestSignal signal,
+        datasets.MapPost("/{id}/versions", async (string id, HttpContext ctx, VersionStore versions, UploadSettings settings, UploadSignal signal,
             string? fileName, string? format, string? delimiter, string? encoding, string? decimalSeparator, string? layer, bool? strict) =>
         {
             var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Edit, "publish");
@@ -71,7 +71,7 @@ internal static class VersionEndpoints
                 {
                     return CatalogProblems.Problem(415, "content_mismatch", $"The upload is declared as {declared} but its content is {Describe(sniffed)}.");
                 }
-                var stored = IngestRunner.NewStoredFileName();
+                var stored = UploadJobRunner.NewStoredFileName();
                 File.Move(temp, Path.Combine(settings.Directory, stored));
                 var options = new UploadOptions(delimiter, encoding, decimalSeparator, layer, strict ?? false, upload.TableSchema, stored);
                 var (version, jobId) = await versions.CreateUploadAsync(gate.Dataset!.Id, sniffed, name, upload.Bytes,
@@ -99,7 +99,7 @@ internal static class VersionEndpoints
             """);
 
         datasets.MapPost("/{id}/versions/from-server-file", async (string id, ServerFileRequest body, HttpContext ctx, VersionStore versions,
-            ServerFiles serverFiles, IngestSignal signal) =>
+            ServerFiles serverFiles, UploadSignal signal) =>
         {
             // The gate's Edit level is exactly "platform admin, or editor or admin of the publishing organisation".
             var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Edit, "publish");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Npgsql;
-using SmartRegion.Data.Catalog.Ingest;
+using SmartRegion.Data.Catalog.Uploads;
 
 namespace SmartRegion.Data.Catalog;
 

@@ -15,7 +15,8 @@ public sealed class GeoJsonFeatureStream : IDisposable
 {
     private const int InitialBuffer = 1 << 20;
     private readonly Stream _stream;
-    private readonly string _fileName;
+    private readonly string _where;
+    private readonly int _maxFeatureBytes;
     private readonly bool _ownsStream;
     private byte[] _buffer = new byte[InitialBuffer];
     private int _start;          // first byte still needed
@@ -42,13 +43,15 @@ public sealed class GeoJsonFeatureStream : IDisposable
     }
 
     /// <param name="stream">the file (read forward only)</param>
-    /// <param name="fileName">for messages</param>
+    /// <param name="fileName">prefixes every message when given</param>
     /// <param name="ownsStream">dispose the stream with this reader</param>
-    public GeoJsonFeatureStream(Stream stream, string fileName, bool ownsStream = true)
+    /// <param name="maxFeatureBytes">a larger feature is an error (the buffer grows to the largest feature otherwise)</param>
+    public GeoJsonFeatureStream(Stream stream, string? fileName, bool ownsStream = true, int maxFeatureBytes = int.MaxValue)
     {
         _stream = stream;
-        _fileName = fileName;
+        _where = fileName is null ? "" : fileName + ": ";
         _ownsStream = ownsStream;
+        _maxFeatureBytes = maxFeatureBytes;
     }
 
     /// <summary>The CRS name of the legacy <c>crs</c> member, when present.</summary>
@@ -69,6 +72,10 @@ public sealed class GeoJsonFeatureStream : IDisposable
             {
                 if (feature is not null)
                 {
+                    if (feature.Length > _maxFeatureBytes)
+                    {
+                        throw FeatureTooLarge();
+                    }
                     _featureCount++;
                     return feature;
                 }
@@ -393,8 +400,12 @@ public sealed class GeoJsonFeatureStream : IDisposable
         }
         if (_end == _buffer.Length)
         {
-            // One feature larger than the buffer: grow (memory follows the largest feature, not the file).
-            Array.Resize(ref _buffer, _buffer.Length * 2);
+            // One feature larger than the buffer: grow (memory follows the largest feature, not the file), up to the bound.
+            if (_buffer.Length > _maxFeatureBytes)
+            {
+                throw FeatureTooLarge();
+            }
+            Array.Resize(ref _buffer, (int)Math.Min(_buffer.Length * 2L, Array.MaxLength));
         }
         var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
         if (read == 0)
@@ -407,7 +418,10 @@ public sealed class GeoJsonFeatureStream : IDisposable
         _end += read;
     }
 
-    private SourceFormatException Error(string message, Exception? inner = null) => new($"{_fileName}: {message}", inner);
+    private SourceFormatException Error(string message, Exception? inner = null) => new($"{_where}{message}", inner);
+
+    private SourceFormatException FeatureTooLarge() =>
+        Error($"feature {_featureCount} is larger than {_maxFeatureBytes / (1024.0 * 1024):0.#} MB (too many coordinates?); split or simplify it");
 
     private static string Clean(string message)
     {

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Text;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using NetTopologySuite;
@@ -8,146 +8,113 @@ using NetTopologySuite.IO;
 
 namespace SmartRegion.Geo.Readers;
 
-/// <summary>Reads features from one layer of a GeoPackage (OGC 12-128r18): its SRS table, its geometry blobs, every attribute column.</summary>
+/// <summary>Which layers a <see cref="GeoPackageReader"/> may open, and which one when none is named.</summary>
+/// <param name="AttributeTables">tables without geometry (gpkg_contents data_type 'attributes') are layers too</param>
+/// <param name="FirstWhenSeveral">with several layers and none named, open the first; otherwise that is an error</param>
+/// <param name="LayerOption">how the user names a layer, for that error ("--layer", "?layer=")</param>
+public sealed record GeoPackageLayers(bool AttributeTables = false, bool FirstWhenSeveral = false, string LayerOption = "--layer");
+
+/// <summary>
+/// The one GeoPackage reader (OGC 12-128r18): one layer of the SQLite file, opened read-only — its columns, its CRS from
+/// gpkg_spatial_ref_sys, its rows, and its geometry blobs. Used by the region ingestion and by the catalogue's uploads.
+/// </summary>
 public sealed class GeoPackageReader : IDisposable
 {
     private readonly SqliteConnection _connection;
-    private readonly string _fileName;
-    private readonly string _geometryColumn;
+    private readonly string _where;
 
-    /// <summary>Opens <paramref name="path"/> read-only and selects <paramref name="layer"/> (or the only feature layer).</summary>
-    public GeoPackageReader(string path, string? layer)
+    /// <summary>Opens <paramref name="path"/> read-only and selects <paramref name="layer"/> (or the one the choice allows).</summary>
+    public GeoPackageReader(string path, string? layer, GeoPackageLayers? choice = null)
     {
-        _fileName = Path.GetFileName(path);
-        CheckSqliteHeader(path, _fileName);
+        choice ??= new GeoPackageLayers();
+        var fileName = Path.GetFileName(path);
+        _where = fileName + ": ";
+        CheckSqliteHeader(path, _where);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         try
         {
             _connection.Open();
-            Layers = ListLayers();
+            Layers = ListLayers(choice.AttributeTables);
+            Layer = ChooseLayer(layer, choice);
+            (GeometryColumn, DeclaredEpsg) = ReadGeometryColumn();
+            Columns = Strings($"SELECT name FROM pragma_table_info('{Layer.Replace("'", "''", StringComparison.Ordinal)}')");
         }
         catch (SqliteException e)
         {
             _connection.Dispose();
-            throw new SourceFormatException($"{_fileName}: not a readable GeoPackage ({e.Message})", e);
+            throw new SourceFormatException($"{_where}not a readable GeoPackage ({e.Message})", e);
         }
-        if (Layers.Count == 0)
+        catch
         {
             _connection.Dispose();
-            throw new SourceFormatException($"{_fileName}: the GeoPackage has no feature layer (gpkg_contents lists none)");
+            throw;
         }
-        if (layer is null)
-        {
-            if (Layers.Count > 1)
-            {
-                _connection.Dispose();
-                throw new SourceFormatException($"{_fileName}: the GeoPackage has {Layers.Count} feature layers; choose one with --layer: {string.Join(", ", Layers)}");
-            }
-            layer = Layers[0];
-        }
-        else if (!Layers.Contains(layer))
-        {
-            _connection.Dispose();
-            throw new SourceFormatException($"{_fileName}: no feature layer '{layer}'; the layers are: {string.Join(", ", Layers)}");
-        }
-        Layer = layer;
-        using var cmd = _connection.CreateCommand();
-        cmd.CommandText = """
-            SELECT g.column_name, s.organization, s.organization_coordsys_id, g.srs_id
-            FROM gpkg_geometry_columns g LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id
-            WHERE g.table_name = $t
-            """;
-        cmd.Parameters.AddWithValue("$t", layer);
-        using var r = cmd.ExecuteReader();
-        if (!r.Read())
-        {
-            _connection.Dispose();
-            throw new SourceFormatException($"{_fileName}: layer '{layer}' has no row in gpkg_geometry_columns");
-        }
-        _geometryColumn = r.GetString(0);
-        var organization = r.IsDBNull(1) ? null : r.GetString(1);
-        if (string.Equals(organization, "EPSG", StringComparison.OrdinalIgnoreCase) && !r.IsDBNull(2))
-        {
-            DeclaredEpsg = r.GetInt32(2);
-        }
-        else if (!r.IsDBNull(3) && r.GetInt32(3) > 0 && organization is null)
-        {
-            DeclaredEpsg = r.GetInt32(3);
-        }
+        GeometryOrdinal = GeometryColumn is null ? -1 : Columns.ToList().IndexOf(GeometryColumn);
     }
 
-    /// <summary>Feature layers (gpkg_contents data_type = 'features').</summary>
+    /// <summary>The file's layers, in gpkg_contents order.</summary>
     public IReadOnlyList<string> Layers { get; }
 
+    /// <summary>The layer read.</summary>
     public string Layer { get; }
 
-    /// <summary>The layer's CRS from gpkg_spatial_ref_sys, when it is an EPSG one.</summary>
+    /// <summary>The layer's columns, in table order (the geometry column among them).</summary>
+    public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>The geometry column (gpkg_geometry_columns), or null for an attribute table.</summary>
+    public string? GeometryColumn { get; }
+
+    /// <summary>The index of <see cref="GeometryColumn"/> in <see cref="Columns"/>, or -1.</summary>
+    public int GeometryOrdinal { get; }
+
+    /// <summary>The layer's CRS: the EPSG code gpkg_spatial_ref_sys gives, else its positive srs_id; null when it says nothing.</summary>
     public int? DeclaredEpsg { get; }
 
-    /// <summary>The features of the layer, in rowid order.</summary>
-    public IEnumerable<SourceFeature> Read(GeometryFactory factory, CancellationToken cancellationToken)
+    /// <summary>
+    /// The layer's rows in rowid order, each value as SQLite returns it (long, double, string, byte[] or null; the
+    /// geometry as its blob). The array is reused from one row to the next.
+    /// </summary>
+    public IEnumerable<object?[]> ReadRows(CancellationToken cancellationToken)
     {
-        var wkb = new WKBReader(new NtsGeometryServices(factory.PrecisionModel, factory.SRID));
         using var cmd = _connection.CreateCommand();
-        // The layer name was checked against gpkg_contents; quoting keeps any name a single identifier.
-        cmd.CommandText = $"SELECT * FROM \"{Layer.Replace("\"", "\"\"")}\"";
+        // Names come from the file itself (gpkg_contents, table_info) and are quoted: each stays one identifier.
+        cmd.CommandText = $"SELECT {string.Join(", ", Columns.Select(Identifier))} FROM {Identifier(Layer)}";
         using var r = cmd.ExecuteReader();
-        var geometryOrdinal = r.GetOrdinal(_geometryColumn);
-        var names = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToArray();
-        var index = 0;
+        var values = new object?[Columns.Count];
         while (r.Read())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string? id = null;
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer))
+            for (var i = 0; i < values.Length; i++)
             {
-                json.WriteStartObject();
-                for (var i = 0; i < names.Length; i++)
-                {
-                    if (i == geometryOrdinal)
-                    {
-                        continue;
-                    }
-                    if (i == 0 && names[i] is "fid" or "ogc_fid" or "id")
-                    {
-                        id = r.IsDBNull(i) ? null : Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                    var v = r.GetValue(i);
-                    switch (v)
-                    {
-                        case DBNull:
-                            json.WriteNull(names[i]);
-                            break;
-                        case long l:
-                            json.WriteNumber(names[i], l);
-                            break;
-                        case double d when double.IsFinite(d):
-                            json.WriteNumber(names[i], d);
-                            break;
-                        case byte[]:
-                            break; // binary columns are not attributes anyone reads
-                        default:
-                            json.WriteString(names[i], Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture));
-                            break;
-                    }
-                }
-                json.WriteEndObject();
+                values[i] = r.IsDBNull(i) ? null : r.GetValue(i);
             }
+            yield return values;
+        }
+    }
+
+    /// <summary>The layer's rows as features: the fid (first column named fid, ogc_fid or id) as id, the other columns as attributes.</summary>
+    public IEnumerable<SourceFeature> Read(GeometryFactory factory, CancellationToken cancellationToken)
+    {
+        var wkb = new WKBReader(new NtsGeometryServices(factory.PrecisionModel, factory.SRID));
+        var idOrdinal = Columns.Count > 0 && Columns[0] is "fid" or "ogc_fid" or "id" ? 0 : -1;
+        var index = 0;
+        foreach (var row in ReadRows(cancellationToken))
+        {
+            var id = idOrdinal >= 0 && row[idOrdinal] is { } fid ? Convert.ToString(fid, CultureInfo.InvariantCulture) : null;
             Geometry? geometry = null;
             FeatureFieldException? error = null;
-            if (!r.IsDBNull(geometryOrdinal))
+            if (GeometryOrdinal >= 0 && row[GeometryOrdinal] is byte[] blob)
             {
                 try
                 {
-                    geometry = ReadBlob((byte[])r.GetValue(geometryOrdinal), wkb, index);
+                    geometry = GeoPackageBlob.ToGeometry(blob, GeometryColumn!, wkb);
                 }
                 catch (FeatureFieldException e)
                 {
                     error = e;
                 }
             }
-            yield return new SourceFeature(index, null, id, geometry, (ReadOnlyMemory<byte>)buffer.ToArray(), [])
+            yield return new SourceFeature(index, null, id, geometry, AttributesJson(row), [])
             {
                 ErrorField = error?.Field,
                 Error = error?.Message,
@@ -156,54 +123,108 @@ public sealed class GeoPackageReader : IDisposable
         }
     }
 
-    /// <summary>A GeoPackage geometry blob: "GP", version, flags, srs_id, optional envelope, then standard WKB.</summary>
-    public Geometry? ReadBlob(byte[] blob, WKBReader wkb, int featureIndex)
+    /// <summary>Every column but the geometry as one JSON object (numbers as numbers; binary columns left out).</summary>
+    private byte[] AttributesJson(object?[] row)
     {
-        if (blob.Length < 8 || blob[0] != (byte)'G' || blob[1] != (byte)'P')
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            throw new FeatureFieldException(_geometryColumn, $"is not a GeoPackage geometry blob (no 'GP' magic; {blob.Length} bytes)");
-        }
-        var flags = blob[3];
-        if ((flags & 0b0010_0000) != 0)
-        {
-            throw new FeatureFieldException(_geometryColumn, "uses an extended GeoPackage geometry type, which this reader does not support");
-        }
-        var empty = (flags & 0b0001_0000) != 0;
-        var envelopeBytes = ((flags >> 1) & 0b111) switch
-        {
-            0 => 0,
-            1 => 32,
-            2 or 3 => 48,
-            4 => 64,
-            var e => throw new FeatureFieldException(_geometryColumn, $"has an invalid envelope code {e}"),
-        };
-        var offset = 8 + envelopeBytes;
-        if (blob.Length < offset + 5)
-        {
-            if (empty)
+            json.WriteStartObject();
+            for (var i = 0; i < row.Length; i++)
             {
-                return null;
+                if (i == GeometryOrdinal)
+                {
+                    continue;
+                }
+                switch (row[i])
+                {
+                    case null:
+                        json.WriteNull(Columns[i]);
+                        break;
+                    case long l:
+                        json.WriteNumber(Columns[i], l);
+                        break;
+                    case double d when double.IsFinite(d):
+                        json.WriteNumber(Columns[i], d);
+                        break;
+                    case byte[]:
+                        break; // binary columns are not attributes anyone reads
+                    case var v:
+                        json.WriteString(Columns[i], Convert.ToString(v, CultureInfo.InvariantCulture));
+                        break;
+                }
             }
-            throw new FeatureFieldException(_geometryColumn, "is truncated (shorter than its header)");
+            json.WriteEndObject();
         }
+        return buffer.ToArray();
+    }
+
+    private List<string> ListLayers(bool attributeTables)
+    {
+        if (Strings("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'gpkg_contents'").Count == 0)
+        {
+            throw new SourceFormatException($"{_where}not a GeoPackage: the SQLite file has no gpkg_contents table");
+        }
+        return Strings(attributeTables
+            ? "SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes') ORDER BY rowid"
+            : "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY rowid");
+    }
+
+    private string ChooseLayer(string? layer, GeoPackageLayers choice)
+    {
+        var kind = choice.AttributeTables ? "feature or attribute" : "feature";
+        if (Layers.Count == 0)
+        {
+            throw new SourceFormatException($"{_where}the GeoPackage has no {kind} layer (gpkg_contents lists none)");
+        }
+        if (layer is not null)
+        {
+            return Layers.Contains(layer) ? layer
+                : throw new SourceFormatException($"{_where}the GeoPackage has no layer '{layer}'; its layers are: {string.Join(", ", Layers)}");
+        }
+        if (Layers.Count > 1 && !choice.FirstWhenSeveral)
+        {
+            throw new SourceFormatException($"{_where}the GeoPackage has {Layers.Count} {kind} layers; choose one with {choice.LayerOption}: {string.Join(", ", Layers)}");
+        }
+        return Layers[0];
+    }
+
+    private (string? Column, int? Epsg) ReadGeometryColumn()
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT g.column_name, s.organization, s.organization_coordsys_id, g.srs_id
+            FROM gpkg_geometry_columns g LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id
+            WHERE g.table_name = $t
+            """;
+        cmd.Parameters.AddWithValue("$t", Layer);
+        SqliteDataReader r;
         try
         {
-            var g = wkb.Read(blob.AsSpan(offset).ToArray());
-            var littleEndianHeader = (flags & 1) == 1;
-            var srs = littleEndianHeader ? BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(4)) : BinaryPrimitives.ReadInt32BigEndian(blob.AsSpan(4));
-            g.SRID = srs;
-            return g;
+            r = cmd.ExecuteReader();
         }
-        catch (Exception e) when (e is ParseException or ArgumentException or IndexOutOfRangeException or EndOfStreamException)
+        catch (SqliteException) when (Strings("SELECT name FROM sqlite_master WHERE name = 'gpkg_geometry_columns'").Count == 0)
         {
-            throw new FeatureFieldException(_geometryColumn, $"holds unreadable WKB: {e.Message}");
+            return (null, null); // an attributes-only GeoPackage may lack the table
+        }
+        using (r)
+        {
+            if (!r.Read())
+            {
+                return (null, null);
+            }
+            var organization = r.IsDBNull(1) ? null : r.GetString(1);
+            int? epsg = string.Equals(organization, "EPSG", StringComparison.OrdinalIgnoreCase) && !r.IsDBNull(2) ? r.GetInt32(2)
+                : !r.IsDBNull(3) && r.GetInt32(3) > 0 ? r.GetInt32(3)
+                : null;
+            return (r.GetString(0), epsg);
         }
     }
 
-    private List<string> ListLayers()
+    private List<string> Strings(string sql)
     {
         using var cmd = _connection.CreateCommand();
-        cmd.CommandText = "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name";
+        cmd.CommandText = sql;
         using var r = cmd.ExecuteReader();
         var list = new List<string>();
         while (r.Read())
@@ -213,7 +234,9 @@ public sealed class GeoPackageReader : IDisposable
         return list;
     }
 
-    private static void CheckSqliteHeader(string path, string fileName)
+    private static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static void CheckSqliteHeader(string path, string where)
     {
         var header = new byte[16];
         using (var f = File.OpenRead(path))
@@ -224,8 +247,72 @@ public sealed class GeoPackageReader : IDisposable
                 return;
             }
         }
-        throw new SourceFormatException($"{fileName}: not a GeoPackage: the file is not an SQLite database (its first bytes are not 'SQLite format 3')");
+        throw new SourceFormatException($"{where}not a GeoPackage: the file is not an SQLite database (its first bytes are not 'SQLite format 3')");
     }
 
     public void Dispose() => _connection.Dispose();
+}
+
+/// <summary>
+/// A GeoPackage geometry blob (OGC 12-128r18 §2.1.3): "GP", version, flags, srs_id, an optional envelope, then standard
+/// WKB. The one parser of its header.
+/// </summary>
+public static class GeoPackageBlob
+{
+    /// <summary>Where the WKB starts, and whether the header marks the geometry empty; problems name <paramref name="column"/>.</summary>
+    public static (int WkbOffset, bool Empty, int SrsId) Header(ReadOnlySpan<byte> blob, string column)
+    {
+        if (blob.Length < 8 || blob[0] != (byte)'G' || blob[1] != (byte)'P')
+        {
+            throw new FeatureFieldException(column, $"is not a GeoPackage geometry blob (no 'GP' magic; {blob.Length} bytes)");
+        }
+        var flags = blob[3];
+        if ((flags & 0b0010_0000) != 0)
+        {
+            throw new FeatureFieldException(column, "uses an extended GeoPackage geometry type, which this reader does not support");
+        }
+        var envelopeBytes = ((flags >> 1) & 0b111) switch
+        {
+            0 => 0,
+            1 => 32,
+            2 or 3 => 48,
+            4 => 64,
+            var e => throw new FeatureFieldException(column, $"has an invalid envelope code {e}"),
+        };
+        var offset = 8 + envelopeBytes;
+        var empty = (flags & 0b0001_0000) != 0;
+        if (blob.Length < offset + 5 && !empty)
+        {
+            throw new FeatureFieldException(column, "is truncated (shorter than its header)");
+        }
+        var srs = (flags & 1) == 1 ? BinaryPrimitives.ReadInt32LittleEndian(blob[4..]) : BinaryPrimitives.ReadInt32BigEndian(blob[4..]);
+        return (Math.Min(offset, blob.Length), empty, srs);
+    }
+
+    /// <summary>The blob's WKB bytes, or empty for an empty geometry.</summary>
+    public static ReadOnlySpan<byte> Wkb(ReadOnlySpan<byte> blob, string column)
+    {
+        var (offset, empty, _) = Header(blob, column);
+        return empty ? [] : blob[offset..];
+    }
+
+    /// <summary>The blob's geometry (null when empty), its SRID the blob's srs_id.</summary>
+    public static Geometry? ToGeometry(byte[] blob, string column, WKBReader wkb)
+    {
+        var (offset, empty, srs) = Header(blob, column);
+        if (empty && blob.Length < offset + 5)
+        {
+            return null;
+        }
+        try
+        {
+            var g = wkb.Read(blob.AsSpan(offset).ToArray());
+            g.SRID = srs;
+            return g;
+        }
+        catch (Exception e) when (e is ParseException or ArgumentException or IndexOutOfRangeException or EndOfStreamException)
+        {
+            throw new FeatureFieldException(column, $"holds unreadable WKB: {e.Message}");
+        }
+    }
 }

@@ -38,13 +38,3 @@ public sealed class SourceFormatException(string message, Exception? inner = nul
 
 /// <summary>A problem with one feature: which feature, which field, what is wrong.</summary>
 public sealed record FeatureProblem(int FeatureIndex, long? Line, string? SourceId, string? Field, string Reason);
-
-/// <summary>A reader of features from one file; the file's CRS is known once <see cref="Open"/> has run.</summary>
-public interface IFeatureReader : IDisposable
-{
-    /// <summary>The format's name (geojson, geojsonseq, gpkg, csv, cityjson, cityjsonseq).</summary>
-    string Format { get; }
-
-    /// <summary>The CRS the file declares (EPSG code), or null when it declares none.</summary>
-    int? DeclaredEpsg { get; }
-}

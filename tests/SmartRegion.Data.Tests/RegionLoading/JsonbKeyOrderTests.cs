@@ -1,9 +1,9 @@
 using System.Text;
 using Npgsql;
-using SmartRegion.Data.Ingest;
+using SmartRegion.Data.RegionLoading;
 using SmartRegion.Testing;
 
-namespace SmartRegion.Data.Tests.Ingest;
+namespace SmartRegion.Data.Tests.RegionLoading;
 
 // Attributes are sent to jsonb with their keys already in jsonb's order: the stored value must be exactly what PostgreSQL
 // makes of the source's own text.

@@ -3,7 +3,7 @@ using NetTopologySuite.IO;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace SmartRegion.Data.Ingest;
+namespace SmartRegion.Data.RegionLoading;
 
 /// <summary>An address ready for storage (point in EPSG:2154).</summary>
 public sealed record AddressRow(string SourceId, string Label, int? Number, string? Suffix, string? Street, string? Postcode,

@@ -1,6 +1,6 @@
 using Npgsql;
 using SmartRegion.Data.Catalog;
-using SmartRegion.Data.Catalog.Ingest;
+using SmartRegion.Data.Catalog.Uploads;
 
 namespace SmartRegion.Api.Catalog;
 
@@ -23,14 +23,14 @@ internal sealed class UploadSettings(IConfiguration configuration)
     /// <summary>How many times a job's worker may die holding it before the job fails with that reason.</summary>
     public int MaxWorkerCrashes { get; } = Math.Max(1, configuration.GetValue("Catalog:MaxWorkerCrashes", VersionStore.MaxWorkerCrashes));
 
-    public IngestLimits Limits { get; } = new(
+    public UploadLimits Limits { get; } = new(
         MaxColumns: configuration.GetValue("Catalog:MaxColumns", 1_000),
         MaxFieldChars: configuration.GetValue("Catalog:MaxFieldChars", 1_000_000),
         MaxFeatureBytes: configuration.GetValue("Catalog:MaxFeatureBytes", 64 * 1024 * 1024));
 }
 
 /// <summary>Wakes the worker as soon as an upload is queued, so a job does not wait for the next poll.</summary>
-internal sealed class IngestSignal
+internal sealed class UploadSignal
 {
     private readonly SemaphoreSlim _semaphore = new(0);
 
@@ -49,7 +49,7 @@ internal sealed class IngestSignal
 /// Takes ingestion jobs from <c>catalog.job</c> (FOR UPDATE SKIP LOCKED, so any number of hosts may run one) and
 /// processes them one at a time. A job never leaves a half-loaded version: the load is one transaction.
 /// </summary>
-internal sealed class IngestWorker(NpgsqlDataSource dataSource, UploadSettings settings, IngestSignal signal, ILogger<IngestWorker> logger)
+internal sealed class UploadWorker(NpgsqlDataSource dataSource, UploadSettings settings, UploadSignal signal, ILogger<UploadWorker> logger)
     : BackgroundService
 {
     private readonly string _workerId = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -61,7 +61,7 @@ internal sealed class IngestWorker(NpgsqlDataSource dataSource, UploadSettings s
             return;
         }
         var versions = new VersionStore(dataSource);
-        var runner = new IngestRunner(dataSource, settings.Directory, settings.Limits);
+        var runner = new UploadJobRunner(dataSource, settings.Directory, settings.Limits);
         var databaseAway = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -107,7 +107,7 @@ internal sealed class IngestWorker(NpgsqlDataSource dataSource, UploadSettings s
                 await versions.FinishJobAsync(job.JobId, error, stoppingToken);
                 logger.LogInformation("Ingest job {JobId} (version {VersionId}) {Outcome} in {DurationS} s", job.JobId, job.VersionId,
                     error is null ? "ready" : $"failed: {error}", Math.Round(jobClock.Elapsed.TotalSeconds, 2));
-                if (await versions.GetAsync(job.VersionId, stoppingToken) is { } done && IngestRunner.UploadPath(settings.Directory, done) is { } path)
+                if (await versions.GetAsync(job.VersionId, stoppingToken) is { } done && UploadJobRunner.UploadPath(settings.Directory, done) is { } path)
                 {
                     TryDelete(path);
                 }

@@ -3,7 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SmartRegion.Geo.Buildings;
 
-namespace SmartRegion.Data.Ingest;
+namespace SmartRegion.Data.RegionLoading;
 
 /// <summary>How a building load merges into <c>region.building</c>.</summary>
 /// <param name="Source">The source name rows are keyed by (with their source id).</param>

@@ -1,7 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace SmartRegion.Data.Ingest;
+namespace SmartRegion.Data.RegionLoading;
 
 /// <summary>What an ingest run is about, recorded before any row is loaded.</summary>
 public sealed record IngestRunStart(string Kind, string Source, string FileName, long? FileSizeBytes, string? Format, int? SourceEpsg, string OptionsJson);

@@ -1,7 +1,7 @@
 using SmartRegion.Geo.Readers;
 using Member = SmartRegion.Geo.Readers.JsonObjectMembers.Member;
 
-namespace SmartRegion.Data.Ingest;
+namespace SmartRegion.Data.RegionLoading;
 
 /// <summary>
 /// Writes a JSON object with its keys in jsonb's order (shorter keys first, then bytewise), the values untouched. jsonb sorts

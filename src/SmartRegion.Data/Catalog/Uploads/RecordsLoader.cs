@@ -3,7 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace SmartRegion.Data.Catalog.Ingest;
+namespace SmartRegion.Data.Catalog.Uploads;
 
 /// <summary>One reported problem in an upload: where (row = file line or feature number, column) and what.</summary>
 public sealed record RowError(long Row, string? Column, string Message, string? Value);
@@ -34,7 +34,7 @@ public static class RecordsLoader
 
     public static async Task<ValidationReport> LoadAsync(
         NpgsqlDataSource dataSource, long versionId, ITabularSource source, IReadOnlyList<FieldSchema> fields, bool strict,
-        IngestLimits limits, CancellationToken cancellationToken)
+        UploadLimits limits, CancellationToken cancellationToken)
     {
         var table = TableName(versionId);
         var errors = new List<RowError>();
@@ -113,7 +113,7 @@ public static class RecordsLoader
                 check.Parameters.AddWithValue("s", source.Srid);
                 if (await check.ExecuteScalarAsync(cancellationToken) is null)
                 {
-                    throw new IngestFailure($"the file's CRS EPSG:{source.Srid} is not known to PostGIS");
+                    throw new UploadFailure($"the file's CRS EPSG:{source.Srid} is not known to PostGIS");
                 }
             }
             foreach (var g in geometry)
@@ -121,7 +121,7 @@ public static class RecordsLoader
                 var encoding = g.GeometryEncoding ?? "geojson";
                 if (!Encodings.Contains(encoding))
                 {
-                    throw new IngestFailure($"column '{g.Name}': unknown geometry encoding '{encoding}'");
+                    throw new UploadFailure($"column '{g.Name}': unknown geometry encoding '{encoding}'");
                 }
                 // Literals, not parameters: DDL takes none; both come from this code (a fixed word, an integer).
                 var convert = $"catalog.try_geometry({Quote(g.Column)}, '{encoding}', {source.Srid.ToString(CultureInfo.InvariantCulture)})";

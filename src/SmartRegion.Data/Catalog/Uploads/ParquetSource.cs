@@ -2,13 +2,13 @@ using System.Globalization;
 using System.Text.Json;
 using SmartRegion.Parquet;
 
-namespace SmartRegion.Data.Catalog.Ingest;
+namespace SmartRegion.Data.Catalog.Uploads;
 
 /// <summary>
 /// A Parquet or GeoParquet file read with SmartRegion.Parquet, one row group at a time (memory bounded by a row group).
 /// Column types come from the file, not from inference; the GeoParquet <c>geo</c> metadata's primary column (WKB) is the
 /// geometry, its CRS read from the metadata (absent = OGC:CRS84, PROJJSON with an EPSG id, or "EPSG:n"/"OGC:CRS84" strings).
-/// A corrupt file, or one whose declared sizes are lies, is an <see cref="IngestFailure"/> naming what is wrong.
+/// A corrupt file, or one whose declared sizes are lies, is an <see cref="UploadFailure"/> naming what is wrong.
 /// </summary>
 public sealed class ParquetSource : ITabularSource
 {
@@ -17,7 +17,7 @@ public sealed class ParquetSource : ITabularSource
     private readonly int[] _columnIndexes;
     private readonly int _groupCount;
 
-    public ParquetSource(string path, IngestLimits limits)
+    public ParquetSource(string path, UploadLimits limits)
     {
         _path = path;
         // A row group may not claim more rows than we accept to hold at once; a lying count is then refused, not allocated.
@@ -32,11 +32,11 @@ public sealed class ParquetSource : ITabularSource
             var kept = columns.Select((c, i) => (c, i)).Where(x => x.c.Group is null).ToList();
             if (kept.Count > limits.MaxColumns)
             {
-                throw new IngestFailure($"the Parquet file has more than {limits.MaxColumns} columns");
+                throw new UploadFailure($"the Parquet file has more than {limits.MaxColumns} columns");
             }
             if (geometry is not null && !kept.Any(x => x.c.Name == geometry))
             {
-                throw new IngestFailure($"the GeoParquet metadata names primary column '{geometry}', which is not a top-level column of the file");
+                throw new UploadFailure($"the GeoParquet metadata names primary column '{geometry}', which is not a top-level column of the file");
             }
             _columnIndexes = [.. kept.Select(x => x.i)];
             Fields = [.. kept.Select(x => x.c.Name == geometry
@@ -100,7 +100,7 @@ public sealed class ParquetSource : ITabularSource
             var group = reader.ReadRowGroupAsync(index, names, ct).GetAwaiter().GetResult();
             if (group.Columns.Any(c => c.Count != group.RowCount))
             {
-                throw new IngestFailure($"Parquet row group {index}: its columns do not have {group.RowCount} values each");
+                throw new UploadFailure($"Parquet row group {index}: its columns do not have {group.RowCount} values each");
             }
             return group;
         });
@@ -114,12 +114,12 @@ public sealed class ParquetSource : ITabularSource
         }
         catch (ParquetFormatException e)
         {
-            throw new IngestFailure($"not a valid Parquet file: {e.Message}");
+            throw new UploadFailure($"not a valid Parquet file: {e.Message}");
         }
         catch (Exception e) when (e is IOException or EndOfStreamException or InvalidDataException or OverflowException
                                        or IndexOutOfRangeException or ArgumentException or InvalidOperationException or OutOfMemoryException)
         {
-            throw new IngestFailure($"not a valid Parquet file (corrupt or truncated): {e.Message}");
+            throw new UploadFailure($"not a valid Parquet file (corrupt or truncated): {e.Message}");
         }
     }
 
@@ -174,30 +174,30 @@ public sealed class ParquetSource : ITabularSource
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("primary_column", out var p) || p.GetString() is not { } primary)
             {
-                throw new IngestFailure("the GeoParquet 'geo' metadata has no primary_column");
+                throw new UploadFailure("the GeoParquet 'geo' metadata has no primary_column");
             }
             if (!root.TryGetProperty("columns", out var columns) || columns.ValueKind != JsonValueKind.Object
                 || !columns.TryGetProperty(primary, out var column) || column.ValueKind != JsonValueKind.Object)
             {
-                throw new IngestFailure($"the GeoParquet 'geo' metadata does not describe its primary column '{primary}'");
+                throw new UploadFailure($"the GeoParquet 'geo' metadata does not describe its primary column '{primary}'");
             }
             if (column.TryGetProperty("encoding", out var enc) && !string.Equals(enc.GetString(), "WKB", StringComparison.OrdinalIgnoreCase))
             {
-                throw new IngestFailure($"GeoParquet column '{primary}': encoding '{enc.GetString()}' is not supported (WKB only)");
+                throw new UploadFailure($"GeoParquet column '{primary}': encoding '{enc.GetString()}' is not supported (WKB only)");
             }
             if (column.TryGetProperty("crs", out var crs))
             {
-                srid = Epsg(crs) ?? throw new IngestFailure($"GeoParquet column '{primary}': its CRS has no EPSG or OGC:CRS84 identifier");
+                srid = Epsg(crs) ?? throw new UploadFailure($"GeoParquet column '{primary}': its CRS has no EPSG or OGC:CRS84 identifier");
             }
             return primary;
         }
         catch (JsonException e)
         {
-            throw new IngestFailure($"the GeoParquet 'geo' metadata is not valid JSON: {e.Message}");
+            throw new UploadFailure($"the GeoParquet 'geo' metadata is not valid JSON: {e.Message}");
         }
         catch (InvalidOperationException)
         {
-            throw new IngestFailure("the GeoParquet 'geo' metadata has a value of the wrong JSON type");
+            throw new UploadFailure("the GeoParquet 'geo' metadata has a value of the wrong JSON type");
         }
     }
 

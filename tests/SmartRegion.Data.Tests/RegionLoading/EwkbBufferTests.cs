@@ -1,8 +1,8 @@
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
-using SmartRegion.Data.Ingest;
+using SmartRegion.Data.RegionLoading;
 
-namespace SmartRegion.Data.Tests.Ingest;
+namespace SmartRegion.Data.Tests.RegionLoading;
 
 // The loader's reused EWKB buffer must produce exactly NetTopologySuite's bytes (what PostGIS has always been sent).
 public sealed class EwkbBufferTests

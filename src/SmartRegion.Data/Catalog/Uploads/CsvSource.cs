@@ -1,6 +1,6 @@
 using SmartRegion.Geo.Readers;
 
-namespace SmartRegion.Data.Catalog.Ingest;
+namespace SmartRegion.Data.Catalog.Uploads;
 
 /// <summary>
 /// An uploaded CSV as a table: <see cref="CsvReader"/> reads it (encoding, delimiter, quoting, bounds); this adds the
@@ -11,7 +11,7 @@ public sealed class CsvSource : ITabularSource
     private readonly string _path;
     private readonly CsvOptions _options;
 
-    public CsvSource(string path, IngestLimits limits, string? delimiter = null, string? encoding = null, string? decimalSeparator = null)
+    public CsvSource(string path, UploadLimits limits, string? delimiter = null, string? encoding = null, string? decimalSeparator = null)
     {
         _path = path;
         var chosen = delimiter switch
@@ -19,7 +19,7 @@ public sealed class CsvSource : ITabularSource
             null or "" => (char?)null,
             "tab" or "\\t" => '\t',
             { Length: 1 } d => d[0],
-            _ => throw new IngestFailure($"delimiter '{delimiter}' must be one character (or 'tab')"),
+            _ => throw new UploadFailure($"delimiter '{delimiter}' must be one character (or 'tab')"),
         };
         _options = new CsvOptions(chosen, encoding, limits.MaxColumns, limits.MaxFieldChars);
         using var reader = Open();

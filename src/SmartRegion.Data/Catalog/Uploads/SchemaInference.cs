@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SmartRegion.Data.Catalog.Ingest;
+namespace SmartRegion.Data.Catalog.Uploads;
 
 /// <summary>A column of a loaded version: its name in the file, its column in the records table, type, and how sure the inference was.</summary>
 public sealed record FieldSchema(string Name, string Column, string Type, double Confidence, string? GeometryEncoding = null);
@@ -108,13 +108,13 @@ public static class SchemaInference
         }
         catch (JsonException e)
         {
-            throw new IngestFailure($"the Table Schema is not valid JSON: {e.Message}");
+            throw new UploadFailure($"the Table Schema is not valid JSON: {e.Message}");
         }
         using (doc)
         {
             if (!doc.RootElement.TryGetProperty("fields", out var fields) || fields.ValueKind != JsonValueKind.Array)
             {
-                throw new IngestFailure("the Table Schema has no 'fields' array");
+                throw new UploadFailure("the Table Schema has no 'fields' array");
             }
             var declared = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var f in fields.EnumerateArray())
@@ -123,14 +123,14 @@ public static class SchemaInference
                 var type = f.TryGetProperty("type", out var t) ? t.GetString() : "string";
                 if (name is null)
                 {
-                    throw new IngestFailure("a Table Schema field has no name");
+                    throw new UploadFailure("a Table Schema field has no name");
                 }
                 declared[name] = type switch
                 {
                     "string" or "any" or null => "text",
                     "integer" or "number" or "boolean" or "date" or "datetime" => type,
                     "geojson" => "geometry",
-                    _ => throw new IngestFailure($"Table Schema field '{name}': type '{type}' is not supported (string, integer, number, boolean, date, datetime, geojson)"),
+                    _ => throw new UploadFailure($"Table Schema field '{name}': type '{type}' is not supported (string, integer, number, boolean, date, datetime, geojson)"),
                 };
             }
             var names = source.Fields.Select(f => f.Name).ToList();
@@ -138,7 +138,7 @@ public static class SchemaInference
             var extra = declared.Keys.Where(n => !names.Contains(n)).ToList();
             if (missing.Count > 0 || extra.Count > 0)
             {
-                throw new IngestFailure($"the Table Schema does not match the file: not described {string.Join(", ", missing.Select(m => $"'{m}'"))}; not in the file {string.Join(", ", extra.Select(m => $"'{m}'"))}");
+                throw new UploadFailure($"the Table Schema does not match the file: not described {string.Join(", ", missing.Select(m => $"'{m}'"))}; not in the file {string.Join(", ", extra.Select(m => $"'{m}'"))}");
             }
             return [.. source.Fields.Select((f, i) => new FieldSchema(f.Name, $"f{i + 1}", declared[f.Name], 1,
                 declared[f.Name] == "geometry" ? f.GeometryEncoding ?? "geojson" : null))];

@@ -1,7 +1,7 @@
-namespace SmartRegion.Data.Catalog.Ingest;
+namespace SmartRegion.Data.Catalog.Uploads;
 
 /// <summary>The upload cannot be loaded; the message says why and where (line, feature, column). The job fails with it.</summary>
-public sealed class IngestFailure(string message) : Exception(message);
+public sealed class UploadFailure(string message) : Exception(message);
 
 /// <summary>
 /// One column of a source as the file declares it (geometry columns say how their values are encoded). Typed formats
@@ -33,4 +33,4 @@ public interface ITabularSource
 }
 
 /// <summary>Bounds that keep hostile files from exhausting memory or time.</summary>
-public sealed record IngestLimits(int MaxColumns = 1_000, int MaxFieldChars = 1_000_000, int MaxFeatureBytes = 64 * 1024 * 1024, int MaxReportedErrors = 100);
+public sealed record UploadLimits(int MaxColumns = 1_000, int MaxFieldChars = 1_000_000, int MaxFeatureBytes = 64 * 1024 * 1024, int MaxReportedErrors = 100);

@@ -2,14 +2,14 @@ using System.Text.Json;
 using Npgsql;
 using SmartRegion.Geo.Readers;
 
-namespace SmartRegion.Data.Catalog.Ingest;
+namespace SmartRegion.Data.Catalog.Uploads;
 
 /// <summary>Options of an upload, stored with its version (all optional).</summary>
 public sealed record UploadOptions(string? Delimiter = null, string? Encoding = null, string? DecimalSeparator = null, string? Layer = null,
     bool Strict = false, string? TableSchema = null, string? StoredFile = null, string? ServerFile = null);
 
 /// <summary>Runs one ingestion job: read the stored upload, infer or apply the schema, load, mark ready — or failed with the reason.</summary>
-public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirectory, IngestLimits limits)
+public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDirectory, UploadLimits limits)
 {
     private readonly VersionStore _versions = new(dataSource);
 
@@ -43,7 +43,7 @@ public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirec
             var path = SourcePath(uploadDirectory, version);
             if (path is null || !File.Exists(path))
             {
-                throw new IngestFailure("the uploaded file is missing on the server");
+                throw new UploadFailure("the uploaded file is missing on the server");
             }
             ITabularSource source = version.Format switch
             {
@@ -51,7 +51,7 @@ public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirec
                 "geojson" => new GeoJsonSource(path, limits),
                 "gpkg" => new GeoPackageSource(path, limits, options.Layer),
                 "parquet" => new ParquetSource(path, limits),
-                _ => throw new IngestFailure($"format '{version.Format}' cannot be ingested yet"),
+                _ => throw new UploadFailure($"format '{version.Format}' cannot be ingested yet"),
             };
             var fields = options.TableSchema is { Length: > 0 } ts
                 ? SchemaInference.FromTableSchema(source, ts)
@@ -61,9 +61,9 @@ public sealed class IngestRunner(NpgsqlDataSource dataSource, string uploadDirec
             await RecordsLoader.LoadAsync(dataSource, version.Id, source, fields, options.Strict, limits, cancellationToken);
             return null;
         }
-        catch (Exception e) when (e is IngestFailure or SourceFormatException)
+        catch (Exception e) when (e is UploadFailure or SourceFormatException)
         {
-            // IngestFailure from the upload's own checks, SourceFormatException from the format readers (SmartRegion.Geo).
+            // UploadFailure from the upload's own checks, SourceFormatException from the format readers (SmartRegion.Geo).
             await _versions.MarkFailedAsync(version.Id, e.Message, reportJson, CancellationToken.None);
             return e.Message;
         }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using NetTopologySuite.Geometries;
 
-namespace SmartRegion.Data.Ingest;
+namespace SmartRegion.Data.RegionLoading;
 
 /// <summary>
 /// Writes a geometry as little-endian EWKB (with its SRID) into one reusable buffer: the bytes NetTopologySuite's

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace SmartRegion.Data.Catalog.Ingest;
+namespace SmartRegion.Data.Catalog.Uploads;
 
 /// <summary>Column types of uploaded data, and the text → value conversions shared by inference and loading.</summary>
 public static partial class ValueParser

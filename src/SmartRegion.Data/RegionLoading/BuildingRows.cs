@@ -4,7 +4,7 @@ using System.Text;
 using NetTopologySuite.Geometries;
 using SmartRegion.Geo.Buildings;
 
-namespace SmartRegion.Data.Ingest;
+namespace SmartRegion.Data.RegionLoading;
 
 /// <summary>
 /// A batch of buildings already encoded as rows of the load's binary COPY (PostgreSQL's binary COPY format), built on a
