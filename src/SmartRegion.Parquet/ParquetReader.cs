@@ -212,9 +212,9 @@ public sealed class ParquetReader : IAsyncDisposable
             var (start, size) = ChunkRange(meta);
             var at = new ChunkDecoder.Position();
             string Where() => $"{Name}: row group {index}, column chunk '{leaf.Name}' (offset {start})" + (at.Page >= 0 ? $", page {at.Page} at offset {at.Offset}" : "");
-            if (meta.Codec is not (Codec.Uncompressed or Codec.Snappy or Codec.Gzip))
+            if (meta.Codec is not (Codec.Uncompressed or Codec.Snappy or Codec.Gzip or Codec.Zstd))
             {
-                throw new ParquetFormatException($"{Where()}: codec {PageCodec.CodecName(meta.Codec)} not supported (supported: UNCOMPRESSED, SNAPPY, GZIP)");
+                throw new ParquetFormatException($"{Where()}: codec {PageCodec.CodecName(meta.Codec)} not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD)");
             }
             var bytes = new byte[size];
             await _gate.WaitAsync(cancellationToken);

@@ -44,6 +44,7 @@ public sealed class ParquetWriter : IAsyncDisposable
         {
             ParquetCodec.Uncompressed => Codec.Uncompressed,
             ParquetCodec.Gzip => Codec.Gzip,
+            ParquetCodec.Zstd => Codec.Zstd,
             _ => Codec.Snappy,
         };
         var root = new SchemaElement { Name = "schema" };

@@ -1,7 +1,7 @@
 namespace SmartRegion.Parquet;
 
 /// <summary>Page compression codecs this library writes.</summary>
-public enum ParquetCodec { Uncompressed, Snappy, Gzip }
+public enum ParquetCodec { Uncompressed, Snappy, Gzip, Zstd }
 
 /// <summary>How a <see cref="ParquetWriter"/> lays out the file.</summary>
 public sealed class ParquetWriterOptions

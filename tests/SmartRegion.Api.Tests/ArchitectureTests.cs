@@ -23,7 +23,7 @@ public sealed class ArchitectureTests
     private static readonly Dictionary<string, string[]> AllowedPackages = new()
     {
         ["SmartRegion.Solar"] = [],
-        ["SmartRegion.Parquet"] = [],
+        ["SmartRegion.Parquet"] = ["ZstdSharp.Port"],
         ["SmartRegion.Geo"] = ["NetTopologySuite", "ProjNET", "Microsoft.Data.Sqlite", "SharpGLTF.Core"],
         ["SmartRegion.Rooftop"] = [],
     };

@@ -188,6 +188,8 @@ public sealed class BadInputTests
                 new ParquetWriterOptions { Codec = ParquetCodec.Snappy, RowGroupRows = 20 }),
             await TestFiles.WriteAsync(sample, [TestFiles.AllTypes.Select(c => TestFiles.Column(c, 40, i => i % 5 == 0)).ToList()],
                 new ParquetWriterOptions { Codec = ParquetCodec.Gzip, Dictionary = false }),
+            await TestFiles.WriteAsync(sample, [TestFiles.AllTypes.Select(c => TestFiles.Column(c, 40, i => i % 4 == 0, repeats: true)).ToList()],
+                new ParquetWriterOptions { Codec = ParquetCodec.Zstd, DataPageV2 = true }),
         ];
         var report = await ByteFlipFuzzer.RunAsync(files, 3000, seed: 20261122, TestContext.Current.CancellationToken);
         Assert.True(report.Failures.Count == 0, string.Join("\n\n", report.Failures.Take(3)));

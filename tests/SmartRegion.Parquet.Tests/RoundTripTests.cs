@@ -7,7 +7,7 @@ public sealed class RoundTripTests
         var data = new TheoryData<string, ParquetCodec, bool, bool>();
         foreach (var pattern in new[] { "none", "all", "alternate", "sparse", "leading" })
         {
-            foreach (var codec in new[] { ParquetCodec.Uncompressed, ParquetCodec.Snappy, ParquetCodec.Gzip })
+            foreach (var codec in new[] { ParquetCodec.Uncompressed, ParquetCodec.Snappy, ParquetCodec.Gzip, ParquetCodec.Zstd })
             {
                 foreach (var dictionary in new[] { true, false })
                 {

@@ -13,7 +13,7 @@ internal static class ParquetCommands
         parquet inspect FILE                    schema, row groups (codecs, encodings, statistics) and key-value metadata as JSON
         parquet cat FILE [--limit N] [--columns a,b]
                                                 rows as JSON Lines (binary/WKB as hex, timestamps ISO 8601 UTC)
-        parquet sample FILE [--rows N] [--codec snappy|gzip|uncompressed] [--no-dictionary] [--page-v2] [--row-group-rows N]
+        parquet sample FILE [--rows N] [--codec snappy|gzip|zstd|uncompressed] [--no-dictionary] [--page-v2] [--row-group-rows N]
                                                 write a GeoParquet sample with every column type (Lambert-93 polygons)
         parquet fuzz FILE… [--cases N] [--seed S]
                                                 read FILEs with random byte flips; every case must fail cleanly or read
@@ -63,14 +63,14 @@ internal static class ParquetCommands
             {
                 var file = SingleFile(options);
                 var rows = options.Int("rows", 0) ?? 1000;
-                var codec = options.Choice("codec", "snappy", "snappy", "gzip", "uncompressed");
+                var codec = options.Choice("codec", "snappy", "snappy", "gzip", "zstd", "uncompressed");
                 var rowGroupRows = options.Int("row-group-rows", 1) ?? 122_880;
                 var dictionary = !options.Flag("no-dictionary");
                 var pageV2 = options.Flag("page-v2");
                 options.RejectUnknown();
                 var writerOptions = new ParquetWriterOptions
                 {
-                    Codec = codec switch { "gzip" => ParquetCodec.Gzip, "uncompressed" => ParquetCodec.Uncompressed, _ => ParquetCodec.Snappy },
+                    Codec = codec switch { "gzip" => ParquetCodec.Gzip, "zstd" => ParquetCodec.Zstd, "uncompressed" => ParquetCodec.Uncompressed, _ => ParquetCodec.Snappy },
                     RowGroupRows = rowGroupRows,
                     Dictionary = dictionary,
                     DataPageV2 = pageV2,

@@ -29,6 +29,14 @@ internal static class PageCodec
                 output.Write(ms.GetBuffer().AsSpan(0, (int)ms.Length));
                 break;
             }
+            case Codec.Zstd:
+            {
+                var bound = ZstdSharp.Compressor.GetCompressBound(input.Length);
+                output.Ensure(bound);
+                using var zstd = new ZstdSharp.Compressor(ZstdLevel);
+                output.Length = zstd.Wrap(input, output.Array.AsSpan(0, bound));
+                break;
+            }
             default:
                 throw new NotSupportedException($"codec {codec} is not supported for writing");
         }
@@ -42,6 +50,7 @@ internal static class PageCodec
     {
         Codec.Uncompressed => compressedLength,
         Codec.Snappy => 22L * compressedLength + 64,
+        Codec.Zstd => 43_700L * compressedLength + 1024, // a 3-byte RLE block stands for up to 128 KB
         _ => 1100L * compressedLength + 1024,
     };
 
@@ -62,8 +71,11 @@ internal static class PageCodec
             case Codec.Gzip:
                 Inflate(input, output);
                 break;
+            case Codec.Zstd:
+                Unzstd(input, output);
+                break;
             default:
-                throw new UnsupportedException($"codec {CodecName(codec)} is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP)");
+                throw new UnsupportedException($"codec {CodecName(codec)} is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD)");
         }
     }
 
@@ -73,6 +85,27 @@ internal static class PageCodec
         Codec.Brotli => "BROTLI", Codec.Lz4 => "LZ4", Codec.Zstd => "ZSTD", Codec.Lz4Raw => "LZ4_RAW",
         _ => $"CODEC_{(int)codec}",
     };
+
+    /// <summary>Zstandard level for pages: 3, zstd's own default and the one DuckDB, Polars and Arrow use.</summary>
+    private const int ZstdLevel = 3;
+
+    private static void Unzstd(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        int written;
+        try
+        {
+            using var zstd = new ZstdSharp.Decompressor();
+            written = zstd.Unwrap(input, output);
+        }
+        catch (ZstdSharp.ZstdException e)
+        {
+            throw new CorruptDataException($"ZSTD data is corrupt or larger than the {output.Length} bytes declared ({e.Message})");
+        }
+        if (written != output.Length)
+        {
+            throw new CorruptDataException($"ZSTD data holds {written} bytes, {output.Length} declared");
+        }
+    }
 
     private static unsafe void Inflate(ReadOnlySpan<byte> input, Span<byte> output)
     {
