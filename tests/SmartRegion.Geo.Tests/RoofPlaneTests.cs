@@ -39,7 +39,7 @@ public sealed class RoofPlaneTests
     }
 
     [Fact]
-    public void CompassFromVector_EastNorthVectors_AreClockwiseFromNorth()
+    public void VectorToCompass_EastNorthVectors_AreClockwiseFromNorth()
     {
         Assert.Equal(0, Angles.VectorToCompass(0, 1), 1e-12);
         Assert.Equal(90, Angles.VectorToCompass(1, 0), 1e-12);
