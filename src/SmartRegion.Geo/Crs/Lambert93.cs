@@ -1,3 +1,5 @@
+using Angles = SmartRegion.Solar.Angles;
+
 namespace SmartRegion.Geo.Crs;
 
 /// <summary>
@@ -20,15 +22,15 @@ public static class Lambert93
     private static readonly double N;        // cone constant
     private static readonly double AF;       // a · F
     private static readonly double Rho0;     // radius at the latitude of origin
-    private static readonly double Lon0Rad = Angles.DegToRad(3.0);
+    private static readonly double Lon0Rad = 3.0 * Angles.DegToRad;
 
     static Lambert93()
     {
         var f = 1 / InverseFlattening;
         E = Math.Sqrt(2 * f - f * f);
-        var phi1 = Angles.DegToRad(49.0);
-        var phi2 = Angles.DegToRad(44.0);
-        var phi0 = Angles.DegToRad(46.5);
+        var phi1 = 49.0 * Angles.DegToRad;
+        var phi2 = 44.0 * Angles.DegToRad;
+        var phi0 = 46.5 * Angles.DegToRad;
         var m1 = M(phi1);
         var m2 = M(phi2);
         var t1 = T(phi1);
@@ -73,6 +75,6 @@ public static class Lambert93
     public static (double LonDeg, double LatDeg) ToGeographicDeg(double xM, double yM)
     {
         var (lon, lat) = ToGeographicRad(xM, yM);
-        return (Angles.RadToDeg(lon), Angles.RadToDeg(lat));
+        return (lon * Angles.RadToDeg, lat * Angles.RadToDeg);
     }
 }
