@@ -58,6 +58,26 @@ public sealed class CrsAgainstPostgisTests(TestDatabase db)
         Assert.Equal((2.3, 48.8, 2.4, 48.9), KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, 2.3, 48.8, 2.4, 48.9));
     }
 
+    // The 3D tiles' closed-form Lambert-93 inverse (SmartRegion.Geo.Crs.Lambert93), on both sides of the projection.
+    [Theory]
+    [InlineData(652469.0, 6862035.0)]   // Paris
+    [InlineData(842000.0, 6519000.0)]   // Lyon
+    [InlineData(1200000.0, 6100000.0)]  // Nice, far from the projection's origin
+    [InlineData(160000.0, 6840000.0)]   // Brest
+    public async Task Lambert93_ToGeographic_ClosedFormMatchesPostgisWithin1Mm(double x, double y)
+    {
+        await using var cmd = db.DataSource.CreateCommand(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(@x, @y), 2154), 4326) p) t");
+        cmd.Parameters.AddWithValue("x", x);
+        cmd.Parameters.AddWithValue("y", y);
+        await using var reader = await cmd.ExecuteReaderAsync(Ct);
+        await reader.ReadAsync(Ct);
+        var (lon, lat) = Lambert93.ToGeographicDeg(x, y);
+        // 1 mm ≈ 9e-9° of latitude.
+        Assert.Equal(reader.GetDouble(0), lon, 1.3e-8);
+        Assert.Equal(reader.GetDouble(1), lat, 9e-9);
+    }
+
     private async Task<(double X, double Y)> PostgisAsync(int from, double x, double y, int to, bool viaWgs84)
     {
         await using var conn = await db.DataSource.OpenConnectionAsync(Ct);
