@@ -37,7 +37,7 @@ internal static class DatasetEndpoints
             }
             var metadata = DatasetJson.Merge(body, DatasetJson.Blank);
             var created = await store.CreateAsync(slug, org.Id, metadata, caller.UserId, ctx.RequestAborted);
-            return Results.Created($"/api/v1/datasets/{created.Slug}", DatasetJson.Document(created, new DatasetAccess(AccessLevel.Admin, null, null)));
+            return Results.Created($"/api/v1/datasets/{created.Slug}", DatasetJson.Document(created, new DatasetAccess(AccessLevel.Admin)));
         })
         .WithSummary("Create a dataset (publish scope; editor of the publisher)")
         .WithDescription("""
@@ -131,8 +131,9 @@ internal static class DatasetEndpoints
                 return CatalogProblems.Invalid("organisation", "the publishing organisation already sees its datasets");
             }
             var filter = body.RowFilter?.ToDictionary(k => k.Key, k => k.Value.ValueKind == JsonValueKind.String ? k.Value.GetString()! : k.Value.GetRawText());
+            // Absent (null) means every field or every row; an empty list or object is refused by the store, never widened.
             var grant = await store.CreateGrantAsync(gate.Dataset.Id, grantee.Id, body.Purpose ?? "", body.ExpiresAt,
-                body.Fields is { Length: > 0 } ? body.Fields : null, filter is { Count: > 0 } ? filter : null, ctx.Caller().UserId, ctx.RequestAborted);
+                body.Fields, filter, ctx.Caller().UserId, ctx.RequestAborted);
             return Results.Created($"/api/v1/datasets/{id}/grants/{grant.Id}", GrantDocument(grant));
         })
         .WithTags("Sharing")
@@ -174,7 +175,7 @@ internal static class DatasetEndpoints
 
     /// <summary>The caller's level on a listed dataset (already known visible); used for the access block only.</summary>
     private static DatasetAccess AccessFor(Caller caller, DatasetRecord d) =>
-        AccessPolicy.Decide(caller, d.Metadata.Visibility, d.OwnerOrgId, caller.OrgIds.Select(o => new ActiveGrant(0, o, null, null)).ToList());
+        AccessPolicy.Decide(caller, d.Metadata.Visibility, d.OwnerOrgId, [.. caller.OrgIds.Select(o => new ActiveGrant(0, o, null, null))]);
 
     private static object GrantDocument(GrantRecord g) => new
     {

@@ -26,7 +26,7 @@ internal static class RecordEndpoints
             var take = Math.Clamp(limit ?? 100, 1, 10_000);
             var skip = Math.Max(offset ?? 0, 0);
             var records = new List<Dictionary<string, object?>>();
-            await query.ReadAsync(v, selected, gate.Access.RowFilters, take, skip, GeometryText.GeoJson, values =>
+            await query.ReadAsync(v, selected, gate.Access.Grants, take, skip, GeometryText.GeoJson, values =>
             {
                 var record = new Dictionary<string, object?>(selected.Count, StringComparer.Ordinal);
                 for (var i = 0; i < selected.Count; i++)
@@ -36,7 +36,7 @@ internal static class RecordEndpoints
                 records.Add(record);
                 return Task.CompletedTask;
             }, ctx.RequestAborted);
-            var matched = await query.CountAsync(v, gate.Access.RowFilters, ctx.RequestAborted);
+            var matched = await query.CountAsync(v, gate.Access.Grants, ctx.RequestAborted);
             await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "records", records.Count, ctx.RequestAborted);
             var next = skip + records.Count < matched
                 ? $"/api/v1/datasets/{id}/records?limit={take}&offset={skip + records.Count}{(fields is null ? "" : "&fields=" + Uri.EscapeDataString(fields))}"
@@ -66,7 +66,7 @@ internal static class RecordEndpoints
             ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-v{v.Number}.csv\"";
             await using var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 1 << 16);
             await writer.WriteLineAsync(string.Join(',', selected.Select(f => Csv(f.Name))));
-            var rows = await query.ReadAsync(v, selected, gate.Access.RowFilters, null, 0, GeometryText.Wkt,
+            var rows = await query.ReadAsync(v, selected, gate.Access.Grants, null, 0, GeometryText.Wkt,
                 values => writer.WriteLineAsync(string.Join(',', values.Select((x, i) => Csv(Text(x))))), ctx.RequestAborted);
             await writer.FlushAsync(ctx.RequestAborted);
             await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "export.csv", rows, CancellationToken.None);
@@ -88,7 +88,7 @@ internal static class RecordEndpoints
             json.WriteStartObject();
             json.WriteString("type", "FeatureCollection");
             json.WriteStartArray("features");
-            var rows = await query.ReadAsync(v, selected, gate.Access.RowFilters, null, 0, GeometryText.GeoJson, async values =>
+            var rows = await query.ReadAsync(v, selected, gate.Access.Grants, null, 0, GeometryText.GeoJson, async values =>
             {
                 json.WriteStartObject();
                 json.WriteString("type", "Feature");
@@ -146,7 +146,7 @@ internal static class RecordEndpoints
             ctx.Response.ContentType = "application/vnd.apache.parquet";
             ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-v{v.Number}.parquet\"";
             await using var writer = new ParquetWriter(ctx.Response.Body, schema, options, leaveOpen: true);
-            var rows = await query.ReadAsync(v, selected, gate.Access.RowFilters, null, 0, GeometryText.Wkb,
+            var rows = await query.ReadAsync(v, selected, gate.Access.Grants, null, 0, GeometryText.Wkb,
                 values => writer.WriteRowAsync([.. values.Select((x, i) => ParquetValue(x, selected[i].Type))], ctx.RequestAborted), ctx.RequestAborted);
             await writer.CompleteAsync(ctx.RequestAborted);
             await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "export.parquet", rows, CancellationToken.None);

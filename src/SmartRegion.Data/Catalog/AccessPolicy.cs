@@ -38,10 +38,37 @@ public enum AccessLevel
 /// <summary>An active grant of the caller's organisation on a dataset.</summary>
 public sealed record ActiveGrant(long Id, long GranteeOrgId, string[]? Fields, IReadOnlyDictionary<string, string>? RowFilter);
 
-/// <summary>The decision: level, and for a grantee the fields and rows it may see (null = all).</summary>
-public sealed record DatasetAccess(AccessLevel Level, IReadOnlySet<string>? Fields, IReadOnlyList<IReadOnlyDictionary<string, string>>? RowFilters)
+/// <summary>What one grant lets its grantee read: these fields (null = all) of the rows its filter matches (null = all rows).</summary>
+public sealed record GrantScope(IReadOnlySet<string>? Fields, IReadOnlyDictionary<string, string>? RowFilter);
+
+/// <summary>
+/// The decision: level, and for a grantee the grants it reads through (null = everything). A grantee sees the union over
+/// its grants of the rows each grant matches, each with the fields that same grant allows: <see cref="Fields"/> and
+/// <see cref="RowFilters"/> are that union's outline (which columns exist at all, which rows), and the records query
+/// masks, row by row, a field no grant matching that row allows.
+/// </summary>
+public sealed record DatasetAccess
 {
-    public static readonly DatasetAccess None = new(AccessLevel.None, null, null);
+    public DatasetAccess(AccessLevel level, IReadOnlyList<GrantScope>? grants = null)
+    {
+        Level = level;
+        Grants = grants;
+        Fields = grants is null || grants.Any(g => g.Fields is null) ? null : grants.SelectMany(g => g.Fields!).ToHashSet(StringComparer.Ordinal);
+        RowFilters = grants is null || grants.Any(g => g.RowFilter is null) ? null : [.. grants.Select(g => g.RowFilter!)];
+    }
+
+    public static readonly DatasetAccess None = new(AccessLevel.None);
+
+    public AccessLevel Level { get; }
+
+    /// <summary>The grants the caller reads through; null when it reads everything (public, member, platform admin).</summary>
+    public IReadOnlyList<GrantScope>? Grants { get; }
+
+    /// <summary>Every field some grant allows (null = all fields); not every row shows every one of them.</summary>
+    public IReadOnlySet<string>? Fields { get; }
+
+    /// <summary>The row filters of the grants, any of which admits a row (null = every row is admitted by some grant).</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>>? RowFilters { get; }
 
     public bool CanSee => Level >= AccessLevel.Read;
 }
@@ -53,7 +80,7 @@ public static class AccessPolicy
     {
         if (caller.IsPlatformAdmin)
         {
-            return new DatasetAccess(AccessLevel.Admin, null, null);
+            return new DatasetAccess(AccessLevel.Admin);
         }
         if (caller.Roles.TryGetValue(ownerOrgId, out var role))
         {
@@ -62,26 +89,24 @@ public static class AccessPolicy
                 "admin" => AccessLevel.Admin,
                 "editor" => AccessLevel.Edit,
                 _ => AccessLevel.Member,
-            }, null, null);
+            });
         }
         switch (visibility)
         {
             case "public":
-                return new DatasetAccess(AccessLevel.Read, null, null);
+                return new DatasetAccess(AccessLevel.Read);
             case "restricted":
                 var mine = activeGrants.Where(g => caller.Roles.ContainsKey(g.GranteeOrgId)).ToList();
                 if (mine.Count == 0)
                 {
                     return DatasetAccess.None;
                 }
-                // Several grants to the same organisation widen, never narrow: the union of what each allows.
-                IReadOnlySet<string>? fields = mine.Any(g => g.Fields is null)
-                    ? null
-                    : mine.SelectMany(g => g.Fields!).ToHashSet(StringComparer.Ordinal);
-                IReadOnlyList<IReadOnlyDictionary<string, string>>? rows = mine.Any(g => g.RowFilter is null || g.RowFilter.Count == 0)
-                    ? null
-                    : mine.Select(g => g.RowFilter!).ToList();
-                return new DatasetAccess(AccessLevel.Read, fields, rows);
+                // Each grant keeps its own fields with its own rows: the caller sees the union of (rows, fields) pairs,
+                // never one grant's fields on another grant's rows. An empty field list or row filter admits nothing
+                // (the API refuses to create one; an older row that holds one does not turn into "everything").
+                return new DatasetAccess(AccessLevel.Read, [.. mine
+                    .Where(g => g.Fields is not { Length: 0 } && g.RowFilter is not { Count: 0 })
+                    .Select(g => new GrantScope(g.Fields?.ToHashSet(StringComparer.Ordinal), g.RowFilter))]);
             default:
                 return DatasetAccess.None;
         }

@@ -107,10 +107,20 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         {
             throw new CatalogValidationException("expiresAt", "expiresAt must be in the future");
         }
+        // An empty list or filter would read as "nothing" (AccessPolicy); a publisher who sends one almost surely meant
+        // something else, so it is refused rather than stored: leave the property out to share every field or row.
+        if (fields is not null && (fields.Length == 0 || fields.Any(string.IsNullOrWhiteSpace)))
+        {
+            throw new CatalogValidationException("fields", "fields must name at least one field (leave it out to share every field)");
+        }
+        if (rowFilter is not null && (rowFilter.Count == 0 || rowFilter.Keys.Any(string.IsNullOrWhiteSpace)))
+        {
+            throw new CatalogValidationException("rowFilter", "rowFilter must hold at least one field = value pair (leave it out to share every row)");
+        }
         var id = await Db.ScalarAsync<long>(dataSource, """
             INSERT INTO catalog.dataset_grant (dataset_id, grantee_org_id, purpose, expires_at, fields, row_filter, created_by)
             VALUES (@d, @o, @p, @e, @f, @r::jsonb, @by) RETURNING id
-            """, cancellationToken, ("d", datasetId), ("o", granteeOrgId), ("p", purpose), ("e", expiresAt), ("f", fields),
+            """, cancellationToken, ("d", datasetId), ("o", granteeOrgId), ("p", purpose), ("e", expiresAt), ("f", fields?.Distinct(StringComparer.Ordinal).ToArray()),
             ("r", rowFilter is null ? null : JsonSerializer.Serialize(rowFilter)), ("by", createdBy));
         return (await ListGrantsAsync(datasetId, cancellationToken)).Single(g => g.Id == id);
     }

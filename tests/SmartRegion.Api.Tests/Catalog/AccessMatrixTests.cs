@@ -27,6 +27,7 @@ public sealed class MatrixWorld(TestDatabase db) : IAsyncLifetime
         var ct = CancellationToken.None;
         var owner = await kit.OrgAsync("owner");
         var grantee = await kit.OrgAsync("grantee", "university");
+        var partial = await kit.OrgAsync("partial", "public_agency");
         var expired = await kit.OrgAsync("expired", "association");
         var other = await kit.OrgAsync("other");
         var platform = await kit.OrgAsync("platform", "platform");
@@ -35,6 +36,7 @@ public sealed class MatrixWorld(TestDatabase db) : IAsyncLifetime
         Keys["anonymous"] = null;
         Keys["other"] = (await kit.UserWithKeyAsync(other, "admin")).Key;
         Keys["grantee"] = (await kit.UserWithKeyAsync(grantee, "admin")).Key;
+        Keys["partial"] = (await kit.UserWithKeyAsync(partial, "admin")).Key;
         Keys["expired"] = (await kit.UserWithKeyAsync(expired, "admin")).Key;
         Keys["viewer"] = (await kit.UserWithKeyAsync(owner, "viewer")).Key;
         Keys["editor"] = (await kit.UserWithKeyAsync(owner, "editor")).Key;
@@ -60,6 +62,11 @@ public sealed class MatrixWorld(TestDatabase db) : IAsyncLifetime
             if (visibility != "public")
             {
                 await kit.Datasets.CreateGrantAsync(dataset!.Id, grantee.Id, "étude", DateTimeOffset.UtcNow.AddDays(30), null, null, null, ct);
+                // Two grants, each with its own fields on its own rows: Saint-Denis's commune and point are in neither.
+                await kit.Datasets.CreateGrantAsync(dataset.Id, partial.Id, "n seul", DateTimeOffset.UtcNow.AddDays(30), ["n"],
+                    new Dictionary<string, string> { ["commune"] = "Saint-Denis" }, null, ct);
+                await kit.Datasets.CreateGrantAsync(dataset.Id, partial.Id, "commune", DateTimeOffset.UtcNow.AddDays(30), ["n", "commune"],
+                    new Dictionary<string, string> { ["n"] = "2" }, null, ct);
                 var old = await kit.Datasets.CreateGrantAsync(dataset.Id, expired.Id, "ancienne étude", DateTimeOffset.UtcNow.AddDays(1), null, null, null, ct);
                 await kit.Datasets.SetGrantExpiryAsync(old.Id, DateTimeOffset.UtcNow.AddSeconds(-1), ct);
             }
@@ -84,7 +91,10 @@ public sealed class MatrixWorld(TestDatabase db) : IAsyncLifetime
 /// <summary>Every endpoint × {public, restricted, private} × every kind of caller, with the expected status of each cell.</summary>
 public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixWorld>
 {
-    public static readonly string[] Callers = ["anonymous", "other", "grantee", "expired", "viewer", "editor", "admin", "platform"];
+    public static readonly string[] Callers = ["anonymous", "other", "grantee", "partial", "expired", "viewer", "editor", "admin", "platform"];
+
+    // Values the "partial" grantee must never read: Saint-Denis is in its rows only with field n, and no grant gives it a point.
+    private static readonly string[] HiddenFromPartial = ["Saint-Denis", "2.35", "48.93", "2.38", "48.91"];
 
     // Expected status for public / restricted / private, per caller, by what the endpoint needs. "ok" is the endpoint's success status.
     private static readonly Dictionary<string, Dictionary<string, string[]>> Expected = new()
@@ -92,24 +102,28 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         ["read"] = new()
         {
             ["anonymous"] = ["ok", "404", "404"], ["other"] = ["ok", "404", "404"], ["grantee"] = ["ok", "ok", "404"],
+            ["partial"] = ["ok", "ok", "404"],
             ["expired"] = ["ok", "404", "404"], ["viewer"] = ["ok", "ok", "ok"], ["editor"] = ["ok", "ok", "ok"],
             ["admin"] = ["ok", "ok", "ok"], ["platform"] = ["ok", "ok", "ok"],
         },
         ["member"] = new()
         {
             ["anonymous"] = ["401", "404", "404"], ["other"] = ["403", "404", "404"], ["grantee"] = ["403", "403", "404"],
+            ["partial"] = ["403", "403", "404"],
             ["expired"] = ["403", "404", "404"], ["viewer"] = ["ok", "ok", "ok"], ["editor"] = ["ok", "ok", "ok"],
             ["admin"] = ["ok", "ok", "ok"], ["platform"] = ["ok", "ok", "ok"],
         },
         ["edit"] = new()
         {
             ["anonymous"] = ["401", "404", "404"], ["other"] = ["403", "404", "404"], ["grantee"] = ["403", "403", "404"],
+            ["partial"] = ["403", "403", "404"],
             ["expired"] = ["403", "404", "404"], ["viewer"] = ["403", "403", "403"], ["editor"] = ["ok", "ok", "ok"],
             ["admin"] = ["ok", "ok", "ok"], ["platform"] = ["ok", "ok", "ok"],
         },
         ["admin"] = new()
         {
             ["anonymous"] = ["401", "404", "404"], ["other"] = ["403", "404", "404"], ["grantee"] = ["403", "403", "404"],
+            ["partial"] = ["403", "403", "404"],
             ["expired"] = ["403", "404", "404"], ["viewer"] = ["403", "403", "403"], ["editor"] = ["403", "403", "403"],
             ["admin"] = ["ok", "ok", "ok"], ["platform"] = ["ok", "ok", "ok"],
         },
@@ -181,6 +195,10 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         if (status == 404)
         {
             Assert.Contains("\"code\":\"dataset_not_found\"", body);
+        }
+        if (caller == "partial" && visibility == "restricted")
+        {
+            Assert.All(HiddenFromPartial, hidden => Assert.DoesNotContain(hidden, body));
         }
     }
 

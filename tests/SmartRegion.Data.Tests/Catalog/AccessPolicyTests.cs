@@ -46,6 +46,33 @@ public sealed class AccessPolicyTests
     }
 
     [Fact]
+    public void Decide_GrantWithEmptyFieldsOrFilter_AdmitsNothing_NeverEverything()
+    {
+        var grants = new[]
+        {
+            new ActiveGrant(1, Grantee, [], null),
+            new ActiveGrant(2, Grantee, null, new Dictionary<string, string>()),
+        };
+        var access = AccessPolicy.Decide(Member(Grantee, "viewer"), "restricted", Owner, grants);
+        Assert.Empty(access.Grants!);
+        Assert.Empty(access.Fields!);
+        Assert.Empty(access.RowFilters!);
+    }
+
+    [Fact]
+    public void Decide_GrantsKeepTheirOwnFieldsWithTheirOwnRows()
+    {
+        var sd = new Dictionary<string, string> { ["commune"] = "93066" };
+        var grants = new[] { new ActiveGrant(1, Grantee, ["a"], sd), new ActiveGrant(2, Grantee, ["b"], null) };
+        var access = AccessPolicy.Decide(Member(Grantee, "viewer"), "restricted", Owner, grants);
+        Assert.Equal(2, access.Grants!.Count);
+        Assert.Equal(new HashSet<string> { "a" }, access.Grants[0].Fields);
+        Assert.Same(sd, access.Grants[0].RowFilter);
+        Assert.Null(access.Grants[1].RowFilter);
+        Assert.Null(access.RowFilters);
+    }
+
+    [Fact]
     public void Decide_PlatformAdmin_AdministersPrivate() =>
         Assert.Equal(AccessLevel.Admin, AccessPolicy.Decide(Caller.Anonymous with { UserId = 5, IsPlatformAdmin = true }, "private", Owner, []).Level);
 }
