@@ -29,6 +29,7 @@ app.UseRequestLog();
 app.UseSmartRegionProblemDetails();
 app.UseRequestIdHeader();
 app.UseSecurityHeaders();
+app.UseRequestGuard();
 app.UseCatalogCallers();
 
 app.MapOpenApi();

@@ -23,8 +23,12 @@ internal static class RecordEndpoints
                 return open.Denied;
             }
             var (gate, v, selected) = (open.Gate!, open.Version!, open.Fields!);
-            var take = Math.Clamp(limit ?? 100, 1, 10_000);
-            var skip = Math.Max(offset ?? 0, 0);
+            if (limit < 1 || offset < 0)
+            {
+                return Infrastructure.ParameterProblem.Invalid(limit < 1 ? "limit" : "offset", "limit must be at least 1 (at most 10000 are returned) and offset at least 0.");
+            }
+            var take = Math.Min(limit ?? 100, 10_000);
+            var skip = offset ?? 0;
             var records = new List<Dictionary<string, object?>>();
             await query.ReadAsync(v, selected, gate.Access.Grants, take, skip, GeometryText.GeoJson, values =>
             {
@@ -182,7 +186,11 @@ internal static class RecordEndpoints
         {
             return new Opened(gate, v, visible, null);
         }
-        var wanted = fields.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var wanted = fields.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
+        if (wanted.Length == 0)
+        {
+            return new Opened(null, null, null, Infrastructure.ParameterProblem.Invalid("fields", "fields must name at least one field (leave it out for every field)."));
+        }
         var unknown = wanted.Where(w => visible.All(f => f.Name != w)).ToList();
         return unknown.Count > 0
             ? new Opened(null, null, null, CatalogProblems.BadRequest("unknown_field", $"Unknown field(s): {string.Join(", ", unknown)}."))

@@ -62,13 +62,17 @@ internal static class ProblemDetailsSetup
             var (status, code, title) = exception switch
             {
                 BadHttpRequestException b => (b.StatusCode, CodeForStatus(b.StatusCode), "Bad request"),
+                // A data exception (SQLSTATE class 22) is PostgreSQL refusing a value the request brought: a NUL in text,
+                // a number or date out of range. It is the client's to fix, not a database outage.
+                Npgsql.PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) =>
+                    (StatusCodes.Status400BadRequest, "invalid_value", "Invalid value"),
                 Npgsql.NpgsqlException or DatabaseSetupException or TimeoutException =>
                     (StatusCodes.Status503ServiceUnavailable, "database_unavailable", "The database is unavailable"),
                 OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
                     (499, "client_closed_request", "Client closed the request"),
                 _ => (StatusCodes.Status500InternalServerError, "internal_error", "Internal server error"),
             };
-            if (status >= 500)
+            if (status >= 500 || exception is Npgsql.PostgresException)
             {
                 logger.LogError(exception, "Unhandled {ExceptionType} mapped to {Status}", exception.GetType().Name, status);
             }
@@ -81,7 +85,12 @@ internal static class ProblemDetailsSetup
                 {
                     Status = status,
                     Title = title,
-                    Detail = status == StatusCodes.Status400BadRequest ? exception.Message : null,
+                    Detail = exception switch
+                    {
+                        Npgsql.PostgresException => "A value in the request cannot be stored or compared: text with a NUL character, or a number or date out of range.",
+                        BadHttpRequestException when status == StatusCodes.Status400BadRequest => exception.Message,
+                        _ => null,
+                    },
                     Extensions = { ["code"] = code },
                 },
             });

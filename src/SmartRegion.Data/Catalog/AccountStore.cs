@@ -109,6 +109,11 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         {
             throw new CatalogValidationException("expiresAt", "expiresAt must be in the future");
         }
+        if (name.Length > 200)
+        {
+            throw new CatalogValidationException("name", "name is longer than 200 characters");
+        }
+        DatasetMetadata.CheckText("name", name, multiline: false);
         var secret = ApiKeys.Generate();
         var id = await InsertAsync("""
             INSERT INTO catalog.api_key (prefix, hash_sha256, user_id, org_id, name, scopes, expires_at)

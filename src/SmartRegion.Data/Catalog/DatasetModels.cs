@@ -23,6 +23,22 @@ public sealed partial record DatasetMetadata(
     /// <summary>Throws <see cref="CatalogValidationException"/> naming the first wrong field.</summary>
     public void Validate()
     {
+        foreach (var (field, text, multiline) in new (string, string?, bool)[]
+        {
+            ("title", Title, false), ("description", DescriptionMd, true), ("contact.name", ContactName, false),
+            ("contact.email", ContactEmail, false), ("licence", LicenceId, false), ("updateFrequency", UpdateFrequency, false),
+            ("landingPage", LandingPage, false), ("visibility", Visibility, false),
+        })
+        {
+            CheckText(field, text, multiline);
+        }
+        foreach (var (field, list) in new[] { ("keywords", Keywords), ("themes", Themes), ("spatial.communes", SpatialCommunes) })
+        {
+            foreach (var text in list)
+            {
+                CheckText(field, text, multiline: false);
+            }
+        }
         if (string.IsNullOrWhiteSpace(Title) || Title.Length > 500)
         {
             throw new CatalogValidationException("title", "title is required (1–500 characters)");
@@ -71,6 +87,18 @@ public sealed partial record DatasetMetadata(
         if (Keywords.Length > 100 || Keywords.Any(k => k.Length is 0 or > 100))
         {
             throw new CatalogValidationException("keywords", "at most 100 keywords, each 1–100 characters");
+        }
+    }
+
+    /// <summary>Refuses a control character (NUL first: PostgreSQL cannot store it); line breaks and tabs only where text is multi-line.</summary>
+    public static void CheckText(string field, string? text, bool multiline)
+    {
+        foreach (var c in text ?? "")
+        {
+            if (c is (< '\u0020' and not ('\t' or '\n' or '\r')) or '\u007f' || (!multiline && c is '\n' or '\r'))
+            {
+                throw new CatalogValidationException(field, $"{field} contains a control character (U+{(int)c:X4})");
+            }
         }
     }
 

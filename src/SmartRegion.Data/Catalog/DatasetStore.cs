@@ -117,6 +117,15 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         {
             throw new CatalogValidationException("rowFilter", "rowFilter must hold at least one field = value pair (leave it out to share every row)");
         }
+        DatasetMetadata.CheckText("purpose", purpose, multiline: true);
+        foreach (var name in fields ?? [])
+        {
+            DatasetMetadata.CheckText("fields", name, multiline: false);
+        }
+        foreach (var text in (rowFilter?.Keys ?? []).Concat(rowFilter?.Values ?? []))
+        {
+            DatasetMetadata.CheckText("rowFilter", text, multiline: false);
+        }
         var id = await Db.ScalarAsync<long>(dataSource, """
             INSERT INTO catalog.dataset_grant (dataset_id, grantee_org_id, purpose, expires_at, fields, row_filter, created_by)
             VALUES (@d, @o, @p, @e, @f, @r::jsonb, @by) RETURNING id

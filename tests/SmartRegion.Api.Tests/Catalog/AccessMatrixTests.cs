@@ -20,12 +20,14 @@ public sealed class MatrixWorld(TestDatabase db) : IAsyncLifetime
     public string ExpiredKey { get; private set; } = "";
     public string ReadOnlyEditorKey { get; private set; } = "";
     public string GrantTarget { get; private set; } = "";
+    public string OwnerSlug { get; private set; } = "";
 
     public async ValueTask InitializeAsync()
     {
         var kit = new CatalogKit(db, Factory);
         var ct = CancellationToken.None;
         var owner = await kit.OrgAsync("owner");
+        OwnerSlug = owner.Slug;
         var grantee = await kit.OrgAsync("grantee", "university");
         var partial = await kit.OrgAsync("partial", "public_agency");
         var expired = await kit.OrgAsync("expired", "association");
