@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using SmartRegion.Api.Catalog;
+using SmartRegion.Api.Tests.Catalog;
+using SmartRegion.Testing;
+
+namespace SmartRegion.Api.Tests.Trust;
+
+/// <summary>
+/// Property 11: text is rendered in time proportional to its length. A 100 kB description built to make a
+/// backtracking renderer quadratic cost 1–2.5 s per anonymous read; the bound here is two orders of magnitude below.
+/// </summary>
+public sealed class LinearRenderingTests(TestDatabase db) : CatalogTest(db)
+{
+    private const int Length = 100_000;
+
+    public static TheoryData<string> Hostile() => new()
+    {
+        "[",          // a link label that never closes
+        "[a](",       // a link target that never closes
+        "](",
+        "*a",         // emphasis that never closes
+        "**a*",
+        "a*",
+        "`",
+        "`a",
+        "&<>\"'",
+        "[*`(",
+    };
+
+    private static string Repeat(string unit, int length) => string.Concat(Enumerable.Repeat(unit, length / unit.Length + 1))[..length];
+
+    /// <summary>The fastest of three renders (the machine is shared: the minimum is the least disturbed).</summary>
+    private static TimeSpan Time(string text)
+    {
+        var best = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            SafeMarkdown.ToHtml(text);
+            best = clock.Elapsed < best ? clock.Elapsed : best;
+        }
+        return best;
+    }
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void Render_100kB_OfRepeatedSyntax_TakesLinearTime(string unit)
+    {
+        SafeMarkdown.ToHtml(Repeat(unit, 1000));
+        var once = Time(Repeat(unit, Length));
+        var twice = Time(Repeat(unit, 2 * Length));
+        // The backtracking renderer took 2.5 s ('[') to 14 s ('[a](') here; a linear one takes milliseconds, even on a
+        // machine shared by a dozen builds. Doubling the input doubles a linear renderer's time and quadruples a quadratic one's.
+        var floor = TimeSpan.FromMilliseconds(5);
+        Assert.True(once < TimeSpan.FromSeconds(1), $"'{unit}' × {Length}: {once.TotalMilliseconds:F1} ms");
+        Assert.True(twice < 3.2 * (once > floor ? once : floor), $"'{unit}': {once.TotalMilliseconds:F1} ms at {Length}, {twice.TotalMilliseconds:F1} ms at {2 * Length}");
+    }
+
+    [Fact]
+    public void Render_KeepsItsFormatting()
+    {
+        var html = SafeMarkdown.ToHtml("# Titre\n\nDu **gras**, de l'*italique*, `du <code>` et [un lien](https://example.org/a?b=1&c=2) ; [pas](javascript:alert(1)).\n\n- un\n- deux\n\n1. premier\n");
+        Assert.Equal(
+            "<h1>Titre</h1>\n<p>Du <strong>gras</strong>, de l&#39;<em>italique</em>, <code>du &lt;code&gt;</code> et " +
+            "<a href=\"https://example.org/a?b=1&amp;c=2\" rel=\"nofollow noopener noreferrer\">un lien</a> ; pas).</p>\n" +
+            "<ul>\n<li>un</li>\n<li>deux</li>\n</ul>\n<ol>\n<li>premier</li>\n</ol>\n", html);
+        Assert.Equal("<p>a*b*c, 2*3*4 et **a*b**</p>\n", SafeMarkdown.ToHtml("a*b*c, 2*3*4 et **a*b**"));
+        Assert.Equal("<p><em>x</em> <strong><a href=\"https://e.org/\" rel=\"nofollow noopener noreferrer\">lien</a></strong></p>\n",
+            SafeMarkdown.ToHtml("*x* **[lien](https://e.org/)**"));
+    }
+
+    [Fact]
+    public async Task AnonymousRead_OfHostileDescription_IsFast()
+    {
+        var org = await Kit.OrgAsync("org");
+        var (_, key) = await Kit.UserWithKeyAsync(org, "admin");
+        using var admin = Kit.Client(key);
+        var id = (await Kit.CreateDatasetAsync(admin, org.Slug, "public", extra: new { description = Repeat("[a](", Length) })).GetProperty("id").GetString()!;
+        using var anonymous = Kit.Client();
+        await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"/api/v1/datasets/{id}");
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(200, (await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"/api/v1/datasets/{id}")).Status);
+        }
+        var reads = clock.Elapsed;
+        // The same five reads of a dataset with a plain description of the same length, for scale.
+        var plainId = (await Kit.CreateDatasetAsync(admin, org.Slug, "public", extra: new { description = Repeat("texte ", Length) })).GetProperty("id").GetString()!;
+        await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"/api/v1/datasets/{plainId}");
+        clock.Restart();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(200, (await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"/api/v1/datasets/{plainId}")).Status);
+        }
+        Assert.True(reads < 5 * clock.Elapsed + TimeSpan.FromMilliseconds(250),
+            $"5 reads: {reads.TotalMilliseconds:F0} ms, against {clock.Elapsed.TotalMilliseconds:F0} ms for a plain description");
+    }
+}
