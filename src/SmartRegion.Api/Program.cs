@@ -17,6 +17,7 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
     doc.Info.Description = "Open data, OGC API Features, tiles and rooftop solar potential of the region.";
     return Task.CompletedTask;
 }));
+builder.Services.AddPublicUrls();
 builder.Services.AddSmartRegionDatabase(builder.Configuration);
 builder.Services.AddHealth();
 builder.Services.AddSolarApi();

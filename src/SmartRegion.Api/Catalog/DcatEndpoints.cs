@@ -75,7 +75,7 @@ internal static class DcatEndpoints
         return app;
     }
 
-    private static string BaseUrl(HttpContext ctx) => $"{ctx.Request.Scheme}://{ctx.Request.Host}";
+    private static string BaseUrl(HttpContext ctx) => ctx.RequestServices.GetRequiredService<Infrastructure.PublicUrls>().Base;
 
     private static RdfTerm.Iri AddDataset(RdfGraph g, DatasetRecord d, string baseUrl)
     {

@@ -21,18 +21,42 @@ internal static class HttpPipeline
         return app;
     }
 
+    public static IServiceCollection AddPublicUrls(this IServiceCollection services) => services.AddSingleton<PublicUrls>();
+
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
+        // Fails at start-up, with the reason, when PublicBaseUrl is not a usable URL.
+        _ = app.Services.GetRequiredService<PublicUrls>();
         app.Use((ctx, next) =>
         {
             var headers = ctx.Response.Headers;
             headers["X-Content-Type-Options"] = "nosniff";
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
             headers["Content-Security-Policy"] = ContentSecurityPolicy;
+            if (IsPrivate(ctx.Request))
+            {
+                // Whatever an endpoint says about caching, an answer made for one caller is kept by no cache.
+                ctx.Response.OnStarting(() =>
+                {
+                    ctx.Response.Headers.CacheControl = "no-store";
+                    ctx.Response.Headers.Remove("Expires");
+                    return Task.CompletedTask;
+                });
+            }
             return next(ctx);
         });
         return app;
     }
+
+    /// <summary>
+    /// A request whose answer is not public: it carries credentials (an Authorization header, a session cookie), or it
+    /// is a sign-in or account call. Anonymous reads are public by construction (they see only public data).
+    /// </summary>
+    private static bool IsPrivate(HttpRequest request) =>
+        request.Headers.Authorization.Count > 0
+        || request.Cookies.ContainsKey(Catalog.CallerResolution.CookieName)
+        || request.Path.StartsWithSegments("/api/v1/auth")
+        || request.Path.StartsWithSegments("/api/v1/keys");
 
     /// <summary>Serves <c>web/</c>: from <c>Web:Root</c> when set, else the folder beside SmartRegion.sln above the binaries.</summary>
     public static WebApplication UseWebRoot(this WebApplication app, IConfiguration configuration, ILogger logger)

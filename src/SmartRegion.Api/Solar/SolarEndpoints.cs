@@ -57,7 +57,7 @@ internal static class SolarEndpoints
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/roof-faces", async (HttpContext http, string? bbox, int? limit, string? cursor, SolarResultQueries queries, CancellationToken ct) =>
+        group.MapGet("/roof-faces", async (HttpContext http, string? bbox, int? limit, string? cursor, SolarResultQueries queries, Infrastructure.PublicUrls urls, CancellationToken ct) =>
         {
             var parts = bbox?.Split(',');
             var values = new double[4];
@@ -92,7 +92,7 @@ internal static class SolarEndpoints
             var links = new JsonArray();
             if (next is not null)
             {
-                var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.Path}?bbox={Uri.EscapeDataString(bbox!)}&limit={pageSize}&cursor={next}";
+                var url = urls.For($"{http.Request.Path}?bbox={Uri.EscapeDataString(bbox!)}&limit={pageSize}&cursor={next}");
                 links.Add(new JsonObject { ["rel"] = "next", ["type"] = "application/geo+json", ["href"] = url });
             }
             var collection = new JsonObject

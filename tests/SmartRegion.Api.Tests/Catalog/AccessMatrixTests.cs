@@ -75,6 +75,8 @@ public sealed class MatrixWorld(TestDatabase db) : IAsyncLifetime
         }
     }
 
+    public const string PublicBaseUrl = ApiFactory.PublicBaseUrl;
+
     public const string MatrixCsv = "n,commune,geom\n1,Saint-Denis,POINT(2.35 48.93)\n2,Aubervilliers,POINT(2.38 48.91)\n";
 
     public HttpClient Client(string? key)

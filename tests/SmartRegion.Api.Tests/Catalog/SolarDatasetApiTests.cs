@@ -186,7 +186,7 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         using var anonymous = Kit.Client();
         var (status, ttl) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"{Url}/dcat.ttl");
         Assert.Equal(200, status);
-        Assert.Contains($"dct:publisher <http://localhost/organisations/{owner}>", ttl);
+        Assert.Contains($"dct:publisher <{ApiFactory.PublicBaseUrl}/organisations/{owner}>", ttl);
         Assert.Contains("dct:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC>", ttl);
         Assert.Contains($"dcat:version \"{version}\"", ttl);
         Assert.Contains("adms:versionNotes \"Calcul solaire SmartRegion n° " + runId, ttl);
@@ -200,7 +200,7 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         Assert.Contains("spdx:checksumValue \"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("{\"albedo\": 0.2}"u8)), ttl);
         Assert.Contains("dct:identifier \"ingest-run-", ttl);
         Assert.Contains("dct:format <http://publications.europa.eu/resource/authority/file-type/PARQUET>", ttl);
-        Assert.Contains($"dcat:downloadURL <http://localhost{Url}/export.parquet>", ttl);
+        Assert.Contains($"dcat:downloadURL <{ApiFactory.PublicBaseUrl}{Url}/export.parquet>", ttl);
 
         var (jsonStatus, jsonld) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, $"{Url}/dcat.jsonld");
         Assert.Equal(200, jsonStatus);
@@ -212,7 +212,7 @@ public sealed class SolarDatasetApiTests(TestDatabase db) : CatalogTest(db)
         // In the whole catalogue too, for anyone.
         var (catalogStatus, catalog) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, "/catalog.ttl?pageSize=500");
         Assert.Equal(200, catalogStatus);
-        Assert.Contains($"<http://localhost{Url}>", catalog);
+        Assert.Contains($"<{ApiFactory.PublicBaseUrl}{Url}>", catalog);
         Assert.Contains($"dct:identifier \"solar-run-{runId}\"", catalog);
     }
 
