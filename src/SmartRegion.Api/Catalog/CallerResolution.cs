@@ -110,7 +110,7 @@ internal static class CallerResolution
                 ? new Dictionary<long, string>()
                 : new Dictionary<long, string> { [principal.Key.OrgId] = principal.RoleInOrg };
             return (new Caller(principal.Key.UserId, principal.Key.Id, principal.UserIsPlatformAdmin, roles,
-                principal.Key.Scopes.ToHashSet(StringComparer.Ordinal)), null);
+                principal.Key.Scopes.ToHashSet(StringComparer.Ordinal), principal.Key.ExpiresAt), null);
         }
         if (ctx.User.Identity?.IsAuthenticated == true && long.TryParse(ctx.User.FindFirstValue(UserIdClaim), out var userId))
         {

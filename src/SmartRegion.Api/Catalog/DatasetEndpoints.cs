@@ -97,16 +97,24 @@ internal static class DatasetEndpoints
                 return CatalogProblems.Invalid("id", "id and publisher cannot be changed");
             }
             var merged = DatasetJson.Merge(body, gate.Dataset!.Metadata);
-            if (merged.Visibility != gate.Dataset.Metadata.Visibility && gate.Access.Level < AccessLevel.Admin)
+            if (merged.Visibility != gate.Dataset.Metadata.Visibility)
             {
-                return CatalogProblems.Forbidden("Only admins of the publishing organisation may change visibility.");
+                // Who may see the data is an admin's decision, made with the admin scope (a publishing key cannot).
+                if (!ctx.Caller().HasScope("admin"))
+                {
+                    return CatalogProblems.MissingScope("admin");
+                }
+                if (gate.Access.Level < AccessLevel.Admin)
+                {
+                    return CatalogProblems.Forbidden("Only admins of the publishing organisation may change visibility.");
+                }
             }
             await store.UpdateAsync(gate.Dataset.Id, merged, ctx.RequestAborted);
             var (updated, access) = await store.FindAsync(id, ctx.Caller(), ctx.RequestAborted);
             return Results.Ok(DatasetJson.Document(updated!, access));
         })
         .WithSummary("Update metadata (publish scope; editor). Absent properties — visibility included — keep their value")
-        .WithDescription("Example body: {\"title\":\"Écoles — potentiel solaire 2025\",\"keywords\":[\"solaire\"]}. Changing visibility needs an org admin.");
+        .WithDescription("Example body: {\"title\":\"Écoles — potentiel solaire 2025\",\"keywords\":[\"solaire\"]}. Changing visibility needs an org admin with the admin scope.");
 
         datasets.MapGet("/{id}/grants", async (string id, HttpContext ctx, DatasetStore store) =>
         {
@@ -116,7 +124,7 @@ internal static class DatasetEndpoints
 
         datasets.MapPost("/{id}/grants", async (string id, GrantRequest body, HttpContext ctx, DatasetStore store, AccountStore accounts) =>
         {
-            var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Admin, "publish");
+            var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Admin, "admin");
             if (gate.Denied is not null)
             {
                 return gate.Denied;
@@ -137,7 +145,7 @@ internal static class DatasetEndpoints
             return Results.Created($"/api/v1/datasets/{id}/grants/{grant.Id}", GrantDocument(grant));
         })
         .WithTags("Sharing")
-        .WithSummary("Grant another organisation access (org admin; publish scope)")
+        .WithSummary("Grant another organisation access (org admin; admin scope)")
         .WithDescription("""
             Only restricted datasets honour grants. Example body: {"organisation":"institut-paris-region","purpose":"Étude PCAET",
              "expiresAt":"2027-06-30T00:00:00Z","fields":["nom_etablissement","potentiel_solaire"],"rowFilter":{"code_commune":"93066"}}
@@ -145,7 +153,7 @@ internal static class DatasetEndpoints
 
         datasets.MapDelete("/{id}/grants/{grantId:long}", async (string id, long grantId, HttpContext ctx, DatasetStore store) =>
         {
-            var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Admin, "publish");
+            var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Admin, "admin");
             if (gate.Denied is not null)
             {
                 return gate.Denied;
@@ -153,7 +161,7 @@ internal static class DatasetEndpoints
             return await store.RevokeGrantAsync(gate.Dataset!.Id, grantId, ctx.RequestAborted)
                 ? Results.NoContent()
                 : CatalogProblems.Problem(404, "grant_not_found", $"No active grant {grantId} on this dataset.");
-        }).WithTags("Sharing").WithSummary("Revoke a grant at once (org admin; publish scope)");
+        }).WithTags("Sharing").WithSummary("Revoke a grant at once (org admin; admin scope)");
 
         datasets.MapGet("/{id}/access-log", async (string id, HttpContext ctx, DatasetStore store, int? limit, long? before) =>
         {

@@ -33,11 +33,14 @@ internal static class KeyEndpoints
             {
                 return CatalogProblems.Forbidden($"You are not a member of an organisation '{body.Organisation}'.");
             }
-            var (info, secret) = await accounts.CreateKeyAsync(caller.UserId!.Value, org.Id, body.Name ?? "", scopes, body.ExpiresAt, ctx.RequestAborted);
+            // A key made by a key never outlives it: no expiry, or a later one, becomes the creator's.
+            var expiresAt = caller.KeyExpiresAt is { } cap && (body.ExpiresAt is null || body.ExpiresAt > cap) ? cap : body.ExpiresAt;
+            var (info, secret) = await accounts.CreateKeyAsync(caller.UserId!.Value, org.Id, body.Name ?? "", scopes, expiresAt, ctx.RequestAborted,
+                createdByKeyId: caller.ApiKeyId);
             return Results.Created($"/api/v1/keys/{info.Id}", new { key = secret, info = Document(info), note = "Store the key now: it is not shown again." });
         })
         .WithSummary("Create an API key for yourself (shown once)")
-        .WithDescription("Example body: {\"name\":\"etl\",\"organisation\":\"ville-de-saint-denis\",\"scopes\":[\"read\",\"publish\"],\"expiresAt\":\"2027-01-01T00:00:00Z\"}. Use it as 'Authorization: Apikey <key>'.");
+        .WithDescription("Example body: {\"name\":\"etl\",\"organisation\":\"ville-de-saint-denis\",\"scopes\":[\"read\",\"publish\"],\"expiresAt\":\"2027-01-01T00:00:00Z\"}. Use it as 'Authorization: Apikey <key>'. A key made with a key gets at most that key's scopes and expiry, and is revoked with it.");
 
         keys.MapGet("", async (HttpContext ctx, AccountStore accounts) =>
         {
@@ -69,7 +72,7 @@ internal static class KeyEndpoints
             }
             await accounts.RevokeKeyAsync(keyId, caller.UserId!.Value, ctx.RequestAborted);
             return Results.NoContent();
-        }).WithSummary("Revoke a key at once (its owner, an admin of its organisation, a platform admin)");
+        }).WithSummary("Revoke a key at once, with every key it made (its owner, an admin of its organisation, a platform admin)");
 
         return api;
     }

@@ -1,12 +1,16 @@
 namespace SmartRegion.Data.Catalog;
 
-/// <summary>Who is calling: anonymous, a signed-in user (cookie) or an API key acting for one organisation.</summary>
+/// <summary>
+/// Who is calling: anonymous, a signed-in user (cookie) or an API key acting for one organisation
+/// (<paramref name="KeyExpiresAt"/>: that key's expiry, which keys it makes never outlive).
+/// </summary>
 public sealed record Caller(
     long? UserId,
     long? ApiKeyId,
     bool IsPlatformAdmin,
     IReadOnlyDictionary<long, string> Roles,
-    IReadOnlySet<string> Scopes)
+    IReadOnlySet<string> Scopes,
+    DateTimeOffset? KeyExpiresAt = null)
 {
     public static readonly Caller Anonymous = new(null, null, false, new Dictionary<long, string>(), new HashSet<string> { "read" });
 

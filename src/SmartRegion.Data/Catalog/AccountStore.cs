@@ -98,7 +98,8 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
 
     /// <summary>Creates a key and returns it with its secret — the only time the secret exists outside the caller.</summary>
     public async Task<(ApiKeyInfo Info, string Secret)> CreateKeyAsync(
-        long userId, long orgId, string name, IReadOnlyCollection<string> scopes, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+        long userId, long orgId, string name, IReadOnlyCollection<string> scopes, DateTimeOffset? expiresAt, CancellationToken cancellationToken,
+        long? createdByKeyId = null)
     {
         var bad = scopes.Where(s => !Vocabulary.Scopes.Contains(s)).ToList();
         if (scopes.Count == 0 || bad.Count > 0)
@@ -113,14 +114,14 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         {
             throw new CatalogValidationException("name", "name is longer than 200 characters");
         }
-        DatasetMetadata.CheckText("name", name, multiline: false);
+        DatasetMetadata.CheckText("name", name);
         var secret = ApiKeys.Generate();
         var id = await InsertAsync("""
-            INSERT INTO catalog.api_key (prefix, hash_sha256, user_id, org_id, name, scopes, expires_at)
-            VALUES (@prefix, @hash, @u, @o, @name, @scopes, @exp) RETURNING id
+            INSERT INTO catalog.api_key (prefix, hash_sha256, user_id, org_id, name, scopes, expires_at, created_by_key_id)
+            VALUES (@prefix, @hash, @u, @o, @name, @scopes, @exp, @parent) RETURNING id
             """, "key collision; retry", cancellationToken,
             ("prefix", ApiKeys.PrefixOf(secret)), ("hash", ApiKeys.Hash(secret)), ("u", userId), ("o", orgId), ("name", name),
-            ("scopes", scopes.Distinct().ToArray()), ("exp", expiresAt));
+            ("scopes", scopes.Distinct().ToArray()), ("exp", expiresAt), ("parent", createdByKeyId));
         var info = (await ListKeysAsync("k.id = @id", cancellationToken, ("id", id))).Single();
         return (info, secret);
     }
@@ -162,11 +163,19 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
             (@all OR k.user_id = @u OR k.org_id IN (SELECT org_id FROM catalog.membership WHERE user_id = @u AND role = 'admin'))
             """, cancellationToken, ("all", platformAdmin), ("u", userId));
 
-    /// <summary>Revokes a key; true when it was active. Idempotent.</summary>
-    public async Task<bool> RevokeKeyAsync(long keyId, long revokedBy, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Revokes a key and every key made by it, or by a key it made, at once; returns how many were active (0 when the
+    /// key already was revoked). Idempotent.
+    /// </summary>
+    public async Task<int> RevokeKeyAsync(long keyId, long revokedBy, CancellationToken cancellationToken) =>
         await Db.ExecuteAsync(dataSource, """
-            UPDATE catalog.api_key SET revoked_at = now(), revoked_by = @by WHERE id = @id AND revoked_at IS NULL
-            """, cancellationToken, ("id", keyId), ("by", revokedBy)) == 1;
+            WITH RECURSIVE lineage AS (
+                SELECT id FROM catalog.api_key WHERE id = @id
+                UNION
+                SELECT k.id FROM catalog.api_key k JOIN lineage l ON k.created_by_key_id = l.id)
+            UPDATE catalog.api_key SET revoked_at = now(), revoked_by = @by
+            WHERE id IN (SELECT id FROM lineage) AND revoked_at IS NULL
+            """, cancellationToken, ("id", keyId), ("by", revokedBy));
 
     private async Task<long> InsertAsync(string sql, string conflictMessage, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {

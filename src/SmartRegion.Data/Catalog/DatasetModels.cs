@@ -23,20 +23,19 @@ public sealed partial record DatasetMetadata(
     /// <summary>Throws <see cref="CatalogValidationException"/> naming the first wrong field.</summary>
     public void Validate()
     {
-        foreach (var (field, text, multiline) in new (string, string?, bool)[]
+        foreach (var (field, text) in new (string, string?)[]
         {
-            ("title", Title, false), ("description", DescriptionMd, true), ("contact.name", ContactName, false),
-            ("contact.email", ContactEmail, false), ("licence", LicenceId, false), ("updateFrequency", UpdateFrequency, false),
-            ("landingPage", LandingPage, false), ("visibility", Visibility, false),
+            ("title", Title), ("description", DescriptionMd), ("contact.name", ContactName), ("contact.email", ContactEmail),
+            ("licence", LicenceId), ("updateFrequency", UpdateFrequency), ("landingPage", LandingPage), ("visibility", Visibility),
         })
         {
-            CheckText(field, text, multiline);
+            CheckText(field, text);
         }
         foreach (var (field, list) in new[] { ("keywords", Keywords), ("themes", Themes), ("spatial.communes", SpatialCommunes) })
         {
             foreach (var text in list)
             {
-                CheckText(field, text, multiline: false);
+                CheckText(field, text);
             }
         }
         if (string.IsNullOrWhiteSpace(Title) || Title.Length > 500)
@@ -90,12 +89,12 @@ public sealed partial record DatasetMetadata(
         }
     }
 
-    /// <summary>Refuses a control character (NUL first: PostgreSQL cannot store it); line breaks and tabs only where text is multi-line.</summary>
-    public static void CheckText(string field, string? text, bool multiline)
+    /// <summary>Refuses a control character other than tab and line breaks (NUL first: PostgreSQL cannot store it in text).</summary>
+    public static void CheckText(string field, string? text)
     {
         foreach (var c in text ?? "")
         {
-            if (c is (< '\u0020' and not ('\t' or '\n' or '\r')) or '\u007f' || (!multiline && c is '\n' or '\r'))
+            if (c is (< '\u0020' and not ('\t' or '\n' or '\r')) or '\u007f')
             {
                 throw new CatalogValidationException(field, $"{field} contains a control character (U+{(int)c:X4})");
             }

@@ -117,14 +117,14 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         {
             throw new CatalogValidationException("rowFilter", "rowFilter must hold at least one field = value pair (leave it out to share every row)");
         }
-        DatasetMetadata.CheckText("purpose", purpose, multiline: true);
+        DatasetMetadata.CheckText("purpose", purpose);
         foreach (var name in fields ?? [])
         {
-            DatasetMetadata.CheckText("fields", name, multiline: false);
+            DatasetMetadata.CheckText("fields", name);
         }
         foreach (var text in (rowFilter?.Keys ?? []).Concat(rowFilter?.Values ?? []))
         {
-            DatasetMetadata.CheckText("rowFilter", text, multiline: false);
+            DatasetMetadata.CheckText("rowFilter", text);
         }
         var id = await Db.ScalarAsync<long>(dataSource, """
             INSERT INTO catalog.dataset_grant (dataset_id, grantee_org_id, purpose, expires_at, fields, row_filter, created_by)

@@ -43,8 +43,8 @@ public sealed class AccountStoreTests(TestDatabase db)
         var user = await accounts.CreateUserAsync($"{Unique("u")}@example.org", "U", null, false, Ct);
         var (info, secret) = await accounts.CreateKeyAsync(user.Id, org.Id, "k", ["read"], DateTimeOffset.UtcNow.AddDays(1), Ct);
 
-        Assert.True(await accounts.RevokeKeyAsync(info.Id, user.Id, Ct));
-        Assert.False(await accounts.RevokeKeyAsync(info.Id, user.Id, Ct));
+        Assert.Equal(1, await accounts.RevokeKeyAsync(info.Id, user.Id, Ct));
+        Assert.Equal(0, await accounts.RevokeKeyAsync(info.Id, user.Id, Ct));
         var principal = await accounts.AuthenticateKeyAsync(secret, Ct);
         Assert.NotNull(principal!.Key.RevokedAt);
     }
