@@ -26,6 +26,7 @@ builder.Services.AddTiles3d(builder.Configuration);
 
 var app = builder.Build();
 
+app.UseTrustedForwardedHeaders();
 app.UseRequestLog();
 app.UseSmartRegionProblemDetails();
 app.UseRequestIdHeader();

@@ -1,58 +1,65 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication.Cookies;
+using System.Security.Cryptography;
+using System.Text;
 using SmartRegion.Data.Catalog;
 
 namespace SmartRegion.Api.Catalog;
 
 /// <summary>
-/// Turns each request into a <see cref="Caller"/>: an API key from the Authorization header, a cookie session
-/// (with a CSRF token on state-changing calls), or anonymous. Keys in the URL are refused outright.
+/// Turns each request into a <see cref="Caller"/>: an API key from the Authorization header, a server-side session
+/// from its cookie (with its CSRF token on state-changing calls), or anonymous. Keys in the URL are refused outright.
 /// </summary>
 internal static class CallerResolution
 {
     public const string CookieName = "sr_session";
     public const string CsrfHeader = "X-CSRF-Token";
-    public const string UserIdClaim = "sr_uid";
     private const string ItemKey = "SmartRegion.Caller";
+    private const string SessionKey = "SmartRegion.Session";
 
     // Query parameters that would put a secret into logs, proxies and browser history.
     private static readonly string[] KeyParameters = ["apikey", "api_key", "key", "token", "access_token"];
 
     public static IServiceCollection AddCatalogAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
-        {
-            o.Cookie.Name = CookieName;
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
-            o.SlidingExpiration = true;
-            // An API answers 401/403, it does not redirect to a login page.
-            o.Events.OnRedirectToLogin = ctx => { ctx.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
-            o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
-        });
-        services.AddAntiforgery(o =>
-        {
-            o.HeaderName = CsrfHeader;
-            o.Cookie.Name = "sr_csrf";
-            o.Cookie.SameSite = SameSiteMode.Strict;
-        });
         services.AddSingleton<AccountStore>();
         services.AddSingleton<DatasetStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<AuthSettings>();
         return services;
     }
 
     public static Caller Caller(this HttpContext context) =>
         context.Items.TryGetValue(ItemKey, out var c) && c is Caller caller ? caller : Data.Catalog.Caller.Anonymous;
 
+    /// <summary>The session the request came with, when it was signed in with a cookie.</summary>
+    public static SessionInfo? SignInSession(this HttpContext context) =>
+        context.Items.TryGetValue(SessionKey, out var s) ? s as SessionInfo : null;
+
+    /// <summary>The client's address (as the trusted proxies tell it), for throttling and the session list.</summary>
+    public static string ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>Sets the session cookie: HttpOnly, SameSite=Strict, Secure whenever the client's connection is HTTPS.</summary>
+    public static void WriteSessionCookie(this HttpContext context, string token, SessionLifetime lifetime) =>
+        context.Response.Cookies.Append(CookieName, token, CookieOptions(context, lifetime.Max));
+
+    public static void ClearSessionCookie(this HttpContext context) =>
+        context.Response.Cookies.Delete(CookieName, CookieOptions(context, null));
+
+    private static CookieOptions CookieOptions(HttpContext context, TimeSpan? maxAge) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = context.Request.IsHttps,
+        Path = "/",
+        MaxAge = maxAge,
+        IsEssential = true,
+    };
+
     public static bool IsCatalogPath(PathString path) =>
         path.StartsWithSegments("/api") || path.StartsWithSegments("/catalog.jsonld") || path.StartsWithSegments("/catalog.ttl");
 
     public static WebApplication UseCatalogCallers(this WebApplication app)
     {
-        app.UseAuthentication();
         app.Use(async (ctx, next) =>
         {
             if (!IsCatalogPath(ctx.Request.Path))
@@ -112,23 +119,32 @@ internal static class CallerResolution
             return (new Caller(principal.Key.UserId, principal.Key.Id, principal.UserIsPlatformAdmin, roles,
                 principal.Key.Scopes.ToHashSet(StringComparer.Ordinal), principal.Key.ExpiresAt), null);
         }
-        if (ctx.User.Identity?.IsAuthenticated == true && long.TryParse(ctx.User.FindFirstValue(UserIdClaim), out var userId))
+        if (ctx.Request.Cookies.TryGetValue(CookieName, out var token) && token.Length > 0)
         {
-            var user = await accounts.FindUserAsync(userId, ct);
-            if (user is null)
+            var settings = ctx.RequestServices.GetRequiredService<AuthSettings>();
+            var session = await ctx.RequestServices.GetRequiredService<SessionStore>().FindAsync(token, settings.Lifetime, ct);
+            if (session is null)
             {
-                return (Data.Catalog.Caller.Anonymous, ("session_invalid", "The session's user no longer exists; sign in again."));
+                // Ended (logout, password change, signed out everywhere) or expired: the cookie is worth nothing.
+                ctx.ClearSessionCookie();
+                return (Data.Catalog.Caller.Anonymous, null);
             }
             if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method) && !HttpMethods.IsOptions(ctx.Request.Method)
                 && !ctx.Request.Path.StartsWithSegments("/api/v1/auth/login"))
             {
-                var antiforgery = ctx.RequestServices.GetRequiredService<IAntiforgery>();
-                if (!await antiforgery.IsRequestValidAsync(ctx))
+                var sent = ctx.Request.Headers[CsrfHeader].ToString();
+                if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(session.CsrfToken)))
                 {
-                    // A cookie call without the CSRF token is treated as not signed in at all: it may be forged.
+                    // A cookie call without the session's CSRF token is treated as not signed in at all: it may be forged.
                     return (Data.Catalog.Caller.Anonymous, ("csrf_token_missing", $"State-changing calls with a session cookie need the {CsrfHeader} header from /api/v1/auth/me."));
                 }
             }
+            var user = await accounts.FindUserAsync(session.UserId, ct);
+            if (user is null)
+            {
+                return (Data.Catalog.Caller.Anonymous, ("session_invalid", "The session's user no longer exists; sign in again."));
+            }
+            ctx.Items[SessionKey] = session;
             var memberships = await accounts.MembershipsAsync(user.Id, ct);
             return (new Caller(user.Id, null, user.IsPlatformAdmin, memberships.ToDictionary(m => m.OrgId, m => m.Role),
                 Vocabulary.Scopes.ToHashSet(StringComparer.Ordinal)), null);

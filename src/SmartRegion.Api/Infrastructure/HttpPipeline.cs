@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 
@@ -21,6 +23,40 @@ internal static class HttpPipeline
         return app;
     }
 
+    /// <summary>
+    /// Takes the client's address and scheme from X-Forwarded-For / X-Forwarded-Proto only when the connection comes
+    /// from a proxy listed in <c>Network:TrustedProxies</c> (addresses or CIDR networks). With none listed the headers
+    /// are ignored: anyone can send them. (ASP.NET Core would otherwise trust loopback by default.)
+    /// </summary>
+    public static WebApplication UseTrustedForwardedHeaders(this WebApplication app)
+    {
+        var proxies = app.Configuration.GetSection("Network:TrustedProxies").Get<string[]>() ?? [];
+        if (proxies.Length == 0)
+        {
+            return app;
+        }
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in proxies)
+        {
+            if (IPAddress.TryParse(proxy, out var address))
+            {
+                options.KnownProxies.Add(address);
+            }
+            else if (System.Net.IPNetwork.TryParse(proxy, out var network))
+            {
+                options.KnownIPNetworks.Add(network);
+            }
+            else
+            {
+                throw new InvalidOperationException($"Network:TrustedProxies: '{proxy}' is neither an IP address nor a CIDR network such as 10.0.0.0/8");
+            }
+        }
+        app.UseForwardedHeaders(options);
+        return app;
+    }
+
     public static IServiceCollection AddPublicUrls(this IServiceCollection services) => services.AddSingleton<PublicUrls>();
 
     public static WebApplication UseSecurityHeaders(this WebApplication app)
@@ -33,6 +69,11 @@ internal static class HttpPipeline
             headers["X-Content-Type-Options"] = "nosniff";
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
             headers["Content-Security-Policy"] = ContentSecurityPolicy;
+            if (ctx.Request.IsHttps)
+            {
+                // Served over TLS (directly, or behind a trusted proxy that says so): browsers keep to HTTPS from now on.
+                headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+            }
             if (IsPrivate(ctx.Request))
             {
                 // Whatever an endpoint says about caching, an answer made for one caller is kept by no cache.
