@@ -193,12 +193,7 @@ internal static partial class SafeMarkdown
                 var close = _star.From(i + 2);
                 if (close < end - 1 && close > i + 2 && text[close + 1] == '*')
                 {
-                    Flush(sb, literal, i);
-                    sb.Append("<strong>");
-                    Render(sb, i + 2, close, links);
-                    sb.Append("</strong>");
-                    literal = close + 2;
-                    return close + 2;
+                    return Wrap(sb, "strong", i, i + 2, close, close + 2, links, ref literal);
                 }
             }
             if ((i + 1 < end && text[i + 1] == '*') || (i > 0 && (text[i - 1] == '*' || IsWord(text[i - 1]))))
@@ -210,12 +205,18 @@ internal static partial class SafeMarkdown
             {
                 return -1;
             }
-            Flush(sb, literal, i);
-            sb.Append("<em>");
-            Render(sb, i + 1, end1, links);
-            sb.Append("</em>");
-            literal = end1 + 1;
-            return end1 + 1;
+            return Wrap(sb, "em", i, i + 1, end1, end1 + 1, links, ref literal);
+        }
+
+        /// <summary>Emits the literal text before <paramref name="open"/>, then the span's content inside the tag; returns where scanning resumes.</summary>
+        private int Wrap(StringBuilder sb, string tag, int open, int contentStart, int contentEnd, int after, bool links, ref int literal)
+        {
+            Flush(sb, literal, open);
+            sb.Append('<').Append(tag).Append('>');
+            Render(sb, contentStart, contentEnd, links);
+            sb.Append("</").Append(tag).Append('>');
+            literal = after;
+            return after;
         }
 
         private static bool IsWord(char c) => char.IsLetterOrDigit(c) || c == '_';
