@@ -13,9 +13,11 @@ public enum GeometryText { GeoJson, Wkt, Wkb }
 /// </summary>
 public sealed class RecordsQuery(NpgsqlDataSource dataSource)
 {
-    public static List<FieldSchema> Fields(VersionRecord version) =>
-        version.SchemaJson is null ? [] : JsonDocument.Parse(version.SchemaJson).RootElement.GetProperty("fields")
-            .Deserialize<List<FieldSchema>>(JsonSerializerOptions.Web) ?? [];
+    public static List<FieldSchema> Fields(VersionRecord version) => version.SchemaJson is null ? [] : FieldsOf(version.SchemaJson);
+
+    /// <summary>The fields of a version's stored schema document.</summary>
+    public static List<FieldSchema> FieldsOf(string schemaJson) =>
+        JsonDocument.Parse(schemaJson).RootElement.GetProperty("fields").Deserialize<List<FieldSchema>>(JsonSerializerOptions.Web) ?? [];
 
     /// <summary>
     /// Calls <paramref name="onRow"/> for each row the caller's grants admit (values in <paramref name="fields"/> order, a

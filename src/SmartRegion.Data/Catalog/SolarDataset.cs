@@ -23,7 +23,7 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
     public const string Slug = "solar-potential-buildings";
 
     /// <summary>The platform organisation made when none exists (the DCAT catalogue names it as its publisher).</summary>
-    public const string PlatformOrgSlug = "platform";
+    public const string PlatformOrgSlug = PlatformDatasets.PlatformOrgSlug;
 
     // Serialises publishers (two processes finishing the same run, or two runs at once) across the whole cluster.
     private const long AdvisoryLockKey = 0x536f6c6172_4453; // "SolarDS"
@@ -168,7 +168,7 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
         {
             return new SolarPublication(Slug, null, 0, $"solar run {runId} is {provenance.Value.Status}, not complete", RunNotComplete: true);
         }
-        var orgId = await PlatformOrganisationAsync(connection, tx, cancellationToken);
+        var orgId = await PlatformDatasets.PlatformOrganisationAsync(connection, tx, cancellationToken);
         var buildings = await PublishAsync(connection, tx, Buildings, orgId, runId, provenance.Value.Json, cancellationToken);
         var faces = await PublishAsync(connection, tx, RoofFaces, orgId, runId, provenance.Value.Json, cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -180,8 +180,8 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
         NpgsqlConnection connection, NpgsqlTransaction tx, Definition definition, long orgId, long runId, string provenanceJson,
         CancellationToken cancellationToken)
     {
-        var datasetId = await DatasetAsync(connection, tx, definition, orgId, cancellationToken);
-        var latest = await ScalarAsync(connection, tx, """
+        var datasetId = await PlatformDatasets.DatasetAsync(connection, tx, definition.Slug, definition.Metadata, orgId, cancellationToken);
+        var latest = await PlatformDatasets.ScalarAsync(connection, tx, """
             SELECT max((provenance ->> 'runId')::bigint) FROM catalog.dataset_version WHERE dataset_id = @d AND format = 'solar-run'
             """, cancellationToken, ("d", datasetId)) as long?;
         if (latest is { } l && l >= runId)
@@ -191,65 +191,9 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
                 : $"a later solar run ({l}) is already published");
         }
 
-        long versionId;
-        int number;
-        await using (var cmd = Db.Command(connection, tx, """
-            INSERT INTO catalog.dataset_version (dataset_id, number, status, format, file_name, byte_count, checksum_sha256, provenance)
-            SELECT @d, coalesce(max(number), 0) + 1, 'processing', 'solar-run', @name, 0, '', @p::jsonb
-            FROM catalog.dataset_version WHERE dataset_id = @d
-            RETURNING id, number
-            """, ("d", datasetId), ("name", $"solar-run-{runId.ToString(CultureInfo.InvariantCulture)}"), ("p", provenanceJson)))
-        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
-        {
-            await reader.ReadAsync(cancellationToken);
-            versionId = reader.GetInt64(0);
-            number = reader.GetInt32(1);
-        }
-
-        var table = RecordsLoader.Quote(RecordsLoader.TableName(versionId));
-        var columns = definition.Fields.Select((f, i) => (f.Name, Column: $"f{i + 1}", f.Sql, f.Type)).ToList();
-        await Exec(connection, tx, $"CREATE TABLE records.{table} (_row bigint NOT NULL, {string.Join(", ", columns.Select(c => $"{c.Column} {c.Sql}"))})", cancellationToken);
-        long rows;
-        await using (var fill = Db.Command(connection, tx, $"""
-            INSERT INTO records.{table} (_row, {string.Join(", ", columns.Select(c => c.Column))})
-            {definition.Rows}
-            """, ("run", runId)))
-        {
-            fill.CommandTimeout = 0;
-            rows = await fill.ExecuteNonQueryAsync(cancellationToken);
-        }
-        var geometry = columns.Single(c => c.Type == "geometry").Column;
-        await Exec(connection, tx, $"CREATE UNIQUE INDEX ON records.{table} (_row)", cancellationToken);
-        await Exec(connection, tx, $"CREATE INDEX ON records.{table} USING gist ({geometry})", cancellationToken);
-        // The communes of the rows, or (a dataset without a commune field) those of the buildings dataset just published.
-        var communes = columns.Where(c => c.Name == "commune_code").Select(c => c.Column).FirstOrDefault() is { } commune
-            ? $"SELECT array_agg(DISTINCT {commune} ORDER BY {commune}) FROM records.{table} WHERE {commune} ~ @communeCode"
-            : "SELECT spatial_communes FROM catalog.dataset WHERE slug = @buildings";
-
-        var schema = JsonSerializer.Serialize(new { fields = columns.Select(c => new FieldSchema(c.Name, c.Column, c.Type, 1)) }, JsonSerializerOptions.Web);
-        await using (var finish = Db.Command(connection, tx, $"""
-            WITH e AS (SELECT ST_Transform(ST_SetSRID(ST_Extent({geometry}), 2154), 4326) AS box FROM records.{table})
-            UPDATE catalog.dataset_version v SET
-                status = 'published', published_at = now(), processed_at = now(), row_count = @rows, records_table = @t,
-                has_geometry = true, schema_json = @schema::jsonb,
-                bbox_wgs84 = (SELECT CASE WHEN box IS NULL THEN NULL ELSE ARRAY[ST_XMin(box), ST_YMin(box), ST_XMax(box), ST_YMax(box)] END FROM e),
-                -- A checksum of the content (one md5 per row, in row order), so two versions can be compared.
-                checksum_sha256 = (SELECT encode(sha256(convert_to(coalesce(string_agg(md5(r::text), '' ORDER BY r._row), ''), 'UTF8')), 'hex')
-                                   FROM records.{table} r),
-                byte_count = pg_total_relation_size(@qualified::regclass)
-            WHERE v.id = @v;
-            UPDATE catalog.dataset_version SET status = 'superseded'
-             WHERE id = (SELECT current_version_id FROM catalog.dataset WHERE id = @d);
-            UPDATE catalog.dataset d SET current_version_id = @v, modified_at = now(),
-                spatial_bbox_wgs84 = (SELECT bbox_wgs84 FROM catalog.dataset_version WHERE id = @v),
-                spatial_communes = coalesce(({communes}), ARRAY[]::text[])
-             WHERE d.id = @d;
-            """, ("rows", rows), ("t", RecordsLoader.TableName(versionId)), ("schema", schema), ("v", versionId), ("d", datasetId),
-            ("qualified", $"records.{table}"), ("communeCode", "^[0-9][0-9AB][0-9]{3}$"), ("buildings", Slug)))
-        {
-            finish.CommandTimeout = 0;
-            await finish.ExecuteNonQueryAsync(cancellationToken);
-        }
+        var (_, number, rows) = await PlatformDatasets.PublishVersionAsync(connection, tx, datasetId, "solar-run",
+            $"solar-run-{runId.ToString(CultureInfo.InvariantCulture)}", provenanceJson, definition.Fields, definition.Rows, [("run", runId)],
+            cancellationToken);
         return new SolarPublication(definition.Slug, number, rows, null);
     }
 
@@ -285,61 +229,5 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
             """, ("run", runId));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetString(1)) : null;
-    }
-
-    /// <summary>The platform organisation (kind 'platform'; the one named 'platform' first), created when there is none.</summary>
-    private static async Task<long> PlatformOrganisationAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken cancellationToken)
-    {
-        const string Find = "SELECT id FROM catalog.organisation WHERE kind = 'platform' ORDER BY slug <> @slug, id LIMIT 1";
-        if (await ScalarAsync(connection, tx, Find, cancellationToken, ("slug", PlatformOrgSlug)) is long id)
-        {
-            return id;
-        }
-        // The usual slug may belong to an organisation of another kind: then the platform takes a longer one.
-        return (long)(await ScalarAsync(connection, tx, """
-            INSERT INTO catalog.organisation (slug, name, kind)
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM catalog.organisation WHERE slug = @slug) THEN 'smartregion-platform' ELSE @slug END,
-                   'SmartRegion', 'platform'
-            RETURNING id
-            """, cancellationToken, ("slug", PlatformOrgSlug)))!;
-    }
-
-    /// <summary>The dataset's id, created with its metadata on the first run (public; later edits by its owner are kept).</summary>
-    private static async Task<long> DatasetAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Definition definition, long orgId, CancellationToken cancellationToken)
-    {
-        var slug = definition.Slug;
-        await using (var find = Db.Command(connection, tx, "SELECT id, owner_org_id FROM catalog.dataset WHERE slug = @slug FOR UPDATE", ("slug", slug)))
-        await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
-        {
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                return reader.GetInt64(1) == orgId
-                    ? reader.GetInt64(0)
-                    : throw new CatalogConflictException($"the dataset id '{slug}' belongs to another organisation than the platform; rename that dataset to let solar runs publish");
-            }
-        }
-        var m = definition.Metadata;
-        return (long)(await ScalarAsync(connection, tx, """
-            INSERT INTO catalog.dataset (slug, owner_org_id, title, description_md, licence_id, licence_uri, keywords, themes,
-                update_frequency, visibility)
-            VALUES (@slug, @org, @title, @desc, @lic, @licuri, @kw, @themes, @freq, @vis)
-            RETURNING id
-            """, cancellationToken, ("slug", slug), ("org", orgId), ("title", m.Title), ("desc", m.DescriptionMd), ("lic", m.LicenceId),
-            ("licuri", Vocabulary.Licences[m.LicenceId]), ("kw", m.Keywords), ("themes", m.Themes), ("freq", m.UpdateFrequency),
-            ("vis", m.Visibility)))!;
-    }
-
-    private static async Task<object?> ScalarAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var cmd = Db.Command(connection, tx, sql, parameters);
-        var value = await cmd.ExecuteScalarAsync(cancellationToken);
-        return value is DBNull ? null : value;
-    }
-
-    private static async Task Exec(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken)
-    {
-        await using var cmd = new NpgsqlCommand(sql, connection, tx);
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 }
