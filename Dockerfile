@@ -13,8 +13,10 @@ WORKDIR /app
 COPY --from=build /out/api ./
 COPY --from=build /out/cli ./cli/
 COPY web/ ./web/
+COPY bench/validation/result.json ./validation/result.json
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     Web__Root=/app/web \
+    Validation__ResultPath=/app/validation/result.json \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=5 \

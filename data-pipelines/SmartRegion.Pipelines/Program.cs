@@ -23,6 +23,7 @@ internal static class Program
             ["parquet"] = (ParquetCommands.RunAsync, ParquetCommands.Usage),
             ["admin"] = (AdminCommands.RunAsync, AdminCommands.Usage),
             ["tiles"] = (TilesCommands.RunAsync, TilesCommands.Usage),
+            ["barometer"] = (BarometerCommands.RunAsync, BarometerCommands.Usage),
         };
 
     public static async Task<int> Main(string[] args)

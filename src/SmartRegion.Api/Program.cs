@@ -1,3 +1,4 @@
+using SmartRegion.Api.Barometer;
 using SmartRegion.Api.Catalog;
 using SmartRegion.Api.Geocoding;
 using SmartRegion.Api.Infrastructure;
@@ -5,6 +6,7 @@ using SmartRegion.Api.Operations;
 using SmartRegion.Api.Operations.Logging;
 using SmartRegion.Api.Solar;
 using SmartRegion.Api.Tiles3d;
+using SmartRegion.Api.Validation;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,6 +25,7 @@ builder.Services.AddHealth();
 builder.Services.AddSolarApi();
 builder.Services.AddCatalog();
 builder.Services.AddTiles3d(builder.Configuration);
+builder.Services.AddBarometer();
 
 var app = builder.Build();
 
@@ -40,6 +43,8 @@ app.MapSolarEndpoints();
 app.MapGeocodeEndpoints();
 app.MapCatalogEndpoints();
 app.MapTiles3dEndpoints();
+app.MapBarometerEndpoints();
+app.MapValidationEndpoints();
 app.MapApiFallback();
 app.UseWebRoot(app.Configuration, app.Logger);
 

@@ -87,6 +87,7 @@ public static class DemoDistrict
                         ["usage_1"] = lot.Usage,
                         ["hauteur"] = Math.Round(ridge - ground, 1),
                         ["nombre_d_etages"] = lot.Storeys,
+                        ["nombre_de_logements"] = Dwellings(lot),
                         ["altitude_minimale_sol"] = Math.Round(ground, 1),
                         ["altitude_maximale_sol"] = Math.Round(ground + 0.3, 1),
                         ["altitude_minimale_toit"] = Math.Round(eaves, 1),
@@ -119,6 +120,14 @@ public static class DemoDistrict
         WriteBoundary(boundaryPath, (Polygon)hull);
         return new Result(buildings.Count, addresses.Count, buildingsPath, addressesPath, boundaryPath);
     }
+
+    /// <summary>
+    /// BD TOPO's number of dwellings, for the barometer's residential-use estimate: a house (under 150 m² on at most three
+    /// storeys) is one; a block has one per 70 m² of floor area (a demo choice, not a statistic); other uses have none.
+    /// </summary>
+    private static int Dwellings(Lot lot) => lot.Usage != "Résidentiel" ? 0
+        : lot.Shape.Area < 150 && lot.Storeys <= 3 ? 1
+        : Math.Max(1, (int)Math.Round(lot.Shape.Area * lot.Storeys / 70));
 
     private sealed record Lot(Polygon Shape, double EavesHeightM, double RiseM, int Storeys, string Nature, string Usage, bool FrontsSouth, Coordinate Entrance);
 

@@ -190,6 +190,11 @@ internal static class DcatEndpoints
         string? Utc(string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)
             ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)
             : null;
+        if (Text(p, "kind") == "solar-aggregate")
+        {
+            AddAggregateProvenance(g, ds, publisher, p);
+            return;
+        }
         var runId = Text(p, "runId");
         var model = Text(p, "modelVersion");
         var parameters = Text(p, "parametersSha256");
@@ -247,6 +252,42 @@ internal static class DcatEndpoints
             g.Add(entity, "rdf:type", new RdfTerm.Iri("prov:Entity"));
             g.Add(entity, "dct:identifier", $"ingest-run-{Text(ingest, "id")}");
             g.Add(entity, "rdfs:label", $"{Text(ingest, "kind")} {Text(ingest, "source")}: {Text(ingest, "fileName")}");
+        }
+    }
+
+    /// <summary>
+    /// The provenance of a version the barometer derived from solar runs: a statement for people, and an activity (the
+    /// refresh) that used each run's results, for machines.
+    /// </summary>
+    private static void AddAggregateProvenance(RdfGraph g, RdfTerm.Iri ds, RdfTerm.Iri publisher, JsonElement p)
+    {
+        var refreshId = p.TryGetProperty("refreshId", out var id) ? id.GetRawText() : "?";
+        var runs = p.TryGetProperty("runs", out var r) && r.ValueKind == JsonValueKind.Array ? r.EnumerateArray().ToList() : [];
+        string Field(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
+            ? (v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText())
+            : "?";
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"Agrégats par commune n° {refreshId} des résultats solaires SmartRegion, calculés le {Field(p, "refreshedAt")} à partir des calculs " +
+            $"{string.Join(", ", runs.Select(run => $"n° {Field(run, "runId")} (modèle {Field(run, "modelVersion")})"))} ; hypothèses sha256 {Field(p, "parametersSha256")}.");
+        g.Add(ds, "adms:versionNotes", summary, "fr");
+        var statement = g.NewBlank();
+        g.Add(ds, "dct:provenance", statement);
+        g.Add(statement, "rdf:type", new RdfTerm.Iri("dct:ProvenanceStatement"));
+        g.Add(statement, "rdfs:label", summary, "fr");
+        var activity = g.NewBlank();
+        g.Add(ds, "prov:wasGeneratedBy", activity);
+        g.Add(activity, "rdf:type", new RdfTerm.Iri("prov:Activity"));
+        g.Add(activity, "dct:identifier", $"barometer-refresh-{refreshId}");
+        g.Add(activity, "rdfs:label", $"Agrégation par commune n° {refreshId}", "fr");
+        g.Add(activity, "prov:endedAtTime", p.TryGetProperty("refreshedAt", out var at) && at.TryGetDateTimeOffset(out var t) ? RdfGraph.DateTime(t) : null);
+        g.Add(activity, "prov:wasAssociatedWith", publisher);
+        foreach (var run in runs)
+        {
+            var entity = g.NewBlank();
+            g.Add(activity, "prov:used", entity);
+            g.Add(entity, "rdf:type", new RdfTerm.Iri("prov:Entity"));
+            g.Add(entity, "dct:identifier", $"solar-run-{Field(run, "runId")}");
+            g.Add(entity, "rdfs:label", $"résultats du calcul solaire n° {Field(run, "runId")} (modèle {Field(run, "modelVersion")})", "fr");
         }
     }
 }

@@ -250,7 +250,7 @@ internal static class RecordEndpoints
     };
 
     /// <summary>RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets do not run it as a formula.</summary>
-    private static string Csv(string s)
+    internal static string Csv(string s)
     {
         if (s.Length > 0 && s[0] is '=' or '+' or '-' or '@' && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
         {
