@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Compares SmartRegion's rooftop results for Saint-Denis with the Institut Paris Region (IPR) roofs and APUR footprints.
 
-stdin: CSV from the run script (one row per computed building). Arguments: IPR GeoJSON, APUR GeoJSON.
+stdin: CSV from the run script (one row per computed building). Arguments: [--json RESULT --meta RUN_JSON] IPR GeoJSON, APUR GeoJSON.
+--json writes the machine-readable result the /validation page reads (see result.py); --meta is the run's facts (run id, model
+version, timings) to put in it.
 Prints a line per roof with the relative differences (largest first), then for irradiation, usable area and production:
 median |diff|, p90 |diff| and bias (median signed diff), overall and by class, and the evidence on the weather input.
 
@@ -15,7 +17,17 @@ import csv, json, statistics, sys
 
 IPR_THRESHOLD_KWH_M2 = 900
 
-ipr_path, apur_path = sys.argv[1], sys.argv[2]
+args = sys.argv[1:]
+json_out = meta_path = None
+while len(args) > 2 and args[0].startswith("--"):
+    flag, value, args = args[0], args[1], args[2:]
+    if flag == "--json":
+        json_out = value
+    elif flag == "--meta":
+        meta_path = value
+    else:
+        sys.exit(f"compare.py: unknown option {flag}")
+ipr_path, apur_path = args[0], args[1]
 ours = {r["cleabs"]: r for r in csv.DictReader(sys.stdin)}
 ipr = [f["properties"] for f in json.load(open(ipr_path, encoding="utf-8"))["features"]]
 apur = json.load(open(apur_path, encoding="utf-8"))["features"]
@@ -72,7 +84,8 @@ for p in ipr:
                      ipr_kwh=p["production"], ours_kwh=kwh, d_kwh=rel(kwh, p["production"]),
                      ours_kwh_per_usable=kwh / usable if usable else None,
                      ipr_kwh_per_usable=p["production"] / p["surf_util"] if p["surf_util"] else None,
-                     apur_mean=None, d_apur=None, roof_m2=num(o["roof_m2"]), ipr_roof_m2=p["st_areashape"]))
+                     apur_mean=None, d_apur=None, roof_m2=num(o["roof_m2"]), ipr_roof_m2=p["st_areashape"],
+                     ridge_known=num(o["roof_max_altitude_ngfign69_m"]) is not None, lon=num(o["lon"]), lat=num(o["lat"])))
     a = apur_mean(num(o["lon"]), num(o["lat"]))
     rows[-1].update(apur_mean=a, d_apur=rel(mean, a))
 
@@ -87,13 +100,18 @@ for r in sorted(rows, key=lambda r: abs(r["d_mean_900"] or 0), reverse=True):
           f" {val(r['ipr_kwh'], 8)} {val(r['ours_kwh'], 8)} {fmt(r['d_kwh'], 8)}")
 
 
-def summary(name, key, subset=None):
+metrics = []
+
+
+def summary(name, key, subset=None, group=None):
     subset = rows if subset is None else subset
     values = sorted(r[key] for r in subset if r[key] is not None)
     if not values:
         return
     absolute = sorted(abs(v) for v in values)
     p90 = absolute[min(len(absolute) - 1, int(0.9 * len(absolute)))]
+    metrics.append(dict(quantity=key, label=name.strip(" …"), group=group, n=len(values), medianAbsDiff=statistics.median(absolute),
+                        p90AbsDiff=p90, bias=statistics.median(values), meanDiff=statistics.fmean(values)))
     print(f"{name:58} n={len(values):4}  median |diff| {statistics.median(absolute):6.1%}  p90 |diff| {p90:6.1%}"
           f"  bias (median diff) {statistics.median(values):+6.1%}  mean diff {statistics.fmean(values):+6.1%}")
 
@@ -102,14 +120,14 @@ print()
 print(f"Computed buildings by status: {statuses}. IPR roofs: {len(ipr)}; matched to a computed building (status ok): {len(rows)}")
 print()
 print("IRRADIATION (IPR moyenne2 = mean over its usable surface)")
-summary(f"mean over our samples >= {IPR_THRESHOLD_KWH_M2} vs IPR moyenne2 [headline]", "d_mean_900")
+summary(f"mean over our samples >= {IPR_THRESHOLD_KWH_M2} vs IPR moyenne2 [headline]", "d_mean_900", group="headline")
 for forme in ("plat", "toit2pentes", "Npans", "petit_toit"):
-    summary(f"  … IPR forme = {forme}", "d_mean_900", [r for r in rows if r["forme"] == forme])
+    summary(f"  … IPR forme = {forme}", "d_mean_900", [r for r in rows if r["forme"] == forme], group=f"forme:{forme}")
 for name, lo, hi in (("  … our shading loss < 1 %", 0, 0.01), ("  … our shading loss 1–5 %", 0.01, 0.05), ("  … our shading loss >= 5 %", 0.05, 2)):
-    summary(name, "d_mean_900", [r for r in rows if lo <= r["loss"] < hi])
-summary("mean over our usable samples (run threshold) vs moyenne2", "d_usable_mean")
-summary("whole-roof mean vs IPR moyenne2", "d_mean")
-summary("whole-roof mean vs APUR c_ens_moy", "d_apur")
+    summary(name, "d_mean_900", [r for r in rows if lo <= r["loss"] < hi], group=f"shading:{lo}-{hi}")
+summary("mean over our usable samples (run threshold) vs moyenne2", "d_usable_mean", group="all")
+summary("whole-roof mean vs IPR moyenne2", "d_mean", group="all")
+summary("whole-roof mean vs APUR c_ens_moy", "d_apur", group="apur")
 unshaded_flat = [r["ipr_mean"] for r in rows if r["forme"] == "plat" and r["loss"] < 0.01 and r["ipr_mean"]]
 if ghi and unshaded_flat:
     implied = statistics.median(unshaded_flat)
@@ -118,21 +136,26 @@ if ghi and unshaded_flat:
     # A diagnostic only (never applied to results): what is left of the bias once the two weather inputs are put level.
     for r in rows:
         r["d_mean_900_level"] = rel(r["ours_mean_900"] * implied / ghi if r["ours_mean_900"] else None, r["ipr_mean"])
-    summary("  diagnostic: headline with the weather inputs put level", "d_mean_900_level")
+    summary("  diagnostic: headline with the weather inputs put level", "d_mean_900_level", group="diagnostic")
 print()
 print("USABLE AREA")
-summary("usable area vs IPR surf_util", "d_usable")
+summary("usable area vs IPR surf_util", "d_usable", group="headline")
 for forme in ("plat", "toit2pentes", "Npans"):
-    summary(f"  … IPR forme = {forme}", "d_usable", [r for r in rows if r["forme"] == forme])
-summary(f"our roof area with samples >= {IPR_THRESHOLD_KWH_M2} (no setback) vs surf_util", "d_area_900")
+    summary(f"  … IPR forme = {forme}", "d_usable", [r for r in rows if r["forme"] == forme], group=f"forme:{forme}")
+summary(f"our roof area with samples >= {IPR_THRESHOLD_KWH_M2} (no setback) vs surf_util", "d_area_900", group="all")
 ratio = lambda a, b: statistics.median([r[a] / r[b] for r in rows if r[a] and r[b]])
 print(f"usable share of the roof: IPR {ratio('ipr_usable', 'ipr_roof_m2'):.0%}, ours {ratio('ours_usable', 'roof_m2'):.0%} (medians); "
       f"roof areas agree (IPR/ours median {ratio('ipr_roof_m2', 'roof_m2'):.2f})")
 print()
 print("PRODUCTION")
-summary("production vs IPR production", "d_kwh")
+summary("production vs IPR production", "d_kwh", group="headline")
 for forme in ("plat", "toit2pentes", "Npans"):
-    summary(f"  … IPR forme = {forme}", "d_kwh", [r for r in rows if r["forme"] == forme])
+    summary(f"  … IPR forme = {forme}", "d_kwh", [r for r in rows if r["forme"] == forme], group=f"forme:{forme}")
 for r in rows:
     r["d_kwh_per_usable"] = rel(r["ours_kwh_per_usable"], r["ipr_kwh_per_usable"])
-summary("production per m2 of usable area vs IPR's", "d_kwh_per_usable")
+summary("production per m2 of usable area vs IPR's", "d_kwh_per_usable", group="all")
+
+if json_out:
+    import result
+    result.write(json_out, meta_path, rows=rows, metrics=metrics, statuses=statuses, ipr_total=len(ipr), ghi=ghi,
+                 unshaded_flat=unshaded_flat, ours=ours, threshold=IPR_THRESHOLD_KWH_M2)
