@@ -17,7 +17,10 @@ public sealed record AreaFigures(
     int? Installations, double? InstalledMwp, double? InstalledShareOfInstallable, IReadOnlyList<long> Runs);
 
 /// <summary>A solar run whose results a refresh counted.</summary>
-public sealed record CountedRun(long RunId, string ModelVersion, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, long Buildings, int? BuildingsDatasetVersion);
+/// <param name="SuitabilityBandsKwhPerM2">The run's suitability class bounds (class k covers bands[k-2] ≤ kWh/m²/yr &lt; bands[k-1]).</param>
+public sealed record CountedRun(
+    long RunId, string ModelVersion, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, long Buildings, int? BuildingsDatasetVersion,
+    double[]? SuitabilityBandsKwhPerM2 = null);
 
 /// <summary>The refresh the stored figures come from: when, from which runs, with which assumptions, and the dataset version it made.</summary>
 /// <param name="DatasetVersion">The version of solar-potential-by-commune this refresh published (null: its figures were already the current version's).</param>

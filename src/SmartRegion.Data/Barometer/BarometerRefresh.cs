@@ -133,6 +133,7 @@ public sealed class BarometerRefresh(NpgsqlDataSource dataSource)
             UPDATE barometer.refresh SET runs = coalesce((
                 SELECT jsonb_agg(jsonb_build_object('runId', r.id, 'modelVersion', r.model_version, 'startedAt', r.created_at,
                            'completedAt', r.finished_at, 'buildings', u.n,
+                           'suitabilityBandsKwhPerM2', r.parameters #> '{suitabilityBandsKwhPerM2,value}',
                            'buildingsDatasetVersion', (SELECT v.number FROM catalog.dataset_version v JOIN catalog.dataset d ON d.id = v.dataset_id
                                                         WHERE d.slug = @buildings AND v.format = 'solar-run' AND (v.provenance ->> 'runId')::bigint = r.id))
                            ORDER BY r.id)
