@@ -6,6 +6,7 @@ using SmartRegion.Data.Barometer;
 using SmartRegion.Data.Catalog;
 using SmartRegion.Data.Catalog.Ingest;
 using SmartRegion.Pipelines.Sample;
+using SmartRegion.Solar.Weather;
 using SmartRegion.Testing;
 using static SmartRegion.Pipelines.Tests.Fixtures;
 

@@ -52,7 +52,7 @@ internal static class BarometerProvenance
         var place = area.Level switch
         {
             "commune" => $"commune_code = \"{area.Code}\"",
-            "departement" => communes.Count == 0 ? "false" : "(" + string.Join(" or ", communes.Select(c => $"commune_code = \"{c}\"")) + ")",
+            "departement" => communes.Count == 0 ? "false" : $"commune_code in ({string.Join(", ", communes.Select(c => $"\"{c}\""))})",
             _ => null,
         };
         var values = Values(area);
