@@ -204,17 +204,7 @@ internal static class DcatEndpoints
             $"Calcul solaire SmartRegion n° {runId} terminé le {Utc("completedAt")} : modèle {model}, paramètres sha256 {parameters}, " +
             $"station météo {(station is { } st ? Text(st, "name") : "inconnue")}, chargements lus {string.Join(", ", ingests.Select(x => Text(x, "id")))}.");
 
-        g.Add(ds, "adms:versionNotes", summary, "fr");
-        var statement = g.NewBlank();
-        g.Add(ds, "dct:provenance", statement);
-        g.Add(statement, "rdf:type", new RdfTerm.Iri("dct:ProvenanceStatement"));
-        g.Add(statement, "rdfs:label", summary, "fr");
-
-        var activity = g.NewBlank();
-        g.Add(ds, "prov:wasGeneratedBy", activity);
-        g.Add(activity, "rdf:type", new RdfTerm.Iri("prov:Activity"));
-        g.Add(activity, "dct:identifier", $"solar-run-{runId}");
-        g.Add(activity, "rdfs:label", $"Calcul solaire n° {runId}", "fr");
+        var activity = AddActivity(g, ds, summary, $"solar-run-{runId}", $"Calcul solaire n° {runId}");
         g.Add(activity, "prov:startedAtTime", Time("startedAt"));
         g.Add(activity, "prov:endedAtTime", Time("completedAt"));
         g.Add(activity, "prov:wasAssociatedWith", publisher);
@@ -256,6 +246,25 @@ internal static class DcatEndpoints
     }
 
     /// <summary>
+    /// A version's provenance statement (<paramref name="summary"/>, also its version notes) and the prov:Activity that
+    /// generated it; returns the activity for its times, agents and inputs.
+    /// </summary>
+    private static RdfTerm AddActivity(RdfGraph g, RdfTerm.Iri ds, string summary, string identifier, string label)
+    {
+        g.Add(ds, "adms:versionNotes", summary, "fr");
+        var statement = g.NewBlank();
+        g.Add(ds, "dct:provenance", statement);
+        g.Add(statement, "rdf:type", new RdfTerm.Iri("dct:ProvenanceStatement"));
+        g.Add(statement, "rdfs:label", summary, "fr");
+        var activity = g.NewBlank();
+        g.Add(ds, "prov:wasGeneratedBy", activity);
+        g.Add(activity, "rdf:type", new RdfTerm.Iri("prov:Activity"));
+        g.Add(activity, "dct:identifier", identifier);
+        g.Add(activity, "rdfs:label", label, "fr");
+        return activity;
+    }
+
+    /// <summary>
     /// The provenance of a version the barometer derived from solar runs: a statement for people, and an activity (the
     /// refresh) that used each run's results, for machines.
     /// </summary>
@@ -269,16 +278,7 @@ internal static class DcatEndpoints
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"Agrégats par commune n° {refreshId} des résultats solaires SmartRegion, calculés le {Field(p, "refreshedAt")} à partir des calculs " +
             $"{string.Join(", ", runs.Select(run => $"n° {Field(run, "runId")} (modèle {Field(run, "modelVersion")})"))} ; hypothèses sha256 {Field(p, "parametersSha256")}.");
-        g.Add(ds, "adms:versionNotes", summary, "fr");
-        var statement = g.NewBlank();
-        g.Add(ds, "dct:provenance", statement);
-        g.Add(statement, "rdf:type", new RdfTerm.Iri("dct:ProvenanceStatement"));
-        g.Add(statement, "rdfs:label", summary, "fr");
-        var activity = g.NewBlank();
-        g.Add(ds, "prov:wasGeneratedBy", activity);
-        g.Add(activity, "rdf:type", new RdfTerm.Iri("prov:Activity"));
-        g.Add(activity, "dct:identifier", $"barometer-refresh-{refreshId}");
-        g.Add(activity, "rdfs:label", $"Agrégation par commune n° {refreshId}", "fr");
+        var activity = AddActivity(g, ds, summary, $"barometer-refresh-{refreshId}", $"Agrégation par commune n° {refreshId}");
         g.Add(activity, "prov:endedAtTime", p.TryGetProperty("refreshedAt", out var at) && at.TryGetDateTimeOffset(out var t) ? RdfGraph.DateTime(t) : null);
         g.Add(activity, "prov:wasAssociatedWith", publisher);
         foreach (var run in runs)

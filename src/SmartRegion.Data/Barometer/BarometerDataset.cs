@@ -16,10 +16,11 @@ public static class BarometerDataset
     /// <summary>The version format of a dataset the platform derives from solar results (not a file, not one run).</summary>
     public const string Format = "solar-aggregate";
 
-    public static DatasetMetadata Metadata { get; } = new(
-        Title: "Potentiel solaire des toitures, par commune",
+    public static DatasetMetadata Metadata { get; } = SolarDataset.Metadata with
+    {
+        Title = "Potentiel solaire des toitures, par commune",
         // One line per paragraph: the Markdown renderer turns a single line break into <br>.
-        DescriptionMd:
+        DescriptionMd =
             "Le potentiel photovoltaïque des toitures calculé par SmartRegion, additionné par commune : bâtiments analysés, " +
             "surface de toit et surface utilisable (m²), répartition des bâtiments et des surfaces de toit par classe d'aptitude, " +
             "puissance installable (MWc), production potentielle (GWh/an), CO₂ évitable (t/an), part de la consommation " +
@@ -29,18 +30,9 @@ public static class BarometerDataset
             "Chaque chiffre est la somme des résultats par bâtiment du jeu « solar-potential-buildings » (dernier calcul complet " +
             "de chaque bâtiment) ; la provenance de chaque version nomme les calculs comptés, leur version du modèle et les " +
             "hypothèses avec leurs sources.",
-        ContactName: null,
-        ContactEmail: null,
-        LicenceId: "etalab-2.0",
-        Keywords: ["solaire", "photovoltaïque", "toitures", "cadastre solaire", "énergie", "communes", "baromètre"],
-        Themes: ["ENER", "ENVI", "REGI"],
-        SpatialBboxWgs84: null,
-        SpatialCommunes: [],
-        TemporalStart: null,
-        TemporalEnd: null,
-        UpdateFrequency: "IRREG",
-        LandingPage: null,
-        Visibility: "public");
+        Keywords = ["solaire", "photovoltaïque", "toitures", "cadastre solaire", "énergie", "communes", "baromètre"],
+        Themes = ["ENER", "ENVI", "REGI"],
+    };
 
     /// <summary>The dataset's fields (API name, SQL type, catalogue type) for <paramref name="classes"/> suitability classes.</summary>
     public static List<(string Name, string Sql, string Type)> Fields(int classes) =>
