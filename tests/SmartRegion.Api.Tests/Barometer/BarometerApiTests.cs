@@ -252,7 +252,7 @@ public sealed class BarometerApiTests(BarometerApiTests.Site site) : IClassFixtu
         var path = Path.Combine(folder.FullName, "result.json");
         const string Stored = """{"schema": "smartregion.validation/1", "headline": {"n": 247, "medianAbsDiff": 0.049}}""";
         await File.WriteAllTextAsync(path, Stored, Ct);
-        await using (var factory = new ApiFactory(site.ConnectionString, new Dictionary<string, string> { ["Validation:ResultPath"] = path }))
+        await using (var factory = new ApiFactory(site.ConnectionString, new Dictionary<string, string?> { ["Validation:ResultPath"] = path }))
         {
             using var response = await factory.CreateClient().GetAsync("/api/v1/validation", Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -263,7 +263,7 @@ public sealed class BarometerApiTests(BarometerApiTests.Site site) : IClassFixtu
             Assert.Equal(HttpStatusCode.ServiceUnavailable, bad.StatusCode);
             Assert.Equal("validation_unreadable", JsonDocument.Parse(await bad.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("code").GetString());
         }
-        await using (var factory = new ApiFactory(site.ConnectionString, new Dictionary<string, string> { ["Validation:ResultPath"] = path + ".missing" }))
+        await using (var factory = new ApiFactory(site.ConnectionString, new Dictionary<string, string?> { ["Validation:ResultPath"] = path + ".missing" }))
         {
             using var missing = await factory.CreateClient().GetAsync("/api/v1/validation", Ct);
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
