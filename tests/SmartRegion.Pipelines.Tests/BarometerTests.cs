@@ -4,7 +4,7 @@ using Npgsql;
 using SmartRegion.Data;
 using SmartRegion.Data.Barometer;
 using SmartRegion.Data.Catalog;
-using SmartRegion.Data.Catalog.Ingest;
+using SmartRegion.Data.Catalog.Uploads;
 using SmartRegion.Pipelines.Sample;
 using SmartRegion.Solar.Weather;
 using SmartRegion.Testing;
@@ -238,7 +238,7 @@ public sealed class BarometerTests(BarometerTests.District district) : IClassFix
         var (version, jobId) = await versions.CreateUploadAsync(datasetId, "csv", "installations.csv", new FileInfo(path).Length, new string('0', 64), options, null, Ct);
         var job = await versions.ClaimJobAsync("barometer-tests", Ct);
         Assert.Equal(jobId, job?.JobId);
-        Assert.Null(await new IngestRunner(DataSource, uploads, new IngestLimits()).RunAsync(job!, Ct));
+        Assert.Null(await new UploadJobRunner(DataSource, uploads, new UploadLimits()).RunAsync(job!, Ct));
         await versions.PublishAsync(datasetId, version.Number, null, false, Ct);
     }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using SmartRegion.Data.Catalog;
-using SmartRegion.Data.Catalog.Ingest;
+using SmartRegion.Data.Catalog.Uploads;
 
 namespace SmartRegion.Data.Barometer;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Npgsql;
-using SmartRegion.Data.Catalog.Ingest;
+using SmartRegion.Data.Catalog.Uploads;
 
 namespace SmartRegion.Data.Catalog;
 
