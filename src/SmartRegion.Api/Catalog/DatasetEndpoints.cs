@@ -68,7 +68,7 @@ internal static class DatasetEndpoints
                 page = request.Page,
                 pageSize = request.PageSize,
                 items = result.Items.Select(d => DatasetJson.Document(d, AccessFor(caller, d))),
-                facets = result.Facets.ToDictionary(f => f.Key, f => f.Value.Select(c => new { value = c.Value, count = c.Count })),
+                facets = result.Facets.ToDictionary(f => f.Key, f => f.Value.Select(c => new { value = c.Value, count = c.Count, label = c.Label })),
             });
         })
         .WithSummary("Search the catalogue (full text in French and English, accent-insensitive) with facets")

@@ -89,6 +89,8 @@ internal static class DatasetJson
         currentVersion = d.CurrentVersionNumber,
         format = d.CurrentFormat,
         hasGeometry = d.HasGeometry,
+        // A grantee limited to some rows is not told how many the whole version holds.
+        rowCount = access.RowFilters is null ? d.CurrentRowCount : null,
         // How the current version was made, when the platform made it (a solar run); null for uploads.
         provenance = d.CurrentProvenanceJson is { } p ? JsonDocument.Parse(p).RootElement : (JsonElement?)null,
         created = d.CreatedAt,

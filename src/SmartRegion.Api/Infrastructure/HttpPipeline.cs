@@ -118,8 +118,15 @@ internal static class HttpPipeline
         types.Mappings[".ktx2"] = "image/ktx2";
         types.Mappings[".mjs"] = "text/javascript";
         types.Mappings[".pbf"] = "application/x-protobuf";
+        var pages = new WebPages(files);
+        app.Use((ctx, next) =>
+        {
+            pages.Rewrite(ctx);
+            return next(ctx);
+        });
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files, ContentTypeProvider = types });
+        app.Use((ctx, next) => pages.NotFoundAsync(ctx) ?? next(ctx));
         return app;
     }
 

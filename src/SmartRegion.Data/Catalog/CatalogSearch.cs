@@ -7,7 +7,8 @@ public sealed record SearchRequest(
     string? Query, string? Theme, string? Publisher, string? Licence, string? Format, string? Visibility, bool? HasGeometry,
     string Sort, int Page, int PageSize);
 
-public sealed record FacetCount(string Value, long Count);
+/// <summary>One value of a facet; Label is the display name where the value is an id (publisher).</summary>
+public sealed record FacetCount(string Value, long Count, string? Label = null);
 
 public sealed record SearchResult(long Total, IReadOnlyList<DatasetRecord> Items, IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets);
 
@@ -61,7 +62,7 @@ public sealed class CatalogSearch(NpgsqlDataSource dataSource)
             while (await reader.ReadAsync(cancellationToken))
             {
                 items.Add(DatasetStore.MapDataset(reader));
-                total = reader.GetInt64(26);
+                total = reader.GetInt64(DatasetStore.DatasetColumnCount);
             }
         }
         if (items.Count == 0 && request.Page > 1)
@@ -76,21 +77,22 @@ public sealed class CatalogSearch(NpgsqlDataSource dataSource)
         };
         await using (var cmd = Command(connection, $"""
             WITH f AS (
-                SELECT d.themes, o.slug AS publisher, d.licence_id, cv.format, d.visibility, coalesce(cv.has_geometry, false) AS geo
+                SELECT d.themes, o.slug AS publisher, o.name AS publisher_name, d.licence_id, cv.format, d.visibility,
+                    coalesce(cv.has_geometry, false) AS geo
                 FROM {DatasetStore.DatasetFrom} WHERE {Matching})
-            SELECT 'theme', t, count(*) FROM f, unnest(f.themes) t GROUP BY t
-            UNION ALL SELECT 'publisher', publisher, count(*) FROM f GROUP BY publisher
-            UNION ALL SELECT 'licence', licence_id, count(*) FROM f GROUP BY licence_id
-            UNION ALL SELECT 'format', format, count(*) FROM f WHERE format IS NOT NULL GROUP BY format
-            UNION ALL SELECT 'visibility', visibility, count(*) FROM f GROUP BY visibility
-            UNION ALL SELECT 'hasGeometry', geo::text, count(*) FROM f GROUP BY geo
+            SELECT 'theme', t, count(*), NULL FROM f, unnest(f.themes) t GROUP BY t
+            UNION ALL SELECT 'publisher', publisher, count(*), min(publisher_name) FROM f GROUP BY publisher
+            UNION ALL SELECT 'licence', licence_id, count(*), NULL FROM f GROUP BY licence_id
+            UNION ALL SELECT 'format', format, count(*), NULL FROM f WHERE format IS NOT NULL GROUP BY format
+            UNION ALL SELECT 'visibility', visibility, count(*), NULL FROM f GROUP BY visibility
+            UNION ALL SELECT 'hasGeometry', geo::text, count(*), NULL FROM f GROUP BY geo
             ORDER BY 1, 3 DESC, 2
             """, caller, request))
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                facets[reader.GetString(0)].Add(new FacetCount(reader.GetString(1), reader.GetInt64(2)));
+                facets[reader.GetString(0)].Add(new FacetCount(reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
             }
         }
         return new SearchResult(total, items, facets.ToDictionary(k => k.Key, k => (IReadOnlyList<FacetCount>)k.Value));

@@ -127,7 +127,8 @@ public sealed record DatasetRecord(
     bool HasGeometry,
     DateTimeOffset CreatedAt,
     DateTimeOffset ModifiedAt,
-    string? CurrentProvenanceJson = null)
+    string? CurrentProvenanceJson = null,
+    long? CurrentRowCount = null)
 {
     public string LicenceUri => Vocabulary.Licences[Metadata.LicenceId];
 

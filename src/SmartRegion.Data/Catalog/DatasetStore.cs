@@ -11,8 +11,11 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         d.contact_email, d.licence_id, d.keywords, d.themes, d.spatial_bbox_wgs84, d.spatial_communes, d.temporal_start,
         d.temporal_end, d.update_frequency, d.landing_page, d.visibility, d.current_version_id, cv.number AS cv_number,
         cv.format AS cv_format, coalesce(cv.has_geometry, false) AS cv_geometry, d.created_at, d.modified_at,
-        cv.provenance::text AS cv_provenance
+        cv.provenance::text AS cv_provenance, cv.row_count AS cv_rows
         """;
+
+    /// <summary>How many columns <see cref="DatasetColumns"/> selects: what a query adds after them starts at this index.</summary>
+    internal const int DatasetColumnCount = 27;
 
     internal const string DatasetFrom = """
         catalog.dataset d JOIN catalog.organisation o ON o.id = d.owner_org_id
@@ -76,7 +79,7 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
             return (null, DatasetAccess.None);
         }
         var dataset = MapDataset(reader);
-        var grants = ParseGrants(reader.GetString(26));
+        var grants = ParseGrants(reader.GetString(DatasetColumnCount));
         return (dataset, AccessPolicy.Decide(caller, dataset.Metadata.Visibility, dataset.OwnerOrgId, grants));
     }
 
@@ -198,7 +201,8 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         r.GetBoolean(22),
         r.GetFieldValue<DateTimeOffset>(23),
         r.GetFieldValue<DateTimeOffset>(24),
-        r.Get<string>("cv_provenance"));
+        r.Get<string>("cv_provenance"),
+        r.Get<long?>("cv_rows"));
 
     private static (string, object?)[] MetadataParameters(DatasetMetadata m) =>
     [

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.Json;
+
+namespace SmartRegion.Web.Tests;
+
+/// <summary>What every page relies on: clean URLs, the 404 page, vendor files, dictionaries with the same keys.</summary>
+public sealed class SiteTests(WebSite site)
+{
+    private HttpClient Client() => new() { BaseAddress = site.BaseAddress };
+
+    [Theory]
+    [InlineData("/catalogue", "/js/catalogue/search.js")]
+    [InlineData("/catalogue/", "/js/catalogue/search.js")]
+    [InlineData("/catalogue/index.html", "/js/catalogue/search.js")]
+    public async Task CleanUrl_FolderOrIndex_ServesThePage(string path, string script)
+    {
+        using var response = await Client().GetAsync(path, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(script, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownPage_Gets404Page_UnknownApiPath_GetsProblem()
+    {
+        using var page = await Client().GetAsync("/nothing-here", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("/js/common/not-found.js", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        using var api = await Client().GetAsync("/api/v1/nothing-here", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/vendor/dsfr/dsfr.min.css", "text/css")]
+    [InlineData("/vendor/dsfr/dsfr.module.min.js", "text/javascript")]
+    [InlineData("/vendor/dsfr/utility/icons/icons.min.css", "text/css")]
+    [InlineData("/vendor/chart.js/chart.umd.min.js", "text/javascript")]
+    public async Task VendorFiles_CopiedFromNpm_AreServed(string path, string type)
+    {
+        using var response = await Client().GetAsync(path, TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} (run ./smartregion build to copy web/vendor.list)");
+        Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task NotFoundPage_InTheBrowser_HasTheChromeAndIsAccessible()
+    {
+        await using var browser = await BrowserPage.OpenAsync(site);
+        await browser.GotoAsync("/nothing-here");
+        await Assertions.Expect(browser.Page.GetByRole(AriaRole.Heading, new() { Name = "Page introuvable", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(browser.Page.GetByRole(AriaRole.Navigation, new() { Name = "Menu principal" })).ToBeAttachedAsync();
+        await browser.ScreenshotAsync("not-found");
+        await browser.AssertAccessibleAsync();
+        browser.ForgetConsoleErrors(e => e.Contains("404", StringComparison.Ordinal));
+        await browser.AssertHealthyAsync();
+    }
+
+    [Fact]
+    public void Dictionaries_FrenchAndEnglish_HaveTheSameKeys()
+    {
+        static IEnumerable<string> Keys(JsonElement e, string prefix) => e.ValueKind == JsonValueKind.Object
+            ? e.EnumerateObject().SelectMany(p => Keys(p.Value, prefix.Length == 0 ? p.Name : $"{prefix}.{p.Name}"))
+            : [prefix];
+        var folder = Path.Combine(SmartRegion.Testing.SharedData.RepositoryRoot, "web", "i18n");
+        var fr = Keys(JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "fr.json"))).RootElement, "").ToHashSet();
+        var en = Keys(JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "en.json"))).RootElement, "").ToHashSet();
+        Assert.Empty(fr.Except(en).Order());
+        Assert.Empty(en.Except(fr).Order());
+    }
+}
