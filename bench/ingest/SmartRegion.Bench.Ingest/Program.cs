@@ -7,6 +7,8 @@ using SmartRegion.Geo.Readers;
 // Usage: SmartRegion.Bench.Ingest OUTPUT.geojson COUNT SOURCE.geojson…
 // Writes COUNT buildings in EPSG:2154 by replicating the source buildings on a grid of 6 km tiles, each copy with
 // its own id (original id + "-k") and every source attribute, so both loaders do the same work as on real files.
+// Coordinates keep the significant digits of the source's text (Lyon's GDAL export writes 22, e.g. 1841205.541376449167728;
+// Saint-Denis's 8-9): parsing a 22-digit number costs several times a short one, for both loaders.
 // Usage: SmartRegion.Bench.Ingest --first OUTPUT.geojson SOURCE.geojson
 // Writes the source's first feature, verbatim, with the source's CRS: a loader's time on it is its start-up.
 if (args is ["--first", var firstOutput, var firstSource])
@@ -39,7 +41,7 @@ if (args.Length < 3)
 }
 var output = args[0];
 var count = int.Parse(args[1], CultureInfo.InvariantCulture);
-var originals = new List<(string Id, string Properties, Geometry Geometry)>();
+var originals = new List<(string Id, string Properties, Geometry Geometry, int Digits)>();
 var factory = new GeometryFactory();
 foreach (var path in args[2..])
 {
@@ -57,7 +59,7 @@ foreach (var path in args[2..])
             continue;
         }
         transform.Apply(f.Geometry);
-        originals.Add((id, f.AttributesJson, f.Geometry));
+        originals.Add((id, f.AttributesJson, f.Geometry, SignificantDigits(bytes)));
     }
 }
 // Keep the first occurrence of each id (the Saint-Denis file repeats 4).
@@ -78,7 +80,7 @@ json.WriteStartArray("features");
 for (var n = 0; n < count; n++)
 {
     var k = n / originals.Count;
-    var (id, properties, geometry) = originals[n % originals.Count];
+    var (id, properties, geometry, digits) = originals[n % originals.Count];
     var dx = k % 20 * 6000.0;
     var dy = k / 20 * 6000.0;
     using var props = JsonDocument.Parse(properties);
@@ -110,8 +112,8 @@ for (var n = 0; n < count; n++)
             foreach (var c in ring.Coordinates)
             {
                 json.WriteStartArray();
-                json.WriteNumberValue(Math.Round(c.X + dx, 3));
-                json.WriteNumberValue(Math.Round(c.Y + dy, 3));
+                json.WriteRawValue(WithDigits(c.X + dx, digits));
+                json.WriteRawValue(WithDigits(c.Y + dy, digits));
                 if (!double.IsNaN(c.Z))
                 {
                     json.WriteNumberValue(c.Z);
@@ -135,3 +137,18 @@ json.WriteEndObject();
 json.Flush();
 Console.Error.WriteLine($"wrote {count} buildings from {originals.Count} originals to {output} ({new FileInfo(output).Length / 1e6:F0} MB)");
 return 0;
+
+// The significant digits of a feature's first x coordinate as its file writes it.
+static int SignificantDigits(byte[] feature)
+{
+    var text = System.Text.Encoding.UTF8.GetString(feature);
+    var m = System.Text.RegularExpressions.Regex.Match(text, @"""coordinates""\s*:\s*[\[\s]*-?(\d+)(?:\.(\d+))?");
+    return m.Success ? m.Groups[1].Value.TrimStart('0').Length + m.Groups[2].Value.Length : 10;
+}
+
+// A coordinate written with that many significant digits (the exact decimal expansion of the double, as GDAL prints it).
+static string WithDigits(double value, int digits)
+{
+    var integerDigits = Math.Max(1, (int)Math.Floor(Math.Log10(Math.Abs(value))) + 1);
+    return value.ToString("F" + Math.Max(0, digits - integerDigits), CultureInfo.InvariantCulture);
+}
