@@ -22,6 +22,7 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
 builder.Services.AddPublicUrls();
 builder.Services.AddSmartRegionDatabase(builder.Configuration);
 builder.Services.AddHealth();
+builder.Services.AddSmartRegionMetrics();
 builder.Services.AddSolarApi();
 builder.Services.AddCatalog();
 builder.Services.AddTiles3d(builder.Configuration);
@@ -35,6 +36,7 @@ app.UseSmartRegionProblemDetails();
 app.UseRequestIdHeader();
 app.UseSecurityHeaders();
 app.UseRequestGuard();
+app.MapMetrics();
 app.UseCatalogCallers();
 
 app.MapOpenApi();

@@ -37,7 +37,8 @@ public static class SmartRegionDatabase
         {
             csb.ApplicationName = applicationName;
         }
-        return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
+        // The name labels the pool in Npgsql's metrics (db.client.connection.pool.name) instead of the connection string.
+        return new NpgsqlDataSourceBuilder(csb.ConnectionString) { Name = applicationName }.Build();
     }
 
     /// <summary>

@@ -49,7 +49,8 @@ internal sealed class UploadSignal
 /// Takes ingestion jobs from <c>catalog.job</c> (FOR UPDATE SKIP LOCKED, so any number of hosts may run one) and
 /// processes them one at a time. A job never leaves a half-loaded version: the load is one transaction.
 /// </summary>
-internal sealed class UploadWorker(NpgsqlDataSource dataSource, UploadSettings settings, UploadSignal signal, ILogger<UploadWorker> logger)
+internal sealed class UploadWorker(
+    NpgsqlDataSource dataSource, UploadSettings settings, UploadSignal signal, Operations.PlatformMetrics metrics, ILogger<UploadWorker> logger)
     : BackgroundService
 {
     private readonly string _workerId = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -105,6 +106,7 @@ internal sealed class UploadWorker(NpgsqlDataSource dataSource, UploadSettings s
                     }
                 }
                 await versions.FinishJobAsync(job.JobId, error, stoppingToken);
+                metrics.IngestJobs.Add(1, new KeyValuePair<string, object?>("outcome", error is null ? "ready" : "failed"));
                 logger.LogInformation("Ingest job {JobId} (version {VersionId}) {Outcome} in {DurationS} s", job.JobId, job.VersionId,
                     error is null ? "ready" : $"failed: {error}", Math.Round(jobClock.Elapsed.TotalSeconds, 2));
                 if (await versions.GetAsync(job.VersionId, stoppingToken) is { } done && UploadJobRunner.UploadPath(settings.Directory, done) is { } path)
@@ -118,6 +120,7 @@ internal sealed class UploadWorker(NpgsqlDataSource dataSource, UploadSettings s
                 {
                     // Shutting down mid-job: hand it back so another worker (or this one after a restart) takes it.
                     await versions.ReleaseJobAsync(job, CancellationToken.None);
+                    metrics.IngestJobs.Add(1, new KeyValuePair<string, object?>("outcome", "released"));
                 }
                 return;
             }
@@ -140,6 +143,7 @@ internal sealed class UploadWorker(NpgsqlDataSource dataSource, UploadSettings s
                 {
                     await new VersionStore(dataSource).MarkFailedAsync(job.VersionId, "internal error while processing the file", null, CancellationToken.None);
                     await versions.FinishJobAsync(job.JobId, "internal error", CancellationToken.None);
+                    metrics.IngestJobs.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
                 }
                 else
                 {
