@@ -9,11 +9,20 @@ internal static class DbCommands
     public const string Usage = """
         db migrate        apply pending migrations to $SMARTREGION_DB
         db info           print the database's versions and applied migrations as JSON
-        """;
+        """ + "\n" + BackupCommands.Usage;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var verb = args.FirstOrDefault() ?? throw new CliUsageException("db needs a subcommand: migrate | info");
+        var verb = args.FirstOrDefault() ?? throw new CliUsageException("db needs a subcommand: migrate | info | backup | restore | inventory");
+        switch (verb)
+        {
+            case "backup":
+                return await BackupCommands.BackupAsync(args[1..], cancellationToken);
+            case "restore":
+                return await BackupCommands.RestoreAsync(args[1..], cancellationToken);
+            case "inventory":
+                return await BackupCommands.InventoryAsync(args[1..], cancellationToken);
+        }
         var options = CliArgs.Parse(args.Skip(1));
         options.RejectUnknown();
         var connectionString = SmartRegionDatabase.ConnectionStringFromEnvironment();
@@ -42,7 +51,7 @@ internal static class DbCommands
                 });
                 return health.Reachable ? 0 : 1;
             default:
-                throw new CliUsageException($"unknown db subcommand '{verb}' (expected migrate | info)");
+                throw new CliUsageException($"unknown db subcommand '{verb}' (expected migrate | info | backup | restore | inventory)");
         }
     }
 }

@@ -11,7 +11,7 @@ internal sealed class UploadSettings(IConfiguration configuration)
 
     public string Directory { get; } = configuration["Catalog:UploadDirectory"] is { Length: > 0 } d
         ? d
-        : Path.Combine(Path.GetTempPath(), "smartregion-uploads");
+        : IngestRunner.DefaultUploadDirectory;
 
     public TimeSpan PollInterval { get; } = TimeSpan.FromSeconds(configuration.GetValue("Catalog:WorkerPollSeconds", 2.0));
 

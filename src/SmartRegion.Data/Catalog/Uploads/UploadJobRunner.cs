@@ -13,6 +13,9 @@ public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDi
 {
     private readonly VersionStore _versions = new(dataSource);
 
+    /// <summary>Where uploads wait for their job when <c>Catalog:UploadDirectory</c> is not set (the API and <c>db backup</c> agree on it).</summary>
+    public static string DefaultUploadDirectory => Path.Combine(Path.GetTempPath(), "smartregion-uploads");
+
     /// <summary>A fresh name for a stored upload: unique across databases and hosts sharing the folder.</summary>
     public static string NewStoredFileName() => $"{Guid.NewGuid():N}.upload";
 
