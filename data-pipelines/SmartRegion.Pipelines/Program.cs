@@ -34,6 +34,12 @@ internal static class Program
             e.Cancel = true;
             cancel.Cancel();
         };
+        // SIGTERM (systemd, a container stop, kill) stops as Ctrl-C does: work in hand is handed back, not abandoned.
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        });
         return await RunAsync(args, Console.Error, cancel.Token);
     }
 

@@ -22,6 +22,7 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
 builder.Services.AddPublicUrls();
 builder.Services.AddSmartRegionDatabase(builder.Configuration);
 builder.Services.AddHealth();
+builder.Services.AddGracefulShutdown(builder.Configuration);
 builder.Services.AddSmartRegionMetrics();
 builder.Services.AddSolarApi();
 builder.Services.AddCatalog();

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Npgsql;
 using SmartRegion.Data;
 using SmartRegion.Data.Backup;
-using SmartRegion.Data.Catalog.Ingest;
+using SmartRegion.Data.Catalog.Uploads;
 using SmartRegion.Pipelines.Cli;
 
 namespace SmartRegion.Pipelines.Commands;
@@ -188,7 +188,7 @@ internal static class BackupCommands
     }
 
     private static string UploadDirectory(string? option) =>
-        Path.GetFullPath(option ?? (Environment.GetEnvironmentVariable("Catalog__UploadDirectory") is { Length: > 0 } d ? d : IngestRunner.DefaultUploadDirectory));
+        Path.GetFullPath(option ?? (Environment.GetEnvironmentVariable("Catalog__UploadDirectory") is { Length: > 0 } d ? d : UploadJobRunner.DefaultUploadDirectory));
 
     /// <summary>Copies the named uploads (hashing them) into <paramref name="into"/>; a name that is not a plain file name is refused.</summary>
     private static async Task<(List<UploadFile> Files, List<string> Missing)> CopyUploadsAsync(

@@ -262,6 +262,13 @@ internal static class ComputeCommands
                         await FailJobAsync(job, worker, e, leaseStop, renewal);
                         continue;
                     }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // Stopping (Ctrl-C, SIGTERM): hand the tile back now rather than let its lease run out as a crash's would.
+                        await StopRenewalAsync(leaseStop, renewal);
+                        await ReleaseJobAsync(job, worker);
+                        throw;
+                    }
                     catch
                     {
                         await StopRenewalAsync(leaseStop, renewal);
@@ -317,6 +324,19 @@ internal static class ComputeCommands
             finally
             {
                 await StopRenewalAsync(leaseStop, renewal);
+            }
+        }
+
+        async Task ReleaseJobAsync(SolarJob job, string worker)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await queue.ReleaseAsync(job.Id, worker, deadline.Token);
+            }
+            catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+            {
+                // The database is away: the lease runs out and the tile is taken again (counted as an attempt).
             }
         }
 

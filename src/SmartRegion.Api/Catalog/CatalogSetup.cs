@@ -16,6 +16,7 @@ internal static class CatalogSetup
         services.AddSingleton<UploadSignal>();
         services.AddSingleton<ServerFiles>();
         services.AddHostedService<UploadWorker>();
+        services.AddHostedService<UploadStorage>();
         return services;
     }
 

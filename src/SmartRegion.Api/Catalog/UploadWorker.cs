@@ -11,11 +11,14 @@ internal sealed class UploadSettings(IConfiguration configuration)
 
     public string Directory { get; } = configuration["Catalog:UploadDirectory"] is { Length: > 0 } d
         ? d
-        : IngestRunner.DefaultUploadDirectory;
+        : UploadJobRunner.DefaultUploadDirectory;
 
     public TimeSpan PollInterval { get; } = TimeSpan.FromSeconds(configuration.GetValue("Catalog:WorkerPollSeconds", 2.0));
 
     public bool RunWorker { get; } = configuration.GetValue("Catalog:RunWorker", true);
+
+    /// <summary>How old a file left in the upload directory by an interrupted upload must be before it is swept (minutes).</summary>
+    public double StaleUploadMinutes { get; } = configuration.GetValue("Catalog:StaleUploadMinutes", 60.0);
 
     /// <summary>How long a job stays this worker's without renewal; a dead worker's job is retried after it.</summary>
     public TimeSpan JobLease { get; } = TimeSpan.FromSeconds(Math.Max(3, configuration.GetValue("Catalog:JobLeaseSeconds", VersionStore.JobLease.TotalSeconds)));
@@ -120,6 +123,7 @@ internal sealed class UploadWorker(
                 {
                     // Shutting down mid-job: hand it back so another worker (or this one after a restart) takes it.
                     await versions.ReleaseJobAsync(job, CancellationToken.None);
+                    logger.LogInformation("Ingest job {JobId} handed back to the queue: the host is stopping", job.JobId);
                     metrics.IngestJobs.Add(1, new KeyValuePair<string, object?>("outcome", "released"));
                 }
                 return;

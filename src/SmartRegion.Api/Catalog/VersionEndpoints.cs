@@ -43,11 +43,19 @@ internal static class VersionEndpoints
             {
                 size.MaxRequestBodySize = settings.MaxUploadBytes + 1024 * 1024;
             }
-            Directory.CreateDirectory(settings.Directory);
             var temp = Path.Combine(settings.Directory, $"incoming-{Guid.NewGuid():N}");
             try
             {
-                var upload = await ReceiveAsync(ctx, temp, settings.MaxUploadBytes);
+                Received upload;
+                try
+                {
+                    Directory.CreateDirectory(settings.Directory);
+                    upload = await ReceiveAsync(ctx, temp, settings.MaxUploadBytes);
+                }
+                catch (IOException e) when (UploadStorage.IsFull(e))
+                {
+                    return UploadStorage.Full(ctx, settings.Directory, e);
+                }
                 if (upload.Problem is not null)
                 {
                     return upload.Problem;
@@ -72,6 +80,7 @@ internal static class VersionEndpoints
                     return CatalogProblems.Problem(415, "content_mismatch", $"The upload is declared as {declared} but its content is {Describe(sniffed)}.");
                 }
                 var stored = UploadJobRunner.NewStoredFileName();
+                // A rename in the same folder: the stored file appears whole or not at all.
                 File.Move(temp, Path.Combine(settings.Directory, stored));
                 var options = new UploadOptions(delimiter, encoding, decimalSeparator, layer, strict ?? false, upload.TableSchema, stored);
                 var (version, jobId) = await versions.CreateUploadAsync(gate.Dataset!.Id, sniffed, name, upload.Bytes,

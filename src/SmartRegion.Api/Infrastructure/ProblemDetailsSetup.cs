@@ -54,6 +54,17 @@ internal static class ProblemDetailsSetup
         _ => "error",
     };
 
+    /// <summary>What a 503 tells the client to wait before trying again.</summary>
+    public const int RetryAfterSeconds = 2;
+
+    /// <summary>
+    /// The database went away or is out of resources (restart, shutdown, connection lost, class 08/53/57): a 503 the
+    /// client may retry. Any other server error (a statement the server refused) is the platform's fault: a 500.
+    /// </summary>
+    internal static bool DatabaseIsAway(Npgsql.NpgsqlException e) => e is not Npgsql.PostgresException pg
+        || TransientDatabase.IsTransient(pg) || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+        || pg.SqlState.StartsWith("53", StringComparison.Ordinal) || pg.SqlState.StartsWith("57", StringComparison.Ordinal);
+
     /// <summary>Maps exceptions to problems; the client never sees SQL, a stack trace or a connection string.</summary>
     private sealed class ExceptionToProblem(IProblemDetailsService problems, ILogger<ExceptionToProblem> logger) : IExceptionHandler
     {
@@ -66,7 +77,9 @@ internal static class ProblemDetailsSetup
                 // a number or date out of range. It is the client's to fix, not a database outage.
                 Npgsql.PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) =>
                     (StatusCodes.Status400BadRequest, "invalid_value", "Invalid value"),
-                Npgsql.NpgsqlException or DatabaseSetupException or TimeoutException =>
+                Npgsql.NpgsqlException e when DatabaseIsAway(e) =>
+                    (StatusCodes.Status503ServiceUnavailable, "database_unavailable", "The database is unavailable"),
+                DatabaseSetupException or TimeoutException =>
                     (StatusCodes.Status503ServiceUnavailable, "database_unavailable", "The database is unavailable"),
                 OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
                     (499, "client_closed_request", "Client closed the request"),
@@ -77,6 +90,11 @@ internal static class ProblemDetailsSetup
                 logger.LogError(exception, "Unhandled {ExceptionType} mapped to {Status}", exception.GetType().Name, status);
             }
             httpContext.Response.StatusCode = status;
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                // A restarting database is back within seconds: tell clients (and balancers) when to try again.
+                httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
                 HttpContext = httpContext,
@@ -87,7 +105,7 @@ internal static class ProblemDetailsSetup
                     Title = title,
                     Detail = exception switch
                     {
-                        Npgsql.PostgresException => "A value in the request cannot be stored or compared: text with a NUL character, or a number or date out of range.",
+                        Npgsql.PostgresException when status == StatusCodes.Status400BadRequest => "A value in the request cannot be stored or compared: text with a NUL character, or a number or date out of range.",
                         BadHttpRequestException when status == StatusCodes.Status400BadRequest => exception.Message,
                         _ => null,
                     },

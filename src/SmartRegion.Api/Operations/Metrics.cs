@@ -67,7 +67,7 @@ internal sealed class PlatformMetrics : IDisposable
     private readonly Meter _meter;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private OperationsSnapshot? _snapshot;
-    private bool _databaseUp;
+    private bool? _databaseUp;
 
     public PlatformMetrics(NpgsqlDataSource dataSource, IMeterFactory meterFactory, ILogger<PlatformMetrics> logger)
     {
@@ -76,7 +76,8 @@ internal sealed class PlatformMetrics : IDisposable
         _meter = meterFactory.Create(MeterName);
         IngestJobs = _meter.CreateCounter<long>("smartregion.catalog.ingest_jobs", "{job}",
             "Catalogue ingestion jobs this process finished, by outcome (ready, failed, released at shutdown)");
-        _meter.CreateObservableGauge("smartregion.metrics.database_up", () => _databaseUp ? 1 : 0, "1",
+        _meter.CreateObservableGauge("smartregion.metrics.database_up",
+            () => _databaseUp is { } up ? [new Measurement<int>(up ? 1 : 0)] : Array.Empty<Measurement<int>>(), "1",
             "1 when the last snapshot of the database's work (jobs, runs) could be read");
         _meter.CreateObservableGauge("smartregion.jobs", () => Measure(s => s.Queues.Select(q =>
                 new Measurement<long>(q.Count, new("queue", q.Queue), new("status", q.Status)))), "{job}",

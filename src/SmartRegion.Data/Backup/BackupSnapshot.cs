@@ -81,11 +81,7 @@ public sealed class BackupSnapshot : IAsyncDisposable
                 return files; // a database without the catalogue has no uploads
             }
         }
-        await using var cmd = new NpgsqlCommand("""
-            SELECT options->>'storedFile' FROM catalog.dataset_version
-             WHERE status IN ('queued', 'processing') AND options ? 'storedFile'
-             ORDER BY id
-            """, _connection, _transaction);
+        await using var cmd = new NpgsqlCommand(Catalog.VersionStore.PendingStoredFilesSql, _connection, _transaction);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

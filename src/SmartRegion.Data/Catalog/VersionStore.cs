@@ -62,6 +62,17 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         Db.ListAsync(dataSource, $"SELECT {VersionColumns} FROM {VersionFrom} WHERE v.dataset_id = @d ORDER BY v.number DESC", Map,
             cancellationToken, ("d", datasetId));
 
+    /// <summary>The stored upload files (names in the upload directory) that versions waiting for their ingestion still need.</summary>
+    public const string PendingStoredFilesSql = """
+        SELECT options->>'storedFile' FROM catalog.dataset_version
+         WHERE status IN ('queued', 'processing') AND options ? 'storedFile'
+         ORDER BY id
+        """;
+
+    /// <summary>The stored upload files still needed (see <see cref="PendingStoredFilesSql"/>).</summary>
+    public Task<List<string>> PendingStoredFilesAsync(CancellationToken cancellationToken) =>
+        Db.ListAsync(dataSource, PendingStoredFilesSql, r => r.GetString(0), cancellationToken);
+
     /// <summary>How long a taken job stays its worker's without a renewal; the worker renews every third of it.</summary>
     public static readonly TimeSpan JobLease = TimeSpan.FromSeconds(60);
 

@@ -84,16 +84,27 @@ public sealed class SolarJobQueue(NpgsqlDataSource dataSource)
         return runId;
     }
 
-    /// <summary>Takes the next pending job (or one whose lease ran out) of a running run; null when none is left.</summary>
+    /// <summary>
+    /// Takes the next pending job (or one whose lease ran out) of a running run; null when none is left. A job whose
+    /// worker died holding it <see cref="MaxAttempts"/> times (a tile that kills its worker every time) is failed instead,
+    /// with that reason, so that the rest of the queue goes on.
+    /// </summary>
     public async Task<SolarJob?> ClaimAsync(long? runId, string worker, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand("""
+            UPDATE solar.job
+               SET status = 'failed', lease_until = NULL, finished_at = now(),
+                   error = format('the worker died %s times while computing this tile (last %s, whose lease ran out at %s): killed, out of memory or host lost',
+                                  attempts, worker, to_char(lease_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+             WHERE id IN (SELECT q.id FROM solar.job q
+                           WHERE (@run::bigint IS NULL OR q.run_id = @run) AND q.status = 'running' AND q.lease_until < now() AND q.attempts >= @max
+                           FOR UPDATE SKIP LOCKED);
             UPDATE solar.job j
                SET status = 'running', worker = @w, attempts = j.attempts + 1, started_at = now(), lease_until = now() + @lease
              WHERE j.id = (
                    SELECT q.id FROM solar.job q JOIN solar.run r ON r.id = q.run_id AND r.status = 'running'
                     WHERE (@run::bigint IS NULL OR q.run_id = @run)
-                      AND (q.status = 'pending' OR (q.status = 'running' AND q.lease_until < now()))
+                      AND (q.status = 'pending' OR (q.status = 'running' AND q.lease_until < now() AND q.attempts < @max))
                     ORDER BY q.run_id, q.id
                     FOR UPDATE OF q SKIP LOCKED
                     LIMIT 1)
@@ -102,6 +113,7 @@ public sealed class SolarJobQueue(NpgsqlDataSource dataSource)
         cmd.Parameters.AddWithValue("w", worker);
         cmd.Parameters.AddWithValue("lease", Lease);
         cmd.Parameters.AddWithValue("run", (object?)runId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("max", MaxAttempts);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -120,6 +132,18 @@ public sealed class SolarJobQueue(NpgsqlDataSource dataSource)
         cmd.Parameters.AddWithValue("id", jobId);
         cmd.Parameters.AddWithValue("w", worker);
         return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Hands a job back untried (its worker is stopping): pending again, this attempt not counted.</summary>
+    public async Task ReleaseAsync(long jobId, string worker, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            UPDATE solar.job SET status = 'pending', attempts = greatest(attempts - 1, 0), worker = NULL, lease_until = NULL
+             WHERE id = @id AND worker = @w AND status = 'running'
+            """);
+        cmd.Parameters.AddWithValue("id", jobId);
+        cmd.Parameters.AddWithValue("w", worker);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Records a job's failure: back to pending for another try, or failed after <see cref="MaxAttempts"/>.</summary>

@@ -56,11 +56,16 @@ internal sealed class ApiProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host and waits until it answers /healthz/live (and /healthz/ready unless told not to).</summary>
+    /// <param name="launcher">A command the host is started through (e.g. <c>unshare -m …</c>), its arguments followed by <c>dotnet Api.dll</c>.</param>
     public static async Task<ApiProcess> StartAsync(
-        string connectionString, IReadOnlyDictionary<string, string>? environment = null, bool waitReady = true, int? port = null)
+        string connectionString, IReadOnlyDictionary<string, string>? environment = null, bool waitReady = true, int? port = null,
+        IReadOnlyList<string>? launcher = null)
     {
         var chosen = port ?? FreePort();
-        var start = new ProcessStartInfo("dotnet", [ApiDll])
+        var start = launcher is { Count: > 0 }
+            ? new ProcessStartInfo(launcher[0], [.. launcher.Skip(1), "dotnet", ApiDll])
+            : new ProcessStartInfo("dotnet", [ApiDll]);
+        start = new ProcessStartInfo(start.FileName, start.ArgumentList)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

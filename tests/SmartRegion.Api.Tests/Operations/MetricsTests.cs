@@ -49,8 +49,9 @@ public sealed class MetricsTests(TestDatabase db)
             """, runId);
         try
         {
-            await using var factory = new ApiFactory(db.ConnectionString, WithKey());
-            using var client = factory.CreateClient();
+            // A host of its own: meters are process-wide, and in-memory hosts of other tests would add their series.
+            await using var api = await ApiProcess.StartAsync(db.ConnectionString, new Dictionary<string, string> { ["Operations__Key"] = OperatorKey });
+            var client = api.Client;
             for (var i = 0; i < 3; i++)
             {
                 using var ok = await client.GetAsync("/api/v1/datasets", Ct);
@@ -89,10 +90,10 @@ public sealed class MetricsTests(TestDatabase db)
     [Fact]
     public async Task Metrics_DatabaseDown_StillServedWithDatabaseUpZero()
     {
-        await using var factory = new ApiFactory("Host=127.0.0.1;Port=9;Username=x;Password=y;Database=z;Timeout=2", WithKey());
-        using var client = factory.CreateClient();
+        await using var api = await ApiProcess.StartAsync("Host=127.0.0.1;Port=9;Username=x;Password=y;Database=z;Timeout=2",
+            new Dictionary<string, string> { ["Operations__Key"] = OperatorKey }, waitReady: false);
 
-        var text = await ScrapeAsync(client);
+        var text = await ScrapeAsync(api.Client);
 
         Assert.Equal(0, Value(text, "smartregion_metrics_database_up"));
         Assert.DoesNotContain("smartregion_jobs{", text);
