@@ -37,7 +37,7 @@ if (settings is null)
     return 1;
 }
 var (parameters, station) = settings.Value;
-var context = await runs.ContextAsync(parameters, station, ct);
+var context = await runs.ContextAsync(runId, parameters, station, ct);
 var store = new SolarTileStore(dataSource);
 
 // Tiles from the middle of the run's list (typical, not the city's edge).

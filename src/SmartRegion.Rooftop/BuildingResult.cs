@@ -7,7 +7,14 @@ public sealed record BuildingResult(
     long BuildingId, string Status, string? Reason, string? RoofOrigin, Point Centre, double? RoofAreaM2, double? UsableAreaM2,
     double? MeanIrradiationKwhPerM2, int? PanelCount, double? InstallableKwp, double? AnnualKwhAc, float[]? MonthlyKwhAc,
     string? ConfigurationsJson, string? FinanceJson, double? Co2AvoidedKgPerYear, string? UncertaintyJson, double? StationDistanceKm,
-    IReadOnlyList<FaceResult> Faces);
+    IReadOnlyList<FaceResult> Faces)
+{
+    /// <summary>
+    /// The report of this building as the solar API serves it (<see cref="ReportDocument"/>), written once by the
+    /// computation; null when the building came without <see cref="BuildingInput.Facts"/>.
+    /// </summary>
+    public string? ReportJson { get; init; }
+}
 
 /// <summary>One roof face's computed result.</summary>
 /// <param name="SampleGrid">[x0, y0, z0, ux, uy, uz, vx, vy, vz]: the sample grid's cell (0, 0) centre and one cell's step along i and j.</param>

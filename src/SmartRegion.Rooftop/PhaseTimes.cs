@@ -21,8 +21,11 @@ public sealed class TilePhaseTimes
     /// <summary>Panel packing and PV energy.</summary>
     public long PanelTicks;
 
-    /// <summary>Statistics, geometry, configurations, finance and JSON.</summary>
+    /// <summary>Statistics, geometry, configurations, finance and the result documents.</summary>
     public long OtherTicks;
+
+    /// <summary>The report document each building's result carries (<see cref="ReportDocument"/>).</summary>
+    public long ReportTicks;
 
     /// <summary>Adds the time since <paramref name="since"/> to <paramref name="phase"/>; returns now.</summary>
     public long Add(ref long phase, long since)
@@ -76,6 +79,7 @@ public sealed class TilePhaseTimes
         irradiation = S(IrradiationTicks),
         panels = S(PanelTicks),
         other = S(OtherTicks),
+        report = S(ReportTicks),
     };
 
     private static double S(long ticks) => Math.Round(ticks / (double)Stopwatch.Frequency, 2);

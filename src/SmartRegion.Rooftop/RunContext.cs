@@ -22,6 +22,9 @@ public sealed class SolarRunContext
 
     public required SelfConsumption.Curve SelfConsumptionCurve { get; init; }
 
+    /// <summary>The run as its reports name it; without it (a computation outside a stored run) no report document is written.</summary>
+    public ReportProvenance? Provenance { get; init; }
+
     /// <summary>Lambert-93 → WGS84, one per thread (ProjNet transforms keep state).</summary>
     public ThreadLocal<CrsTransform> ToWgs84 { get; } = new(() => CrsTransform.Create(KnownCrs.Lambert93, 4326));
 
@@ -38,7 +41,7 @@ public sealed class SolarRunContext
     private object? _batchLock;
 
     /// <summary>The run context for a weather series (the station is where the series was measured).</summary>
-    public static SolarRunContext Create(SolarParameters parameters, WeatherSeries series, string stationName)
+    public static SolarRunContext Create(SolarParameters parameters, WeatherSeries series, string stationName, ReportProvenance? provenance = null)
     {
         var sky = StationSky.Compute(series, parameters.HorizonSectors);
         return new SolarRunContext
@@ -49,6 +52,7 @@ public sealed class SolarRunContext
             StationLongitudeDeg = series.LongitudeDeg,
             StationName = stationName,
             SelfConsumptionCurve = SelfConsumptionProfile.ForStation(sky, parameters),
+            Provenance = provenance,
         };
     }
 

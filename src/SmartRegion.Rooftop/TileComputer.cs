@@ -50,31 +50,42 @@ public static class TileComputer
             {
                 continue;
             }
-            var centre = b.Footprint.InteriorPoint;
-            var prep = prepared[i];
-            if (prep.Skip is { } reason)
+            var result = ComputeTarget(b, prepared[i], faceStart[i], irradiation, run, times);
+            if (b.Facts is { } facts && run.Provenance is { } provenance)
             {
-                results.Add(Skipped(b.Id, centre, reason));
-                continue;
+                var t0 = TilePhaseTimes.Now();
+                result = result with { ReportJson = ReportDocument.Write(result, facts, provenance, run.ToWgs84.Value!) };
+                times.Add(ref times.ReportTicks, t0);
             }
-            if (run.StationDistanceKm(centre) is var stationKm && !(stationKm <= p.StationMaxKm))
-            {
-                // The run's one typical year would be another climate's: say so per building rather than stop the run.
-                results.Add(Skipped(b.Id, centre, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"no weather station within {p.StationMaxKm:0.#} km (the nearest, '{run.StationName}', is {stationKm:0} km away)")));
-                continue;
-            }
-            try
-            {
-                results.Add(ComputeBuilding(b, prep, faceStart[i], centre, irradiation, run, times));
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or TopologyException or IndexOutOfRangeException)
-            {
-                results.Add(new BuildingResult(b.Id, "failed", $"{e.GetType().Name}: {e.Message} @ {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}", null, centre,
-                    null, null, null, null, null, null, null, null, null, null, null, null, []));
-            }
+            results.Add(result);
         }
         return results;
+    }
+
+    private static BuildingResult ComputeTarget(
+        BuildingInput b, PreparedBuilding prep, int firstFace, FaceIrradiation irradiation, SolarRunContext run, TilePhaseTimes times)
+    {
+        var p = run.Parameters;
+        var centre = b.Footprint.InteriorPoint;
+        if (prep.Skip is { } reason)
+        {
+            return Skipped(b.Id, centre, reason);
+        }
+        if (run.StationDistanceKm(centre) is var stationKm && !(stationKm <= p.StationMaxKm))
+        {
+            // The run's one typical year would be another climate's: say so per building rather than stop the run.
+            return Skipped(b.Id, centre, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"no weather station within {p.StationMaxKm:0.#} km (the nearest, '{run.StationName}', is {stationKm:0} km away)"));
+        }
+        try
+        {
+            return ComputeBuilding(b, prep, firstFace, centre, irradiation, run, times);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or TopologyException or IndexOutOfRangeException)
+        {
+            return new BuildingResult(b.Id, "failed", $"{e.GetType().Name}: {e.Message} @ {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}", null, centre,
+                null, null, null, null, null, null, null, null, null, null, null, null, []);
+        }
     }
 
     private static BuildingResult ComputeBuilding(

@@ -34,6 +34,10 @@ public sealed class SolarComputeTests(TestDatabase db)
             WHERE r.run_id = @r AND b.source = ANY(@s) AND r.status IN ('ok', 'skipped', 'failed')
             """, ("r", d.RunId), ("s", d.Sources)));
         Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM solar.job WHERE run_id = @r AND status <> 'done'", ("r", d.RunId)));
+        // Each result carries the report the API serves, written by the computation (its status is the result's).
+        Assert.Equal(0L, await ScalarAsync<long>(db,
+            "SELECT count(*) FROM solar.building_result WHERE run_id = @r AND (report IS NULL OR report ->> 'status' <> status OR (report -> 'building' ->> 'id')::bigint <> building_id)",
+            ("r", d.RunId)));
     }
 
     [Fact]

@@ -177,7 +177,7 @@ internal static class ComputeCommands
         NpgsqlDataSource dataSource, long runId, int workers, SolarParameters parameters, WeatherStation station,
         CancellationToken cancellationToken)
     {
-        var context = await new SolarRunStore(dataSource).ContextAsync(parameters, station, cancellationToken);
+        var context = await new SolarRunStore(dataSource).ContextAsync(runId, parameters, station, cancellationToken);
         var queue = new SolarJobQueue(dataSource);
         var store = new SolarTileStore(dataSource);
         var stats = new Stats();

@@ -32,8 +32,8 @@ internal static class SolarEndpoints
             {
                 return NotFound($"No computed building contains ({latitude.ToString(CultureInfo.InvariantCulture)}, {longitude.ToString(CultureInfo.InvariantCulture)}) or lies within {SolarResultQueries.ClosestMaxDistanceM} m of it.");
             }
-            var report = await queries.GetBuildingReportAsync(id.Value, ct);
-            return report is null ? NotFound($"Building {id} has no published solar result.") : Json(report);
+            var report = await queries.GetBuildingReportJsonAsync(id.Value, ct);
+            return report is null ? NotFound($"Building {id} has no published solar result.") : Results.Text(report, "application/json");
         })
         .WithName("SolarClosestBuilding")
         .WithSummary("Solar potential of the building at a point")
@@ -48,8 +48,8 @@ internal static class SolarEndpoints
             {
                 return BadRequest("id", $"'{id}' is not a building id (a positive integer).");
             }
-            var report = await queries.GetBuildingReportAsync(buildingId, ct);
-            return report is null ? NotFound($"Building {buildingId} has no published solar result.") : Json(report);
+            var report = await queries.GetBuildingReportJsonAsync(buildingId, ct);
+            return report is null ? NotFound($"Building {buildingId} has no published solar result.") : Results.Text(report, "application/json");
         })
         .WithName("SolarBuilding")
         .WithSummary("Solar potential of a building by its platform id")
@@ -111,8 +111,6 @@ internal static class SolarEndpoints
 
         return app;
     }
-
-    private static IResult Json(JsonNode node) => Results.Text(SolarResultQueries.Serialize(node), "application/json");
 
     private static IResult? ParseCoordinate(string? text, string name, double min, double max, out double value)
     {

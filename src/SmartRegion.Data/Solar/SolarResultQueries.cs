@@ -1,6 +1,10 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
+using SmartRegion.Rooftop;
 
 namespace SmartRegion.Data.Solar;
 
@@ -29,6 +33,70 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
         cmd.Parameters.AddWithValue("maxd", ClosestMaxDistanceM);
         var id = await cmd.ExecuteScalarAsync(cancellationToken);
         return id is long l ? l : null;
+    }
+
+    // A complete run's finish time and parameters never change: their JSON is made once per run.
+    private readonly ConcurrentDictionary<long, string> _runMembers = new();
+
+    /// <summary>
+    /// The report of one building as JSON text, as the solar API returns it: the document its latest complete run wrote
+    /// (one row read by key) with the run's finish time and parameters added to its provenance; a result computed before
+    /// the document existed is rebuilt from its rows (<see cref="GetBuildingReportAsync"/>). Null when it has no published result.
+    /// </summary>
+    public async Task<string?> GetBuildingReportJsonAsync(long buildingId, CancellationToken cancellationToken)
+    {
+        long runId;
+        string? stored;
+        await using (var cmd = dataSource.CreateCommand("""
+            SELECT br.run_id, br.report
+            FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND r.status = 'complete'
+            WHERE br.building_id = @id
+            ORDER BY br.run_id DESC
+            LIMIT 1
+            """))
+        {
+            cmd.Parameters.AddWithValue("id", buildingId);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+            runId = reader.GetInt64(0);
+            stored = reader.IsDBNull(1) ? null : reader.GetString(1);
+        }
+        if (stored is null)
+        {
+            return await GetBuildingReportAsync(buildingId, cancellationToken) is { } rebuilt ? Serialize(rebuilt) : null;
+        }
+        if (!_runMembers.TryGetValue(runId, out var members))
+        {
+            members = await RunMembersAsync(runId, cancellationToken);
+            _runMembers.TryAdd(runId, members);
+        }
+        return ReportDocument.CompleteProvenance(stored, members);
+    }
+
+    /// <summary>The provenance members a run adds to each of its stored reports: <c>"computedAt":…,"parameters":{…}</c>.</summary>
+    private async Task<string> RunMembersAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT created_at, finished_at, parameters::text FROM solar.run WHERE id = @id");
+        cmd.Parameters.AddWithValue("id", runId);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidOperationException($"solar run {runId} disappeared while its report was read");
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("computedAt", (reader.IsDBNull(1) ? reader.GetDateTime(0) : reader.GetDateTime(1)).ToString("O"));
+            w.WritePropertyName("parameters");
+            w.WriteRawValue(Serialize(JsonNode.Parse(reader.GetString(2))!), skipInputValidation: true);
+            w.WriteEndObject();
+        }
+        var obj = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return obj[1..^1];
     }
 
     /// <summary>The full report of one building, as the solar API returns it; null when it has no published result.</summary>

@@ -104,12 +104,31 @@ public sealed class SolarRunStore(NpgsqlDataSource dataSource)
         return new SolarRunSettings(reader.GetString(0), station);
     }
 
-    /// <summary>What every tile of a run computed with <paramref name="parameters"/> at <paramref name="station"/> shares (its weather read once).</summary>
-    public async Task<SolarRunContext> ContextAsync(SolarParameters parameters, WeatherStation station, CancellationToken cancellationToken)
+    /// <summary>What every tile of run <paramref name="runId"/> shares: its parameters, its station's sky (the weather read once), its provenance.</summary>
+    public async Task<SolarRunContext> ContextAsync(long runId, SolarParameters parameters, WeatherStation station, CancellationToken cancellationToken)
     {
         var series = await TransientDatabase.RetryAsync(
             ct => new WeatherStationQueries(dataSource).LoadSeriesAsync(station, ct), "load the weather", cancellationToken);
-        return SolarRunContext.Create(parameters, series, station.Name);
+        var provenance = await TransientDatabase.RetryAsync(ct => ProvenanceAsync(runId, ct), "read the run", cancellationToken);
+        return SolarRunContext.Create(parameters, series, station.Name, provenance);
+    }
+
+    /// <summary>Run <paramref name="runId"/> as its reports name it (the part known while it computes).</summary>
+    public async Task<ReportProvenance> ProvenanceAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT r.model_version, r.ingest_run_ids, s.id, s.name, s.source, s.licence, ST_Y(s.location_wgs84), ST_X(s.location_wgs84)
+            FROM solar.run r LEFT JOIN weather.station s ON s.id = r.station_id WHERE r.id = @id
+            """);
+        cmd.Parameters.AddWithValue("id", runId);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidOperationException($"solar run {runId} does not exist");
+        }
+        var station = reader.IsDBNull(2) ? null : new ReportStation(reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+            reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetDouble(6), reader.GetDouble(7));
+        return new ReportProvenance(runId, reader.GetString(0), reader.GetFieldValue<long[]>(1), station);
     }
 
     /// <summary>Run <paramref name="runId"/>'s own parameters and station, ready to compute more of it (or again, the same way).</summary>

@@ -12,12 +12,18 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
 {
     private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
 
-    /// <summary>The job's buildings and every current building within <paramref name="radiusM"/> of the tile.</summary>
+    /// <summary>How far from a footprint a report still names an address (m).</summary>
+    public const double AddressMaxDistanceM = 30;
+
+    /// <summary>
+    /// The job's buildings and every current building within <paramref name="radiusM"/> of the tile; the job's own come
+    /// with what their report says of them (<see cref="BuildingFacts"/>: ids, height, use, the nearest address).
+    /// </summary>
     public async Task<IReadOnlyList<BuildingInput>> LoadTileAsync(long jobId, double radiusM, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, 2154));
-        var buildings = new List<(long Id, Geometry Footprint, double? H, double? G, double? RMin, double? RMax, int? S, string? Shape, bool Target)>();
+        var buildings = new List<(long Id, Geometry Footprint, double? H, double? G, double? RMin, double? RMax, int? S, string? Shape, bool Target, BuildingFacts? Facts)>();
         // The job's own buildings, read once: tested per row in SQL (b.id = ANY(job.building_ids)), the compressed id
         // array was decompressed and searched linearly for every building of the tile and its buffer.
         HashSet<long> targets;
@@ -29,7 +35,8 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         await using (var cmd = new NpgsqlCommand("""
             WITH j AS (SELECT tile FROM solar.job WHERE id = @job)
             SELECT b.id, ST_AsBinary(ST_Force2D(b.footprint)), b.height_above_ground_m, b.ground_altitude_ngfign69_m,
-                   b.roof_min_altitude_ngfign69_m, b.roof_max_altitude_ngfign69_m, b.storeys, b.roof_shape
+                   b.roof_min_altitude_ngfign69_m, b.roof_max_altitude_ngfign69_m, b.storeys, b.roof_shape,
+                   b.source, b.source_id, b.usage, b.attributes ->> 'cleabs', b.attributes ->> 'identifiants_rnb'
             FROM region.building b, j
             WHERE b.retired_run_id IS NULL AND b.footprint && ST_Expand(j.tile, @r)
             ORDER BY b.id
@@ -41,10 +48,29 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
             while (await reader.ReadAsync(cancellationToken))
             {
                 var id = reader.GetInt64(0);
+                var target = targets.Contains(id);
+                BuildingFacts? facts = null;
+                if (target)
+                {
+                    var source = reader.GetString(8);
+                    var sourceId = reader.GetString(9);
+                    var ids = new List<KeyValuePair<string, string>> { new(source, sourceId) };
+                    if (!reader.IsDBNull(11))
+                    {
+                        ids.Add(new("cleabs", reader.GetString(11)));
+                    }
+                    if (!reader.IsDBNull(12))
+                    {
+                        ids.Add(new("rnb", reader.GetString(12)));
+                    }
+                    facts = new BuildingFacts(source, sourceId, ids, N(reader, 2), reader.IsDBNull(7) ? null : reader.GetString(7),
+                        reader.IsDBNull(10) ? null : reader.GetString(10), null);
+                }
                 buildings.Add((id, reader2d.Read(reader.GetFieldValue<byte[]>(1)), N(reader, 2), N(reader, 3), N(reader, 4), N(reader, 5),
-                    reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), targets.Contains(id)));
+                    reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), target, facts));
             }
         }
+        var addresses = await NearestAddressesAsync(connection, [.. targets], cancellationToken);
         var faces = new Dictionary<long, List<Lod2Face>>();
         await using (var cmd = new NpgsqlCommand("""
             SELECT building_id, ST_AsBinary(polygon), tilt_deg, azimuth_deg, area_m2
@@ -69,7 +95,32 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
             }
         }
         return buildings.Select(b => new BuildingInput(b.Id, b.Footprint, b.H, b.G, b.RMin, b.RMax, b.S, b.Shape, b.Target,
-            faces.TryGetValue(b.Id, out var f) ? f : [])).ToList();
+            faces.TryGetValue(b.Id, out var f) ? f : [],
+            b.Facts is { } facts && addresses.TryGetValue(b.Id, out var address) ? facts with { Address = address } : b.Facts)).ToList();
+    }
+
+    /// <summary>Each building's nearest address within <see cref="AddressMaxDistanceM"/> of its footprint (the lower house number on a tie).</summary>
+    private static async Task<Dictionary<long, NearestAddress>> NearestAddressesAsync(NpgsqlConnection connection, long[] buildingIds, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<long, NearestAddress>();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT b.id, a.label, round(ST_Distance(a.point, b.footprint)::numeric, 1)
+            FROM region.building b
+            CROSS JOIN LATERAL (
+                SELECT a.label, a.point FROM region.address a
+                WHERE ST_DWithin(a.point, b.footprint, @d)
+                ORDER BY ST_Distance(a.point, b.footprint), a.number NULLS LAST
+                LIMIT 1) a
+            WHERE b.id = ANY(@ids)
+            """, connection);
+        cmd.Parameters.AddWithValue("ids", buildingIds);
+        cmd.Parameters.AddWithValue("d", AddressMaxDistanceM);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found[reader.GetInt64(0)] = new NearestAddress(reader.GetString(1), reader.GetDecimal(2));
+        }
+        return found;
     }
 
     /// <summary>
@@ -102,7 +153,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         await using (var importer = await connection.BeginBinaryImportAsync("""
             COPY solar.building_result (run_id, building_id, status, reason, roof_origin, centre, roof_area_m2, usable_area_m2,
                 mean_irradiation_kwh_per_m2, panel_count, installable_kwp, annual_kwh_ac, monthly_kwh_ac, configurations, finance,
-                co2_avoided_kg_per_year, uncertainty, station_distance_km) FROM STDIN (FORMAT BINARY)
+                co2_avoided_kg_per_year, uncertainty, station_distance_km, report) FROM STDIN (FORMAT BINARY)
             """, cancellationToken))
         {
             foreach (var r in results)
@@ -127,6 +178,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                 await WriteNullable(importer, r.Co2AvoidedKgPerYear, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullable(importer, r.UncertaintyJson, NpgsqlDbType.Json, cancellationToken);
                 await WriteNullable(importer, r.StationDistanceKm, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullable(importer, r.ReportJson, NpgsqlDbType.Json, cancellationToken);
             }
             await importer.CompleteAsync(cancellationToken);
         }

@@ -1,0 +1,317 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using NetTopologySuite.Geometries;
+using SmartRegion.Geo.Crs;
+
+namespace SmartRegion.Rooftop;
+
+/// <summary>Where a report's numbers come from, as far as the computation knows it (the run's finish and parameters are added when served).</summary>
+/// <param name="IngestRunIds">The loads whose buildings the run read.</param>
+public sealed record ReportProvenance(long RunId, string ModelVersion, IReadOnlyList<long> IngestRunIds, ReportStation? Station);
+
+/// <summary>The weather station of a run, as its reports name it.</summary>
+public sealed record ReportStation(long Id, string Name, string Source, string? Licence, double LatitudeDeg, double LongitudeDeg);
+
+/// <summary>
+/// A building's report as the solar API serves it (GET /api/v1/solar/buildings/{id}), written once by the computation so
+/// that the API reads it by key instead of rebuilding it from rows: building, address, centre, status, totals, months,
+/// configurations, finance, CO₂, uncertainty, roof faces, panels, and last the provenance. Positions are WGS84 (faces and
+/// panels as GeoJSON with 7 decimals, altitudes NGF-IGN69); numbers are rounded as the API has always given them.
+/// </summary>
+/// <remarks>
+/// The document ends with the provenance object, whose last member is the weather station: the server completes it with
+/// the run's finish time and parameters (<see cref="CompleteProvenance"/>), which are not known, or too large to repeat,
+/// when a building is computed.
+/// </remarks>
+public static class ReportDocument
+{
+    /// <summary>The text <see cref="Write"/> ends with, before <see cref="CompleteProvenance"/> inserts the run's members.</summary>
+    private const string OpenTail = "}}";
+
+    /// <summary>The JSON text of <paramref name="result"/>'s report.</summary>
+    public static string Write(BuildingResult result, BuildingFacts facts, ReportProvenance provenance, CrsTransform toWgs84)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("building");
+            w.WriteStartObject();
+            w.WriteNumber("id", result.BuildingId);
+            w.WriteString("source", facts.Source);
+            w.WriteString("sourceId", facts.SourceId);
+            w.WritePropertyName("sourceIds");
+            w.WriteStartObject();
+            foreach (var (name, id) in facts.SourceIds)
+            {
+                w.WriteString(name, id);
+            }
+            w.WriteEndObject();
+            Number(w, "heightAboveGroundM", facts.HeightAboveGroundM, 3);
+            Text(w, "roofShape", facts.RoofShape);
+            Text(w, "usage", facts.Usage);
+            Text(w, "roofOrigin", result.RoofOrigin);
+            w.WriteEndObject();
+            if (facts.Address is { } address)
+            {
+                w.WritePropertyName("address");
+                w.WriteStartObject();
+                w.WriteString("label", address.Label);
+                w.WriteNumber("distanceM", address.DistanceM);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNull("address");
+            }
+            var (lon, lat) = toWgs84.Transform(result.Centre.X, result.Centre.Y);
+            w.WritePropertyName("centre");
+            w.WriteStartObject();
+            w.WriteNumber("lat", lat);
+            w.WriteNumber("lon", lon);
+            w.WriteEndObject();
+            w.WriteString("status", result.Status);
+            Text(w, "reason", result.Reason);
+            Number(w, "roofAreaM2", result.RoofAreaM2, 3);
+            Number(w, "usableAreaM2", result.UsableAreaM2, 3);
+            Number(w, "meanIrradiationKwhPerM2", result.MeanIrradiationKwhPerM2, 3);
+            if (result.PanelCount is { } panels)
+            {
+                w.WriteNumber("panelCount", panels);
+            }
+            else
+            {
+                w.WriteNull("panelCount");
+            }
+            Number(w, "installableKwp", result.InstallableKwp, 3);
+            Number(w, "annualKwhAc", result.AnnualKwhAc, 3);
+            if (result.MonthlyKwhAc is { } monthly)
+            {
+                w.WriteStartArray("monthlyKwhAc");
+                foreach (var v in monthly)
+                {
+                    w.WriteNumberValue(v);
+                }
+                w.WriteEndArray();
+            }
+            else
+            {
+                w.WriteNull("monthlyKwhAc");
+            }
+            Raw(w, "configurations", result.ConfigurationsJson);
+            Raw(w, "finance", result.FinanceJson);
+            Number(w, "co2AvoidedKgPerYear", result.Co2AvoidedKgPerYear, 3);
+            Raw(w, "uncertainty", result.UncertaintyJson);
+            WriteFaces(w, result, toWgs84);
+            WritePanels(w, result, toWgs84);
+            WriteProvenance(w, provenance, result.StationDistanceKm);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// A stored report with its run's members added to the provenance: <paramref name="runMembersJson"/> is a list of JSON
+    /// members without braces (<c>"computedAt":"…","parameters":{…}</c>), the same for every building of the run.
+    /// </summary>
+    public static string CompleteProvenance(string stored, string runMembersJson) =>
+        stored.EndsWith(OpenTail, StringComparison.Ordinal)
+            ? string.Concat(stored.AsSpan(0, stored.Length - OpenTail.Length), ",", runMembersJson, OpenTail)
+            : throw new FormatException("a stored solar report does not end with its provenance");
+
+    private static void WriteFaces(Utf8JsonWriter w, BuildingResult result, CrsTransform toWgs84)
+    {
+        w.WriteStartArray("roofFaces");
+        foreach (var f in result.Faces)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("faceNo", f.FaceNo);
+            w.WriteString("origin", f.Origin);
+            w.WriteNumber("tiltDeg", Math.Round(f.TiltDeg, 2));
+            w.WriteNumber("azimuthDeg", Math.Round(f.AzimuthDeg, 2));
+            w.WriteNumber("areaM2", Math.Round(f.AreaM2, 2));
+            w.WriteNumber("usableAreaM2", Math.Round(f.UsableAreaM2, 2));
+            w.WriteNumber("annualIrradiationKwhPerM2", Math.Round(f.AnnualIrradiationKwhPerM2, 1));
+            w.WriteStartArray("quantilesKwhPerM2");
+            foreach (var q in f.QuantilesKwhPerM2)
+            {
+                w.WriteNumberValue(Math.Round(q, 1));
+            }
+            w.WriteEndArray();
+            w.WriteNumber("shadingLossFraction", Math.Round(f.ShadingLossFraction, 4));
+            w.WriteNumber("suitabilityClass", f.SuitabilityClass);
+            w.WriteNumber("panelCount", f.PanelCount);
+            w.WriteNumber("installableKwp", Math.Round(f.InstallableKwp, 3));
+            w.WriteNumber("annualKwhAc", Math.Round(f.AnnualKwhAc, 1));
+            w.WriteStartArray("monthlyKwhAc");
+            foreach (var m in f.MonthlyKwhAc)
+            {
+                w.WriteNumberValue(Math.Round(m, 1));
+            }
+            w.WriteEndArray();
+            w.WritePropertyName("polygonWgs84");
+            GeoJsonPolygon(w, f.Polygon, toWgs84);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WritePanels(Utf8JsonWriter w, BuildingResult result, CrsTransform toWgs84)
+    {
+        w.WriteStartArray("panels");
+        foreach (var f in result.Faces)
+        {
+            if (f.Panels is not { IsEmpty: false } panels)
+            {
+                continue;
+            }
+            for (var i = 0; i < panels.NumGeometries; i++)
+            {
+                var panel = (Polygon)panels.GetGeometryN(i);
+                w.WriteStartObject();
+                w.WriteNumber("faceNo", f.FaceNo);
+                w.WriteNumber("panelNo", i + 1);
+                if (f.PanelPortrait is { } portrait)
+                {
+                    w.WriteBoolean("portrait", portrait);
+                }
+                else
+                {
+                    w.WriteNull("portrait");
+                }
+                if (f.PanelKwhAc is { } kwh && i < kwh.Length)
+                {
+                    w.WriteNumber("annualKwhAc", kwh[i]);
+                }
+                else
+                {
+                    w.WriteNull("annualKwhAc");
+                }
+                var centroid = panel.Centroid;
+                var (lon, lat) = toWgs84.Transform(centroid.X, centroid.Y);
+                w.WritePropertyName("centre");
+                w.WriteStartObject();
+                w.WriteNumber("lat", lat);
+                w.WriteNumber("lon", lon);
+                // The mean altitude of the ring's points, its closing point included (as PostGIS's ST_DumpPoints counts them).
+                var ring = panel.ExteriorRing.Coordinates;
+                double z = 0;
+                foreach (var c in ring)
+                {
+                    z += c.Z;
+                }
+                w.WriteNumber("altitudeM", z / ring.Length);
+                w.WriteEndObject();
+                w.WritePropertyName("polygonWgs84");
+                GeoJsonPolygon(w, panel, toWgs84);
+                w.WriteEndObject();
+            }
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WriteProvenance(Utf8JsonWriter w, ReportProvenance p, double? stationDistanceKm)
+    {
+        w.WritePropertyName("provenance");
+        w.WriteStartObject();
+        w.WriteNumber("runId", p.RunId);
+        w.WriteString("modelVersion", p.ModelVersion);
+        w.WriteStartArray("ingestRunIds");
+        foreach (var id in p.IngestRunIds)
+        {
+            w.WriteNumberValue(id);
+        }
+        w.WriteEndArray();
+        if (p.Station is { } s)
+        {
+            w.WritePropertyName("weatherStation");
+            w.WriteStartObject();
+            w.WriteNumber("id", s.Id);
+            w.WriteString("name", s.Name);
+            w.WriteString("source", s.Source);
+            Text(w, "licence", s.Licence);
+            w.WriteNumber("lat", s.LatitudeDeg);
+            w.WriteNumber("lon", s.LongitudeDeg);
+            Number(w, "distanceKm", stationDistanceKm, 3);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("weatherStation");
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>A 3D polygon as GeoJSON in WGS84: 7 decimals (about 1 cm), altitudes as they are (to 7 decimals too).</summary>
+    private static void GeoJsonPolygon(Utf8JsonWriter w, Polygon polygon, CrsTransform toWgs84)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "Polygon");
+        w.WriteStartArray("coordinates");
+        Ring(w, polygon.ExteriorRing, toWgs84);
+        foreach (var hole in polygon.InteriorRings)
+        {
+            Ring(w, hole, toWgs84);
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void Ring(Utf8JsonWriter w, LineString ring, CrsTransform toWgs84)
+    {
+        w.WriteStartArray();
+        var sequence = ring.CoordinateSequence;
+        for (var i = 0; i < sequence.Count; i++)
+        {
+            var (lon, lat) = toWgs84.Transform(sequence.GetX(i), sequence.GetY(i));
+            w.WriteStartArray();
+            w.WriteNumberValue(Math.Round(lon, 7));
+            w.WriteNumberValue(Math.Round(lat, 7));
+            var z = sequence.GetZ(i);
+            if (!double.IsNaN(z))
+            {
+                w.WriteNumberValue(Math.Round(z, 7));
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double? value, int decimals)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, Math.Round(v, decimals));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static void Text(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+
+    private static void Raw(Utf8JsonWriter w, string name, string? json)
+    {
+        w.WritePropertyName(name);
+        if (json is null)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            w.WriteRawValue(json, skipInputValidation: true);
+        }
+    }
+}
