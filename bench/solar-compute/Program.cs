@@ -91,7 +91,7 @@ foreach (var job in jobs.Skip(1))
     naiveFaces += reference.Sum(r => r.Faces.Count);
     naiveSamples += reference.Sum(r => r.Faces.Sum(f => (long)(f.SampleKwhPerM2?.Length ?? 0)));
     var byId = fast.ToDictionary(r => r.BuildingId);
-    foreach (var r in reference.Where(r => r.Status == "ok"))
+    foreach (var r in reference.Where(r => r.Status == BuildingStatus.Ok))
     {
         var f = byId[r.BuildingId];
         buildingDiffs.Add(RelativeDiff(f.MeanIrradiationKwhPerM2!.Value, r.MeanIrradiationKwhPerM2!.Value));

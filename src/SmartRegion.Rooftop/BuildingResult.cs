@@ -3,8 +3,10 @@ using NetTopologySuite.Geometries;
 namespace SmartRegion.Rooftop;
 
 /// <summary>One building's computed result.</summary>
+/// <param name="Skip">Why it has no result (status skipped or failed).</param>
+/// <param name="Notes">What was assumed or repaired to compute it.</param>
 public sealed record BuildingResult(
-    long BuildingId, string Status, string? Reason, string? RoofOrigin, Point Centre, double? RoofAreaM2, double? UsableAreaM2,
+    long BuildingId, BuildingStatus Status, SkipReason? Skip, IReadOnlyList<ResultNote> Notes, string? RoofOrigin, Point Centre, double? RoofAreaM2, double? UsableAreaM2,
     double? MeanIrradiationKwhPerM2, int? PanelCount, double? InstallableKwp, double? AnnualKwhAc, float[]? MonthlyKwhAc,
     string? ConfigurationsJson, string? FinanceJson, double? Co2AvoidedKgPerYear, string? UncertaintyJson, double? StationDistanceKm,
     IReadOnlyList<FaceResult> Faces)
@@ -14,6 +16,17 @@ public sealed record BuildingResult(
     /// computation; null when the building came without <see cref="BuildingInput.Facts"/>.
     /// </summary>
     public string? ReportJson { get; init; }
+
+    /// <summary>The status as published (<c>ok</c>, <c>skipped</c>, <c>failed</c>).</summary>
+    public string StatusCode => ResultCodes.Code(Status);
+
+    /// <summary>The reason as published: the skip reason's code, else the notes' codes separated by <c>;</c>, else null.</summary>
+    public string? ReasonCode => Skip is { } skip
+        ? ResultCodes.Code(skip)
+        : Notes.Count == 0 ? null : string.Join(';', Notes.Select(ResultCodes.Code));
+
+    /// <summary>Why the computation broke on this building (status failed): for the worker's log, never published.</summary>
+    public Exception? Failure { get; init; }
 }
 
 /// <summary>One roof face's computed result.</summary>

@@ -41,28 +41,34 @@ public static class Report
             ReferenceEquals(c, recommended))).ToList(), SolarResultJson.Default.ListConfigurationDocument);
 
         var distanceKm = run.StationDistanceKm(centre);
-        var band = Uncertainty.Band(prep, distanceKm);
+        var band = Uncertainty.Band(prep, distanceKm, p.Uncertainty);
         var uncertaintyJson = JsonSerializer.Serialize(new UncertaintyDocument(
             Math.Round(band.RelativeLow, 3),
             Math.Round(band.RelativeHigh, 3),
             Math.Round(annual * (1 - band.RelativeLow), 0),
             Math.Round(annual * (1 + band.RelativeHigh), 0),
             band.Reasons,
-            prep.Notes), SolarResultJson.Default.UncertaintyDocument);
+            [.. prep.Notes.Select(ResultCodes.Code)]), SolarResultJson.Default.UncertaintyDocument);
 
         return new BuildingResult(
-            b.Id, "ok", prep.Notes.Count == 0 ? null : string.Join("; ", prep.Notes),
+            b.Id, BuildingStatus.Ok, null, prep.Notes,
             prep.Faces.Select(f => f.Origin).Distinct().Count() > 1 ? "mixed" : prep.Faces[0].Origin,
             centre, roofArea, usableArea, meanIrradiation, panelCount, kwp, annual, monthly,
             configurationsJson, financeJson, annual * p.Finance.GridCo2KgPerKwh, uncertaintyJson, distanceKm, faceRows);
     }
+
+    /// <summary>The smallest installations (1, 2, 3 modules) are always offered: a household's first choice is often the smallest.</summary>
+    private const int SmallestSizesAlwaysListed = 3;
 
     private sealed record Configuration(int PanelCount, double InstallableKwp, double AnnualKwhAc, FinanceResult Finance)
     {
         public double NetGainEur => Finance.NetGainEur;
     }
 
-    /// <summary>Google-style: the best panels first; n panels → kWh/yr and money, at up to 20 sizes ending with the whole roof.</summary>
+    /// <summary>
+    /// Google-style: the best panels first; n panels → kWh/yr and money, at up to report.configurationSizes sizes (plus the
+    /// first <see cref="SmallestSizesAlwaysListed"/>) ending with the whole roof.
+    /// </summary>
     private static List<Configuration> Configurations(List<double> panelKwhAc, SolarParameters p, SolarRunContext run)
     {
         var sorted = panelKwhAc.OrderDescending().ToArray();
@@ -71,12 +77,12 @@ public static class Report
         {
             return list;
         }
-        var step = Math.Max(1, (int)Math.Ceiling(sorted.Length / 20.0));
+        var step = Math.Max(1, (int)Math.Ceiling(sorted.Length / (double)p.ConfigurationSizes));
         double cumulative = 0;
         for (var n = 1; n <= sorted.Length; n++)
         {
             cumulative += sorted[n - 1];
-            if (n % step == 0 || n == sorted.Length || n <= 3)
+            if (n % step == 0 || n == sorted.Length || n <= SmallestSizesAlwaysListed)
             {
                 var kwp = n * p.Module.PeakPowerWp / 1000;
                 var finance = FinanceModel.Evaluate(kwp, cumulative, run.SelfConsumptionCurve.At(cumulative), p.Finance);

@@ -71,8 +71,8 @@ public static class ReportDocument
             w.WriteNumber("lat", lat);
             w.WriteNumber("lon", lon);
             w.WriteEndObject();
-            w.WriteString("status", result.Status);
-            Text(w, "reason", result.Reason);
+            w.WriteString("status", result.StatusCode);
+            Text(w, "reason", result.ReasonCode);
             Number(w, "roofAreaM2", result.RoofAreaM2, 3);
             Number(w, "usableAreaM2", result.UsableAreaM2, 3);
             Number(w, "meanIrradiationKwhPerM2", result.MeanIrradiationKwhPerM2, 3);

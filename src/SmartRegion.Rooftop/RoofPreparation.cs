@@ -7,7 +7,7 @@ namespace SmartRegion.Rooftop;
 public sealed record FaceInput(Polygon Polygon, RoofPlane Plane, string Origin);
 
 /// <summary>A building's roof faces, or why it has none (<see cref="Skip"/>), with the notes made on the way.</summary>
-public sealed record PreparedBuilding(List<FaceInput> Faces, string? Skip, List<string> Notes, bool Inferred);
+public sealed record PreparedBuilding(List<FaceInput> Faces, SkipReason? Skip, List<ResultNote> Notes, bool Inferred);
 
 /// <summary>
 /// A building's roof faces: its LOD2 roof surfaces when it has usable ones, else faces inferred from the footprint and the
@@ -18,21 +18,21 @@ public static class RoofPreparation
     private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
 
     /// <summary>The faces of <paramref name="b"/>; <paramref name="groundFallback"/> stands in for an unknown ground altitude.</summary>
-    public static PreparedBuilding Prepare(BuildingInput b, double groundFallback)
+    public static PreparedBuilding Prepare(BuildingInput b, double groundFallback, SolarParameters p)
     {
-        var notes = new List<string>();
+        var notes = new List<ResultNote>();
         var faces = new List<FaceInput>();
         foreach (var f in b.Lod2Faces)
         {
             var plane = RoofPlane.Fit(f.Polygon.ExteriorRing.Coordinates.Select(c => new CoordinateZ(c.X, c.Y, c.Z)).ToArray());
-            if (plane is null || plane.Value.AreaM2 < 0.5)
+            if (plane is null || plane.Value.AreaM2 < p.Lod2MinAreaM2)
             {
-                notes.Add("degenerate LOD2 roof polygon ignored");
+                Note(notes, ResultNote.Lod2DegeneratePolygonIgnored);
                 continue;
             }
-            if (plane.Value.TiltDeg > 75)
+            if (plane.Value.TiltDeg > p.Lod2MaxTiltDeg)
             {
-                notes.Add("vertical LOD2 roof polygon ignored");
+                Note(notes, ResultNote.Lod2VerticalPolygonIgnored);
                 continue;
             }
             faces.Add(new FaceInput(f.Polygon, plane.Value, "lod2"));
@@ -42,42 +42,42 @@ public static class RoofPreparation
             return new PreparedBuilding(faces, null, notes, false);
         }
 
-        // Every part of a multi-part footprint has a roof (an ingest-repaired bow-tie becomes two triangles); parts
-        // under 4 m² are slivers, not roofs.
+        // Every part of a multi-part footprint has a roof (an ingest-repaired bow-tie becomes two triangles); the smallest
+        // parts are slivers, not roofs.
         var geometry = b.Footprint;
         if (!geometry.IsValid)
         {
             geometry = NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(geometry);
-            notes.Add("self-intersecting footprint repaired");
+            notes.Add(ResultNote.FootprintRepaired);
         }
-        var parts = Polygons(geometry).Where(p => p.Area >= 4).ToList();
+        var parts = Polygons(geometry).Where(part => part.Area >= p.MinFootprintPartAreaM2).ToList();
         if (parts.Count == 0)
         {
-            return new PreparedBuilding(faces, "footprint smaller than 4 m² or empty", notes, true);
+            return new PreparedBuilding(faces, SkipReason.FootprintTooSmall, notes, true);
         }
         if (parts.Count > 1)
         {
-            notes.Add($"footprint of {parts.Count} parts: a roof inferred for each");
+            notes.Add(ResultNote.FootprintMultiPart);
         }
         var ground = b.GroundAltitudeM ?? groundFallback;
         if (b.GroundAltitudeM is null)
         {
-            notes.Add("ground altitude unknown: the tile's median used");
+            notes.Add(ResultNote.GroundAltitudeUnknown);
         }
         double? top = b.RoofMaxAltitudeM ?? (b.HeightAboveGroundM is { } h ? ground + h : null);
         double? eaves = b.RoofMinAltitudeM ?? top;
         if (top is null && b.Storeys is > 0)
         {
-            top = eaves = ground + 3.0 * b.Storeys.Value;
-            notes.Add("no height: 3 m per storey assumed");
+            top = eaves = ground + p.StoreyHeightM * b.Storeys.Value;
+            notes.Add(ResultNote.HeightFromStoreys);
         }
         if (top is null || eaves is null)
         {
-            return new PreparedBuilding(faces, "no height, roof altitude or storey count", notes, true);
+            return new PreparedBuilding(faces, SkipReason.NoHeight, notes, true);
         }
         if (top.Value - ground <= 0)
         {
-            return new PreparedBuilding(faces, "roof not above the ground (zero or negative height)", notes, true);
+            return new PreparedBuilding(faces, SkipReason.RoofNotAboveGround, notes, true);
         }
         foreach (var part in parts)
         {
@@ -85,8 +85,17 @@ public static class RoofPreparation
             faces.AddRange(roof.Faces.Select(f => new FaceInput(f.Polygon, f.Plane, "inferred")));
         }
         return faces.Count == 0
-            ? new PreparedBuilding(faces, "no roof face could be inferred", notes, true)
+            ? new PreparedBuilding(faces, SkipReason.NoRoofFace, notes, true)
             : new PreparedBuilding(faces, null, notes, true);
+    }
+
+    /// <summary>A note once, however many polygons it concerns.</summary>
+    private static void Note(List<ResultNote> notes, ResultNote note)
+    {
+        if (!notes.Contains(note))
+        {
+            notes.Add(note);
+        }
     }
 
     /// <summary>The 2D polygons of a footprint (Z dropped).</summary>

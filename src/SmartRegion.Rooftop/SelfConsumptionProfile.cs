@@ -7,13 +7,14 @@ namespace SmartRegion.Rooftop;
 public static class SelfConsumptionProfile
 {
     /// <summary>
-    /// Self-consumption against annual production for this station: a south-facing 30° plane's hourly shape and the
-    /// household profile, hours placed in local time (the household's day follows the clock, the sun follows UTC).
+    /// Self-consumption against annual production for this station: the reference plane's hourly shape (a south-facing 30°
+    /// plane by default, finance.selfConsumptionReferencePlane) and the household profile, hours placed in local time (the
+    /// household's day follows the clock, the sun follows UTC).
     /// </summary>
     public static SelfConsumption.Curve ForStation(StationSky sky, SolarParameters parameters)
     {
         var weather = sky.Weather;
-        var hourly = PlaneOfArray.Hourly(sky, new PlaneOrientation(30, 180), SkyModel.Perez, parameters.Albedo, null);
+        var hourly = PlaneOfArray.Hourly(sky, new PlaneOrientation(parameters.SelfConsumptionReferenceTiltDeg, parameters.SelfConsumptionReferenceAzimuthDeg), SkyModel.Perez, parameters.Albedo, null);
         var shape = new double[weather.Count];
         double total = 0;
         for (var h = 0; h < sky.Count; h++)

@@ -24,8 +24,32 @@ public sealed record SolarParameters
 
     public required double FlatRoofRackAzimuthDeg { get; init; }
 
-    /// <summary>Faces flatter than this get tilted racks rather than modules laid on the roof.</summary>
+    /// <summary>Faces flatter than this get tilted racks rather than modules laid on the roof (layout.flatFaceMaxTiltDeg).</summary>
     public double FlatFaceMaxTiltDeg { get; init; } = 5;
+
+    /// <summary>A LOD2 roof polygon smaller than this (true area) is a modelling artefact, not a face (roof.lod2MinAreaM2).</summary>
+    public double Lod2MinAreaM2 { get; init; } = 0.5;
+
+    /// <summary>A LOD2 "roof" polygon steeper than this is a wall (roof.lod2MaxTiltDeg).</summary>
+    public double Lod2MaxTiltDeg { get; init; } = 75;
+
+    /// <summary>A footprint part smaller than this is a sliver, not a roof (roof.minFootprintPartAreaM2).</summary>
+    public double MinFootprintPartAreaM2 { get; init; } = 4;
+
+    /// <summary>Height assumed per storey when a building has a storey count and no height (roof.storeyHeightM).</summary>
+    public double StoreyHeightM { get; init; } = 3;
+
+    /// <summary>How wide the band of a building's annual energy is (uncertainty.*).</summary>
+    public UncertaintyParameters Uncertainty { get; init; } = UncertaintyParameters.StoredRunDefaults;
+
+    /// <summary>At most this many installation sizes are offered per building, the whole roof last (report.configurationSizes).</summary>
+    public int ConfigurationSizes { get; init; } = 20;
+
+    /// <summary>The plane whose hourly production shape stands for every roof in the self-consumption curve (finance.selfConsumptionReferencePlane).</summary>
+    public double SelfConsumptionReferenceTiltDeg { get; init; } = 30;
+
+    /// <inheritdoc cref="SelfConsumptionReferenceTiltDeg"/>
+    public double SelfConsumptionReferenceAzimuthDeg { get; init; } = 180;
 
     public required double SampleSpacingM { get; init; }
 
@@ -111,6 +135,9 @@ public sealed record SolarParameters
     private static SolarParameters FromDocument(JsonObject doc)
     {
         double D(string path) => Value(doc, path).GetValue<double>();
+        // Settings added after runs were stored: such a run resumes with the value it was computed with (the fallback).
+        double Or(string path, double fallback) => Find(doc, path) is null ? fallback : D(path);
+        var u = UncertaintyParameters.StoredRunDefaults;
         IReadOnlyList<SizeBand> Bands(string path, string field) => Value(doc, path).AsArray()
             .Select(b => new SizeBand(b!["upToKwp"]!.GetValue<double>(), b[field]!.GetValue<double>())).ToList();
         return new SolarParameters
@@ -122,6 +149,23 @@ public sealed record SolarParameters
             MinModulesPerFace = doc["layout"]?["minModulesPerFace"] is null ? 1 : (int)Positive(D("layout.minModulesPerFace"), "layout.minModulesPerFace", 1000),
             FlatRoofRackTiltDeg = D("layout.flatRoofRackTiltDeg"),
             FlatRoofRackAzimuthDeg = D("layout.flatRoofRackAzimuthDeg"),
+            FlatFaceMaxTiltDeg = Or("layout.flatFaceMaxTiltDeg", 5),
+            Lod2MinAreaM2 = Or("roof.lod2MinAreaM2", 0.5),
+            Lod2MaxTiltDeg = Or("roof.lod2MaxTiltDeg", 75),
+            MinFootprintPartAreaM2 = Or("roof.minFootprintPartAreaM2", 4),
+            StoreyHeightM = Positive(Or("roof.storeyHeightM", 3), "roof.storeyHeightM", 20),
+            Uncertainty = new UncertaintyParameters(
+                Or("uncertainty.weatherAndModelRelative", u.WeatherAndModelRelative),
+                Or("uncertainty.inferredRoofRelativeLow", u.InferredRoofRelativeLow),
+                Or("uncertainty.inferredRoofRelativeHigh", u.InferredRoofRelativeHigh),
+                Or("uncertainty.missingHeightsRelative", u.MissingHeightsRelative),
+                Or("uncertainty.stationFreeKm", u.StationFreeKm),
+                Or("uncertainty.stationKmPerRelative", u.StationKmPerRelative),
+                Or("uncertainty.stationMaxRelative", u.StationMaxRelative),
+                Or("uncertainty.maxRelativeLow", u.MaxRelativeLow)),
+            ConfigurationSizes = (int)Positive(Or("report.configurationSizes", 20), "report.configurationSizes", 1000),
+            SelfConsumptionReferenceTiltDeg = Or("finance.selfConsumptionReferencePlane.tiltDeg", 30),
+            SelfConsumptionReferenceAzimuthDeg = Or("finance.selfConsumptionReferencePlane.azimuthDeg", 180),
             SampleSpacingM = Positive(D("layout.sampleSpacingM"), "layout.sampleSpacingM", 2.0),
             HorizonRadiusM = Positive(D("layout.horizonRadiusM"), "layout.horizonRadiusM", 2000),
             HorizonSectors = (int)Positive(D("layout.horizonSectors"), "layout.horizonSectors", 3600),
@@ -163,6 +207,21 @@ public sealed record SolarParameters
 
     private static double Positive(double value, string name, double max) =>
         value > 0 && value <= max ? value : throw new InvalidOperationException($"{name} must be in (0, {max}], not {value}");
+
+    /// <summary>The node at a dotted path, or null when a part of it is missing.</summary>
+    private static JsonNode? Find(JsonObject doc, string path)
+    {
+        JsonNode? node = doc;
+        foreach (var part in path.Split('.'))
+        {
+            node = node is JsonObject o ? o[part] : null;
+            if (node is null)
+            {
+                return null;
+            }
+        }
+        return node;
+    }
 
     /// <summary>The <c>value</c> of a dotted path (or the node itself when an override gave a bare value).</summary>
     private static JsonNode Value(JsonObject doc, string path)

@@ -28,8 +28,8 @@ public static class TileComputer
         // 1. Faces of every building (targets and neighbours): all of them cast shade.
         // A building's faces depend on it alone, unless its ground altitude is unknown (the tile's median stands in).
         var prepared = buildings.Select(b => b.GroundAltitudeM is null
-            ? RoofPreparation.Prepare(b, groundFallback)
-            : run.Roofs.GetOrAdd(b.Id, () => RoofPreparation.Prepare(b, groundFallback))).ToList();
+            ? RoofPreparation.Prepare(b, groundFallback, p)
+            : run.Roofs.GetOrAdd(b.Id, () => RoofPreparation.Prepare(b, groundFallback, p))).ToList();
         var allFaces = new List<Polygon>();
         var faceStart = new int[buildings.Count];
         for (var i = 0; i < buildings.Count; i++)
@@ -69,13 +69,13 @@ public static class TileComputer
         var centre = b.Footprint.InteriorPoint;
         if (prep.Skip is { } reason)
         {
-            return Skipped(b.Id, centre, reason);
+            return Skipped(b.Id, BuildingStatus.Skipped, reason, prep.Notes, centre, null);
         }
         if (run.StationDistanceKm(centre) is var stationKm && !(stationKm <= p.StationMaxKm))
         {
-            // The run's one typical year would be another climate's: say so per building rather than stop the run.
-            return Skipped(b.Id, centre, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"no weather station within {p.StationMaxKm:0.#} km (the nearest, '{run.StationName}', is {stationKm:0} km away)"));
+            // The run's one typical year would be another climate's: say so per building rather than stop the run (the
+            // distance goes with the result).
+            return Skipped(b.Id, BuildingStatus.Skipped, SkipReason.StationTooFar, prep.Notes, centre, stationKm);
         }
         try
         {
@@ -83,8 +83,8 @@ public static class TileComputer
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or TopologyException or IndexOutOfRangeException)
         {
-            return new BuildingResult(b.Id, "failed", $"{e.GetType().Name}: {e.Message} @ {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}", null, centre,
-                null, null, null, null, null, null, null, null, null, null, null, null, []);
+            // The published reason is a code; the exception goes to the worker's log (BuildingResult.Failure).
+            return Skipped(b.Id, BuildingStatus.Failed, SkipReason.ComputationFailed, prep.Notes, centre, null) with { Failure = e };
         }
     }
 
@@ -145,8 +145,8 @@ public static class TileComputer
         return result;
     }
 
-    private static BuildingResult Skipped(long id, Point centre, string reason) =>
-        new(id, "skipped", reason, null, centre, null, null, null, null, null, null, null, null, null, null, null, null, []);
+    private static BuildingResult Skipped(long id, BuildingStatus status, SkipReason reason, List<ResultNote> notes, Point centre, double? stationDistanceKm) =>
+        new(id, status, reason, notes, null, centre, null, null, null, null, null, null, null, null, null, null, null, stationDistanceKm, []);
 
     private static double? Median(IEnumerable<double> values)
     {

@@ -44,7 +44,7 @@ public sealed class FaceShadingTests
         var fast = TileComputer.Compute(buildings, run);
         var naive = TileComputer.Compute(buildings, run, method: ShadingMethod.Naive);
 
-        Assert.All(fast, r => Assert.Equal("ok", r.Status));
+        Assert.All(fast, r => Assert.Equal(BuildingStatus.Ok, r.Status));
         var shaded = 0;
         foreach (var (f, n) in fast.Zip(naive))
         {

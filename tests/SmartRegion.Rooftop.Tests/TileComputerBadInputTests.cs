@@ -63,13 +63,14 @@ public sealed class TileComputerBadInputTests
 
         var row = Only(TileComputer.Compute([building], Run.Value), 1);
 
-        Assert.Equal("ok", row.Status);
+        Assert.Equal(BuildingStatus.Ok, row.Status);
         Assert.Equal("lod2", row.RoofOrigin);
         var face = Assert.Single(row.Faces);
         Assert.Equal(Math.Atan(0.5) * 180 / Math.PI, face.TiltDeg, 1e-6);
         Assert.Equal(180, face.AzimuthDeg, 1e-6);
-        Assert.Contains("vertical LOD2 roof polygon ignored", row.Reason);
-        Assert.Contains("degenerate LOD2 roof polygon ignored", row.Reason);
+        // One code per kind of problem, however many polygons had it.
+        Assert.Equal([ResultNote.Lod2VerticalPolygonIgnored, ResultNote.Lod2DegeneratePolygonIgnored], row.Notes);
+        Assert.Equal("lod2_vertical_polygon_ignored;lod2_degenerate_polygon_ignored", row.ReasonCode);
         Assert.True(double.IsFinite(row.MeanIrradiationKwhPerM2!.Value) && row.MeanIrradiationKwhPerM2 > 800, $"{row.MeanIrradiationKwhPerM2}");
         Assert.All(face.SampleKwhPerM2!, v => Assert.True(float.IsFinite(v)));
     }
@@ -80,9 +81,9 @@ public sealed class TileComputerBadInputTests
         double x = X0 + 100, y = Y0, z = Ground + 8;
         var wall = Ring3D((x, y, Ground), (x + 10, y, Ground), (x + 10, y, z), (x, y, z));
         var row = Only(TileComputer.Compute([Building(2, Square(x, y, 10), 8, [Face(wall)])], Run.Value), 2);
-        Assert.Equal("ok", row.Status);
+        Assert.Equal(BuildingStatus.Ok, row.Status);
         Assert.Equal("inferred", row.RoofOrigin);
-        Assert.Contains("vertical LOD2 roof polygon ignored", row.Reason);
+        Assert.Equal("lod2_vertical_polygon_ignored", row.ReasonCode);
         Assert.Equal(100, row.RoofAreaM2!.Value, 1e-6);
     }
 
@@ -103,21 +104,20 @@ public sealed class TileComputerBadInputTests
         var rows = TileComputer.Compute(buildings, Run.Value);
 
         Assert.Equal(buildings.Length, rows.Count);
-        Assert.Equal(("skipped", "no height, roof altitude or storey count"), (Only(rows, 10).Status, Only(rows, 10).Reason));
-        Assert.Equal(("skipped", "footprint smaller than 4 m² or empty"), (Only(rows, 11).Status, Only(rows, 11).Reason));
-        Assert.Equal(("skipped", "footprint smaller than 4 m² or empty"), (Only(rows, 15).Status, Only(rows, 15).Reason));
+        Assert.Equal(("skipped", "no_height"), (Only(rows, 10).StatusCode, Only(rows, 10).ReasonCode));
+        Assert.Equal(("skipped", "footprint_too_small"), (Only(rows, 11).StatusCode, Only(rows, 11).ReasonCode));
+        Assert.Equal(("skipped", "footprint_too_small"), (Only(rows, 15).StatusCode, Only(rows, 15).ReasonCode));
         var bow = Only(rows, 12);
-        Assert.Equal("ok", bow.Status);
+        Assert.Equal(BuildingStatus.Ok, bow.Status);
         Assert.Equal(200, bow.RoofAreaM2!.Value, 0.01);
-        Assert.Contains("self-intersecting footprint repaired", bow.Reason);
+        Assert.Equal("footprint_repaired;footprint_multi_part", bow.ReasonCode);
         // 700 km south (Marseille), in a tile of its own: no station within 100 km of it.
         var far = Only(TileComputer.Compute([Building(13, Square(893_000, 6_248_000, 10), 6)], Run.Value), 13);
-        Assert.Equal("skipped", far.Status);
-        Assert.StartsWith("no weather station within 100 km (the nearest, 'demo', is ", far.Reason);
-        Assert.EndsWith(" km away)", far.Reason);
+        Assert.Equal(("skipped", "station_too_far"), (far.StatusCode, far.ReasonCode));
+        Assert.InRange(far.StationDistanceKm!.Value, 600, 700);
         var ok = Only(rows, 14);
-        Assert.Equal("ok", ok.Status);
-        Assert.Null(ok.Reason);
+        Assert.Equal(BuildingStatus.Ok, ok.Status);
+        Assert.Null(ok.ReasonCode);
         Assert.True(ok.AnnualKwhAc > 0);
     }
 
@@ -128,7 +128,7 @@ public sealed class TileComputerBadInputTests
         Assert.Equal(2, Run.Value.Parameters.MinModulesPerFace);
         var rows = TileComputer.Compute([Building(20, Square(X0 + 600, Y0, 3), 6), Building(21, Square(X0 + 700, Y0, 12), 6)], Run.Value);
         var small = Only(rows, 20);
-        Assert.Equal("ok", small.Status);
+        Assert.Equal(BuildingStatus.Ok, small.Status);
         Assert.Equal(9, small.RoofAreaM2!.Value, 1e-6);
         Assert.Equal((0.0, 0, 0.0), (small.UsableAreaM2!.Value, small.PanelCount!.Value, small.AnnualKwhAc!.Value));
         var large = Only(rows, 21);

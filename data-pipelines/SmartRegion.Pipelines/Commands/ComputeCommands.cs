@@ -254,6 +254,12 @@ internal static class ComputeCommands
                         var inputs = await TransientDatabase.RetryAsync(ct => store.LoadTileAsync(job.Id, parameters.HorizonRadiusM, ct), "load a tile", cancellationToken);
                         var t1 = Stopwatch.GetTimestamp();
                         results = TileComputer.Compute(inputs, context, stats.Phases);
+                        foreach (var failed in results.Where(r => r.Failure is not null))
+                        {
+                            // The published reason is the code computation_failed; the detail is for the operator.
+                            var e = failed.Failure!;
+                            Console.Error.WriteLine($"\nsolar: building {failed.BuildingId} failed (tile {job.TileKey}): {e.GetType().Name}: {e.Message} @ {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}");
+                        }
                         Interlocked.Add(ref stats.LoadTicks, t1 - t0);
                         Interlocked.Add(ref stats.ComputeTicks, Stopwatch.GetTimestamp() - t1);
                     }
@@ -295,9 +301,9 @@ internal static class ComputeCommands
                 Interlocked.Add(ref stats.StoreTicks, Stopwatch.GetTimestamp() - t0);
                 if (completed)
                 {
-                    Interlocked.Add(ref stats.Ok, results.Count(r => r.Status == "ok"));
-                    Interlocked.Add(ref stats.Skipped, results.Count(r => r.Status == "skipped"));
-                    Interlocked.Add(ref stats.Failed, results.Count(r => r.Status == "failed"));
+                    Interlocked.Add(ref stats.Ok, results.Count(r => r.Status == BuildingStatus.Ok));
+                    Interlocked.Add(ref stats.Skipped, results.Count(r => r.Status == BuildingStatus.Skipped));
+                    Interlocked.Add(ref stats.Failed, results.Count(r => r.Status == BuildingStatus.Failed));
                     Interlocked.Add(ref stats.Faces, results.Sum(r => r.Faces.Count));
                     Interlocked.Add(ref stats.Samples, results.Sum(r => r.Faces.Sum(f => (long)(f.SampleKwhPerM2?.Length ?? 0))));
                 }

@@ -161,8 +161,8 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                 await importer.StartRowAsync(cancellationToken);
                 await importer.WriteAsync(job.RunId, NpgsqlDbType.Bigint, cancellationToken);
                 await importer.WriteAsync(r.BuildingId, NpgsqlDbType.Bigint, cancellationToken);
-                await importer.WriteAsync(r.Status, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullable(importer, r.Reason, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(r.StatusCode, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullable(importer, r.ReasonCode, NpgsqlDbType.Text, cancellationToken);
                 await WriteNullable(importer, r.RoofOrigin, NpgsqlDbType.Text, cancellationToken);
                 r.Centre.SRID = 2154;
                 await importer.WriteAsync(wkb2d.Write(r.Centre), NpgsqlDbType.Bytea, cancellationToken);
