@@ -163,8 +163,12 @@ internal sealed class CompactReader
                 Position += 8;
                 break;
             case CompactType.Binary:
-                Position += ReadLength();
+            {
+                // Not `Position += ReadLength()`: that adds to the position read before the length's varint.
+                var length = ReadLength();
+                Position += length;
                 break;
+            }
             case CompactType.List or CompactType.Set:
             {
                 var n = ReadListHeader(out var et);
