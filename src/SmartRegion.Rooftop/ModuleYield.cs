@@ -10,7 +10,7 @@ public sealed class PvYieldCache
 
     public PvYieldResult Get(SolarRunContext run, double tiltDeg, double azimuthDeg)
     {
-        var key = ((int)Math.Round(tiltDeg), (int)Math.Round(Angles360(azimuthDeg) / 2) % 180);
+        var key = ((int)Math.Round(tiltDeg), (int)Math.Round(Angles.Normalize360Deg(azimuthDeg) / 2) % 180);
         lock (_lock)
         {
             if (_cache.TryGetValue(key, out var hit))
@@ -27,8 +27,6 @@ public sealed class PvYieldCache
         }
         return yield;
     }
-
-    private static double Angles360(double deg) => ((deg % 360) + 360) % 360;
 }
 
 /// <summary>The energy of each module of a face and the face's months.</summary>

@@ -13,11 +13,16 @@ public static class Angles
 
     public static double CosDeg(double deg) => Math.Cos(deg * DegToRad);
 
-    /// <summary>An angle in [0, 360).</summary>
+    /// <summary>An angle in [0, 360) (a tiny negative angle, whose sum with 360 rounds to 360, gives 0).</summary>
     public static double Normalize360Deg(double deg)
     {
         var r = deg % 360.0;
-        return r < 0 ? r + 360.0 : r;
+        if (r < 0)
+        {
+            r += 360.0;
+            return r < 360.0 ? r : 0.0;
+        }
+        return r;
     }
 
     /// <summary>The unit vector (east, north, up) of a direction given by compass azimuth and elevation above the horizon.</summary>

@@ -22,4 +22,17 @@ public sealed class AnglesTests
             Assert.Equal((east, north, 0.0), (e3, n3, up));
         }
     }
+
+    [Theory]
+    [InlineData(0.0, 0.0)]
+    [InlineData(360.0, 0.0)]
+    [InlineData(-90.0, 270.0)]
+    [InlineData(725.5, 5.5)]
+    [InlineData(-1e-15, 0.0)] // -1e-15 + 360 rounds to 360: still in [0, 360)
+    public void Normalize360Deg_StaysInZeroTo360(double deg, double expected)
+    {
+        var r = Angles.Normalize360Deg(deg);
+        Assert.Equal(expected, r, 1e-12);
+        Assert.InRange(r, 0.0, 359.999999999);
+    }
 }
