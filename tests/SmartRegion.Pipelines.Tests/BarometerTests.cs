@@ -39,9 +39,10 @@ public sealed class BarometerTests(BarometerTests.District district) : IClassFix
 
             var folder = Path.Combine(Path.GetTempPath(), "sr-barometer-tests", Guid.NewGuid().ToString("N")[..8]);
             var demo = DemoDistrict.Generate(folder, seed: 11, targetBuildings: 60);
-            // One building far from the district (no commune, no address): counted in the region only.
-            var lone = TempFile("lone.geojson", Collection2154(SquareFeature("LONE", 640_000, 6_861_000, 12,
-                "\"hauteur\": 9, \"altitude_minimale_sol\": 40, \"altitude_minimale_toit\": 49, \"altitude_maximale_toit\": 49, \"nombre_de_logements\": 3")));
+            // One building far from the district (no commune, no address): counted in the region only; one outside the region
+            // (still computed): counted nowhere.
+            const string Lone = "\"hauteur\": 9, \"altitude_minimale_sol\": 40, \"altitude_minimale_toit\": 49, \"altitude_maximale_toit\": 49, \"nombre_de_logements\": 3";
+            var lone = TempFile("lone.geojson", Collection2154(SquareFeature("LONE", 640_000, 6_861_000, 12, Lone), SquareFeature("FAR", 600_000, 6_830_000, 12, Lone)));
             await RunAsync("ingest", "buildings", demo.BuildingsPath, "--source", "demo");
             await RunAsync("ingest", "buildings", lone, "--source", "lone");
 
@@ -50,7 +51,7 @@ public sealed class BarometerTests(BarometerTests.District district) : IClassFix
             var mid = (x0 + x1) / 2;
             await RunAsync("ingest", "boundaries", Boundaries(("93001", "Commune Ouest", x0 - 50, y0 - 50, mid, y1 + 50), ("93002", "Commune Est", mid, y0 - 50, x1 + 50, y1 + 50)), "--level", "commune");
             await RunAsync("ingest", "boundaries", Boundaries(("93", "Seine-Saint-Denis", x0 - 100, y0 - 100, x1 + 100, y1 + 100)), "--level", "departement");
-            await RunAsync("ingest", "boundaries", Boundaries(("11", "Île-de-France", x0 - 200, y0 - 200, x1 + 200, y1 + 200)), "--level", "region");
+            await RunAsync("ingest", "boundaries", Boundaries(("11", "Île-de-France", 635_000, 6_855_000, x1 + 200, y1 + 200)), "--level", "region");
             var weather = Path.Combine(folder, "weather.csv");
             DemoWeather.Write(weather, 48.92, 2.36, 40);
             await RunAsync("ingest", "weather", weather, "--name", "barometer-tests");
@@ -107,10 +108,11 @@ public sealed class BarometerTests(BarometerTests.District district) : IClassFix
             ["commune 93001"] = await RowAsync(string.Format(CultureInfo.InvariantCulture, Sums, InBoundary("commune", "93001"))),
             ["commune 93002"] = await RowAsync(string.Format(CultureInfo.InvariantCulture, Sums, InBoundary("commune", "93002"))),
             ["departement 93"] = await RowAsync(string.Format(CultureInfo.InvariantCulture, Sums, $"{InBoundary("commune", "93001")} OR {InBoundary("commune", "93002")}")),
-            ["region 11"] = await RowAsync(string.Format(CultureInfo.InvariantCulture, Sums, "true")),
+            ["region 11"] = await RowAsync(string.Format(CultureInfo.InvariantCulture, Sums, InBoundary("region", "11"))),
         };
-        // The lone building is outside both communes: in the region only.
+        // The lone building is outside both communes: in the region only; the far one is outside the region too.
         Assert.Equal(expected["departement 93"][0] + 1, expected["region 11"][0]);
+        Assert.Equal(expected["region 11"][0] + 1, await ScalarAsync<long>("SELECT count(*) FROM solar.building_result WHERE run_id = @run", ("run", RunId)));
         Assert.True(expected["commune 93001"][1] > 5 && expected["commune 93002"][1] > 5, "both communes have computed buildings");
         Assert.True(expected["region 11"][8] > 0, "the demo district has dwellings");
 

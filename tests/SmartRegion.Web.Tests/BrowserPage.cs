@@ -25,12 +25,12 @@ public sealed partial class BrowserPage : IAsyncDisposable
 
     public IPage Page { get; }
 
-    /// <summary>Opens a page: locale fr-FR (or en-GB), 1280×900, Paris time.</summary>
-    public static async Task<BrowserPage> OpenAsync(WebSite site, string? testName = null, string locale = "fr-FR")
+    /// <summary>Opens a page: locale fr-FR (or en-GB), 1280×900, Paris time; on the shared site, or on another host (<paramref name="baseAddress"/>).</summary>
+    public static async Task<BrowserPage> OpenAsync(WebSite site, string? testName = null, string locale = "fr-FR", Uri? baseAddress = null)
     {
         var context = await site.Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = site.BaseAddress.ToString().TrimEnd('/'),
+            BaseURL = (baseAddress ?? site.BaseAddress).ToString().TrimEnd('/'),
             Locale = locale,
             TimezoneId = "Europe/Paris",
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },

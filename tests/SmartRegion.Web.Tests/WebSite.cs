@@ -20,7 +20,7 @@ public sealed class WebSite : IAsyncLifetime
     public const int DemoBuildings = 300;
 
     private IPlaywright? _playwright;
-    private SiteFactory? _factory;
+    private WebApplicationFactory<Program>? _factory;
 
     public TestDatabase Database { get; } = new();
 
@@ -42,12 +42,8 @@ public sealed class WebSite : IAsyncLifetime
         var demo = RunCliAsync(["sample", "demo", "--out", Path.Combine(Path.GetTempPath(), $"sr-web-demo-{Guid.NewGuid():N}"),
             "--buildings", DemoBuildings.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
-        _factory = new SiteFactory(Database.ConnectionString);
-        _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        _factory.StartServer();
-        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        BaseAddress = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
-        Assert.Equal("127.0.0.1", BaseAddress.Host);
+        (_factory, var baseAddress) = StartHost(Database.ConnectionString);
+        BaseAddress = baseAddress;
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -79,7 +75,7 @@ public sealed class WebSite : IAsyncLifetime
     }
 
     /// <summary>Runs the operator CLI (the built SmartRegion.Pipelines.dll beside this assembly's build) on the test database.</summary>
-    public async Task<string> RunCliAsync(IReadOnlyList<string> args)
+    public async Task<string> RunCliAsync(IReadOnlyList<string> args, string? connectionString = null)
     {
         var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var cli = Path.Combine(bin.Parent!.Parent!.FullName, "SmartRegion.Pipelines", bin.Name, "SmartRegion.Pipelines.dll");
@@ -93,7 +89,7 @@ public sealed class WebSite : IAsyncLifetime
         {
             start.ArgumentList.Add(a);
         }
-        start.Environment["SMARTREGION_DB"] = Database.ConnectionString;
+        start.Environment["SMARTREGION_DB"] = connectionString ?? Database.ConnectionString;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -113,12 +109,32 @@ public sealed class WebSite : IAsyncLifetime
             : throw new FileNotFoundException($"Debian's chromium is not installed at {path} (./smartregion test installs it; or set SMARTREGION_CHROMIUM)");
     }
 
-    private sealed class SiteFactory(string connectionString) : WebApplicationFactory<Program>
+    /// <summary>
+    /// Starts the real Api on Kestrel at 127.0.0.1 on a free port over <paramref name="connectionString"/>, with any other
+    /// settings (a test's second site on another database uses it too); dispose the factory to stop it.
+    /// </summary>
+    public static (WebApplicationFactory<Program> Factory, Uri BaseAddress) StartHost(
+        string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var factory = new SiteFactory(connectionString, settings);
+        factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var baseAddress = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
+        Assert.Equal("127.0.0.1", baseAddress.Host);
+        return (factory, baseAddress);
+    }
+
+    private sealed class SiteFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("ConnectionStrings:SmartRegion", connectionString);
             builder.UseSetting("Web:Root", Path.Combine(SharedData.RepositoryRoot, "web"));
+            foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+            {
+                builder.UseSetting(name, value);
+            }
             builder.UseEnvironment("Testing");
         }
     }

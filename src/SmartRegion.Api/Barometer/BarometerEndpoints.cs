@@ -72,11 +72,12 @@ internal static partial class BarometerEndpoints
                 return NotYet();
             }
             var stored = level switch { "communes" => "commune", "departements" => "departement", _ => "region" };
-            var area = await queries.AreaAsync(stored, code == "-" ? "" : code, ct);
+            var area = await queries.AreaAsync(stored, code == "-" ? null : code, ct);
             if (area is null)
             {
                 return NotFound($"No {stored} '{code}' has solar results.");
             }
+            var buildings = area.Level == "commune" ? await queries.TopBuildingsAsync(area.Code, TopBuildings, ct) : [];
             var communes = area.Level == "departement"
                 ? (await queries.AreasAsync(area.Code, ct)).Where(a => a.Level == "commune").Select(a => a.Code).ToList()
                 : [];
@@ -86,6 +87,12 @@ internal static partial class BarometerEndpoints
                 provenance = BarometerProvenance.ForArea(area, refresh),
                 howComputed = BarometerProvenance.HowComputed(area, refresh, communes, explore.Available),
                 dataset = BarometerProvenance.Dataset(refresh),
+                buildings = buildings.Select(b => new
+                {
+                    b.Id, b.Address, b.InstallableKwp, b.AnnualKwhAc, b.UsableAreaM2, b.SuitabilityClass,
+                    map3d = $"/?building={b.Id}",
+                    report = $"/api/v1/solar/buildings/{b.Id}",
+                }),
                 map3d = area.Level switch
                 {
                     "commune" => $"/?commune={Uri.EscapeDataString(area.Code)}",
@@ -95,7 +102,7 @@ internal static partial class BarometerEndpoints
         })
         .WithName("BarometerArea")
         .WithSummary("One area's figures, with provenance and a reproducing query per figure")
-        .WithDescription("level: region (code '-' or the region's INSEE code), departements or communes. Example: /api/v1/barometer/communes/93066")
+        .WithDescription("level: region (code '-', or the region's INSEE code when its boundary is loaded), departements or communes. A commune also lists its 10 computed buildings of largest potential production, each with its 3D map link (/?building=<id>) and solar report. Example: /api/v1/barometer/communes/93066")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -140,6 +147,9 @@ internal static partial class BarometerEndpoints
         .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
+
+    /// <summary>How many of a commune's buildings its page lists (largest potential first), each linking to the 3D map.</summary>
+    private const int TopBuildings = 10;
 
     [GeneratedRegex("^[0-9A-Za-z]{1,10}$")]
     private static partial Regex CodePattern();

@@ -72,7 +72,7 @@ internal static class BarometerProvenance
                 ? [Explore(SolarDataset.Slug, $"{indicator.Select} as value", where)]
                 : runs.Where(run => run.BuildingsDatasetVersion is not null)
                       .Select(run => $"/api/v1/datasets/{SolarDataset.Slug}/records?version={run.BuildingsDatasetVersion}" +
-                                     $"&fields=commune_code,status,suitability_class{FieldOf(indicator.Select)}&limit=10000")
+                                     $"&fields=building_id,commune_code,status,suitability_class{FieldOf(indicator.Select)}&limit=10000")
                       .ToList();
             list.Add(new HowComputed(indicator.Key, $"{indicator.Formula}{(where.Length > 0 ? $" — rows where {where}" : "")}", value,
                 explore ? "explore" : "records", queries, indicator.Divisor));
@@ -86,7 +86,7 @@ internal static class BarometerProvenance
             && refresh.Parameters.TryGetProperty("residentialElectricityKwhPerDwellingPerYear", out var kwh)
             && kwh.TryGetProperty("value", out var value))
         {
-            return $"{indicator.Formula}: {value.GetRawText()} kWh per dwelling and year ({Text(kwh, "source")}; {Text(kwh, "date")})";
+            return $"{indicator.Formula}: {value.GetRawText()} kWh per dwelling and year (value of {Text(kwh, "date")}; its source: refresh.assumptions.residentialElectricityKwhPerDwellingPerYear)";
         }
         if (indicator.Key == "installedMwp" && refresh.Parameters.TryGetProperty("installations", out var installations)
             && installations.TryGetProperty("datasetSlug", out var slug))

@@ -15,6 +15,7 @@ internal sealed class WebPages(IFileProvider files)
     [
         ("/catalogue/{id}", "/catalogue/dataset.html"),
         ("/portail/jeux-de-donnees/{id}", "/portail/dataset.html"),
+        ("/tableau-de-bord/commune/{id}", "/tableau-de-bord/commune.html"),
     ];
 
     // Paths owned by API endpoints: a miss there stays a problem document, never an HTML page.

@@ -30,6 +30,9 @@ public sealed record RefreshInfo(
     long Id, DateTimeOffset RefreshedAt, IReadOnlyList<CountedRun> Runs, JsonElement Parameters, int? DatasetVersion, int? CurrentDatasetVersion,
     int? CurrentBuildingsDatasetVersion);
 
+/// <summary>A computed building of a commune, with what its roof could give (for the commune page's list and map links).</summary>
+public sealed record CommuneBuilding(long Id, string? Address, double InstallableKwp, double AnnualKwhAc, double UsableAreaM2, int? SuitabilityClass);
+
 /// <summary>Reads the barometer's stored aggregates and the boundaries to draw them (never recomputes them).</summary>
 public sealed class BarometerQueries(NpgsqlDataSource dataSource)
 {
@@ -66,10 +69,10 @@ public sealed class BarometerQueries(NpgsqlDataSource dataSource)
             ORDER BY CASE a.level WHEN 'region' THEN 0 WHEN 'departement' THEN 1 ELSE 2 END, a.code
             """, Read, cancellationToken, ("dep", departement));
 
-    /// <summary>One area by level and code, or null.</summary>
-    public async Task<AreaFigures?> AreaAsync(string level, string code, CancellationToken cancellationToken) =>
-        (await Db.ListAsync(dataSource, $"{Select} WHERE a.level = @level AND a.code = @code", Read, cancellationToken,
-            ("level", level), ("code", code))).FirstOrDefault();
+    /// <summary>One area by level and code (null code: the level's only row, i.e. the region), or null.</summary>
+    public async Task<AreaFigures?> AreaAsync(string level, string? code, CancellationToken cancellationToken) =>
+        (await Db.ListAsync(dataSource, $"{Select} WHERE a.level = @level AND (@code::text IS NULL OR a.code = @code) ORDER BY a.code LIMIT 1", Read,
+            cancellationToken, ("level", level), ("code", code))).FirstOrDefault();
 
     /// <summary>
     /// The region's communes (and municipal arrondissements, which replace their commune when loaded) as a GeoJSON
@@ -102,6 +105,41 @@ public sealed class BarometerQueries(NpgsqlDataSource dataSource)
             """, ("tol", toleranceM), ("dep", departement));
         return (string)(await cmd.ExecuteScalarAsync(cancellationToken))!;
     }
+
+    /// <summary>
+    /// The <paramref name="limit"/> computed buildings of a commune with the largest potential production (latest complete
+    /// result of each current building; the commune by the barometer's rule, <c>barometer.commune_of</c>), with the
+    /// nearest address within 30 m. Candidates are the buildings that touch the commune's boundary or lie within 30 m of one
+    /// of its addresses, so a commune is read, never the region.
+    /// </summary>
+    public Task<List<CommuneBuilding>> TopBuildingsAsync(string communeCode, int limit, CancellationToken cancellationToken) =>
+        Db.ListAsync(dataSource, """
+            WITH candidates AS (
+                SELECT b.id FROM region.boundary x
+                JOIN region.building b ON ST_Intersects(b.footprint, x.geometry) AND b.retired_run_id IS NULL
+                WHERE x.code = @code AND x.level IN ('commune', 'arrondissement')
+                UNION
+                SELECT b.id FROM region.address a
+                JOIN region.building b ON ST_DWithin(a.point, b.footprint, 30) AND b.retired_run_id IS NULL
+                WHERE a.commune_code = @code
+            )
+            SELECT l.building_id, addr.label, l.installable_kwp, l.annual_kwh_ac, l.usable_area_m2,
+                   (SELECT max(f.suitability_class) FROM solar.face_result f WHERE f.run_id = l.run_id AND f.building_id = l.building_id)
+            FROM candidates k
+            JOIN region.building b ON b.id = k.id
+            CROSS JOIN LATERAL (
+                SELECT br.* FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND r.status = 'complete'
+                WHERE br.building_id = k.id ORDER BY br.run_id DESC LIMIT 1) l
+            CROSS JOIN LATERAL barometer.commune_of(l.centre, b.footprint) c
+            LEFT JOIN LATERAL (
+                SELECT x.label FROM region.address x WHERE ST_DWithin(x.point, b.footprint, 30)
+                ORDER BY ST_Distance(x.point, b.footprint), x.number NULLS LAST LIMIT 1) addr ON true
+            WHERE l.status = 'ok' AND c.code = @code
+            ORDER BY l.annual_kwh_ac DESC, l.building_id
+            LIMIT @limit
+            """, r => new CommuneBuilding(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4),
+                r.IsDBNull(5) ? null : r.GetInt32(5)),
+            cancellationToken, ("code", communeCode), ("limit", limit));
 
     private const string Select = """
         SELECT a.level, a.code, a.name, a.departement_code, d.name, a.buildings, a.buildings_ok, a.buildings_skipped, a.buildings_failed,

@@ -21,7 +21,8 @@ public sealed record BarometerRefreshResult(
 /// What is counted: each current building's latest complete solar result (what the solar API serves). A building belongs
 /// to the commune or municipal arrondissement whose boundary holds its centre, else to the commune of its nearest address
 /// within 30 m (the rule of the published building results); a commune to the département its INSEE code names, else the
-/// département boundary that holds it. The region is every building, with or without a commune.
+/// département boundary that holds it. The region is every building inside the region's boundary (with or without a
+/// commune) when exactly one region boundary is loaded, else every building.
 /// </remarks>
 public sealed class BarometerRefresh(NpgsqlDataSource dataSource)
 {
@@ -46,11 +47,30 @@ public sealed class BarometerRefresh(NpgsqlDataSource dataSource)
         string PerClass(Func<int, string> expression) =>
             string.Join(", ", Enumerable.Range(1, classes).Select(k => expression(k)));
 
+        // The region's code and name when exactly one region boundary is loaded.
+        string regionCode = "", regionName = "";
+        await using (var cmd = Db.Command(connection, tx, "SELECT code, name FROM region.boundary WHERE level = 'region' LIMIT 2"))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            var regions = new List<(string, string)>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                regions.Add((reader.GetString(0), reader.GetString(1)));
+            }
+            if (regions.Count == 1)
+            {
+                (regionCode, regionName) = regions[0];
+            }
+        }
+
         await Exec(connection, tx, $$"""
             CREATE TEMP TABLE barometer_building ON COMMIT DROP AS
             SELECT l.building_id, l.run_id, l.status, l.roof_area_m2, l.usable_area_m2, l.mean_irradiation_kwh_per_m2,
                    l.installable_kwp, l.annual_kwh_ac, l.co2_avoided_kg_per_year,
                    c.code AS commune_code, c.name AS commune_name, f.best_class, f.area_by_class,
+                   -- The region row counts the buildings inside the region's boundary (all of them when none is loaded).
+                   @regionCode = '' OR EXISTS (SELECT 1 FROM region.boundary r
+                                               WHERE r.level = 'region' AND r.code = @regionCode AND ST_Intersects(r.geometry, l.centre)) AS in_region,
                    (SELECT round(y.n)::bigint FROM (
                         SELECT a.ord, CASE WHEN jsonb_typeof(v.v) = 'number' THEN (v.v #>> '{}')::numeric
                                            WHEN v.v #>> '{}' ~ '^\s*[0-9]{1,9}(\.0*)?\s*$' THEN trim(v.v #>> '{}')::numeric END AS n
@@ -72,23 +92,7 @@ public sealed class BarometerRefresh(NpgsqlDataSource dataSource)
                        ORDER BY d.code LIMIT 1)) AS departement_code
             FROM (SELECT commune_code AS code, min(commune_name) AS name FROM barometer_building
                   WHERE commune_code IS NOT NULL GROUP BY commune_code) c;
-            """, cancellationToken, ("attributes", parameters.DwellingCountAttributes.ToArray()));
-
-        // The region's code and name when exactly one region boundary is loaded.
-        string regionCode = "", regionName = "";
-        await using (var cmd = Db.Command(connection, tx, "SELECT code, name FROM region.boundary WHERE level = 'region' LIMIT 2"))
-        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
-        {
-            var regions = new List<(string, string)>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                regions.Add((reader.GetString(0), reader.GetString(1)));
-            }
-            if (regions.Count == 1)
-            {
-                (regionCode, regionName) = regions[0];
-            }
-        }
+            """, cancellationToken, ("attributes", parameters.DwellingCountAttributes.ToArray()), ("regionCode", regionCode));
 
         await Exec(connection, tx, $"""
             DELETE FROM barometer.area;
@@ -116,10 +120,10 @@ public sealed class BarometerRefresh(NpgsqlDataSource dataSource)
                    CASE WHEN count(x.dwellings) > 0 THEN coalesce(sum(x.dwellings), 0) * @kwhPerDwelling / 1e6 END,
                    array_agg(DISTINCT x.run_id ORDER BY x.run_id)
             FROM barometer_building x LEFT JOIN barometer_commune m ON m.code = x.commune_code
-            GROUP BY GROUPING SETS ((x.commune_code), (m.departement_code), ())
+            GROUP BY GROUPING SETS ((x.commune_code), (m.departement_code), (x.in_region))
             HAVING (grouping(x.commune_code) = 0 AND x.commune_code IS NOT NULL)
                 OR (grouping(m.departement_code) = 0 AND m.departement_code IS NOT NULL)
-                OR (grouping(x.commune_code) = 1 AND grouping(m.departement_code) = 1);
+                OR (grouping(x.in_region) = 0 AND x.in_region);
 
             UPDATE barometer.area a SET name = c.name FROM barometer_commune c WHERE a.level = 'commune' AND a.code = c.code;
             UPDATE barometer.area a SET name = b.name FROM region.boundary b

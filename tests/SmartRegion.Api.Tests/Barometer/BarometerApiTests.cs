@@ -162,6 +162,17 @@ public sealed class BarometerApiTests(BarometerApiTests.Site site) : IClassFixtu
             .Sum(r => r.GetProperty("annual_kwh_ac").GetDouble());
         Assert.Equal(potential.GetProperty("value").GetDouble(), sum / potential.GetProperty("queryValueDivisor").GetDouble(), 1e-12);
         Assert.Contains("4272", how["residentialUseGwhPerYear"].GetProperty("formula").GetString());
+
+        // Its buildings of largest potential: the same rows (the commune by the published rule), largest first, with the map link.
+        var expected = records.RootElement.GetProperty("records").EnumerateArray()
+            .Where(r => r.GetProperty("commune_code").GetString() == "93066" && r.GetProperty("status").GetString() == "ok")
+            .OrderByDescending(r => r.GetProperty("annual_kwh_ac").GetDouble()).ThenBy(r => r.GetProperty("building_id").GetInt64())
+            .Take(10).Select(r => r.GetProperty("building_id").GetInt64()).ToList();
+        var listed = json.GetProperty("buildings").EnumerateArray().ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, listed.Select(b => b.GetProperty("id").GetInt64()));
+        Assert.Equal($"/?building={expected[0]}", listed[0].GetProperty("map3d").GetString());
+        Assert.Equal($"/api/v1/solar/buildings/{expected[0]}", listed[0].GetProperty("report").GetString());
     }
 
     [Fact]
