@@ -63,4 +63,26 @@ public static class HealthQueries
             return new DatabaseHealth(false, null, null, 0, [], reason);
         }
     }
+
+    /// <summary>
+    /// Whether the server is a streaming replica and how far its replay is: <c>ReplayCaughtUp</c> when it has replayed all the
+    /// WAL it received, <c>LastReplayAgeSeconds</c> since the last transaction it replayed committed on the primary (grows
+    /// while the primary is idle too: a lag bound only while the primary writes). Throws for a database fault.
+    /// </summary>
+    public static async Task<ReplicationState> ReplicationAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT pg_is_in_recovery(),
+                   pg_last_wal_receive_lsn() IS NOT NULL AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn(),
+                   extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8
+            """, connection);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var inRecovery = reader.GetBoolean(0);
+        return new ReplicationState(inRecovery, inRecovery ? reader.GetBoolean(1) : null, reader.IsDBNull(2) ? null : reader.GetDouble(2));
+    }
 }
+
+/// <summary>A server's replication state (see <see cref="HealthQueries.ReplicationAsync"/>).</summary>
+public sealed record ReplicationState(bool InRecovery, bool? ReplayCaughtUp, double? LastReplayAgeSeconds);

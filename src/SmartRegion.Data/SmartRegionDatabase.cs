@@ -64,7 +64,8 @@ public static class SmartRegionDatabase
         try
         {
             var csb = new NpgsqlConnectionStringBuilder(connectionString);
-            return $"{csb.Host}:{csb.Port}/{csb.Database}";
+            // A multi-host string names each host with its port already (host1:5433,host2).
+            return csb.Host?.Contains(',') == true ? $"{csb.Host}/{csb.Database}" : $"{csb.Host}:{csb.Port}/{csb.Database}";
         }
         catch (ArgumentException)
         {

@@ -14,7 +14,7 @@ namespace SmartRegion.Api.Barometer;
 internal static partial class BarometerEndpoints
 {
     public static IServiceCollection AddBarometer(this IServiceCollection services) =>
-        services.AddSingleton<BarometerQueries>().AddSingleton<ExploreApiProbe>();
+        services.AddSingleton(sp => new BarometerQueries(sp.ReadDataSource())).AddSingleton<ExploreApiProbe>();
 
     public static WebApplication MapBarometerEndpoints(this WebApplication app)
     {

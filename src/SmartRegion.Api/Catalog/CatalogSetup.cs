@@ -1,3 +1,4 @@
+using SmartRegion.Api.Infrastructure;
 using SmartRegion.Data.Catalog;
 
 namespace SmartRegion.Api.Catalog;
@@ -8,10 +9,10 @@ internal static class CatalogSetup
     public static IServiceCollection AddCatalog(this IServiceCollection services)
     {
         services.AddCatalogAuthentication();
-        services.AddSingleton<CatalogSearch>();
+        services.AddSingleton(sp => new CatalogSearch(sp.ReadDataSource()));
         services.AddCatalogOpenApi();
         services.AddSingleton<VersionStore>();
-        services.AddSingleton<RecordsQuery>();
+        services.AddSingleton(sp => new RecordsQuery(sp.ReadDataSource()));
         services.AddSingleton<UploadSettings>();
         services.AddSingleton<UploadSignal>();
         services.AddSingleton<ServerFiles>();

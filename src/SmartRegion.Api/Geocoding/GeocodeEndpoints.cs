@@ -20,7 +20,7 @@ internal static class GeocodeEndpoints
 
     public static WebApplication MapGeocodeEndpoints(this WebApplication app)
     {
-        app.MapGet("/api/v1/geocode", async (string? q, string? limit, NpgsqlDataSource dataSource, CancellationToken ct) =>
+        app.MapGet("/api/v1/geocode", async (string? q, string? limit, ReadDatabase read, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(q))
             {
@@ -35,7 +35,7 @@ internal static class GeocodeEndpoints
             {
                 return ParameterProblem.Invalid("limit", $"limit '{limit}' is not an integer in [1, {MaxLimit}].");
             }
-            var matches = await AddressSearch.GeocodeAsync(dataSource, q, n, ct);
+            var matches = await AddressSearch.GeocodeAsync(read.DataSource, q, n, ct);
             return Results.Ok(new GeocodeResponse(q, AddressSearch.Parse(q), matches));
         })
         .WithTags("Geocoding")

@@ -3,9 +3,15 @@ using SmartRegion.Data;
 
 namespace SmartRegion.Api.Infrastructure;
 
-/// <summary>Registers the one <see cref="NpgsqlDataSource"/> of the process and migrates at start-up.</summary>
+/// <summary>
+/// Registers the process's <see cref="NpgsqlDataSource"/> (the primary: every write and every read that must see a write) and
+/// its <see cref="ReadDatabase"/> (a streaming replica when <c>SMARTREGION_DB_READ</c> is set), and migrates at start-up.
+/// </summary>
 internal static class DatabaseRegistration
 {
+    /// <summary>The environment variable (or configuration key) holding the read-only endpoints' connection string.</summary>
+    public const string ReadConnectionStringVariable = "SMARTREGION_DB_READ";
+
     public static IServiceCollection AddSmartRegionDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(_ =>
@@ -15,9 +21,19 @@ internal static class DatabaseRegistration
                 ?? SmartRegionDatabase.ConnectionStringFromEnvironment();
             return SmartRegionDatabase.CreateDataSource(connectionString, "smartregion-api");
         });
+        services.AddSingleton(sp =>
+        {
+            var read = configuration.GetConnectionString("SmartRegionRead") ?? configuration[ReadConnectionStringVariable];
+            return string.IsNullOrWhiteSpace(read)
+                ? new ReadDatabase(sp.GetRequiredService<NpgsqlDataSource>(), separate: false)
+                : new ReadDatabase(SmartRegionDatabase.CreateDataSource(read, "smartregion-api-read"), separate: true);
+        });
         services.AddHostedService<MigrateOnStart>();
         return services;
     }
+
+    /// <summary>The data source of the read-only endpoints (catalogue lists, records, solar reports, tiles, barometer, geocoding).</summary>
+    public static NpgsqlDataSource ReadDataSource(this IServiceProvider services) => services.GetRequiredService<ReadDatabase>().DataSource;
 
     /// <summary>
     /// Applies migrations before the host serves. A database that is down does not stop the host (health reports 503
@@ -45,4 +61,25 @@ internal static class DatabaseRegistration
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+}
+
+/// <summary>
+/// Where read-only endpoints read: a streaming replica (its own pool, named <c>smartregion-api-read</c> in metrics and
+/// <c>pg_stat_activity</c>) when <c>SMARTREGION_DB_READ</c> is set, else the primary's data source itself. Reads through it may
+/// lag the primary by the replication delay (milliseconds on a healthy asynchronous replica): never use it for a read that
+/// must see a write the same caller just made, nor for access decisions (grants, keys, sessions stay on the primary).
+/// A multi-host string (<c>Host=replica,primary;Target Session Attributes=prefer-standby</c>) falls back to the primary when
+/// the replica is down.
+/// </summary>
+internal sealed class ReadDatabase(NpgsqlDataSource dataSource, bool separate) : IAsyncDisposable
+{
+    /// <summary>The service key of read-side instances of stores that also write (<c>[FromKeyedServices(ReadDatabase.Key)]</c>).</summary>
+    public const string Key = "read";
+
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    /// <summary>True when reads go to their own connection string (a replica), false when they share the primary's pool.</summary>
+    public bool Separate { get; } = separate;
+
+    public ValueTask DisposeAsync() => Separate ? DataSource.DisposeAsync() : ValueTask.CompletedTask;
 }

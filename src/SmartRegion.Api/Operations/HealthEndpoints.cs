@@ -26,6 +26,7 @@ internal static class HealthEndpoints
         services.AddSingleton<OperatorAccess>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag], timeout: DatabaseDeadline)
+            .AddCheck<ReadDatabaseHealthCheck>("database-read", tags: [ReadyTag], timeout: DatabaseDeadline)
             .AddCheck<HostStoppingCheck>("host", tags: [ReadyTag]);
         return services;
     }
@@ -60,7 +61,8 @@ internal static class HealthEndpoints
         HttpContext ctx, HealthCheckService health, OperatorAccess access, Func<HealthCheckRegistration, bool> predicate)
     {
         var report = await health.CheckHealthAsync(predicate, ctx.RequestAborted);
-        var up = report.Status == HealthStatus.Healthy;
+        // Degraded (the read replica is away or behind) still serves: writes and the primary are fine.
+        var up = report.Status != HealthStatus.Unhealthy;
         ctx.Response.Headers.CacheControl = "no-store";
         if (!up)
         {
@@ -69,7 +71,7 @@ internal static class HealthEndpoints
         var document = access.IsOperator(ctx)
             ? new HealthDocument(Word(up), Version, StartedAt, report.Entries.ToDictionary(
                 e => e.Key,
-                e => new HealthCheckDocument(Word(e.Value.Status == HealthStatus.Healthy), e.Value.Description,
+                e => new HealthCheckDocument(e.Value.Status == HealthStatus.Degraded ? "degraded" : Word(e.Value.Status == HealthStatus.Healthy), e.Value.Description,
                     Math.Round(e.Value.Duration.TotalMilliseconds, 1), e.Value.Data.Count == 0 ? null : e.Value.Data.ToDictionary())))
             : new HealthDocument(Word(up));
         return Results.Json(document, statusCode: up ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
@@ -127,6 +129,44 @@ internal static class HealthEndpoints
             return reason is null
                 ? HealthCheckResult.Healthy("the database answers and is migrated", data)
                 : HealthCheckResult.Unhealthy(reason, data: data);
+        }
+    }
+
+    /// <summary>
+    /// The read-only endpoints' database when it is separate (<c>SMARTREGION_DB_READ</c>): whether it answers, is a replica, and
+    /// has replayed what it received. Never makes the host unready (writes and the primary are fine): degraded instead, so an
+    /// operator sees it while the balancer keeps the process.
+    /// </summary>
+    private sealed class ReadDatabaseHealthCheck(Infrastructure.ReadDatabase read) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+        {
+            if (!read.Separate)
+            {
+                return HealthCheckResult.Healthy("reads share the primary's connection pool (SMARTREGION_DB_READ is not set)");
+            }
+            var data = new Dictionary<string, object>
+            {
+                ["database"] = read.DataSource.ConnectionString is { } cs ? SmartRegionDatabase.Describe(cs) : "",
+            };
+            try
+            {
+                var state = await HealthQueries.ReplicationAsync(read.DataSource, cancellationToken);
+                data["inRecovery"] = state.InRecovery;
+                if (state.ReplayCaughtUp is { } caughtUp)
+                {
+                    data["replayCaughtUp"] = caughtUp;
+                }
+                if (state.LastReplayAgeSeconds is { } age)
+                {
+                    data["lastReplayedTransactionAgeSeconds"] = Math.Round(age, 3);
+                }
+                return HealthCheckResult.Healthy(state.InRecovery ? "the read replica answers" : "the read database answers (not a replica)", data);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                return HealthCheckResult.Degraded($"the read database does not answer: {(e is OperationCanceledException ? "timed out" : e.Message)}", data: data);
+            }
         }
     }
 

@@ -11,7 +11,7 @@ internal static class SolarEndpoints
     private const int MaxPageSize = 1000;
 
     public static IServiceCollection AddSolarApi(this IServiceCollection services) =>
-        services.AddSingleton<SolarResultQueries>();
+        services.AddSingleton(sp => new SolarResultQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)));
 
     public static WebApplication MapSolarEndpoints(this WebApplication app)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Net.Http.Headers;
+using SmartRegion.Api.Infrastructure;
 using SmartRegion.Data.Tiles3d;
 
 namespace SmartRegion.Api.Tiles3d;
@@ -16,6 +17,7 @@ internal static partial class Tiles3dEndpoints
     public static IServiceCollection AddTiles3d(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<Tiles3dStore>();
+        services.AddKeyedSingleton(ReadDatabase.Key, (sp, _) => new Tiles3dStore(sp.ReadDataSource()));
         services.AddSingleton<TilesetBuilder>();
         services.AddSingleton(Tiles3dSettings.From(configuration));
         services.AddHostedService<Tiles3dRefresher>();
@@ -26,7 +28,7 @@ internal static partial class Tiles3dEndpoints
     {
         var group = app.MapGroup(BasePath).WithTags("3D Tiles");
 
-        group.MapGet("/tileset.json", async (HttpContext http, Tiles3dStore store, CancellationToken ct) =>
+        group.MapGet("/tileset.json", async (HttpContext http, [FromKeyedServices(ReadDatabase.Key)] Tiles3dStore store, CancellationToken ct) =>
         {
             var current = await store.GetCurrentTilesetAsync(ct);
             if (current is null)
@@ -52,7 +54,7 @@ internal static partial class Tiles3dEndpoints
         .Produces(StatusCodes.Status304NotModified)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("/v{version}/{file}", async (HttpContext http, string version, string file, Tiles3dStore store, CancellationToken ct) =>
+        group.MapGet("/v{version}/{file}", async (HttpContext http, string version, string file, [FromKeyedServices(ReadDatabase.Key)] Tiles3dStore store, CancellationToken ct) =>
         {
             if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var tilesetId) || !TileFile().IsMatch(file))
             {
