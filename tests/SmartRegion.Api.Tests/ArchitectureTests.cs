@@ -23,7 +23,7 @@ public sealed class ArchitectureTests
     private static readonly Dictionary<string, string[]> AllowedPackages = new()
     {
         ["SmartRegion.Solar"] = [],
-        ["SmartRegion.Parquet"] = ["ZstdSharp.Port"],
+        ["SmartRegion.Parquet"] = ["ZstdSharp.Port", "Snappier"],
         ["SmartRegion.Geo"] = ["NetTopologySuite", "ProjNET", "Microsoft.Data.Sqlite", "SharpGLTF.Core"],
         ["SmartRegion.Rooftop"] = [],
     };

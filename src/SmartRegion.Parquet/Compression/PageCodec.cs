@@ -16,9 +16,12 @@ internal static class PageCodec
                 output.Write(input);
                 break;
             case Codec.Snappy:
-                output.Ensure(Snappy.MaxCompressedLength(input.Length));
-                output.Length = Snappy.Compress(input, output.Array.AsSpan(0, Snappy.MaxCompressedLength(input.Length)));
+            {
+                var bound = Snappier.Snappy.GetMaxCompressedLength(input.Length);
+                output.Ensure(bound);
+                output.Length = Snappier.Snappy.Compress(input, output.Array.AsSpan(0, bound));
                 break;
+            }
             case Codec.Gzip:
             {
                 using var ms = new MemoryStream();
@@ -66,7 +69,7 @@ internal static class PageCodec
                 input.CopyTo(output);
                 break;
             case Codec.Snappy:
-                Snappy.Decompress(input, output);
+                Unsnappy(input, output);
                 break;
             case Codec.Gzip:
                 Inflate(input, output);
@@ -88,6 +91,38 @@ internal static class PageCodec
 
     /// <summary>Zstandard level for pages: 3, zstd's own default and the one DuckDB, Polars and Arrow use.</summary>
     private const int ZstdLevel = 3;
+
+    // Snappier checks every length and offset and throws InvalidDataException on a bad block; the declared length is
+    // compared with the page header's first, so a lying header is named as such.
+    private static void Unsnappy(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        int declared;
+        try
+        {
+            declared = Snappier.Snappy.GetUncompressedLength(input);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            throw new CorruptDataException($"Snappy length header is malformed ({e.Message})");
+        }
+        if (declared != output.Length)
+        {
+            throw new CorruptDataException($"Snappy data declares {declared} bytes but the page header says {output.Length}");
+        }
+        int written;
+        try
+        {
+            written = Snappier.Snappy.Decompress(input, output);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
+        {
+            throw new CorruptDataException($"Snappy data is corrupt ({e.Message})");
+        }
+        if (written != output.Length)
+        {
+            throw new CorruptDataException($"Snappy data holds {written} bytes, {output.Length} declared");
+        }
+    }
 
     private static void Unzstd(ReadOnlySpan<byte> input, Span<byte> output)
     {

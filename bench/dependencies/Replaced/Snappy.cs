@@ -1,7 +1,9 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace SmartRegion.Parquet.Compression;
+// The Snappy codec SmartRegion.Parquet had until Snappier replaced it (docs/dependencies.md), kept here only so that
+// bench/dependencies can measure the decision again. Not used by the product.
+namespace SmartRegion.Bench.Dependencies.Replaced;
 
 /// <summary>
 /// Snappy raw format (no framing), as Parquet uses it: a varint uncompressed length, then literals and
@@ -250,12 +252,12 @@ internal static class Snappy
                 headerLength = i + 1;
                 if (v > int.MaxValue)
                 {
-                    throw new CorruptDataException("Snappy length too large");
+                    throw new InvalidDataException("Snappy length too large");
                 }
                 return (int)v;
             }
         }
-        throw new CorruptDataException("Snappy length header is malformed");
+        throw new InvalidDataException("Snappy length header is malformed");
     }
 
     /// <summary>Decompresses into <paramref name="output"/>, which must be exactly the declared length; every offset and length is checked.</summary>
@@ -265,7 +267,7 @@ internal static class Snappy
         var expected = UncompressedLength(input, out var i);
         if (expected != output.Length)
         {
-            throw new CorruptDataException($"Snappy data declares {expected} bytes but the page header says {output.Length}");
+            throw new InvalidDataException($"Snappy data declares {expected} bytes but the page header says {output.Length}");
         }
         var n = input.Length;
         var m = output.Length;
@@ -288,7 +290,7 @@ internal static class Snappy
                             var extra = length - 59;
                             if (extra > n - i)
                             {
-                                throw new CorruptDataException("Snappy literal length runs past the data");
+                                throw new InvalidDataException("Snappy literal length runs past the data");
                             }
                             uint l = 0;
                             for (var k = 0; k < extra; k++)
@@ -298,14 +300,14 @@ internal static class Snappy
                             i += extra;
                             if (l >= int.MaxValue)
                             {
-                                throw new CorruptDataException("Snappy literal too long");
+                                throw new InvalidDataException("Snappy literal too long");
                             }
                             length = (int)l;
                         }
                         length++;
                         if (length > n - i || length > m - o)
                         {
-                            throw new CorruptDataException("Snappy literal runs past the data");
+                            throw new InvalidDataException("Snappy literal runs past the data");
                         }
                         if (length <= 16 && n - i >= 16 && m - o >= 16)
                         {
@@ -321,7 +323,7 @@ internal static class Snappy
                     case 1:
                         if (i >= n)
                         {
-                            throw new CorruptDataException("Snappy copy runs past the data");
+                            throw new InvalidDataException("Snappy copy runs past the data");
                         }
                         length = 4 + ((tag >> 2) & 7);
                         offset = ((tag >> 5) << 8) | src[i++];
@@ -329,7 +331,7 @@ internal static class Snappy
                     case 2:
                         if (2 > n - i)
                         {
-                            throw new CorruptDataException("Snappy copy runs past the data");
+                            throw new InvalidDataException("Snappy copy runs past the data");
                         }
                         length = (tag >> 2) + 1;
                         offset = Unsafe.ReadUnaligned<ushort>(src + i);
@@ -338,7 +340,7 @@ internal static class Snappy
                     default:
                         if (4 > n - i)
                         {
-                            throw new CorruptDataException("Snappy copy runs past the data");
+                            throw new InvalidDataException("Snappy copy runs past the data");
                         }
                         length = (tag >> 2) + 1;
                         var off = Unsafe.ReadUnaligned<uint>(src + i);
@@ -348,7 +350,7 @@ internal static class Snappy
                 }
                 if (offset == 0 || offset > o || length > m - o)
                 {
-                    throw new CorruptDataException("Snappy back-reference points outside the data");
+                    throw new InvalidDataException("Snappy back-reference points outside the data");
                 }
                 var to = dst + o;
                 var from = to - offset;
@@ -372,7 +374,7 @@ internal static class Snappy
         }
         if (o != m)
         {
-            throw new CorruptDataException($"Snappy data holds {o} bytes, {m} declared");
+            throw new InvalidDataException($"Snappy data holds {o} bytes, {m} declared");
         }
     }
 }
