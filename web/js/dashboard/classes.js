@@ -2,7 +2,7 @@
 // the roof area in each class, and the same numbers as a table for screen readers and for copying.
 import '/vendor/chart.js/chart.umd.min.js';
 import { h } from '../common/dom.js';
-import { t, formatNumber } from '../common/i18n.js';
+import { t, formatNumber, locale } from '../common/i18n.js';
 import { PALETTE } from './choropleth.js';
 import { dsfrTable } from './dsfr-table.js';
 
@@ -40,6 +40,7 @@ export function classChart(area, bands) {
       ],
     },
     options: {
+      locale: locale(),
       animation: false,
       responsive: true,
       maintainAspectRatio: false,

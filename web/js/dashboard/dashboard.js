@@ -111,7 +111,8 @@ function mapContent() {
     format,
     hrefOf: (code) => `/tableau-de-bord/commune/${encodeURIComponent(code)}`,
     describe: (p, v) => `${p.name} (${p.code}) : ${v === null ? t('dashboard.map.noValue') : format(v)}`,
-    caption: t('dashboard.map.caption', { indicator: label(key), count: communes.size, total: boundaries.features.length }),
+    caption: t(communes.size === boundaries.features.length ? 'dashboard.map.captionAll' : 'dashboard.map.caption',
+      { indicator: label(key), count: communes.size, total: boundaries.features.length }),
   });
   return [h('h2', { class: 'fr-h4', id: 'map-title' }, t('dashboard.map.title', { indicator: label(key) })), element];
 }

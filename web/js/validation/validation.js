@@ -4,7 +4,7 @@ import '/vendor/chart.js/chart.umd.min.js';
 import { initPage } from '../common/chrome.js';
 import { api } from '../common/api.js';
 import { h, replace, $, alertBox } from '../common/dom.js';
-import { t, hasKey, language, formatNumber, formatDateTime } from '../common/i18n.js';
+import { t, hasKey, language, locale, formatNumber, formatDateTime } from '../common/i18n.js';
 import { dsfrTable } from '../dashboard/dsfr-table.js';
 
 const pct = (v, signed = false) => (v === null || v === undefined ? '—'
@@ -79,7 +79,7 @@ function scatter(v) {
       ],
     },
     options: {
-      animation: false, maintainAspectRatio: false,
+      locale: locale(), animation: false, maintainAspectRatio: false,
       scales: {
         x: { min: low, max: high, title: { display: true, text: t('validation.scatter.x', { reference: v.reference.attribution }) } },
         y: { min: low, max: high, title: { display: true, text: t('validation.scatter.y') } },
@@ -111,7 +111,7 @@ function histogram(v) {
     data: { labels: counts.map((b) => formatNumber(b.low, { style: 'percent', maximumFractionDigits: 0, signDisplay: 'exceptZero' })), datasets: [{ label: t('validation.histogram.roofs'), data: counts.map((b) => b.count),
       backgroundColor: counts.map((b) => (b.high <= 0 ? '#f39237' : '#6a6af4')), barPercentage: 1, categoryPercentage: 1 }] },
     options: {
-      animation: false, maintainAspectRatio: false,
+      locale: locale(), animation: false, maintainAspectRatio: false,
       scales: { x: { ticks: { maxRotation: 0 }, title: { display: true, text: t('validation.histogram.x') } }, y: { beginAtZero: true, title: { display: true, text: t('validation.histogram.y') } } },
       plugins: { legend: { display: false }, tooltip: { callbacks: { title: (items) => labels[items[0].dataIndex] } } },
     },
