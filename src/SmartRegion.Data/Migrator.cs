@@ -1,7 +1,11 @@
+using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Npgsql;
+using SmartRegion.Geo;
+using SmartRegion.Geo.Crs;
 
 namespace SmartRegion.Data;
 
@@ -20,8 +24,10 @@ public static class Migrator
     public static IReadOnlyList<Migration> All { get; } = LoadEmbedded();
 
     /// <summary>Applies every migration not yet recorded; returns the ids it applied.</summary>
-    public static async Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    /// <param name="storageSrid">The storage CRS (EPSG) the schema is made with: the region's (<see cref="RegionSettings.StorageSrid"/>) unless given.</param>
+    public static async Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken, int? storageSrid = null)
     {
+        var srid = storageSrid ?? RegionSettings.Srid;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await EnsureExtensionsAvailableAsync(connection, RequiredExtensions, cancellationToken);
 
@@ -64,7 +70,7 @@ public static class Migrator
                 await using var tx = await connection.BeginTransactionAsync(cancellationToken);
                 try
                 {
-                    await using (var cmd = new NpgsqlCommand(migration.Sql, connection, tx))
+                    await using (var cmd = new NpgsqlCommand(ForRegion(migration.Sql, srid), connection, tx))
                     {
                         await cmd.ExecuteNonQueryAsync(cancellationToken);
                     }
@@ -83,6 +89,7 @@ public static class Migrator
                 }
                 done.Add(migration.Id);
             }
+            await CheckStorageCrsAsync(connection, srid, cancellationToken);
             return done;
         }
         finally
@@ -175,6 +182,29 @@ public static class Migrator
             cmd.Parameters.AddWithValue(name, value);
         }
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A migration's SQL for this region: migrations write the storage CRS as EPSG:2154 (Lambert-93, the default region's);
+    /// they apply with the region's (<see cref="RegionSettings.StorageSrid"/>), so a database made for another region stores
+    /// its geometries in that region's CRS. The checksum stays the file's.
+    /// </summary>
+    private static string ForRegion(string sql, int storageSrid) =>
+        storageSrid == KnownCrs.Lambert93 ? sql : Regex.Replace(sql, @"\b2154\b", storageSrid.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A database whose geometries are in another CRS than the region's configuration says is refused, both named.</summary>
+    private static async Task CheckStorageCrsAsync(NpgsqlConnection connection, int storageSrid, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT srid FROM public.geometry_columns WHERE f_table_schema = 'region' AND f_table_name = 'building' AND f_geometry_column = 'footprint'
+            """, connection);
+        if (await cmd.ExecuteScalarAsync(cancellationToken) is int stored && stored != storageSrid)
+        {
+            throw new DatabaseSetupException(
+                $"This database stores its geometries in EPSG:{stored}, but the region's configuration ({RegionSettings.DefaultPath}) says " +
+                $"storageCrs EPSG:{storageSrid}. The storage CRS is fixed when the database is created: use the configuration " +
+                "the database was made with, or a new database.");
+        }
     }
 
     private static List<Migration> LoadEmbedded()

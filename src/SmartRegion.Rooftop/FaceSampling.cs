@@ -1,5 +1,6 @@
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Roofs;
 
 namespace SmartRegion.Rooftop;
@@ -10,7 +11,7 @@ public sealed record FaceSamples(List<(double X, double Y, double Z)> Points, Li
 /// <summary>The sample grid of a roof face (DESIGN.md, "The solar method", step 4: a grid of at most 2 m in the face's plane).</summary>
 public static class FaceSampling
 {
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), RegionSettings.Srid);
 
     /// <summary>
     /// Sample points at the centres of a grid in the face's plane (spacing in true lengths), inside the face, with their

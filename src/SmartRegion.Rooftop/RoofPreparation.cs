@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Roofs;
 
 namespace SmartRegion.Rooftop;
@@ -15,7 +16,7 @@ public sealed record PreparedBuilding(List<FaceInput> Faces, SkipReason? Skip, L
 /// </summary>
 public static class RoofPreparation
 {
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), RegionSettings.Srid);
 
     /// <summary>The faces of <paramref name="b"/>; <paramref name="groundFallback"/> stands in for an unknown ground altitude.</summary>
     public static PreparedBuilding Prepare(BuildingInput b, double groundFallback, SolarParameters p)

@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Solar;
 using SmartRegion.Solar.Finance;
@@ -25,8 +26,8 @@ public sealed class SolarRunContext
     /// <summary>The run as its reports name it; without it (a computation outside a stored run) no report document is written.</summary>
     public ReportProvenance? Provenance { get; init; }
 
-    /// <summary>Lambert-93 → WGS84, one per thread (ProjNet transforms keep state).</summary>
-    public ThreadLocal<CrsTransform> ToWgs84 { get; } = new(() => CrsTransform.Create(KnownCrs.Lambert93, 4326));
+    /// <summary>Storage CRS → WGS84, one per thread (ProjNet transforms keep state).</summary>
+    public ThreadLocal<CrsTransform> ToWgs84 { get; } = new(() => CrsTransform.Create(RegionSettings.Srid, 4326));
 
     /// <summary>Unshaded PV yield per orientation (1° tilt, 2° azimuth buckets), shared by all workers.</summary>
     public PvYieldCache YieldCache { get; } = new();
@@ -56,10 +57,10 @@ public sealed class SolarRunContext
         };
     }
 
-    /// <summary>Great-circle distance (km) from a point in Lambert-93 to the run's station.</summary>
-    public double StationDistanceKm(Point centreLambert93)
+    /// <summary>Great-circle distance (km) from a point in the storage CRS to the run's station.</summary>
+    public double StationDistanceKm(Point centre)
     {
-        var (lon, lat) = ToWgs84.Value!.Transform(centreLambert93.X, centreLambert93.Y);
+        var (lon, lat) = ToWgs84.Value!.Transform(centre.X, centre.Y);
         const double r = 6371.0088;
         double p1 = lat * Math.PI / 180, p2 = StationLatitudeDeg * Math.PI / 180;
         double dp = p2 - p1, dl = (StationLongitudeDeg - lon) * Math.PI / 180;

@@ -1,3 +1,4 @@
+using SmartRegion.Geo;
 using SmartRegion.Solar;
 using SmartRegion.Solar.Finance;
 
@@ -27,7 +28,7 @@ public static class SelfConsumptionProfile
         {
             shape[i] = total > 0 ? shape[i] / total : 0;
         }
-        var zone = FindParisTimeZone();
+        var zone = RegionSettings.Current.TimeZone;
         var localHour = new int[weather.Count];
         var month = new int[weather.Count];
         for (var i = 0; i < weather.Count; i++)
@@ -38,18 +39,5 @@ public static class SelfConsumptionProfile
         }
         var load = SelfConsumption.HouseholdLoadKwh(month, localHour, parameters.Finance.HouseholdConsumptionKwhPerYear);
         return new SelfConsumption.Curve(shape, load);
-    }
-
-    private static TimeZoneInfo FindParisTimeZone()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            // No tz database: central European time without daylight saving is the closest fixed offset.
-            return TimeZoneInfo.CreateCustomTimeZone("CET", TimeSpan.FromHours(1), "CET", "CET");
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Panels;
 using SmartRegion.Solar.Finance;
 
@@ -62,7 +63,7 @@ public sealed record SolarParameters
     /// <summary>Buildings farther than this from the run's weather station are skipped (status and reason), not computed.</summary>
     public double StationMaxKm { get; init; } = DefaultStationMaxKm;
 
-    /// <summary>The 100 km, also for runs stored before the setting existed.</summary>
+    /// <summary>The 100 km, for runs stored before the setting existed (new runs take the region's, <see cref="RegionSettings.WeatherStationMaxKm"/>).</summary>
     public const double DefaultStationMaxKm = 100;
 
     public required double SystemLosses { get; init; }
@@ -103,6 +104,20 @@ public sealed record SolarParameters
             {
                 throw new SolarConfigurationException($"{overridePath}: cannot read the configuration ({e.Message})");
             }
+        }
+        // The distance to the weather station is the region's (config/region.json) unless this run's configuration sets it.
+        if (doc["weather"]?["stationMaxKm"] is null)
+        {
+            if (doc["weather"] is not JsonObject weather)
+            {
+                doc["weather"] = weather = [];
+            }
+            var region = RegionSettings.Current;
+            weather["stationMaxKm"] = new JsonObject
+            {
+                ["value"] = region.WeatherStationMaxKm,
+                ["source"] = $"weatherStationMaxKm of the region's configuration ({Path.GetFileName(region.SourcePath)}, {region.Name})",
+            };
         }
         return Parse(doc, overridePath ?? defaultsPath);
     }

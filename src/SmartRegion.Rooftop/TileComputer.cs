@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Shading;
 using SmartRegion.Solar.Finance;
 
@@ -12,7 +13,7 @@ namespace SmartRegion.Rooftop;
 /// </summary>
 public static class TileComputer
 {
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), RegionSettings.Srid);
 
     /// <summary>Computes every target building of <paramref name="buildings"/>; neighbours only cast shade.</summary>
     /// <param name="times">Adds the CPU time of each phase to it (benchmarks, progress reports).</param>

@@ -89,6 +89,32 @@ public sealed class MigrationTests(TestDatabase db)
         Assert.DoesNotContain("secret", text);
     }
 
+    [Fact]
+    public async Task Migrate_AnotherRegionsStorageCrs_EveryGeometryColumnInIt_AndTheShippedRegionIsRefusedThere()
+    {
+        var scratch = await db.CreateScratchDatabaseAsync(Ct);
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(scratch);
+            await Migrator.MigrateAsync(dataSource, Ct, storageSrid: 3946);
+            await using (var conn = await dataSource.OpenConnectionAsync(Ct))
+            {
+                var srids = await ListAsync(conn, """
+                    SELECT DISTINCT srid::text FROM public.geometry_columns WHERE f_table_schema IN ('region', 'solar') AND srid <> 0
+                    """);
+                Assert.Equal(["3946"], srids);
+            }
+            // The shipped region (Lambert-93) on that database: refused, both CRSs named, nothing applied.
+            var e = await Assert.ThrowsAsync<DatabaseSetupException>(() => Migrator.MigrateAsync(dataSource, Ct));
+            Assert.Contains("EPSG:3946", e.Message);
+            Assert.Contains("storageCrs EPSG:2154", e.Message);
+        }
+        finally
+        {
+            await db.DropScratchAsync(scratch, Ct);
+        }
+    }
+
     private static async Task<List<string>> ListAsync(NpgsqlConnection conn, string sql)
     {
         var list = new List<string>();

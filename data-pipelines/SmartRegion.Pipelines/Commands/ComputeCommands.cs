@@ -4,6 +4,7 @@ using System.Text.Json;
 using Npgsql;
 using SmartRegion.Data;
 using SmartRegion.Data.Solar;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Pipelines.Cli;
 using SmartRegion.Rooftop;
@@ -395,7 +396,7 @@ internal static class ComputeCommands
         }
         // Buildings are stored in Lambert-93: only the part of the box where it is valid can hold any (and PostGIS cannot
         // project the rest); its centre picks the weather station.
-        return KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, values[0], values[1], values[2], values[3]) is { } box
+        return KnownCrs.ClampToAreaOfUse(RegionSettings.Srid, values[0], values[1], values[2], values[3]) is { } box
             ? [box.MinLon, box.MinLat, box.MaxLon, box.MaxLat]
             : throw new CliFailureException($"--bbox: '{text}' lies outside Lambert-93's area of use (metropolitan France and its neighbours), where no building can be stored");
     }

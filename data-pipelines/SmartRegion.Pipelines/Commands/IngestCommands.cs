@@ -6,7 +6,7 @@ using SmartRegion.Pipelines.Ingest;
 
 namespace SmartRegion.Pipelines.Commands;
 
-/// <summary><c>ingest buildings|addresses|boundaries|weather FILE …</c>: load a region's open data into PostGIS (EPSG:2154).</summary>
+/// <summary><c>ingest buildings|addresses|boundaries|weather FILE …</c>: load a region's open data into PostGIS (in the storage CRS, config/region.json).</summary>
 internal static class IngestCommands
 {
     public const string Usage = """

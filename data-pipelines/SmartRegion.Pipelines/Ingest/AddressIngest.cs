@@ -5,6 +5,7 @@ using System.Text.Json;
 using NetTopologySuite.Geometries;
 using Npgsql;
 using SmartRegion.Data.RegionLoading;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;
 using SmartRegion.Geo.Text;
@@ -57,7 +58,7 @@ internal static class AddressIngest
         var runId = await IngestRuns.StartAsync(dataSource, new IngestRunStart("addresses", source, fileName, new FileInfo(o.Path).Length, format, sourceEpsg,
             IngestRunJson.Write(new AddressRunOptions(o.LatColumn, o.LonColumn))), cancellationToken);
         report.RunId = runId;
-        var factory = new GeometryFactory(new PrecisionModel(), KnownCrs.Lambert93);
+        var factory = new GeometryFactory(new PrecisionModel(), RegionSettings.Srid);
         var rows = new List<AddressRow>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try

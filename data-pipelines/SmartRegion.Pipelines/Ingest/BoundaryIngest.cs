@@ -4,6 +4,7 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Utilities;
 using Npgsql;
 using SmartRegion.Data.RegionLoading;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;
 
@@ -25,7 +26,7 @@ internal static class BoundaryIngest
         using var content = SourceFile.Content(stream, o.Path);
         using var features = new GeoJsonFeatureStream(content, fileName, ownsStream: false);
         var source = new GeometryFactory();
-        var target = new GeometryFactory(new PrecisionModel(), KnownCrs.Lambert93);
+        var target = new GeometryFactory(new PrecisionModel(), RegionSettings.Srid);
         var report = new IngestReport { Kind = "boundaries", File = o.Path, Source = o.Level, Format = "geojson" };
         var runId = await IngestRuns.StartAsync(dataSource, new IngestRunStart("boundaries", o.Level, fileName, new FileInfo(o.Path).Length, "geojson", o.Epsg,
             IngestRunJson.Write(new BoundaryRunOptions(o.Level, o.CodeField, o.NameField))), cancellationToken);

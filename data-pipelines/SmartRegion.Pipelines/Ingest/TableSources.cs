@@ -76,7 +76,7 @@ internal sealed class CsvSource : IFeatureSource
         }
         else if (_table.Column("cleabs") >= 0)
         {
-            DeclaredEpsg = SmartRegion.Geo.Crs.KnownCrs.Lambert93;
+            DeclaredEpsg = SmartRegion.Geo.Crs.KnownCrs.Lambert93; // BD TOPO (cleabs) without a CRS: mainland France
         }
         else
         {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Utilities;
+using SmartRegion.Geo.Crs;
 
 namespace SmartRegion.Pipelines.Sample;
 
@@ -40,7 +41,7 @@ public static class DemoDistrict
     {
         Directory.CreateDirectory(folder);
         var random = new Random(seed);
-        var factory = new GeometryFactory(new PrecisionModel(), 2154);
+        var factory = new GeometryFactory(new PrecisionModel(), KnownCrs.Lambert93);
         // Blocks of 90 × 70 m separated by 14 m streets; the grid turns by a few degrees so roofs are not all due south.
         const double blockW = 90, blockH = 70, street = 14;
         var columns = Math.Max(2, (int)Math.Ceiling(Math.Sqrt(targetBuildings / 22.0 * 1.3)));
@@ -72,7 +73,7 @@ public static class DemoDistrict
                     counter++;
                     var footprint = (Polygon)rotation.Transform(lot.Shape);
                     footprint = (Polygon)AffineTransformation.TranslationInstance(OriginX, OriginY).Transform(footprint);
-                    footprint.SRID = 2154;
+                    footprint.SRID = KnownCrs.Lambert93;
                     var ground = 32 + 0.01 * (lot.Shape.Centroid.X) + 0.015 * lot.Shape.Centroid.Y; // a gentle slope to the north-east
                     var eaves = ground + lot.EavesHeightM;
                     var ridge = eaves + lot.RiseM;
@@ -247,7 +248,7 @@ public static class DemoDistrict
         json.WriteStartObject("crs");
         json.WriteString("type", "name");
         json.WriteStartObject("properties");
-        json.WriteString("name", "urn:ogc:def:crs:EPSG::2154");
+        json.WriteString("name", $"urn:ogc:def:crs:EPSG::{KnownCrs.Lambert93}");
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteStartArray("features");

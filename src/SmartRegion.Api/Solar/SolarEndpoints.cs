@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SmartRegion.Data.Solar;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Crs;
 
 namespace SmartRegion.Api.Solar;
@@ -86,7 +87,7 @@ internal static class SolarEndpoints
             }
             // Only the part of the box where Lambert-93 (the storage CRS) is valid can hold roofs: a world box is served,
             // a box on another continent is an empty page.
-            var (features, next) = KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, values[0], values[1], values[2], values[3]) is { } box
+            var (features, next) = KnownCrs.ClampToAreaOfUse(RegionSettings.Srid, values[0], values[1], values[2], values[3]) is { } box
                 ? await queries.RoofFacesInBoxAsync(box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, pageSize, after, ct)
                 : (new JsonArray(), null);
             var links = new JsonArray();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using SmartRegion.Data.Catalog;
+using SmartRegion.Geo;
 
 namespace SmartRegion.Data.Barometer;
 
@@ -26,7 +27,7 @@ public static class BarometerDataset
             "puissance installable (MWc), production potentielle (GWh/an), CO₂ évitable (t/an), part de la consommation " +
             "résidentielle estimée de la commune (logements de la BD TOPO × consommation moyenne par logement, source dans la " +
             "provenance de chaque version) et, quand un jeu d'installations existantes est publié, puissance installée. " +
-            "Contour de la commune en Lambert-93 (EPSG:2154), servi en WGS 84.\n\n" +
+            $"Contour de la commune en {RegionSettings.Current.StorageCrsName} (EPSG:{RegionSettings.Srid}), servi en WGS 84.\n\n" +
             "Chaque chiffre est la somme des résultats par bâtiment du jeu « solar-potential-buildings » (dernier calcul complet " +
             "de chaque bâtiment) ; la provenance de chaque version nomme les calculs comptés, leur version du modèle et les " +
             "hypothèses avec leurs sources.",
@@ -60,7 +61,7 @@ public static class BarometerDataset
         ("installed_mwp", "double precision", "number"),
         ("installed_share_of_installable", "double precision", "number"),
         ("solar_runs", "text", "text"),
-        ("boundary", "geometry(MultiPolygon, 2154)", "geometry"),
+        ("boundary", $"geometry(MultiPolygon, {RegionSettings.Srid})", "geometry"),
     ];
 
     /// <summary>

@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SmartRegion.Data.Catalog;
 using SmartRegion.Data.Catalog.Uploads;
+using SmartRegion.Geo;
 
 namespace SmartRegion.Data.Barometer;
 
@@ -192,7 +193,7 @@ public sealed class BarometerRefresh(NpgsqlDataSource dataSource)
             ? $"lpad(({Col(commune)})::bigint::text, 5, '0')"
             : $"CASE WHEN trim({Col(commune)}::text) ~ '^[0-9]{{4}}$' THEN lpad(trim({Col(commune)}::text), 5, '0') ELSE upper(trim({Col(commune)}::text)) END";
         var located = geometry is null ? code
-            : $"coalesce({code}, (SELECT c.code FROM barometer.commune_of(ST_Transform({Col(geometry)}, 2154), ST_Transform({Col(geometry)}, 2154)) c))";
+            : $"coalesce({code}, (SELECT c.code FROM barometer.commune_of(ST_Transform({Col(geometry)}, {RegionSettings.Srid}), ST_Transform({Col(geometry)}, {RegionSettings.Srid})) c))";
         await Exec(connection, tx, $"""
             UPDATE barometer.area a SET installations = coalesce(i.n, 0), installed_mwp = coalesce(i.kw, 0) / 1e3
             FROM barometer.area c LEFT JOIN (

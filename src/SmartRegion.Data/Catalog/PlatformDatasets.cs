@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using SmartRegion.Data.Catalog.Uploads;
+using SmartRegion.Geo;
 
 namespace SmartRegion.Data.Catalog;
 
@@ -57,7 +58,7 @@ internal static class PlatformDatasets
 
     /// <summary>
     /// Builds a new version of <paramref name="datasetId"/> from <paramref name="rowsSql"/> (a SELECT of the row number then one
-    /// value per field, in <paramref name="fields"/> order; exactly one field is a geometry in EPSG:2154) and makes it current.
+    /// value per field, in <paramref name="fields"/> order; exactly one field is a geometry in the storage CRS) and makes it current.
     /// Returns the version's id, number and row count.
     /// </summary>
     public static async Task<(long VersionId, int Number, long Rows)> PublishVersionAsync(
@@ -102,7 +103,7 @@ internal static class PlatformDatasets
 
         var schema = JsonSerializer.Serialize(new { fields = columns.Select(c => new FieldSchema(c.Name, c.Column, c.Type, 1)) }, JsonSerializerOptions.Web);
         await using (var finish = Db.Command(connection, tx, $"""
-            WITH e AS (SELECT ST_Transform(ST_SetSRID(ST_Extent({geometry}), 2154), 4326) AS box FROM records.{table})
+            WITH e AS (SELECT ST_Transform(ST_SetSRID(ST_Extent({geometry}), {RegionSettings.Srid}), 4326) AS box FROM records.{table})
             UPDATE catalog.dataset_version v SET
                 status = 'published', published_at = now(), processed_at = now(), row_count = @rows, records_table = @t,
                 has_geometry = true, schema_json = @schema::jsonb,

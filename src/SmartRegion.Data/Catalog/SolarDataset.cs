@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Npgsql;
 using SmartRegion.Data.Catalog.Uploads;
+using SmartRegion.Geo;
 
 namespace SmartRegion.Data.Catalog;
 
@@ -37,7 +38,7 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
             "utilisable (m²), irradiation annuelle moyenne (kWh/m²/an, ombrage du relief et des bâtiments voisins compris), " +
             "puissance installable (kWc), production annuelle en courant alternatif (kWh/an) avec sa fourchette d'incertitude, " +
             "classe d'aptitude (1 à 5, celle du meilleur pan) et CO₂ évité. Identifiants de la source (cleabs de la BD TOPO, " +
-            "identifiant RNB), commune, adresse la plus proche et emprise au sol (stockée en Lambert-93, EPSG:2154 ; " +
+            $"identifiant RNB), commune, adresse la plus proche et emprise au sol (stockée en {RegionSettings.Current.StorageCrsName}, EPSG:{RegionSettings.Srid} ; " +
             "servie en WGS 84 par l'API et les exports).\n\n" +
             "Chaque calcul complet publie une nouvelle version ; sa provenance (calcul, version du modèle, empreinte des " +
             "paramètres, station météo, chargements lus, durées) accompagne la version.",
@@ -85,7 +86,7 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
         ("annual_kwh_ac_low", "double precision", "number"),
         ("annual_kwh_ac_high", "double precision", "number"),
         ("co2_avoided_kg_per_year", "double precision", "number"),
-        ("footprint", "geometry(MultiPolygon, 2154)", "geometry"),
+        ("footprint", $"geometry(MultiPolygon, {RegionSettings.Srid})", "geometry"),
     ],
     // One row per building of the run (skipped and failed ones too, with their reason), in building id order.
     $"""
@@ -117,7 +118,7 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
             "Chaque pan de toit des bâtiments calculés par SmartRegion : origine (LOD2 ou déduit de l'emprise), inclinaison et " +
             "azimut (degrés, azimut compté de 0 au nord vers l'est), surfaces (m²), irradiation annuelle (kWh/m²/an), perte " +
             "par ombrage, classe d'aptitude (1 à 5), panneaux, puissance installable (kWc), production annuelle en courant " +
-            "alternatif (kWh/an) et polygone 3D du pan (Lambert-93, EPSG:2154, altitudes NGF-IGN69 ; servi en WGS 84).\n\n" +
+            $"alternatif (kWh/an) et polygone 3D du pan ({RegionSettings.Current.StorageCrsName}, EPSG:{RegionSettings.Srid}, altitudes NGF-IGN69 ; servi en WGS 84).\n\n" +
             "Publié avec le jeu « par bâtiment » à chaque calcul complet, avec la même provenance.",
         Keywords = [.. Metadata.Keywords, "pans de toit"],
     },
@@ -136,7 +137,7 @@ public sealed class SolarDataset(NpgsqlDataSource dataSource)
         ("panel_count", "bigint", "integer"),
         ("installable_kwp", "double precision", "number"),
         ("annual_kwh_ac", "double precision", "number"),
-        ("polygon", "geometry(PolygonZ, 2154)", "geometry"),
+        ("polygon", $"geometry(PolygonZ, {RegionSettings.Srid})", "geometry"),
     ],
     $"""
         SELECT row_number() OVER (ORDER BY f.building_id, f.face_no), f.building_id, {Cleabs}, f.face_no, f.origin,

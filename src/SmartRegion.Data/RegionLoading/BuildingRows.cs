@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using NetTopologySuite.Geometries;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Buildings;
 
 namespace SmartRegion.Data.RegionLoading;
@@ -60,7 +61,7 @@ public sealed class BuildingRowEncoder
     private readonly long _runId;
     private readonly EwkbBuffer _wkb2d = new(withZ: false);
     private readonly EwkbBuffer _wkb3d = new(withZ: true);
-    private readonly GeometryFactory _roofFactory = new(new PrecisionModel(), 2154);
+    private readonly GeometryFactory _roofFactory = new(new PrecisionModel(), RegionSettings.Srid);
 
     internal BuildingRowEncoder(bool direct, string source, long runId)
     {
@@ -145,7 +146,7 @@ public sealed class BuildingRowEncoder
                 polygons[i] = faces[i].Polygon;
             }
             var collection = _roofFactory.CreateGeometryCollection(polygons);
-            collection.SRID = 2154;
+            collection.SRID = RegionSettings.Srid;
             Bytes(rows, _wkb3d.Write(collection).Span);
             Float8Array(rows, faces, f => f.TiltDeg);
             // NaN stands for "no azimuth" (a flat face); the insert turns it back into NULL.

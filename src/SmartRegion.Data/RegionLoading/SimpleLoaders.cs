@@ -5,11 +5,11 @@ using NpgsqlTypes;
 
 namespace SmartRegion.Data.RegionLoading;
 
-/// <summary>An address ready for storage (point in EPSG:2154).</summary>
+/// <summary>An address ready for storage (point in the storage CRS).</summary>
 public sealed record AddressRow(string SourceId, string Label, int? Number, string? Suffix, string? Street, string? Postcode,
     string? CommuneCode, string? CommuneName, Point Point, string SearchLabel, string SearchStreet, string AttributesJson);
 
-/// <summary>An administrative boundary ready for storage (EPSG:2154).</summary>
+/// <summary>An administrative boundary ready for storage (in the storage CRS).</summary>
 public sealed record BoundaryRow(string Level, string Code, string Name, MultiPolygon Geometry, string AttributesJson);
 
 /// <summary>Addresses and boundaries: one transaction each, binary COPY into staging, upsert by natural key.</summary>

@@ -1,4 +1,5 @@
 using Npgsql;
+using SmartRegion.Geo;
 
 namespace SmartRegion.Data.Solar;
 
@@ -49,11 +50,11 @@ public sealed class SolarJobQueue(NpgsqlDataSource dataSource)
             runId = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
         }
         // The area's buildings, by the tile of their footprint's point-on-surface (always inside the footprint).
-        await using (var cmd = new NpgsqlCommand("""
+        await using (var cmd = new NpgsqlCommand($"""
             WITH area AS (
                 SELECT CASE WHEN @commune::text IS NOT NULL
                             THEN (SELECT geometry FROM region.boundary WHERE level IN ('commune', 'arrondissement') AND code = @commune LIMIT 1)
-                            ELSE ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 2154) END AS g),
+                            ELSE ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, {RegionSettings.Srid}) END AS g),
             pts AS (
                 SELECT b.id, ST_PointOnSurface(b.footprint) AS p
                 FROM region.building b, area
@@ -62,7 +63,7 @@ public sealed class SolarJobQueue(NpgsqlDataSource dataSource)
                 SELECT floor(ST_X(p) / @t)::bigint AS col, floor(ST_Y(p) / @t)::bigint AS row, count(*) AS n, array_agg(id ORDER BY id) AS ids
                 FROM pts GROUP BY 1, 2)
             INSERT INTO solar.job (run_id, tile_key, tile, building_count, building_ids)
-            SELECT @run, col || '_' || row, ST_MakeEnvelope(col * @t, row * @t, (col + 1) * @t, (row + 1) * @t, 2154), n, ids FROM cells
+            SELECT @run, col || '_' || row, ST_MakeEnvelope(col * @t, row * @t, (col + 1) * @t, (row + 1) * @t, {RegionSettings.Srid}), n, ids FROM cells
             """, connection, tx))
         {
             cmd.Parameters.AddWithValue("commune", (object?)communeCode ?? DBNull.Value);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
+using SmartRegion.Geo;
 using SmartRegion.Rooftop;
 
 namespace SmartRegion.Data.Solar;
@@ -17,8 +18,8 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
     /// <summary>The building whose footprint contains the point, else the nearest one within 50 m that has a result; null beyond.</summary>
     public async Task<long?> FindClosestBuildingIdAsync(double latitudeDeg, double longitudeDeg, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("""
-            WITH p AS (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(@lon, @lat), 4326), 2154) AS g)
+        await using var cmd = dataSource.CreateCommand($"""
+            WITH p AS (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(@lon, @lat), 4326), {RegionSettings.Srid}) AS g)
             SELECT b.id
             FROM region.building b, p
             WHERE b.retired_run_id IS NULL
@@ -254,8 +255,8 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
     public async Task<(JsonArray Features, string? NextCursor)> RoofFacesInBoxAsync(
         double minLon, double minLat, double maxLon, double maxLat, int limit, (long BuildingId, int FaceNo)? after, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("""
-            WITH box AS (SELECT ST_Transform(ST_MakeEnvelope(@minlon, @minlat, @maxlon, @maxlat, 4326), 2154) AS g)
+        await using var cmd = dataSource.CreateCommand($"""
+            WITH box AS (SELECT ST_Transform(ST_MakeEnvelope(@minlon, @minlat, @maxlon, @maxlat, 4326), {RegionSettings.Srid}) AS g)
             SELECT f.building_id, f.face_no, f.tilt_deg, f.azimuth_deg, f.area_m2, f.usable_area_m2,
                    f.annual_irradiation_kwh_per_m2, f.shading_loss_fraction, f.suitability_class, f.panel_count,
                    f.installable_kwp, f.annual_kwh_ac, f.origin, ST_AsGeoJSON(ST_Force2D(ST_Transform(f.polygon, 4326)), 7)

@@ -1,4 +1,5 @@
 using Npgsql;
+using SmartRegion.Geo;
 using SmartRegion.Rooftop;
 
 namespace SmartRegion.Data.Solar;
@@ -24,9 +25,9 @@ public sealed class SolarRunStore(NpgsqlDataSource dataSource)
     /// <summary>A WGS84 box [minLon, minLat, maxLon, maxLat] as the Lambert-93 box that holds it [minX, minY, maxX, maxY].</summary>
     public async Task<double[]> BoxToLambert93Async(double[] bboxWgs84, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = dataSource.CreateCommand($"""
             SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
-            FROM (SELECT ST_Transform(ST_MakeEnvelope(@a, @b, @c, @d, 4326), 2154) AS b) t
+            FROM (SELECT ST_Transform(ST_MakeEnvelope(@a, @b, @c, @d, 4326), {RegionSettings.Srid}) AS b) t
             """);
         cmd.Parameters.AddWithValue("a", bboxWgs84[0]);
         cmd.Parameters.AddWithValue("b", bboxWgs84[1]);
@@ -40,9 +41,9 @@ public sealed class SolarRunStore(NpgsqlDataSource dataSource)
     /// <summary>The centre (WGS84) and the Lambert-93 extent, 1 m wider, of every current building; null when there is none.</summary>
     public async Task<(double LatitudeDeg, double LongitudeDeg, double[] ExtentLambert93)?> CurrentBuildingsExtentAsync(CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = dataSource.CreateCommand($"""
             SELECT ST_Y(c), ST_X(c), ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-            FROM (SELECT ST_Transform(ST_SetSRID(ST_Centroid(ST_Extent(footprint)), 2154), 4326) AS c, ST_Extent(footprint) AS e
+            FROM (SELECT ST_Transform(ST_SetSRID(ST_Centroid(ST_Extent(footprint)), {RegionSettings.Srid}), 4326) AS c, ST_Extent(footprint) AS e
                   FROM region.building WHERE retired_run_id IS NULL) t
             WHERE e IS NOT NULL
             """);

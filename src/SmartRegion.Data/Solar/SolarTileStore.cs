@@ -3,6 +3,7 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using Npgsql;
 using NpgsqlTypes;
+using SmartRegion.Geo;
 using SmartRegion.Rooftop;
 
 namespace SmartRegion.Data.Solar;
@@ -10,7 +11,7 @@ namespace SmartRegion.Data.Solar;
 /// <summary>Reads a tile's buildings (and their neighbours) and writes its results, in one transaction with the job's completion.</summary>
 public sealed class SolarTileStore(NpgsqlDataSource dataSource)
 {
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), RegionSettings.Srid);
 
     /// <summary>How far from a footprint a report still names an address (m).</summary>
     public const double AddressMaxDistanceM = 30;
@@ -22,7 +23,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<BuildingInput>> LoadTileAsync(long jobId, double radiusM, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, 2154));
+        var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid));
         var buildings = new List<(long Id, Geometry Footprint, double? H, double? G, double? RMin, double? RMax, int? S, string? Shape, bool Target, BuildingFacts? Facts)>();
         // The job's own buildings, read once: tested per row in SQL (b.id = ANY(job.building_ids)), the compressed id
         // array was decompressed and searched linearly for every building of the tile and its buffer.
@@ -79,7 +80,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         {
             cmd.Parameters.AddWithValue("ids", buildings.Select(b => b.Id).ToArray());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-            var reader3d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, 2154)) { HandleOrdinates = Ordinates.XYZ };
+            var reader3d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid)) { HandleOrdinates = Ordinates.XYZ };
             while (await reader.ReadAsync(cancellationToken))
             {
                 if (reader3d.Read(reader.GetFieldValue<byte[]>(1)) is not Polygon polygon)
@@ -164,7 +165,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                 await importer.WriteAsync(r.StatusCode, NpgsqlDbType.Text, cancellationToken);
                 await WriteNullable(importer, r.ReasonCode, NpgsqlDbType.Text, cancellationToken);
                 await WriteNullable(importer, r.RoofOrigin, NpgsqlDbType.Text, cancellationToken);
-                r.Centre.SRID = 2154;
+                r.Centre.SRID = RegionSettings.Srid;
                 await importer.WriteAsync(wkb2d.Write(r.Centre), NpgsqlDbType.Bytea, cancellationToken);
                 await WriteNullable(importer, r.RoofAreaM2, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullable(importer, r.UsableAreaM2, NpgsqlDbType.Double, cancellationToken);
@@ -197,7 +198,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                     await importer.WriteAsync(job.RunId, NpgsqlDbType.Bigint, cancellationToken);
                     await importer.WriteAsync(r.BuildingId, NpgsqlDbType.Bigint, cancellationToken);
                     await importer.WriteAsync(f.FaceNo, NpgsqlDbType.Integer, cancellationToken);
-                    f.Polygon.SRID = 2154;
+                    f.Polygon.SRID = RegionSettings.Srid;
                     await importer.WriteAsync(wkb.Write(f.Polygon), NpgsqlDbType.Bytea, cancellationToken);
                     await importer.WriteAsync(f.Origin, NpgsqlDbType.Text, cancellationToken);
                     await importer.WriteAsync(f.TiltDeg, NpgsqlDbType.Double, cancellationToken);
@@ -240,7 +241,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         {
             return importer.WriteNullAsync(cancellationToken);
         }
-        geometry.SRID = 2154;
+        geometry.SRID = RegionSettings.Srid;
         return importer.WriteAsync(wkb.Write(geometry), NpgsqlDbType.Bytea, cancellationToken);
     }
 

@@ -4,6 +4,7 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using Npgsql;
 using NpgsqlTypes;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Tiles3d;
 
 namespace SmartRegion.Data.Tiles3d;
@@ -14,7 +15,7 @@ public sealed record CurrentTileset(long Id, string Json, string ETag, long? Sou
 /// <summary>Every SQL statement of the buildings' 3D Tiles: what to draw (buildings and their latest results), and the stored tiles.</summary>
 public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
 {
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), RegionSettings.Srid);
 
     /// <summary>The id of the latest complete solar run, or null when none completed.</summary>
     public async Task<long?> LatestCompleteRunIdAsync(CancellationToken cancellationToken)
@@ -57,8 +58,8 @@ public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
     public async Task<List<BuildingInput>> ReadTileBuildingsAsync(long[] ids, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, 2154));
-        var reader3d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, 2154)) { HandleOrdinates = Ordinates.XYZ };
+        var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid));
+        var reader3d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid)) { HandleOrdinates = Ordinates.XYZ };
         var rows = new List<(long Id, MultiPolygon Footprint, double Ground, double RoofTop, ResultStatus Status, long? RunId)>(ids.Length);
         await using (var cmd = new NpgsqlCommand("""
             SELECT b.id, ST_AsBinary(ST_Force2D(b.footprint)), b.ground_altitude_ngfign69_m, b.roof_max_altitude_ngfign69_m,

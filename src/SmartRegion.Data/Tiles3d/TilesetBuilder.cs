@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Tiles3d;
 
@@ -112,7 +113,7 @@ public sealed class TilesetBuilder(Tiles3dStore store)
             sy += c.Y;
             minGround = Math.Min(minGround, b.GroundAltitudeM);
         }
-        var (lon, lat) = Lambert93.ToGeographicRad(sx / buildings.Count, sy / buildings.Count);
+        var (lon, lat) = StorageCrs.ToGeographicRad(sx / buildings.Count, sy / buildings.Count);
         var frame = new EnuFrame(lon, lat, minGround + geoid);
         var mesh = new TileMesh();
         var mesher = new BuildingMesher(frame, geoid);

@@ -43,7 +43,7 @@ public sealed class BuildingMapper
     private readonly CrsTransform _transform;
     private readonly bool _strict;
     private readonly string? _idField;
-    private readonly GeometryFactory _target = new(new PrecisionModel(), KnownCrs.Lambert93);
+    private readonly GeometryFactory _target = new(new PrecisionModel(), RegionSettings.Srid);
     private readonly AttributeView _attributes = new();
 
     /// <param name="sourceEpsg">CRS of the source coordinates</param>
@@ -202,7 +202,7 @@ public sealed class BuildingMapper
             repair = $"{what}; repaired by GeometryFixer (area {footprint.Area:F1} → {polygons.Area:F1} m²)";
             footprint = polygons;
         }
-        footprint.SRID = KnownCrs.Lambert93;
+        footprint.SRID = RegionSettings.Srid;
 
         var record = new BuildingRecord
         {
@@ -243,7 +243,7 @@ public sealed class BuildingMapper
         BuildingSchema.Bag3d => "NAP",
         _ => KnownCrs.Horizontal(SourceEpsg) switch
         {
-            2154 or 3946 => "NGF-IGN69",
+            KnownCrs.Lambert93 or 3946 => "NGF-IGN69",
             28992 => "NAP",
             2056 => "LN02",
             _ => "unknown",

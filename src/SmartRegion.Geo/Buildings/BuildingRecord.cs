@@ -10,10 +10,10 @@ public sealed class BuildingRecord
     /// <summary>The source's own id (BD TOPO cleabs, OSM id, BAG identificatie…), unique within the source.</summary>
     public required string SourceId { get; init; }
 
-    /// <summary>2D footprint, EPSG:2154.</summary>
+    /// <summary>2D footprint, in the storage CRS (<see cref="RegionSettings.StorageSrid"/>).</summary>
     public required MultiPolygon Footprint { get; init; }
 
-    /// <summary>The source's 3D geometry in EPSG:2154 (Z in <see cref="AltitudeDatum"/>), when it has Z.</summary>
+    /// <summary>The source's 3D geometry in the storage CRS (Z in <see cref="AltitudeDatum"/>), when it has Z.</summary>
     public Geometry? Geometry3d { get; init; }
 
     public double? HeightAboveGroundM { get; set; }
@@ -38,15 +38,15 @@ public sealed class BuildingRecord
     /// <summary>Every source attribute, as a JSON object (UTF-8).</summary>
     public required ReadOnlyMemory<byte> Attributes { get; init; }
 
-    /// <summary>LOD2 roof faces (CityJSON RoofSurface) in EPSG:2154.</summary>
+    /// <summary>LOD2 roof faces (CityJSON RoofSurface) in the storage CRS.</summary>
     public IReadOnlyList<RoofFace> RoofFaces { get; init; } = [];
 
     /// <summary>What GeometryFixer changed, when it did.</summary>
     public string? Repair { get; set; }
 }
 
-/// <summary>A roof face: 3D polygon (EPSG:2154), plane fit tilt and azimuth, true (sloped) area.</summary>
-/// <param name="Polygon">PolygonZ in EPSG:2154.</param>
+/// <summary>A roof face: 3D polygon (storage CRS), plane fit tilt and azimuth, true (sloped) area.</summary>
+/// <param name="Polygon">PolygonZ in the storage CRS.</param>
 /// <param name="TiltDeg">0 = horizontal.</param>
 /// <param name="AzimuthDeg">Compass degrees the face looks to (N 0, E 90, S 180, W 270); null when flat.</param>
 /// <param name="AreaM2">True 3D area.</param>

@@ -83,14 +83,14 @@ public sealed class CrsTransform
     /// <summary>The target CRS (EPSG code).</summary>
     public int TargetEpsg { get; }
 
-    /// <summary>A transform from <paramref name="sourceEpsg"/> to <paramref name="targetEpsg"/> (default: Lambert-93).</summary>
-    public static CrsTransform Create(int sourceEpsg, int targetEpsg = KnownCrs.Lambert93)
+    /// <summary>A transform from <paramref name="sourceEpsg"/> to <paramref name="targetEpsg"/> (default: the region's storage CRS).</summary>
+    public static CrsTransform Create(int sourceEpsg, int? targetEpsg = null)
     {
         if (!KnownCrs.IsSupported(sourceEpsg))
         {
             KnownCrs.Get(sourceEpsg); // throws the typed error naming the supported list
         }
-        return new CrsTransform(sourceEpsg, targetEpsg);
+        return new CrsTransform(sourceEpsg, targetEpsg ?? RegionSettings.Srid);
     }
 
     /// <summary>Transforms one position (x = easting or longitude, y = northing or latitude).</summary>

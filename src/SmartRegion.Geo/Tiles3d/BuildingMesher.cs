@@ -11,7 +11,7 @@ namespace SmartRegion.Geo.Tiles3d;
 /// the gables and steps the roof faces make along each footprint edge.
 /// </summary>
 /// <remarks>
-/// Vertices go Lambert-93 + NGF-IGN69 altitude → geodetic (closed-form Lambert inverse) → ellipsoidal height (altitude +
+/// Vertices go storage CRS + NGF-IGN69 altitude → geodetic (StorageCrs: closed-form for Lambert-93) → ellipsoidal height (altitude +
 /// the geoid undulation) → ECEF in double precision → the tile's east-north-up frame, and only then to single precision.
 /// </remarks>
 public sealed class BuildingMesher(EnuFrame frame, double geoidUndulationM)
@@ -70,11 +70,11 @@ public sealed class BuildingMesher(EnuFrame frame, double geoidUndulationM)
         return true;
     }
 
-    /// <summary>Local east, north, up (m) of a Lambert-93 point at an NGF-IGN69 altitude.</summary>
+    /// <summary>Local east, north, up (m) of a storage-CRS point at an NGF-IGN69 altitude.</summary>
     public (double E, double N, double U) ToLocal(double x, double y, double altitudeM)
     {
         _bounds.Include(x, y, altitudeM);
-        var (lon, lat) = Lambert93.ToGeographicRad(x, y);
+        var (lon, lat) = StorageCrs.ToGeographicRad(x, y);
         var (ex, ey, ez) = EnuFrame.GeodeticToEcef(lon, lat, altitudeM + _geoidUndulationM);
         return _frame.FromEcef(ex, ey, ez);
     }

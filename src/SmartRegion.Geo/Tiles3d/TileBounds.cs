@@ -2,7 +2,7 @@ using SmartRegion.Geo.Crs;
 
 namespace SmartRegion.Geo.Tiles3d;
 
-/// <summary>A box in the storage CRS (Lambert-93 metres) and an altitude range (NGF-IGN69 metres), grown point by point.</summary>
+/// <summary>A box in the storage CRS (metres) and an altitude range (NGF-IGN69 metres), grown point by point.</summary>
 public struct TileBounds
 {
     public double MinX, MinY, MaxX, MaxY, MinAltitudeM, MaxAltitudeM;
@@ -37,7 +37,7 @@ public struct TileBounds
 
     /// <summary>
     /// 3D Tiles' <c>region</c>: [west, south, east, north] in radians and [min, max] ellipsoidal heights. The box's corners and
-    /// edge midpoints are projected (a Lambert-93 edge is not a parallel or a meridian) and a margin of about a metre added.
+    /// edge midpoints are projected (a projected edge is not a parallel or a meridian) and a margin of about a metre added.
     /// </summary>
     public readonly double[] ToRegion(double geoidUndulationM)
     {
@@ -45,7 +45,7 @@ public struct TileBounds
         foreach (var (x, y) in new[] { (MinX, MinY), (MaxX, MinY), (MinX, MaxY), (MaxX, MaxY),
                      ((MinX + MaxX) / 2, MinY), ((MinX + MaxX) / 2, MaxY), (MinX, (MinY + MaxY) / 2), (MaxX, (MinY + MaxY) / 2) })
         {
-            var (lon, lat) = Lambert93.ToGeographicRad(x, y);
+            var (lon, lat) = StorageCrs.ToGeographicRad(x, y);
             west = Math.Min(west, lon);
             east = Math.Max(east, lon);
             south = Math.Min(south, lat);
