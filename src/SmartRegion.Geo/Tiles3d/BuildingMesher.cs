@@ -109,21 +109,30 @@ public sealed class BuildingMesher(EnuFrame frame, double geoidUndulationM)
         {
             return; // a degenerate ring the triangulator refuses: the face is left out rather than the building
         }
-        var local = new List<(double E, double N, double U)>(triangles.NumGeometries * 3);
+        // Each distinct corner projected once and stored once (the triangles of a face share its corners and its normal).
+        var corners = new Dictionary<(double X, double Y), int>();
+        var local = new List<(double E, double N, double U)>();
+        var triangleCorners = new int[triangles.NumGeometries * 3];
         for (var t = 0; t < triangles.NumGeometries; t++)
         {
             var ring = ((Polygon)triangles.GetGeometryN(t)).ExteriorRing.Coordinates;
             for (var k = 0; k < 3; k++)
             {
                 var c = ring[k];
-                local.Add(ToLocal(c.X, c.Y, double.IsFinite(c.Z) ? c.Z : altitudeAt(c.X, c.Y)));
+                if (!corners.TryGetValue((c.X, c.Y), out var index))
+                {
+                    index = local.Count;
+                    corners[(c.X, c.Y)] = index;
+                    local.Add(ToLocal(c.X, c.Y, double.IsFinite(c.Z) ? c.Z : altitudeAt(c.X, c.Y)));
+                }
+                triangleCorners[3 * t + k] = index;
             }
         }
         // One normal for the whole face (Newell's method over its triangles, turned to face the sky).
         double nx = 0, ny = 0, nz = 0;
-        for (var i = 0; i < local.Count; i += 3)
+        for (var i = 0; i < triangleCorners.Length; i += 3)
         {
-            var (cx, cy, cz) = Cross(local[i], local[i + 1], local[i + 2]);
+            var (cx, cy, cz) = Cross(local[triangleCorners[i]], local[triangleCorners[i + 1]], local[triangleCorners[i + 2]]);
             nx += cx;
             ny += cy;
             nz += cz;
@@ -138,21 +147,21 @@ public sealed class BuildingMesher(EnuFrame frame, double geoidUndulationM)
             return;
         }
         (nx, ny, nz) = (nx / len, ny / len, nz / len);
-        for (var i = 0; i < local.Count; i += 3)
+        var first = uint.MaxValue;
+        foreach (var p in local)
         {
-            var (cx, cy, cz) = Cross(local[i], local[i + 1], local[i + 2]);
-            var flip = cx * nx + cy * ny + cz * nz < 0;
-            var a = mesh.AddVertex(local[i].E, local[i].N, local[i].U, nx, ny, nz, colour, feature);
-            var b = mesh.AddVertex(local[i + 1].E, local[i + 1].N, local[i + 1].U, nx, ny, nz, colour, feature);
-            var c = mesh.AddVertex(local[i + 2].E, local[i + 2].N, local[i + 2].U, nx, ny, nz, colour, feature);
-            if (flip)
+            var v = mesh.AddVertex(p.E, p.N, p.U, nx, ny, nz, colour, feature);
+            first = Math.Min(first, v);
+        }
+        for (var i = 0; i < triangleCorners.Length; i += 3)
+        {
+            int a = triangleCorners[i], b = triangleCorners[i + 1], c = triangleCorners[i + 2];
+            var (cx, cy, cz) = Cross(local[a], local[b], local[c]);
+            if (cx * nx + cy * ny + cz * nz < 0)
             {
-                mesh.AddTriangle(a, c, b);
+                (b, c) = (c, b);
             }
-            else
-            {
-                mesh.AddTriangle(a, b, c);
-            }
+            mesh.AddTriangle(first + (uint)a, first + (uint)b, first + (uint)c);
         }
     }
 
@@ -206,41 +215,39 @@ public sealed class BuildingMesher(EnuFrame frame, double geoidUndulationM)
             var hl = Math.Sqrt(ee * ee + en * en);
             var (ne, nn) = rightIsOutside ? (en / hl, -ee / hl) : (-en / hl, ee / hl);
 
+            // Points along the edge are interpolated between its projected ends, and a wall's top stands on its foot along the
+            // frame's up: over a tile (a few hundred metres) the vertical turns by under 0.01°, a few millimetres on a tall wall.
+            var colour = IrradiationColours.Wall;
             var previousT = double.NaN;
-            (double E, double N, double U) prevBottom = default, prevTop = default;
+            uint prevBottom = 0, prevTop = 0;
             foreach (var t in breaks)
             {
                 if (!double.IsNaN(previousT) && (t - previousT) * length < 0.02)
                 {
                     continue;
                 }
-                var x = x0 + t * dx;
-                var y = y0 + t * dy;
-                var top = Math.Max(RoofAltitudeAt(faces, x, y, roofTop), ground + 0.1);
-                var bottom = ToLocal(x, y, ground);
-                var topLocal = ToLocal(x, y, top);
+                var top = Math.Max(RoofAltitudeAt(faces, x0 + t * dx, y0 + t * dy, roofTop), ground + 0.1);
+                double e = a0.E + t * (a1.E - a0.E), n = a0.N + t * (a1.N - a0.N), u = a0.U + t * (a1.U - a0.U);
+                _bounds.Include(x0 + t * dx, y0 + t * dy, top);
+                var bottom = mesh.AddVertex(e, n, u, ne, nn, 0, colour, feature);
+                var upper = mesh.AddVertex(e, n, u + (top - ground), ne, nn, 0, colour, feature);
                 if (!double.IsNaN(previousT))
                 {
-                    var colour = IrradiationColours.Wall;
-                    var b0 = mesh.AddVertex(prevBottom.E, prevBottom.N, prevBottom.U, ne, nn, 0, colour, feature);
-                    var b1 = mesh.AddVertex(bottom.E, bottom.N, bottom.U, ne, nn, 0, colour, feature);
-                    var t1 = mesh.AddVertex(topLocal.E, topLocal.N, topLocal.U, ne, nn, 0, colour, feature);
-                    var t0 = mesh.AddVertex(prevTop.E, prevTop.N, prevTop.U, ne, nn, 0, colour, feature);
                     // Counter-clockwise seen from outside: the normal's side.
                     if (rightIsOutside)
                     {
-                        mesh.AddTriangle(b0, t1, b1);
-                        mesh.AddTriangle(b0, t0, t1);
+                        mesh.AddTriangle(prevBottom, upper, bottom);
+                        mesh.AddTriangle(prevBottom, prevTop, upper);
                     }
                     else
                     {
-                        mesh.AddTriangle(b0, b1, t1);
-                        mesh.AddTriangle(b0, t1, t0);
+                        mesh.AddTriangle(prevBottom, bottom, upper);
+                        mesh.AddTriangle(prevBottom, upper, prevTop);
                     }
                 }
                 previousT = t;
                 prevBottom = bottom;
-                prevTop = topLocal;
+                prevTop = upper;
             }
         }
     }
