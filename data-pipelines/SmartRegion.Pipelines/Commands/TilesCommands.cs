@@ -12,7 +12,8 @@ internal static class TilesCommands
         tiles build [--max-per-tile 500] [--geoid-undulation 44.6] [--parallel N] [--if-stale]
                                         the buildings' 3D Tiles (GLB, tileset.json) from the latest solar results, stored in the
                                         database and served at /api/v1/3dtiles/buildings/tileset.json; --if-stale: only when a
-                                        solar run completed since the served tileset was built
+                                        solar run completed since the served tileset was built (waits
+                                        for a build already running, then checks again)
         """;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
@@ -38,20 +39,22 @@ internal static class TilesCommands
 
         await using var dataSource = SmartRegionDatabase.CreateDataSource(SmartRegionDatabase.ConnectionStringFromEnvironment(), "smartregion-tiles");
         var store = new Tiles3dStore(dataSource);
-        if (ifStale)
+        if (ifStale && await UpToDateAsync(store, cancellationToken))
         {
-            var current = await store.GetCurrentTilesetAsync(cancellationToken);
-            var latest = await store.LatestCompleteRunIdAsync(cancellationToken);
-            if (current is not null && current.SourceRunId == latest)
-            {
-                Console.Error.WriteLine($"tiles: tileset {current.Id} is up to date (solar run {latest?.ToString(CultureInfo.InvariantCulture) ?? "none"})");
-                return 0;
-            }
+            return 0;
         }
         TilesetBuildResult? result = null;
+        var upToDate = false;
         var progress = new ProgressLine("tiles");
+        // With --if-stale a build already running (a web host rebuilding after the same solar run) is waited for, then
+        // the tileset is checked again: most often that build was the one wanted.
         var ran = await store.WithBuildLockAsync(async () =>
         {
+            if (ifStale && await UpToDateAsync(store, cancellationToken))
+            {
+                upToDate = true;
+                return;
+            }
             try
             {
                 result = await new TilesetBuilder(store).BuildAsync(build,
@@ -65,7 +68,11 @@ internal static class TilesCommands
             {
                 progress.Done();
             }
-        }, cancellationToken);
+        }, cancellationToken, wait: ifStale);
+        if (upToDate)
+        {
+            return 0;
+        }
         if (!ran)
         {
             throw new CliFailureException("another tiles build is running on this database (a web host or another CLI); try again when it ends");
@@ -78,5 +85,17 @@ internal static class TilesCommands
         Console.Error.WriteLine(FormattableString.Invariant(
             $"tiles: tileset {r.TilesetId} ready: {r.BuildingCount:N0} buildings in {r.TileCount:N0} tiles, {r.ContentBytes / 1e6:F1} MB ({perBuilding:N0} bytes/building), {r.Elapsed.TotalSeconds:F1} s, {rate:N0} buildings/s; solar run {run}{left}"));
         return 0;
+    }
+
+    private static async Task<bool> UpToDateAsync(Tiles3dStore store, CancellationToken cancellationToken)
+    {
+        var current = await store.GetCurrentTilesetAsync(cancellationToken);
+        var latest = await store.LatestCompleteRunIdAsync(cancellationToken);
+        if (current is null || current.SourceRunId != latest)
+        {
+            return false;
+        }
+        Console.Error.WriteLine($"tiles: tileset {current.Id} is up to date (solar run {latest?.ToString(CultureInfo.InvariantCulture) ?? "none"})");
+        return true;
     }
 }

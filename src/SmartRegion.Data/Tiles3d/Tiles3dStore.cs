@@ -240,19 +240,26 @@ public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// Runs <paramref name="build"/> holding the cluster-wide tiles build lock (a PostgreSQL advisory lock on its own
     /// connection), so that two hosts or a host and the CLI never build at once; returns false without running it when
-    /// another holder has the lock.
+    /// another holder has the lock — or, with <paramref name="wait"/>, waits for that holder to finish first.
     /// </summary>
-    public async Task<bool> WithBuildLockAsync(Func<Task> build, CancellationToken cancellationToken)
+    public async Task<bool> WithBuildLockAsync(Func<Task> build, CancellationToken cancellationToken, bool wait = false)
     {
         const long lockKey = 0x5_3D71_1E5;   // "3D tiles"
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", connection))
+        while (true)
         {
+            await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", connection);
             cmd.Parameters.AddWithValue("k", lockKey);
-            if (!(bool)(await cmd.ExecuteScalarAsync(cancellationToken))!)
+            if ((bool)(await cmd.ExecuteScalarAsync(cancellationToken))!)
+            {
+                break;
+            }
+            if (!wait)
             {
                 return false;
             }
+            // Polled rather than pg_advisory_lock: a cancelled wait then leaves no blocked backend behind.
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
         try
         {
