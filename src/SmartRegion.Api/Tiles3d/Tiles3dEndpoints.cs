@@ -19,6 +19,7 @@ internal static partial class Tiles3dEndpoints
         services.AddSingleton<Tiles3dStore>();
         services.AddKeyedSingleton(ReadDatabase.Key, (sp, _) => new Tiles3dStore(sp.ReadDataSource()));
         services.AddSingleton<TilesetBuilder>();
+        services.AddSingleton<RoofSampleQueries>();
         services.AddSingleton(Tiles3dSettings.From(configuration));
         services.AddHostedService<Tiles3dRefresher>();
         return services;
@@ -78,6 +79,7 @@ internal static partial class Tiles3dEndpoints
         .Produces(StatusCodes.Status200OK, contentType: "model/gltf-binary")
         .ProducesProblem(StatusCodes.Status404NotFound);
 
+        app.MapRoofSamples();
         return app;
     }
 

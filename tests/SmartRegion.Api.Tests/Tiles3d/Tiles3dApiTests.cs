@@ -105,6 +105,62 @@ public sealed class Tiles3dApiTests(TestDatabase db) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task RoofSamples_EachSampleWithItsCellCutToTheFace_BadBoxesRefusedWithTheParameter()
+    {
+        await using var factory = new ApiFactory(_connectionString);
+        using var client = factory.CreateClient();
+        var building = await InsertBuildingAsync();
+        await InsertRunAsync(building, 1234);
+        // The face is the square 652000–652010 × 6862000–6862010 at 44 m; a 2 m grid from the cell centred on (652001, 6862001),
+        // rising 0.5 m per step east: a cell inside, one cut by the face's east edge, one wholly outside it.
+        await using (var cmd = _dataSource!.CreateCommand("""
+            UPDATE solar.face_result SET sample_grid = ARRAY[652001, 6862001, 44, 2, 0, 0.5, 0, 2, 0]::float8[],
+                   sample_ij = ARRAY[0, 0, 4.5, 0, 6, 0]::real[], sample_kwh_per_m2 = ARRAY[1100, 1200.04, 900]::real[]
+            WHERE building_id = @b
+            """))
+        {
+            cmd.Parameters.AddWithValue("b", building);
+            await cmd.ExecuteNonQueryAsync(Ct);
+        }
+        var (lon, lat) = SmartRegion.Geo.Crs.Lambert93.ToGeographicDeg(652005, 6862005);
+        string Box(double half) => string.Join(',', new[] { lon - half, lat - half, lon + half, lat + half }.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+
+        var json = JsonNode.Parse(await client.GetStringAsync($"/api/v1/solar/roof-samples?bbox={Box(0.001)}", Ct))!;
+        Assert.Equal(3, json["samples"]!.GetValue<int>());
+        Assert.False(json["truncated"]!.GetValue<bool>());
+        var face = json["faces"]!.AsArray().Single()!;
+        Assert.Equal(building, face["buildingId"]!.GetValue<long>());
+        Assert.Equal([1100, 1200, 900], face["kwhPerM2"]!.AsArray().Select(k => k!.GetValue<double>()));
+        var cells = face["cells"]!.AsArray().Select(c => c!.AsArray().Select(v => v!.GetValue<double>()).ToArray()).ToArray();
+        Assert.Equal(12, cells[0].Length);                  // a whole 2 m square: 4 corners (lon, lat, altitude)
+        Assert.Equal([43.75, 43.75, 44.25, 44.25], cells[0].Where((_, i) => i % 3 == 2).Order());   // on the grid's rising plane
+        Assert.True(cells[1].Length >= 12 && cells[1].Length % 3 == 0, $"cut cell: {cells[1].Length} numbers");   // cut to the face: 652009–652010
+        var cutLons = cells[1].Where((_, i) => i % 3 == 0).ToArray();
+        Assert.InRange(cutLons.Max() - cutLons.Min(), 0.9 / 73_000, 1.1 / 73_000);   // 1 m of longitude at 48.8° ≈ 1/73,000°
+        Assert.Empty(cells[2]);                             // outside the face
+
+        // A box with no roof: no faces. Then bad boxes and limits: 400 naming the parameter.
+        var empty = JsonNode.Parse(await client.GetStringAsync($"/api/v1/solar/roof-samples?bbox=2.0,48.0,2.001,48.001", Ct))!;
+        Assert.Empty(empty["faces"]!.AsArray());
+        foreach (var (query, parameter) in new[]
+        {
+            ("", "bbox"), ("bbox=1,2,3", "bbox"), ("bbox=a,b,c,d", "bbox"), ("bbox=2.1,48,2.0,48.01", "bbox"), ("bbox=NaN,48,2,48.01", "bbox"),
+            ("bbox=2,48,2.2,48.01", "bbox"), ("bbox=200,48,201,48.01", "bbox"), ($"bbox={Box(0.001)}&limit=0", "limit"),
+            ($"bbox={Box(0.001)}&limit=20001", "limit"),
+        })
+        {
+            using var bad = await client.GetAsync($"/api/v1/solar/roof-samples?{query}", Ct);
+            Assert.True(bad.StatusCode == HttpStatusCode.BadRequest, $"{query}: {bad.StatusCode}");
+            var problem = JsonNode.Parse(await bad.Content.ReadAsStringAsync(Ct))!;
+            Assert.Equal(parameter, problem["parameter"]?.GetValue<string>());
+        }
+        // limit=1 keeps whole faces only: this face has 3 samples, so none fits and the answer says it is truncated.
+        var cut = JsonNode.Parse(await client.GetStringAsync($"/api/v1/solar/roof-samples?bbox={Box(0.001)}&limit=1", Ct))!;
+        Assert.True(cut["truncated"]!.GetValue<bool>());
+        Assert.Empty(cut["faces"]!.AsArray());
+    }
+
     private static async Task<(long Version, string ETag, string RootUri)> TilesetAsync(HttpClient client)
     {
         using var response = await client.GetAsync("/api/v1/3dtiles/buildings/tileset.json", Ct);
