@@ -14,6 +14,9 @@ internal static class SampleCommands
                           write the demo district (buildings, addresses, commune, weather; synthetic, labelled demo data)
         sample demo [--out DIR] [--seed 42] [--buildings 2000] [--workers N]
                           generate, ingest and compute the demo district unless it is already computed, and build its 3D tiles
+        sample partners [--from DIR]
+                          publish the two partner example files (DIR, default $SMARTREGION_SHARED_DATA/partners or
+                          ../shared/data/partners) as open datasets of their organisations, unless already published
         """;
 
     private const double DemoLatitudeDeg = 48.925;
@@ -21,8 +24,16 @@ internal static class SampleCommands
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var verb = args.FirstOrDefault() ?? throw new CliUsageException("sample needs a subcommand: district | demo");
+        var verb = args.FirstOrDefault() ?? throw new CliUsageException("sample needs a subcommand: district | demo | partners");
         var a = CliArgs.Parse(args.Skip(1));
+        if (verb == "partners")
+        {
+            var from = a.String("from") ?? DefaultPartnersFolder();
+            a.RejectUnknown();
+            await using var dataSource = SmartRegionDatabase.CreateDataSource(SmartRegionDatabase.ConnectionStringFromEnvironment(), "smartregion-sample");
+            CliJson.Write(await PartnerDatasets.PublishAsync(dataSource, from, Console.Error, cancellationToken));
+            return 0;
+        }
         var outDir = a.String("out") ?? Path.Combine(Directory.GetCurrentDirectory(), ".smartregion", "sample");
         var seed = a.Int("seed", 0) ?? 42;
         var buildings = a.Int("buildings", 10, 1_000_000) ?? 2000;
@@ -37,9 +48,15 @@ internal static class SampleCommands
             case "demo":
                 return await DemoAsync(outDir, seed, buildings, workers, cancellationToken);
             default:
-                throw new CliUsageException($"unknown sample subcommand '{verb}' (district | demo)");
+                throw new CliUsageException($"unknown sample subcommand '{verb}' (district | demo | partners)");
         }
     }
+
+    /// <summary>Where the shared real data keeps the partner files: $SMARTREGION_SHARED_DATA/partners, else ../shared/data/partners.</summary>
+    private static string DefaultPartnersFolder() =>
+        Environment.GetEnvironmentVariable("SMARTREGION_SHARED_DATA") is { Length: > 0 } shared
+            ? Path.Combine(shared, "partners")
+            : Path.GetFullPath(Path.Combine(Directory.GetCurrentDirectory(), "..", "shared", "data", "partners"));
 
     private static DemoDistrict.Result Write(string outDir, int seed, int buildings)
     {
