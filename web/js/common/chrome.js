@@ -78,7 +78,14 @@ function toolLinks() {
   return h('ul', { class: 'fr-btns-group' },
     h('li', {}, h('a', {
       class: 'fr-btn fr-icon-translate-2', href: url.pathname + url.search + url.hash, hreflang: other, lang: other,
-      id: 'chrome-language', onclick: () => rememberLanguage(other),
+      id: 'chrome-language',
+      // The address at the click, not at the page's start: a page that keeps its state in the URL (the map) keeps it.
+      onclick: (e) => {
+        rememberLanguage(other);
+        const now = new URL(location.href);
+        now.searchParams.set('lang', other);
+        e.currentTarget.href = now.pathname + now.search + now.hash;
+      },
     }, t(`common.language.switchTo.${other}`))),
     h('li', {}, h('a', { class: 'fr-btn fr-icon-account-circle-line', href: '/portail' }, t('common.nav.portal'))));
 }

@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SmartRegion.Testing;
+
+namespace SmartRegion.Web.Tests.Map;
+
+/// <summary>
+/// The 3D solar map as a resident uses it, in headless chromium with SwiftShader WebGL, on the demo district served by the
+/// real Api and PostGIS: coloured roofs drawn → an address typed in lower case without accents → its suggestion chosen →
+/// the report shows the solar API's numbers → a roof clicked in 3D → the right building → 21 December 09:00 → the image
+/// changes (shadows) → axe clean → English. No request leaves 127.0.0.1.
+/// </summary>
+public sealed class MapPageTests(WebSite site)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Resident_FindsAnAddress_ReadsTheReport_ClicksARoof_PlaysTheSun_InFrenchThenEnglish()
+    {
+        var (address, other) = await TwoComputedBuildingsAsync();
+        await using var browser = await BrowserPage.OpenAsync(site);
+        var page = browser.Page;
+        page.SetDefaultTimeout(60_000);   // software WebGL with shadows on a shared machine: a screenshot may take many seconds
+        await GoAsync(page, "/");
+        await WaitForMapAsync(page);
+        await browser.ScreenshotAsync("1-loaded");
+
+        // Coloured roofs: pixels of the roof ramp's hues, many more with the buildings than without them.
+        var withTiles = await page.EvaluateAsync<double>("() => window.smartregionTest.roofPixelShare()");
+        var withoutTiles = await page.EvaluateAsync<double>("() => { const s = window.smartregionMap; s.tileset.show = false; const v = window.smartregionTest.roofPixelShare(); s.tileset.show = true; s.render(); return v; }");
+        Assert.True(withTiles > 0.01 && withTiles > 5 * withoutTiles, $"roof-coloured share of the view: {withTiles:P2} with the buildings, {withoutTiles:P2} without");
+
+        // An address typed as a resident would: lower case, no accents; the suggestion chosen.
+        var typed = RemoveAccents(address.Label).ToLowerInvariant();
+        var box0 = page.GetByRole(AriaRole.Combobox, new() { Name = "Votre adresse" });
+        await box0.FillAsync(typed[..^1]);
+        await box0.PressSequentiallyAsync(typed[^1..]);
+        var option = page.GetByRole(AriaRole.Option, new() { Name = address.Label, Exact = true });
+        await option.ClickAsync();
+        await Assertions.Expect(page.Locator("#report-title")).ToHaveTextAsync(address.Label);
+
+        // The panel shows the API's numbers, to the unit shown.
+        var report = await ApiReportAsync($"/api/v1/solar/buildings/closest?lat={address.Lat.ToString(CultureInfo.InvariantCulture)}&lon={address.Lon.ToString(CultureInfo.InvariantCulture)}");
+        await ExpectNumberAsync(page, "#report-panels", report.GetProperty("panelCount").GetDouble(), 0);
+        await ExpectNumberAsync(page, "#report-kwp", report.GetProperty("installableKwp").GetDouble(), 2);
+        await ExpectNumberAsync(page, "#report-kwh", report.GetProperty("annualKwhAc").GetDouble(), 0);
+        await ExpectNumberAsync(page, "#report-irradiation", report.GetProperty("meanIrradiationKwhPerM2").GetDouble(), 0);
+        var full = report.GetProperty("finance").GetProperty("fullRoof");
+        var financeText = await page.Locator("#report-finance-table").InnerTextAsync();
+        Assert.Contains(Format(full.GetProperty("netCostEur").GetDouble(), 0), Squash(financeText));
+        // A payback beyond the analysis period is null in the API and said in words on the page.
+        Assert.Contains(full.GetProperty("paybackYears") is { ValueKind: JsonValueKind.Number } payback ? Format(payback.GetDouble(), 1) : "pasen", Squash(financeText));
+        Assert.Equal(report.GetProperty("roofFaces").GetArrayLength(), await page.Locator("#report-faces tbody tr").CountAsync());
+        var months = await page.Locator("#report-monthly-table tbody td").AllTextContentsAsync();   // in a closed <details>: text, not rendered text
+        Assert.Equal(report.GetProperty("monthlyKwhAc").EnumerateArray().Select(m => Format(m.GetDouble(), 0)), months.Select(Squash));
+        // An edited assumption recomputes the money, back to the API's figures on reset.
+        await page.Locator("#assume-price").FillAsync("0.40");
+        await Assertions.Expect(page.Locator("#report-finance-table")).ToHaveAttributeAsync("data-edited", "true");
+        Assert.NotEqual(Squash(financeText), Squash(await page.Locator("#report-finance-table").InnerTextAsync()));
+        await page.Locator("#assume-reset").ClickAsync();
+        Assert.Equal(Squash(financeText), Squash(await page.Locator("#report-finance-table").InnerTextAsync()));
+        // The page's finance model is the API's: the default price typed in again (recomputed in the page) gives the API's
+        // figures — to the unit, but for the 20-year net gain, which the page sums from the API's rounded inputs (±0.5 %).
+        var apiRows = await page.Locator("#report-finance-table tbody tr").AllInnerTextsAsync();
+        await page.Locator("#assume-price").FillAsync(await page.Locator("#assume-price").InputValueAsync());
+        await Assertions.Expect(page.Locator("#report-finance-table")).ToHaveAttributeAsync("data-edited", "true");
+        var pageRows = await page.Locator("#report-finance-table tbody tr").AllInnerTextsAsync();
+        Assert.Equal(apiRows.SkipLast(1).Select(Squash), pageRows.SkipLast(1).Select(Squash));
+        foreach (var (api, mine) in Numbers(apiRows[^1]).Zip(Numbers(pageRows[^1])))
+        {
+            Assert.True(Math.Abs(mine - api) <= 0.005 * Math.Abs(api) + 1, $"net gain: page {mine}, API {api}");
+        }
+        await page.Locator("#assume-reset").ClickAsync();
+        await browser.ScreenshotAsync("2-report");
+
+        // A roof clicked in 3D, from straight above: that building's report.
+        await page.EvaluateAsync($"() => window.smartregionMap.setCamera({{ lon: {other.Lon.ToString(CultureInfo.InvariantCulture)}, lat: {other.Lat.ToString(CultureInfo.InvariantCulture)}, height: 220, heading: 0, pitch: -90 }})");
+        await page.EvaluateAsync("() => window.smartregionMap.tilesSettled()");
+        var box = (await page.Locator("#map-canvas").BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        await Assertions.Expect(page.Locator("#report-title")).ToHaveTextAsync(new Regex(".+"));
+        await Assertions.Expect(page.Locator("#report .sr-muted").First).ToContainTextAsync($"n° {other.Id} ");
+        await browser.ScreenshotAsync("3-clicked-roof");
+
+        // The sun on 21 December at 09:00: shadows; the image changes.
+        await page.EvaluateAsync("() => window.smartregionTest.keep()");
+        await page.Locator("#sun-box summary").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "21 décembre" }).ClickAsync();
+        await page.Locator("#sun-hour").EvaluateAsync("(e) => { e.value = '9'; e.dispatchEvent(new Event('input', { bubbles: true })); }");
+        await Assertions.Expect(page.Locator("#sun-hour-output")).ToHaveTextAsync("09:00");
+        await page.EvaluateAsync("() => window.smartregionMap.tilesSettled()");
+        var changed = await page.EvaluateAsync<double>("() => window.smartregionTest.difference()");
+        Assert.True(changed > 0.02, $"share of pixels changed by the winter morning sun: {changed:P2}");
+        Assert.Contains("date=", page.Url);
+        Assert.Contains("hour=9", page.Url);
+        Assert.Contains($"building={other.Id}", page.Url);
+        await browser.ScreenshotAsync("4-december-9h");
+
+        await browser.AssertAccessibleAsync();
+
+        // English: the same building and time, in English.
+        await page.Locator("#chrome-language").ClickAsync();
+        await page.WaitForURLAsync(new Regex("lang=en"));
+        await WaitForMapAsync(page);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Roof faces" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#sun-hour-output")).ToHaveTextAsync("09:00");
+        await browser.ScreenshotAsync("5-english");
+        await browser.AssertHealthyAsync();
+    }
+
+    [Fact]
+    public async Task NoWebGl_TheReportStillComes_ApiDown_AClearMessage()
+    {
+        var (address, _) = await TwoComputedBuildingsAsync();
+        await using var browser = await BrowserPage.OpenAsync(site);
+        var page = browser.Page;
+        page.SetDefaultTimeout(60_000);   // software WebGL with shadows on a shared machine: a screenshot may take many seconds
+        await page.AddInitScriptAsync("(() => { const get = HTMLCanvasElement.prototype.getContext; HTMLCanvasElement.prototype.getContext = function (type, ...rest) { return /webgl/.test(type) ? null : get.call(this, type, ...rest); }; })()");
+        await GoAsync(page, "/");
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-map-ready", "no-webgl");
+        await Assertions.Expect(page.Locator("#no-webgl")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Combobox).FillAsync(RemoveAccents(address.Label).ToLowerInvariant());
+        await page.GetByRole(AriaRole.Option, new() { Name = address.Label, Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#report-panels")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("no-webgl");
+        await browser.AssertAccessibleAsync();
+
+        // The API down: every /api call fails; the page says so in words.
+        await page.RouteAsync("**/api/v1/**", route => route.AbortAsync("connectionrefused"));
+        await page.GetByRole(AriaRole.Combobox).FillAsync("rue de la republique");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chercher" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#search-status")).ToContainTextAsync("ne répond pas");
+        browser.ForgetConsoleErrors(e => e.Contains("ERR_CONNECTION_REFUSED", StringComparison.Ordinal) || e.Contains("Failed to load resource", StringComparison.Ordinal));
+        await browser.AssertHealthyAsync();
+    }
+
+    [Fact]
+    public async Task PartnerLayers_HeatMapUpClose_BarometerLinks_SharedUrl_PrintOnOneA4Page()
+    {
+        var schoolsFile = SharedData.Require("partners/seine-saint-denis_ecoles_potentiel_solaire_d4g.geojson");
+        SharedData.Require("partners/paris_arbres_plantes.csv");
+        await site.RunCliAsync(["sample", "partners", "--from", Path.GetDirectoryName(schoolsFile)!]);
+        var (address, _) = await TwoComputedBuildingsAsync();
+        await using var browser = await BrowserPage.OpenAsync(site);
+        var page = browser.Page;
+        page.SetDefaultTimeout(60_000);   // software WebGL with shadows on a shared machine: a screenshot may take many seconds
+
+        // The barometer's link to a commune: the map frames it and draws its boundary.
+        await GoAsync(page, "/?commune=99999");
+        await WaitForMapAsync(page);
+        Assert.True(await page.EvaluateAsync<int>("() => window.smartregionMap.boundaries.entities.values.length") >= 1, "no commune boundary drawn");
+        var camera = await page.EvaluateAsync<JsonElement>("() => window.smartregionMap.cameraState()");
+        Assert.InRange(camera.GetProperty("lon").GetDouble(), address.Lon - 0.02, address.Lon + 0.02);
+        Assert.InRange(camera.GetProperty("lat").GetDouble(), address.Lat - 0.03, address.Lat + 0.02);
+
+        // The partners' open datasets as layers: the schools checked → 1,130 points; a click on one → its fields and a link.
+        await page.Locator("#layers-box summary").ClickAsync();
+        await Assertions.Expect(page.Locator("label[for='layer-arbres-plantes-paris']")).ToContainTextAsync("Les arbres plantés");
+        await Assertions.Expect(page.Locator("label[for='layer-arbres-plantes-paris']")).ToContainTextAsync("Ville de Paris");
+        var schools = page.Locator("label[for='layer-ecoles-seine-saint-denis-potentiel-solaire']");
+        await Assertions.Expect(schools).ToContainTextAsync("Data For Good");
+        await schools.ClickAsync();
+        await page.WaitForFunctionAsync("() => window.smartregionMap.layers.get('ecoles-seine-saint-denis-potentiel-solaire')?.dataSource.entities.values.length === 1130");
+        var school = await page.EvaluateAsync<JsonElement>("""
+            () => {
+              const { Cesium, layers } = window.smartregionMap;
+              const e = layers.get('ecoles-seine-saint-denis-potentiel-solaire').dataSource.entities.values
+                .find((x) => x.properties.nom_etablissement.getValue() && x.properties.code_commune.getValue() === '93066');
+              const c = Cesium.Cartographic.fromCartesian(e.position.getValue(Cesium.JulianDate.now()));
+              return { lon: Cesium.Math.toDegrees(c.longitude), lat: Cesium.Math.toDegrees(c.latitude), name: e.properties.nom_etablissement.getValue() };
+            }
+            """);
+        await page.EvaluateAsync($"() => window.smartregionMap.setCamera({{ lon: {Inv(school.GetProperty("lon").GetDouble())}, lat: {Inv(school.GetProperty("lat").GetDouble())}, height: 400, heading: 0, pitch: -90 }})");
+        var box = (await page.Locator("#map-canvas").BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        var popup = page.Locator("#layer-popup");
+        await Assertions.Expect(popup).ToBeVisibleAsync();
+        await Assertions.Expect(popup).ToContainTextAsync(school.GetProperty("name").GetString()!);
+        Assert.Equal("/catalogue/ecoles-seine-saint-denis-potentiel-solaire", await popup.GetByRole(AriaRole.Link).GetAttributeAsync("href"));
+        await browser.ScreenshotAsync("1-school-popup");
+        await popup.GetByRole(AriaRole.Button).ClickAsync();
+        await Assertions.Expect(popup).ToBeHiddenAsync();
+
+        // Up close, the per-sample heat map: each sample's cell drawn on its roof; turning it off changes the image.
+        await page.EvaluateAsync($"() => window.smartregionMap.setCamera({{ lon: {Inv(address.Lon)}, lat: {Inv(address.Lat)}, height: 160, heading: 0, pitch: -90 }})");
+        await page.WaitForFunctionAsync("() => window.smartregionMap.heatMap.cellCount > 20", null, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#heatmap-status")).ToHaveTextAsync(new Regex("^Chaque carré de 2 m"));
+        await page.EvaluateAsync("() => window.smartregionMap.tilesSettled()");
+        await browser.ScreenshotAsync("2-heat-map");
+        await page.EvaluateAsync("() => window.smartregionTest.keep()");
+        await page.GetByText("Ensoleillement point par point, de près").ClickAsync();
+        await Assertions.Expect(page.Locator("#heatmap-toggle")).Not.ToBeCheckedAsync();
+        var changed = await page.EvaluateAsync<double>("() => window.smartregionTest.difference()");
+        var heat = await page.EvaluateAsync<string>("() => { const m = window.smartregionMap.heatMap; return JSON.stringify({ enabled: m.enabled, show: m.primitive?.show, cells: m.cellCount, state: m.state }); }");
+        Assert.True(changed > 0.002, $"share of pixels changed by the heat map: {changed:P2} ({heat})");
+
+        // The address bar is the shareable link: opened again, the same layer and camera.
+        var shared = page.Url;
+        Assert.Contains("layers=ecoles-seine-saint-denis-potentiel-solaire", shared);
+        Assert.Contains("cam=", shared);
+        await GoAsync(page, shared);
+        await WaitForMapAsync(page);
+        await page.WaitForFunctionAsync("() => window.smartregionMap.layers.get('ecoles-seine-saint-denis-potentiel-solaire')?.dataSource.entities.values.length === 1130");
+        Assert.True(await page.Locator("#layer-ecoles-seine-saint-denis-potentiel-solaire").IsCheckedAsync());
+
+        // The barometer's link to a building: its report; printed, one A4 page.
+        await GoAsync(page, $"/?building={address.Id}");
+        await Assertions.Expect(page.Locator("#report-title")).ToHaveTextAsync(address.Label, new() { Timeout = 60_000 });
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        await browser.ScreenshotAsync("3-print");
+        var pdf = Encoding.Latin1.GetString(await page.PdfAsync(new() { Format = "A4", PrintBackground = true }));
+        Assert.Equal(1, Regex.Count(pdf, @"/Type\s*/Page[^s]"));
+        await page.EmulateMediaAsync(new() { Media = Media.Screen });
+        await browser.AssertAccessibleAsync();
+        await browser.AssertHealthyAsync();
+    }
+
+    /// <summary>The numbers of a French table row ("-1 505 € 3 942 €" → -1505, 3942).</summary>
+    private static IEnumerable<double> Numbers(string row) =>
+        Regex.Matches(Squash(row).Replace('\u2212', '-'), @"-?\d+(,\d+)?").Select(m => double.Parse(m.Value.Replace(',', '.'), CultureInfo.InvariantCulture));
+
+    private static string Inv(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private sealed record Place(long Id, string Label, double Lat, double Lon);
+
+    /// <summary>An address whose building has panels, and another computed building with panels 60 m or more from it.</summary>
+    private async Task<(Place Address, Place Other)> TwoComputedBuildingsAsync()
+    {
+        await using var cmd = site.Database.DataSource.CreateCommand("""
+            WITH b AS (
+                SELECT l.building_id, l.centre, ST_Area(bb.footprint) AS area,
+                       (SELECT a.label FROM region.address a WHERE ST_DWithin(a.point, bb.footprint, 1) ORDER BY a.point <-> l.centre LIMIT 1) AS label,
+                       ST_Y(ST_Transform(l.centre, 4326)) AS lat, ST_X(ST_Transform(l.centre, 4326)) AS lon
+                FROM solar.building_latest l JOIN region.building bb ON bb.id = l.building_id
+                WHERE l.status = 'ok' AND l.panel_count >= 6 AND ST_Contains(bb.footprint, l.centre))
+            SELECT a.building_id, a.label, a.lat, a.lon, o.building_id, o.lat, o.lon
+            FROM b a JOIN LATERAL (SELECT * FROM b o WHERE ST_Distance(o.centre, a.centre) > 60 AND o.area > 120 ORDER BY o.area DESC LIMIT 1) o ON true
+            WHERE a.label IS NOT NULL
+            ORDER BY a.building_id LIMIT 1
+            """);
+        await using var reader = await cmd.ExecuteReaderAsync(Ct);
+        Assert.True(await reader.ReadAsync(Ct), "the demo district has no addressed building with panels");
+        return (new Place(reader.GetInt64(0), reader.GetString(1), reader.GetDouble(2), reader.GetDouble(3)),
+            new Place(reader.GetInt64(4), "", reader.GetDouble(5), reader.GetDouble(6)));
+    }
+
+    private async Task<JsonElement> ApiReportAsync(string path)
+    {
+        using var client = new HttpClient { BaseAddress = site.BaseAddress };
+        return await client.GetFromJsonAsync<JsonElement>(path, Ct);
+    }
+
+    /// <summary>
+    /// Opens a path of the site and waits for its load event only: the map keeps streaming tiles and samples, so the
+    /// network is seldom idle on a busy machine; <see cref="WaitForMapAsync"/> says when the map is ready.
+    /// </summary>
+    private static Task GoAsync(IPage page, string path) => page.GotoAsync(path, new() { WaitUntil = WaitUntilState.Load, Timeout = 60_000 });
+
+    private static async Task WaitForMapAsync(IPage page)
+    {
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-map-ready", "true", new() { Timeout = 90_000 });
+        // Evaluated, not added as a <script>: the site's Content-Security-Policy forbids inline scripts.
+        await page.EvaluateAsync(await File.ReadAllTextAsync(Path.Combine(SmartRegion.Testing.SharedData.RepositoryRoot, "tests", "SmartRegion.Web.Tests", "Map", "map-test-helpers.js"), Ct));
+    }
+
+    private static async Task ExpectNumberAsync(IPage page, string selector, double value, int digits)
+    {
+        var text = Squash(await page.Locator($"{selector} .sr-figure__value").InnerTextAsync());
+        Assert.Equal(Format(value, digits), text);
+    }
+
+    /// <summary>
+    /// A number as the French page writes it, without its group separators (Intl's narrow no-break spaces): a decimal comma.
+    /// (The test host runs in invariant-globalization mode, so there is no fr-FR culture to format with.)
+    /// </summary>
+    private static string Format(double value, int digits) =>
+        Math.Round(value, digits, MidpointRounding.AwayFromZero).ToString($"F{digits}", CultureInfo.InvariantCulture).Replace('.', ',');
+
+    private static string Squash(string text) => new(text.Where(c => !char.IsWhiteSpace(c) && c != '\u202f' && c != '\u00a0').ToArray());
+
+    private static string RemoveAccents(string text)
+    {
+        var decomposed = text.Normalize(NormalizationForm.FormD);
+        return new string(decomposed.Where(c => CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark).ToArray()).Normalize(NormalizationForm.FormC);
+    }
+}

@@ -1,0 +1,222 @@
+// The roof report in the side panel, from the solar API's JSON as it is: address and suitability, the faces, panels, kWp,
+// kWh/yr and the monthly chart, cost, savings and payback with editable assumptions, the uncertainty band, provenance.
+// Every number is the API's, rounded to the unit shown; edited assumptions recompute the money figures with finance.js.
+import { h, replace } from '/js/common/dom.js';
+import { t, formatNumber, formatDateTime, language } from '/js/common/i18n.js';
+import { evaluate, financeParameters, forSize } from './finance.js';
+
+const MONTHS = 12;
+
+/** Orientation of a compass azimuth in words (8 points), e.g. "sud-est". */
+export function orientationWords(azimuthDeg, tiltDeg) {
+  if (tiltDeg !== undefined && tiltDeg < 0.5) return t('map.orientation.flat');
+  const points = ['n', 'ne', 'e', 'se', 's', 'sw', 'w', 'nw'];
+  return t(`map.orientation.${points[Math.round((((azimuthDeg % 360) + 360) % 360) / 45) % 8]}`);
+}
+
+/** The best (highest) suitability class of the faces, 0 when none. */
+export function bestClass(report) {
+  return Math.max(0, ...(report.roofFaces ?? []).map((f) => f.suitabilityClass ?? 0));
+}
+
+const n = (value, digits = 0) => (value === null || value === undefined || Number.isNaN(value) ? '—'
+  : formatNumber(value, { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+
+/** Draws the report of a building (or the reason it has none) into the panel. */
+export function renderReport(panel, report, { onPrint, onShare, chartHost } = {}) {
+  const title = report.address?.label ?? t('map.report.buildingNo', { id: report.building.id });
+  const head = h('div', { class: 'sr-report__head' },
+    h('h2', { id: 'report-title', class: 'fr-h4 fr-mb-1w', tabindex: '-1' }, title),
+    h('p', { class: 'fr-text--sm fr-mb-1w sr-muted' }, t('map.report.buildingLine', {
+      id: report.building.id, source: report.building.source, sourceId: report.building.sourceId })));
+  if (report.status !== 'ok') {
+    replace(panel, head, statusBox(report));
+    return;
+  }
+  const cls = bestClass(report);
+  const parts = [
+    head,
+    h('p', { class: `fr-badge fr-badge--no-icon sr-class sr-class--${cls}`, id: 'report-suitability' },
+      t('map.report.suitability', { label: t(`map.classes.${cls}`) })),
+    keyFigures(report),
+    h('h3', { class: 'fr-h6 fr-mt-3w' }, t('map.report.monthlyTitle')),
+    monthly(report, chartHost),
+    financeSection(report),
+    uncertainty(report),
+    h('h3', { class: 'fr-h6 fr-mt-3w' }, t('map.report.facesTitle')),
+    facesTable(report),
+    provenance(report),
+    h('ul', { class: 'fr-btns-group fr-btns-group--inline-sm fr-btns-group--icon-left fr-mt-3w sr-no-print' },
+      h('li', {}, h('button', { class: 'fr-btn fr-btn--secondary fr-icon-printer-line', type: 'button', id: 'report-print', onclick: onPrint }, t('map.report.print'))),
+      h('li', {}, h('button', { class: 'fr-btn fr-btn--secondary fr-icon-link', type: 'button', id: 'report-share', onclick: onShare }, t('map.report.share')))),
+  ];
+  replace(panel, ...parts);
+}
+
+function statusBox(report) {
+  const key = report.status === 'skipped' ? 'map.report.skipped' : report.status === 'failed' ? 'map.report.failed' : 'map.report.notComputed';
+  return h('div', { class: 'fr-alert fr-alert--info fr-alert--sm', id: 'report-status', role: 'status' },
+    h('h3', { class: 'fr-alert__title' }, t(key)),
+    h('p', {}, report.reason ? t('map.report.reason', { reason: reasonWords(report.reason) }) : t('map.report.noReason')));
+}
+
+/** The computation's reasons (English, from the API) in the page's language where they are known. */
+export function reasonWords(reason) {
+  const known = [
+    [/^no height, roof altitude or storey count/i, 'map.reasons.noHeight'],
+    [/^footprint (is )?(under|smaller than)/i, 'map.reasons.tooSmall'],
+    [/^no weather station within/i, 'map.reasons.noStation'],
+    [/^empty footprint/i, 'map.reasons.empty'],
+  ];
+  for (const [pattern, key] of known) if (pattern.test(reason)) return `${t(key)} (${reason})`;
+  return reason;
+}
+
+function figure(id, label, value, unit) {
+  return h('div', { class: 'sr-figure' },
+    h('dt', {}, label),
+    h('dd', { id }, h('span', { class: 'sr-figure__value' }, value), unit ? ` ${unit}` : ''));
+}
+
+function keyFigures(r) {
+  return h('dl', { class: 'sr-figures', id: 'report-figures' },
+    figure('report-panels', t('map.report.panels'), n(r.panelCount), ''),
+    figure('report-kwp', t('map.report.kwp'), n(r.installableKwp, 2), 'kWc'),
+    figure('report-kwh', t('map.report.kwhPerYear'), n(r.annualKwhAc), t('map.units.kwhPerYear')),
+    figure('report-irradiation', t('map.report.irradiation'), n(r.meanIrradiationKwhPerM2), t('map.units.kwhPerM2Year')),
+    figure('report-usable', t('map.report.usableArea'), n(r.usableAreaM2), 'm²'),
+    figure('report-co2', t('map.report.co2'), n(r.co2AvoidedKgPerYear), t('map.units.kgPerYear')));
+}
+
+function monthly(r, chartHost) {
+  const values = r.monthlyKwhAc ?? [];
+  const names = Array.from({ length: MONTHS }, (_, m) =>
+    new Intl.DateTimeFormat(language(), { month: 'short' }).format(new Date(Date.UTC(2021, m, 15))));
+  const best = values.indexOf(Math.max(...values));
+  const worst = values.indexOf(Math.min(...values));
+  const summary = t('map.report.monthlySummary', { best: names[best], bestKwh: n(values[best]), worst: names[worst], worstKwh: n(values[worst]) });
+  const canvas = h('canvas', { id: 'report-monthly-chart', role: 'img', 'aria-label': summary, height: '180' });
+  const table = h('table', { class: 'sr-table sr-table--compact', id: 'report-monthly-table' },
+    h('caption', {}, t('map.report.monthlyCaption')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('map.report.month')), h('th', { scope: 'col' }, t('map.units.kwh')))),
+    h('tbody', {}, values.map((v, m) => h('tr', {}, h('th', { scope: 'row' }, names[m]), h('td', {}, n(v))))));
+  const block = h('div', { class: 'sr-monthly' }, canvas,
+    h('p', { class: 'fr-text--xs sr-muted' }, summary),
+    h('details', { class: 'sr-no-print-summary' }, h('summary', {}, t('map.report.monthlyValues')), table));
+  chartHost?.(canvas, names, values);
+  return block;
+}
+
+function financeSection(r) {
+  const params = financeParameters(r.provenance?.parameters);
+  const configs = [['fullRoof', r.finance?.fullRoof], ['recommended', r.finance?.recommended]].filter(([, c]) => c);
+  const section = h('section', { class: 'fr-mt-3w', id: 'report-finance', 'aria-labelledby': 'report-finance-title' });
+  const head = h('h3', { class: 'fr-h6', id: 'report-finance-title' }, t('map.report.financeTitle'));
+  if (!configs.length) {
+    replace(section, head, h('p', {}, t('map.report.noFinance')));
+    return section;
+  }
+  const defaults = {
+    price: params.electricityPriceEurPerKwh,
+    selfPct: Math.round((configs[configs.length - 1][1].selfConsumedFraction ?? 0) * 1000) / 10,
+    cost: null,
+  };
+  const input = (id, label, value, step, unit) => h('div', { class: 'fr-input-group sr-assumption' },
+    h('label', { class: 'fr-label', for: id }, label, h('span', { class: 'fr-hint-text' }, unit)),
+    h('input', { class: 'fr-input', type: 'number', id, value: String(value), step: String(step), min: '0', inputmode: 'decimal' }));
+  const costDefault = Math.round(forSize(params.installedCostEurPerKwpByBand, configs[0][1].installableKwp, 'eurPerKwp'));
+  const form = h('form', { class: 'sr-assumptions sr-no-print', id: 'report-assumptions', onsubmit: (e) => e.preventDefault() },
+    h('p', { class: 'fr-text--sm fr-mb-1w' }, t('map.report.assumptionsLead')),
+    input('assume-price', t('map.report.assumePrice'), defaults.price, 0.001, '€/kWh'),
+    input('assume-self', t('map.report.assumeSelf'), defaults.selfPct, 1, '%'),
+    input('assume-cost', t('map.report.assumeCost'), costDefault, 10, '€/kWc'),
+    h('button', { class: 'fr-btn fr-btn--tertiary fr-btn--sm', type: 'button', id: 'assume-reset' }, t('map.report.assumeReset')));
+  const body = h('tbody', {});
+  const table = h('table', { class: 'sr-table', id: 'report-finance-table' },
+    h('caption', { class: 'fr-sr-only' }, t('map.report.financeTitle')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), configs.map(([k]) => h('th', { scope: 'col' }, t(`map.report.config.${k}`))))),
+    body);
+  const assumptionsNote = h('p', { class: 'fr-text--xs sr-muted', id: 'report-assumptions-note' });
+  const draw = (edited) => {
+    const price = Number(form.querySelector('#assume-price').value);
+    const self = Number(form.querySelector('#assume-self').value) / 100;
+    const cost = Number(form.querySelector('#assume-cost').value);
+    // Each configuration keeps the API's own self-consumed share until the resident changes that field.
+    const selfEdited = form.querySelector('#assume-self').value !== String(defaults.selfPct);
+    const rows = configs.map(([, c]) => {
+      if (!edited) return c;
+      const p = { ...params, electricityPriceEurPerKwh: Number.isFinite(price) ? price : params.electricityPriceEurPerKwh };
+      return { ...c, ...evaluate(c.installableKwp, c.annualKwhAc, selfEdited && Number.isFinite(self) ? self : c.selfConsumedFraction, p,
+        Number.isFinite(cost) && cost > 0 && cost !== costDefault ? cost : null) };
+    });
+    const line = (key, f, unit = '') => h('tr', {}, h('th', { scope: 'row' }, t(key)), rows.map((c) => h('td', {}, f(c), unit)));
+    replace(body,
+      line('map.report.panels', (c) => n(c.panelCount)),
+      line('map.report.kwp', (c) => n(c.installableKwp, 2), ' kWc'),
+      line('map.report.kwhPerYear', (c) => n(c.annualKwhAc), ' kWh'),
+      line('map.report.netCost', (c) => n(c.netCostEur), ' €'),
+      line('map.report.savings', (c) => n(c.firstYearSavingsEur), ' €'),
+      line('map.report.surplus', (c) => n(c.firstYearSurplusRevenueEur), ' €'),
+      line('map.report.selfConsumed', (c) => n((c.selfConsumedFraction ?? 0) * 100), ' %'),
+      line('map.report.payback', (c) => (c.paybackYears === null || c.paybackYears === undefined ? t('map.report.noPayback', { years: params.analysisYears }) : `${n(c.paybackYears, 1)} ${t('map.units.years')}`)),
+      line('map.report.netGain', (c) => n(c.netGainEur), ' €'));
+    assumptionsNote.textContent = edited ? t('map.report.assumptionsEdited') : t('map.report.assumptionsApi', {
+      price: n(params.electricityPriceEurPerKwh, 4), escalation: n(params.electricityPriceEscalationPerYear * 100, 1),
+      years: params.analysisYears, degradation: n(params.moduleDegradationPerYear * 100, 1) });
+    table.setAttribute('data-edited', edited ? 'true' : 'false');
+  };
+  form.addEventListener('input', () => draw(true));
+  form.querySelector('#assume-reset').addEventListener('click', () => {
+    form.querySelector('#assume-price').value = String(defaults.price);
+    form.querySelector('#assume-self').value = String(defaults.selfPct);
+    form.querySelector('#assume-cost').value = String(costDefault);
+    draw(false);
+  });
+  draw(false);
+  replace(section, head, table, assumptionsNote, form);
+  return section;
+}
+
+function uncertainty(r) {
+  const u = r.uncertainty;
+  if (!u) return h('span', {});
+  return h('section', { class: 'fr-mt-3w', id: 'report-uncertainty' },
+    h('h3', { class: 'fr-h6' }, t('map.report.uncertaintyTitle')),
+    h('p', {}, t('map.report.uncertaintyBand', {
+      low: n(u.annualKwhAcLow), high: n(u.annualKwhAcHigh), minus: n(u.relativeLow * 100), plus: n(u.relativeHigh * 100) })),
+    u.reasons?.length ? h('ul', { class: 'fr-text--sm' }, u.reasons.map((reason) => h('li', {}, reason))) : '');
+}
+
+function facesTable(r) {
+  const col = (key) => h('th', { scope: 'col' }, t(key));
+  return h('div', { class: 'sr-faces' },
+    h('table', { id: 'report-faces', class: 'sr-table' },
+      h('caption', {}, t('map.report.facesTitle')),
+      h('thead', {}, h('tr', {}, col('map.faces.no'), col('map.faces.orientation'), col('map.faces.tilt'), col('map.faces.area'),
+        col('map.faces.usable'), col('map.faces.irradiation'), col('map.faces.shading'), col('map.faces.panels'))),
+      h('tbody', {}, (r.roofFaces ?? []).map((f) => h('tr', { 'data-face': String(f.faceNo) },
+        h('td', {}, String(f.faceNo)),
+        h('td', {}, f.tiltDeg < 0.5 ? orientationWords(f.azimuthDeg, f.tiltDeg) : `${orientationWords(f.azimuthDeg)} (${n(f.azimuthDeg)}°)`),
+        h('td', {}, `${n(f.tiltDeg)}°`),
+        h('td', {}, `${n(f.areaM2, 1)} m²`),
+        h('td', {}, `${n(f.usableAreaM2, 1)} m²`),
+        h('td', {}, n(f.annualIrradiationKwhPerM2)),
+        h('td', {}, `${n(f.shadingLossFraction * 100)} %`),
+        h('td', {}, n(f.panelCount)))))));
+}
+
+function provenance(r) {
+  const p = r.provenance ?? {};
+  const station = p.weatherStation;
+  const sources = Object.entries(r.building.sourceIds ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+  const item = (key, value) => h('li', {}, h('strong', {}, t(key)), ' ', value);
+  return h('section', { class: 'fr-mt-3w', id: 'report-provenance' },
+    h('h3', { class: 'fr-h6' }, t('map.report.provenanceTitle')),
+    h('ul', { class: 'fr-text--sm sr-provenance' },
+      item('map.provenance.building', `${sources} (${r.building.roofOrigin === 'lod2' ? t('map.provenance.lod2') : t('map.provenance.inferred')})`),
+      station ? item('map.provenance.weather', t('map.provenance.station', {
+        name: station.name, source: station.source, licence: station.licence ?? '—', km: n(station.distanceKm, 1) })) : '',
+      item('map.provenance.model', t('map.provenance.modelLine', { version: p.modelVersion ?? '—', run: p.runId ?? '—',
+        date: p.computedAt ? formatDateTime(p.computedAt) : '—' })),
+      item('map.provenance.method', t('map.provenance.methodLine'))));
+}

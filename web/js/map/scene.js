@@ -1,0 +1,312 @@
+// The 3D scene: CesiumJS offline (no ion, the bundled NaturalEarthII imagery on the ellipsoid), the buildings' 3D Tiles
+// stood on the ellipsoid, picking, the selected building's highlight and panels, the sun and shadows, map layers.
+// Everything the page shows about a building comes from the API; this module only draws.
+
+const TILESET_URL = '/api/v1/3dtiles/buildings/tileset.json';
+const PANEL_LIFT_M = 0.08;          // above the roof plane, so that panels never flicker into it
+const SELECTED_WALL = '#3a9bd9';
+
+export class MapScene {
+  /**
+   * container: the element that receives the canvas; options.light: the cheap rendering used by headless browsers
+   * (no anti-aliasing, atmosphere, fog or sky), as recorded in shared/notes/cesium-offline.md.
+   */
+  constructor(Cesium, container, { light = false } = {}) {
+    this.Cesium = Cesium;
+    Cesium.Ion.defaultAccessToken = '';
+    const viewer = new Cesium.Viewer(container, {
+      baseLayer: Cesium.ImageryLayer.fromProviderAsync(
+        Cesium.TileMapServiceImageryProvider.fromUrl(Cesium.buildModuleUrl('Assets/Textures/NaturalEarthII'))),
+      terrainProvider: new Cesium.EllipsoidTerrainProvider(),
+      baseLayerPicker: false, geocoder: false, homeButton: false, sceneModePicker: false, navigationHelpButton: false,
+      animation: false, timeline: false, fullscreenButton: false, infoBox: false, selectionIndicator: false,
+      requestRenderMode: true, maximumRenderTimeChange: Infinity, msaaSamples: light ? 1 : 4, scene3DOnly: true,
+      shadows: false, skyBox: light ? false : undefined, skyAtmosphere: light ? false : undefined,
+    });
+    this.viewer = viewer;
+    const scene = viewer.scene;
+    scene.globe.baseColor = Cesium.Color.fromCssColorString('#dcdad2');
+    scene.globe.showGroundAtmosphere = !light;
+    scene.fog.enabled = !light;
+    scene.postProcessStages.fxaa.enabled = !light;
+    scene.screenSpaceCameraController.enableCollisionDetection = true;
+    viewer.shadowMap.softShadows = false;
+    viewer.shadowMap.size = 2048;
+    viewer.shadowMap.maximumDistance = 1500;
+    viewer.shadowMap.darkness = 0.35;
+    viewer.clock.shouldAnimate = false;
+    // The canvas is drawn by Cesium; the page gives it a name and lets the keyboard drive it.
+    scene.canvas.setAttribute('aria-hidden', 'true');
+    this.tileset = null;
+    this.panels = new Cesium.CustomDataSource('panels');
+    viewer.dataSources.add(this.panels);
+    this.boundaries = new Cesium.CustomDataSource('boundaries');
+    viewer.dataSources.add(this.boundaries);
+    this.layers = new Map();
+    this.selectedId = null;
+    this.groundOffsetM = 0;
+    this.clickHandlers = [];
+    this.handler = new Cesium.ScreenSpaceEventHandler(scene.canvas);
+    this.handler.setInputAction((click) => this.#click(click.position), Cesium.ScreenSpaceEventType.LEFT_CLICK);
+    scene.camera.changed.addEventListener(() => this.onCameraChanged?.());
+    scene.camera.moveEnd.addEventListener(() => this.onCameraMoved?.());
+    scene.camera.percentageChanged = 0.05;
+  }
+
+  /** Loads the buildings' tileset (its tileset.json already fetched, for the metadata) and lowers it onto the ellipsoid. */
+  async loadBuildings(tilesetJson) {
+    const Cesium = this.Cesium;
+    const props = tilesetJson.metadata?.properties ?? {};
+    // The tiles carry true ellipsoidal heights; this globe has no terrain, so the whole set goes down by the region's
+    // median ground (altitude + geoid undulation) to stand on the ellipsoid. Panels drawn here use the same offset.
+    this.geoidUndulationM = props.geoidUndulationM ?? 0;
+    this.referenceGroundAltitudeM = props.referenceGroundAltitudeM ?? 0;
+    this.groundOffsetM = this.geoidUndulationM + this.referenceGroundAltitudeM;
+    const tileset = await Cesium.Cesium3DTileset.fromUrl(TILESET_URL, {
+      shadows: Cesium.ShadowMode.ENABLED,
+      maximumScreenSpaceError: 16,
+      enableCollision: true,
+    });
+    const region = tilesetJson.root.boundingVolume.region;
+    const centre = Cesium.Cartesian3.fromRadians((region[0] + region[2]) / 2, (region[1] + region[3]) / 2, 0);
+    const up = Cesium.Ellipsoid.WGS84.geodeticSurfaceNormal(centre, new Cesium.Cartesian3());
+    tileset.modelMatrix = Cesium.Matrix4.fromTranslation(Cesium.Cartesian3.multiplyByScalar(up, -this.groundOffsetM, up));
+    this.viewer.scene.primitives.add(tileset);
+    this.tileset = tileset;
+    this.regionRad = region;
+    this.#restyle();
+    return tileset;
+  }
+
+  /** Resolves when every tile needed for the current view is loaded and drawn. */
+  tilesSettled() {
+    const tileset = this.tileset;
+    if (!tileset) return Promise.resolve();
+    const scene = this.viewer.scene;
+    return new Promise((resolve) => {
+      let removeLoaded = null, removeRendered = null;
+      const finish = () => {
+        removeLoaded?.();
+        removeRendered?.();
+        removeLoaded = removeRendered = null;
+        scene.requestRender();
+        resolve();
+      };
+      removeLoaded = tileset.allTilesLoaded.addEventListener(finish);
+      // When the view needs no new tile, allTilesLoaded never comes: the frame just drawn says all is loaded.
+      removeRendered = scene.postRender.addEventListener(() => { if (tileset.tilesLoaded) finish(); });
+      scene.requestRender();
+    });
+  }
+
+  /** The camera on the whole tileset, seen from the south at 45°. */
+  viewAll(duration = 0) {
+    const Cesium = this.Cesium;
+    const r = this.regionRad;
+    if (!r) return;
+    const rect = new Cesium.Rectangle(r[0], r[1], r[2], r[3]);
+    const centre = Cesium.Rectangle.center(rect);
+    const size = Math.max(Cesium.Rectangle.computeWidth(rect), Cesium.Rectangle.computeHeight(rect)) * 6378137;
+    this.lookAt(Cesium.Math.toDegrees(centre.longitude), Cesium.Math.toDegrees(centre.latitude), Math.max(size * 0.9, 400), duration);
+  }
+
+  /** The camera looking at a point from the south at 45°, from a distance (m). */
+  lookAt(lonDeg, latDeg, rangeM = 220, duration = 1.2) {
+    const Cesium = this.Cesium;
+    const target = Cesium.Cartesian3.fromDegrees(lonDeg, latDeg, 0);
+    const sphere = new Cesium.BoundingSphere(target, 1);
+    const offset = new Cesium.HeadingPitchRange(0, Cesium.Math.toRadians(-45), rangeM);
+    return new Promise((resolve) => {
+      if (duration <= 0) {
+        this.viewer.camera.viewBoundingSphere(sphere, offset);
+        this.viewer.camera.lookAtTransform(Cesium.Matrix4.IDENTITY);
+        this.viewer.scene.requestRender();
+        resolve();
+        return;
+      }
+      this.viewer.camera.flyToBoundingSphere(sphere, { offset, duration, complete: resolve, cancel: resolve });
+    });
+  }
+
+  /** The camera as URL numbers: lon, lat, height (m), heading, pitch (degrees). */
+  cameraState() {
+    const Cesium = this.Cesium;
+    const c = this.viewer.camera;
+    const p = c.positionCartographic;
+    return { lon: Cesium.Math.toDegrees(p.longitude), lat: Cesium.Math.toDegrees(p.latitude), height: p.height,
+      heading: Cesium.Math.toDegrees(c.heading), pitch: Cesium.Math.toDegrees(c.pitch) };
+  }
+
+  setCamera({ lon, lat, height, heading = 0, pitch = -45 }) {
+    const Cesium = this.Cesium;
+    this.viewer.camera.setView({
+      destination: Cesium.Cartesian3.fromDegrees(lon, lat, height),
+      orientation: { heading: Cesium.Math.toRadians(heading), pitch: Cesium.Math.toRadians(pitch), roll: 0 },
+    });
+    this.viewer.scene.requestRender();
+  }
+
+  /** click(handler): handler({ buildingId }) for a building, ({ lon, lat }) for the ground, ({ layerFeature }) for a layer's. */
+  onClick(handler) { this.clickHandlers.push(handler); }
+
+  #click(position) {
+    const hit = this.pickAt(position);
+    if (hit) for (const h of this.clickHandlers) h(hit);
+  }
+
+  /** What is under a window position (canvas pixels). */
+  pickAt(position) {
+    const Cesium = this.Cesium;
+    const scene = this.viewer.scene;
+    const picked = scene.pick(position);
+    if (picked instanceof Cesium.Cesium3DTileFeature) {
+      return { buildingId: Number(picked.getProperty('buildingId')), faceNo: Number(picked.getProperty('faceNo')) };
+    }
+    if (picked?.id instanceof Cesium.Entity) {
+      const entity = picked.id;
+      if (entity.properties?.buildingId) return { buildingId: entity.properties.buildingId.getValue() };
+      for (const [id, layer] of this.layers) {
+        if (layer.dataSource.entities.contains(entity)) return { layerFeature: { datasetId: id, title: layer.title, entity } };
+      }
+    }
+    const ground = scene.camera.pickEllipsoid(position, scene.globe.ellipsoid);
+    if (!ground) return null;
+    const c = Cesium.Cartographic.fromCartesian(ground);
+    return { lon: Cesium.Math.toDegrees(c.longitude), lat: Cesium.Math.toDegrees(c.latitude) };
+  }
+
+  /** What is at the centre of the view (the keyboard's "select"). */
+  pickCentre() {
+    const canvas = this.viewer.scene.canvas;
+    return this.pickAt(new this.Cesium.Cartesian2(canvas.clientWidth / 2, canvas.clientHeight / 2));
+  }
+
+  /** Pans (metres, east and north on the screen's axes) or zooms (factor) from the keyboard. */
+  nudge({ right = 0, up = 0, zoom = 0 }) {
+    const camera = this.viewer.camera;
+    const height = Math.max(camera.positionCartographic.height, 50);
+    if (right) camera.moveRight(right * height * 0.15);
+    if (up) camera.moveUp(up * height * 0.15);
+    if (zoom) camera.zoomIn(zoom * height * 0.3);
+    this.viewer.scene.requestRender();
+  }
+
+  /** Highlights a building (its walls tinted; roofs keep their irradiation colours) or none. */
+  select(buildingId) {
+    this.selectedId = buildingId ?? null;
+    this.#restyle();
+  }
+
+  #restyle() {
+    if (!this.tileset) return;
+    const Cesium = this.Cesium;
+    const id = this.selectedId;
+    this.tileset.style = id === null ? undefined : new Cesium.Cesium3DTileStyle({
+      color: { conditions: [[`\${buildingId} === ${Number(id)} && \${faceNo} === 0`, `color('${SELECTED_WALL}')`], ['true', "color('white')"]] },
+    });
+    this.viewer.scene.requestRender();
+  }
+
+  /** Draws the report's panels on the roof (their polygons and altitudes as the API gives them). */
+  drawPanels(report) {
+    const Cesium = this.Cesium;
+    this.panels.entities.removeAll();
+    for (const panel of report?.panels ?? []) {
+      const ring = panel.polygonWgs84?.coordinates?.[0];
+      if (!ring || ring.length < 4) continue;
+      const flat = [];
+      for (const [lon, lat, z] of ring.slice(0, -1)) flat.push(lon, lat, (z ?? 0) - this.referenceGroundAltitudeM + PANEL_LIFT_M);
+      this.panels.entities.add({
+        id: `panel-${report.building.id}-${panel.faceNo}-${panel.panelNo}`,
+        properties: { buildingId: report.building.id },
+        polygon: {
+          hierarchy: Cesium.Cartesian3.fromDegreesArrayHeights(flat),
+          perPositionHeight: true,
+          material: Cesium.Color.fromCssColorString('#14213d').withAlpha(0.92),
+          outline: true,
+          outlineColor: Cesium.Color.fromCssColorString('#c0c8d8'),
+          shadows: Cesium.ShadowMode.RECEIVE_ONLY,
+        },
+      });
+    }
+    this.viewer.scene.requestRender();
+  }
+
+  /** The sun at a moment (a Date), shadows on or off. */
+  setSun(date, shadows) {
+    const Cesium = this.Cesium;
+    this.viewer.clock.currentTime = Cesium.JulianDate.fromDate(date);
+    this.viewer.shadows = shadows;
+    this.viewer.scene.requestRender();
+  }
+
+  /** The sun's elevation above the horizon (degrees) at a point, at the clock's time. */
+  sunElevationDeg(lonDeg, latDeg) {
+    const Cesium = this.Cesium;
+    const time = this.viewer.clock.currentTime;
+    const sunInertial = Cesium.Simon1994PlanetaryPositions.computeSunPositionInEarthInertialFrame(time);
+    const toFixed = Cesium.Transforms.computeIcrfToFixedMatrix(time) ?? Cesium.Transforms.computeTemeToPseudoFixedMatrix(time);
+    const sun = Cesium.Matrix3.multiplyByVector(toFixed, sunInertial, new Cesium.Cartesian3());
+    const here = Cesium.Cartesian3.fromDegrees(lonDeg, latDeg, 0);
+    const up = Cesium.Ellipsoid.WGS84.geodeticSurfaceNormal(here, new Cesium.Cartesian3());
+    const toSun = Cesium.Cartesian3.normalize(Cesium.Cartesian3.subtract(sun, here, new Cesium.Cartesian3()), new Cesium.Cartesian3());
+    return Cesium.Math.toDegrees(Math.asin(Cesium.Cartesian3.dot(up, toSun)));
+  }
+
+  /** Commune boundaries (GeoJSON in WGS84) as outlines on the ground. */
+  showBoundaries(geojson) {
+    const Cesium = this.Cesium;
+    this.boundaries.entities.removeAll();
+    for (const feature of geojson?.features ?? []) {
+      const polygons = feature.geometry?.type === 'MultiPolygon' ? feature.geometry.coordinates
+        : feature.geometry?.type === 'Polygon' ? [feature.geometry.coordinates] : [];
+      for (const polygon of polygons) {
+        // The globe is the bare ellipsoid and the buildings stand on it: height 0 is the ground, no clamping needed.
+        this.boundaries.entities.add({
+          polyline: {
+            positions: Cesium.Cartesian3.fromDegreesArray(polygon[0].flat()),
+            width: 2,
+            material: new Cesium.PolylineDashMaterialProperty({ color: Cesium.Color.fromCssColorString('#3a3a5c') }),
+          },
+        });
+      }
+    }
+    this.viewer.scene.requestRender();
+  }
+
+  /** Adds a partner dataset (a GeoJSON URL) as a layer: points, lines and polygons on the ground. */
+  async addLayer(datasetId, title, url, colour) {
+    const Cesium = this.Cesium;
+    const c = Cesium.Color.fromCssColorString(colour);
+    // Lines and polygons on the ground; points as dots at height 0 (the globe is the ellipsoid, so that is the ground:
+    // clamping thousands of points would sample the globe for each), drawn over the buildings so none hides behind a roof.
+    const dataSource = await Cesium.GeoJsonDataSource.load(url, { clampToGround: true, stroke: c, fill: c.withAlpha(0.35), strokeWidth: 3 });
+    for (const entity of dataSource.entities.values) {
+      if (entity.billboard) {
+        entity.billboard = undefined;
+        entity.point = new Cesium.PointGraphics({ pixelSize: 9, color: c, outlineColor: Cesium.Color.WHITE, outlineWidth: 1.5,
+          disableDepthTestDistance: Number.POSITIVE_INFINITY });
+      }
+    }
+    await this.viewer.dataSources.add(dataSource);
+    this.layers.set(datasetId, { dataSource, title });
+    this.viewer.scene.requestRender();
+    return dataSource.entities.values.length;
+  }
+
+  removeLayer(datasetId) {
+    const layer = this.layers.get(datasetId);
+    if (!layer) return;
+    this.viewer.dataSources.remove(layer.dataSource, true);
+    this.layers.delete(datasetId);
+    this.viewer.scene.requestRender();
+  }
+
+  /** A canvas position (CSS pixels) of a geographic point at a height, for placing a popup. */
+  toWindow(lonDeg, latDeg, heightM = 0) {
+    const Cesium = this.Cesium;
+    return Cesium.SceneTransforms.worldToWindowCoordinates(this.viewer.scene, Cesium.Cartesian3.fromDegrees(lonDeg, latDeg, heightM));
+  }
+
+  render() { this.viewer.scene.requestRender(); }
+}
