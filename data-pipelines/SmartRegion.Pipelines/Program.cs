@@ -22,6 +22,7 @@ internal static class Program
             ["sample"] = (SampleCommands.RunAsync, SampleCommands.Usage),
             ["parquet"] = (ParquetCommands.RunAsync, ParquetCommands.Usage),
             ["admin"] = (AdminCommands.RunAsync, AdminCommands.Usage),
+            ["audit"] = (AuditCommands.RunAsync, AuditCommands.Usage),
             ["tiles"] = (TilesCommands.RunAsync, TilesCommands.Usage),
             ["barometer"] = (BarometerCommands.RunAsync, BarometerCommands.Usage),
         };

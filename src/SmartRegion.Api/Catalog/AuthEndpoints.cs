@@ -27,22 +27,25 @@ internal static class AuthEndpoints
         var auth = api.MapGroup("/auth").WithTags("Accounts");
 
         auth.MapPost("/login", async (LoginRequest body, HttpContext ctx, AccountStore accounts, SessionStore sessions,
-            SignInThrottle throttle, AuthSettings settings, ILogger<SignInLog> log) =>
+            SignInThrottle throttle, AuthSettings settings, AuditLog audit, ILogger<SignInLog> log) =>
         {
             var ct = ctx.RequestAborted;
             var account = (body.Email ?? "").Trim().ToLowerInvariant();
             var client = ctx.ClientAddress();
+            var user = await accounts.FindUserAsync(account, ct);
             if (await throttle.RetryAfterAsync(account, client, settings.Throttle, ct) is { } wait)
             {
                 log.LogWarning("Sign-in refused (throttled) for {Account} from {Client}", account, client);
+                AuditAfterResponse(ctx, audit, accounts, user?.Id, "sign_in.throttled", $"account:{account}",
+                    new() { ["method"] = "password", ["retryAfterS"] = (int)Math.Ceiling(wait.TotalSeconds) });
                 return TooManyAttempts(ctx, wait);
             }
-            var user = await accounts.FindUserAsync(account, ct);
             var result = Hasher.VerifyHashedPassword(new object(), user?.PasswordHash ?? DummyHash, body.Password ?? "");
             if (user?.PasswordHash is null || result == PasswordVerificationResult.Failed)
             {
                 await throttle.RecordFailureAsync(account, client, settings.Throttle, ct);
                 log.LogWarning("Sign-in failed for {Account} from {Client}", account, client);
+                AuditAfterResponse(ctx, audit, accounts, user?.Id, "sign_in.failed", $"account:{account}", new() { ["method"] = "password" });
                 return CatalogProblems.Problem(401, "invalid_credentials", "E-mail or password is wrong.");
             }
             await throttle.ClearAccountAsync(account, ct);
@@ -52,6 +55,8 @@ internal static class AuthEndpoints
             }
             var csrf = await StartSessionAsync(ctx, sessions, settings, user.Id, "password");
             log.LogInformation("Signed in {Account} from {Client} with a password", account, client);
+            await AuditSignInAsync(audit, accounts, user.Id, new AuditActor($"user:{user.Email}", user.Id, client), "sign_in.succeeded",
+                $"user:{user.Email}", new() { ["method"] = "password" }, ct);
             return Results.Ok(new { user = new { user.Email, user.DisplayName, user.IsPlatformAdmin }, csrfToken = csrf, csrfHeader = CallerResolution.CsrfHeader });
         })
         .WithSummary("Sign in with e-mail and password (sets an HttpOnly session cookie)")
@@ -69,7 +74,7 @@ internal static class AuthEndpoints
         }).WithSummary("Sign out: the session ends on the server at once (needs the CSRF token)");
 
         auth.MapPost("/password", async (PasswordChange body, HttpContext ctx, AccountStore accounts, SessionStore sessions,
-            SignInThrottle throttle, AuthSettings settings, ILogger<SignInLog> log) =>
+            SignInThrottle throttle, AuthSettings settings, AuditLog audit, ILogger<SignInLog> log) =>
         {
             var ct = ctx.RequestAborted;
             if (ctx.SignInSession() is not { } session)
@@ -87,6 +92,8 @@ internal static class AuthEndpoints
             {
                 await throttle.RecordFailureAsync(user.Email, client, settings.Throttle, ct);
                 log.LogWarning("Password change refused for {Account} from {Client}: wrong current password", user.Email, client);
+                await AuditSignInAsync(audit, accounts, user.Id, ctx.Actor(), "sign_in.failed", $"account:{user.Email}",
+                    new() { ["method"] = "password", ["during"] = "password change" }, ct);
                 return CatalogProblems.Problem(401, "invalid_credentials", "The current password is wrong.");
             }
             if ((body.NewPassword ?? "").Length < settings.MinPasswordLength || body.NewPassword!.Length > 1000)
@@ -98,6 +105,8 @@ internal static class AuthEndpoints
             var ended = await sessions.RevokeAllAsync(user.Id, "password_changed", ct);
             var csrf = await StartSessionAsync(ctx, sessions, settings, user.Id, session.Method);
             log.LogInformation("Password changed for {Account} from {Client}; {Sessions} session(s) ended", user.Email, client, ended);
+            await AuditSignInAsync(audit, accounts, user.Id, ctx.Actor(), "password.changed", $"user:{user.Email}",
+                new() { ["sessionsEnded"] = ended }, ct);
             return Results.Ok(new { csrfToken = csrf, csrfHeader = CallerResolution.CsrfHeader, sessionsEnded = ended });
         })
         .WithSummary("Change your password (session + CSRF token): every session ends, this client gets a new one")
@@ -117,7 +126,7 @@ internal static class AuthEndpoints
             }));
         }).WithSummary("Your live sessions: how and when each was signed in, from where");
 
-        auth.MapDelete("/sessions", async (HttpContext ctx, SessionStore sessions) =>
+        auth.MapDelete("/sessions", async (HttpContext ctx, SessionStore sessions, AccountStore accounts, AuditLog audit) =>
         {
             var caller = ctx.Caller();
             if (!caller.IsAuthenticated)
@@ -125,6 +134,8 @@ internal static class AuthEndpoints
                 return CatalogProblems.Unauthenticated();
             }
             var ended = await sessions.RevokeAllAsync(caller.UserId!.Value, "signed_out_everywhere", ctx.RequestAborted);
+            await AuditSignInAsync(audit, accounts, caller.UserId, ctx.Actor(), "sessions.signed_out_everywhere", caller.Label ?? "",
+                new() { ["sessionsEnded"] = ended }, ctx.RequestAborted);
             ctx.ClearSessionCookie();
             return Results.Ok(new { sessionsEnded = ended });
         }).WithSummary("Sign out everywhere: every session of yours ends at once (this one too)");
@@ -164,7 +175,7 @@ internal static class AuthEndpoints
 
         // An organisation's admin ends a member's sessions (a lost laptop, someone leaving).
         api.MapDelete("/organisations/{org}/members/{email}/sessions", async (string org, string email, HttpContext ctx, AccountStore accounts,
-            SessionStore sessions, ILogger<SignInLog> log) =>
+            SessionStore sessions, AuditLog audit, ILogger<SignInLog> log) =>
         {
             var caller = ctx.Caller();
             if (!caller.IsAuthenticated)
@@ -187,9 +198,34 @@ internal static class AuthEndpoints
             }
             var ended = await sessions.RevokeAllAsync(member.Id, "signed_out_by_admin", ctx.RequestAborted);
             log.LogInformation("Sessions of {Account} ended by an admin of {Org}: {Sessions}", member.Email, org, ended);
+            await audit.AppendAsync(ctx.Actor().Did(organisation.Id, "sessions.signed_out_by_admin", $"user:{member.Email}",
+                new Dictionary<string, object?> { ["sessionsEnded"] = ended }), ctx.RequestAborted);
             return Results.Ok(new { sessionsEnded = ended });
         }).WithTags("Accounts").WithSummary("Sign a member out everywhere (org admin; admin scope)");
         return api;
+    }
+
+    /// <summary>
+    /// Records a sign-in event in the audit trail of every organisation the person belongs to, so each one's admins see
+    /// who signed in how; an unknown account (or a person of no organisation) goes to the platform's chain.
+    /// </summary>
+    public static async Task AuditSignInAsync(AuditLog audit, AccountStore accounts, long? userId, AuditActor actor, string action, string target,
+        Dictionary<string, object?> details, CancellationToken cancellationToken)
+    {
+        var orgs = userId is { } id ? (await accounts.MembershipsAsync(id, cancellationToken)).Select(m => (long?)m.OrgId).ToList() : [];
+        var e = actor.Did(null, action, target, details);
+        await audit.AppendAsync(orgs.Count == 0 ? [e] : orgs.Select(e.For), cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a refused sign-in once the answer has been sent: how many organisations the account has (how many chains
+    /// are written) must not show in the time a refusal takes.
+    /// </summary>
+    private static void AuditAfterResponse(HttpContext ctx, AuditLog audit, AccountStore accounts, long? userId, string action, string target,
+        Dictionary<string, object?> details)
+    {
+        var actor = ctx.Actor();
+        ctx.Response.OnCompleted(() => AuditSignInAsync(audit, accounts, userId, actor, action, target, details, CancellationToken.None));
     }
 
     /// <summary>Opens a session for the user, replacing the one this client came with; sets the cookie; returns the CSRF token.</summary>

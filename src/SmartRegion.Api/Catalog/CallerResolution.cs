@@ -24,6 +24,7 @@ internal static class CallerResolution
         services.AddSingleton<DatasetStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<AuthSettings>();
         return services;
     }
@@ -34,6 +35,10 @@ internal static class CallerResolution
     /// <summary>The session the request came with, when it was signed in with a cookie.</summary>
     public static SessionInfo? SignInSession(this HttpContext context) =>
         context.Items.TryGetValue(SessionKey, out var s) ? s as SessionInfo : null;
+
+    /// <summary>The caller as the audit trail names it, with the client's address.</summary>
+    public static AuditActor Actor(this HttpContext context) =>
+        new(context.Caller().Label ?? "anonymous", context.Caller().UserId, context.ClientAddress());
 
     /// <summary>The client's address (as the trusted proxies tell it), for throttling and the session list.</summary>
     public static string ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
@@ -117,7 +122,8 @@ internal static class CallerResolution
                 ? new Dictionary<long, string>()
                 : new Dictionary<long, string> { [principal.Key.OrgId] = principal.RoleInOrg };
             return (new Caller(principal.Key.UserId, principal.Key.Id, principal.UserIsPlatformAdmin, roles,
-                principal.Key.Scopes.ToHashSet(StringComparer.Ordinal), principal.Key.ExpiresAt), null);
+                principal.Key.Scopes.ToHashSet(StringComparer.Ordinal), principal.Key.ExpiresAt,
+                $"key:{principal.Key.Prefix} ({principal.Key.UserEmail})"), null);
         }
         if (ctx.Request.Cookies.TryGetValue(CookieName, out var token) && token.Length > 0)
         {
@@ -147,7 +153,7 @@ internal static class CallerResolution
             ctx.Items[SessionKey] = session;
             var memberships = await accounts.MembershipsAsync(user.Id, ct);
             return (new Caller(user.Id, null, user.IsPlatformAdmin, memberships.ToDictionary(m => m.OrgId, m => m.Role),
-                Vocabulary.Scopes.ToHashSet(StringComparer.Ordinal)), null);
+                Vocabulary.Scopes.ToHashSet(StringComparer.Ordinal), Label: $"user:{user.Email}"), null);
         }
         return (Data.Catalog.Caller.Anonymous, null);
     }

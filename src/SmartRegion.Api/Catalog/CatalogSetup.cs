@@ -29,6 +29,7 @@ internal static class CatalogSetup
         api.MapDatasetEndpoints();
         api.MapVersionEndpoints();
         api.MapRecordEndpoints();
+        api.MapAuditEndpoints();
         app.MapDcatEndpoints();
         return app;
     }

@@ -36,7 +36,7 @@ internal static class DatasetEndpoints
                 return CatalogProblems.Forbidden($"You are not an editor of an organisation '{publisherSlug}'.");
             }
             var metadata = DatasetJson.Merge(body, DatasetJson.Blank);
-            var created = await store.CreateAsync(slug, org.Id, metadata, caller.UserId, ctx.RequestAborted);
+            var created = await store.CreateAsync(slug, org.Id, metadata, caller.UserId, ctx.RequestAborted, ctx.Actor());
             return Results.Created($"/api/v1/datasets/{created.Slug}", DatasetJson.Document(created, new DatasetAccess(AccessLevel.Admin)));
         })
         .WithSummary("Create a dataset (publish scope; editor of the publisher)")
@@ -109,7 +109,7 @@ internal static class DatasetEndpoints
                     return CatalogProblems.Forbidden("Only admins of the publishing organisation may change visibility.");
                 }
             }
-            await store.UpdateAsync(gate.Dataset.Id, merged, ctx.RequestAborted);
+            await store.UpdateAsync(gate.Dataset.Id, merged, ctx.RequestAborted, ctx.Actor());
             var (updated, access) = await store.FindAsync(id, ctx.Caller(), ctx.RequestAborted);
             return Results.Ok(DatasetJson.Document(updated!, access));
         })
@@ -141,7 +141,7 @@ internal static class DatasetEndpoints
             var filter = body.RowFilter?.ToDictionary(k => k.Key, k => k.Value.ValueKind == JsonValueKind.String ? k.Value.GetString()! : k.Value.GetRawText());
             // Absent (null) means every field or every row; an empty list or object is refused by the store, never widened.
             var grant = await store.CreateGrantAsync(gate.Dataset.Id, grantee.Id, body.Purpose ?? "", body.ExpiresAt,
-                body.Fields, filter, ctx.Caller().UserId, ctx.RequestAborted);
+                body.Fields, filter, ctx.Caller().UserId, ctx.RequestAborted, ctx.Actor());
             return Results.Created($"/api/v1/datasets/{id}/grants/{grant.Id}", GrantDocument(grant));
         })
         .WithTags("Sharing")
@@ -158,7 +158,7 @@ internal static class DatasetEndpoints
             {
                 return gate.Denied;
             }
-            return await store.RevokeGrantAsync(gate.Dataset!.Id, grantId, ctx.RequestAborted)
+            return await store.RevokeGrantAsync(gate.Dataset!.Id, grantId, ctx.RequestAborted, ctx.Actor())
                 ? Results.NoContent()
                 : CatalogProblems.Problem(404, "grant_not_found", $"No active grant {grantId} on this dataset.");
         }).WithTags("Sharing").WithSummary("Revoke a grant at once (org admin; admin scope)");

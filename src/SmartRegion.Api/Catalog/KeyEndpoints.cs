@@ -36,7 +36,7 @@ internal static class KeyEndpoints
             // A key made by a key never outlives it: no expiry, or a later one, becomes the creator's.
             var expiresAt = caller.KeyExpiresAt is { } cap && (body.ExpiresAt is null || body.ExpiresAt > cap) ? cap : body.ExpiresAt;
             var (info, secret) = await accounts.CreateKeyAsync(caller.UserId!.Value, org.Id, body.Name ?? "", scopes, expiresAt, ctx.RequestAborted,
-                createdByKeyId: caller.ApiKeyId);
+                createdByKeyId: caller.ApiKeyId, by: ctx.Actor());
             return Results.Created($"/api/v1/keys/{info.Id}", new { key = secret, info = Document(info), note = "Store the key now: it is not shown again." });
         })
         .WithSummary("Create an API key for yourself (shown once)")
@@ -70,7 +70,7 @@ internal static class KeyEndpoints
             {
                 return CatalogProblems.MissingScope("admin");
             }
-            await accounts.RevokeKeyAsync(keyId, caller.UserId!.Value, ctx.RequestAborted);
+            await accounts.RevokeKeyAsync(keyId, caller.UserId!.Value, ctx.RequestAborted, ctx.Actor());
             return Results.NoContent();
         }).WithSummary("Revoke a key at once, with every key it made (its owner, an admin of its organisation, a platform admin)");
 

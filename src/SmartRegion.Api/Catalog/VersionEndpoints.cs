@@ -131,7 +131,7 @@ internal static class VersionEndpoints
             var (bytes, sha) = await HashAsync(path!, ctx.RequestAborted);
             var options = new UploadOptions(body.Delimiter, body.Encoding, body.DecimalSeparator, body.Layer, body.Strict ?? false, null, null, path);
             var (version, jobId) = await versions.CreateUploadAsync(gate.Dataset!.Id, sniffed, Path.GetFileName(path!), bytes, sha,
-                JsonSerializer.Serialize(options, JsonSerializerOptions.Web), ctx.Caller().UserId, ctx.RequestAborted);
+                JsonSerializer.Serialize(options, JsonSerializerOptions.Web), ctx.Caller().UserId, ctx.RequestAborted, (ctx.Actor(), path!));
             signal.Notify();
             var location = $"/api/v1/datasets/{id}/versions/{version.Number}";
             return Results.Accepted(location, new { version = version.Number, jobId, status = version.Status, statusUrl = location, jobUrl = $"/api/v1/jobs/{jobId}" });
@@ -177,7 +177,7 @@ internal static class VersionEndpoints
             {
                 return gate.Denied;
             }
-            var v = await versions.PublishAsync(gate.Dataset!.Id, number, ctx.Caller().UserId, rollback: false, ctx.RequestAborted);
+            var v = await versions.PublishAsync(gate.Dataset!.Id, number, ctx.Caller().UserId, rollback: false, ctx.RequestAborted, ctx.Actor());
             return Results.Ok(Document(v, v.Id, true, gate.Access));
         }).WithSummary("Publish a ready version: the dataset switches to it atomically (publish scope; editor)");
 
@@ -188,7 +188,7 @@ internal static class VersionEndpoints
             {
                 return gate.Denied;
             }
-            var v = await versions.PublishAsync(gate.Dataset!.Id, body.Version, ctx.Caller().UserId, rollback: true, ctx.RequestAborted);
+            var v = await versions.PublishAsync(gate.Dataset!.Id, body.Version, ctx.Caller().UserId, rollback: true, ctx.RequestAborted, ctx.Actor());
             return Results.Ok(Document(v, v.Id, true, gate.Access));
         })
         .WithSummary("Roll back to an earlier published version (publish scope; editor)")

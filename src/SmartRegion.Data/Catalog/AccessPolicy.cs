@@ -2,7 +2,8 @@ namespace SmartRegion.Data.Catalog;
 
 /// <summary>
 /// Who is calling: anonymous, a signed-in user (cookie) or an API key acting for one organisation
-/// (<paramref name="KeyExpiresAt"/>: that key's expiry, which keys it makes never outlive).
+/// (<paramref name="KeyExpiresAt"/>: that key's expiry, which keys it makes never outlive; <paramref name="Label"/>:
+/// how the audit trail names the caller, e.g. "user:ana@example.org" or "key:srk_ab12cd34 (ana@example.org)").
 /// </summary>
 public sealed record Caller(
     long? UserId,
@@ -10,7 +11,8 @@ public sealed record Caller(
     bool IsPlatformAdmin,
     IReadOnlyDictionary<long, string> Roles,
     IReadOnlySet<string> Scopes,
-    DateTimeOffset? KeyExpiresAt = null)
+    DateTimeOffset? KeyExpiresAt = null,
+    string? Label = null)
 {
     public static readonly Caller Anonymous = new(null, null, false, new Dictionary<long, string>(), new HashSet<string> { "read" });
 

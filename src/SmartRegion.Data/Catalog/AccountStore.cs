@@ -77,17 +77,29 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
     public Task UpdatePasswordHashAsync(long userId, string hash, CancellationToken cancellationToken) =>
         Db.ExecuteAsync(dataSource, "UPDATE catalog.app_user SET password_hash = @h WHERE id = @id", cancellationToken, ("h", hash), ("id", userId));
 
-    /// <summary>Adds the user to the organisation, or changes their role there.</summary>
-    public async Task SetMembershipAsync(long userId, long orgId, string role, CancellationToken cancellationToken)
+    /// <summary>Adds the user to the organisation, or changes their role there; the audit trail records which, and by whom.</summary>
+    public async Task SetMembershipAsync(long userId, long orgId, string role, CancellationToken cancellationToken, AuditActor? by = null)
     {
         if (!Vocabulary.Roles.Contains(role))
         {
             throw new CatalogValidationException("role", $"role '{role}' is not one of {string.Join(", ", Vocabulary.Roles)}");
         }
-        await Db.ExecuteAsync(dataSource, """
-            INSERT INTO catalog.membership (user_id, org_id, role) VALUES (@u, @o, @r)
-            ON CONFLICT (user_id, org_id) DO UPDATE SET role = EXCLUDED.role
-            """, cancellationToken, ("u", userId), ("o", orgId), ("r", role));
+        await Db.InTransactionAsync(dataSource, async (connection, tx) =>
+        {
+            var email = await Db.ScalarAsync<string>(connection, tx, "SELECT email FROM catalog.app_user WHERE id = @u FOR SHARE", cancellationToken, ("u", userId));
+            var previous = await Db.ScalarAsync<string>(connection, tx,
+                "SELECT role FROM catalog.membership WHERE user_id = @u AND org_id = @o FOR UPDATE", cancellationToken, ("u", userId), ("o", orgId));
+            await Db.ExecuteAsync(connection, tx, """
+                INSERT INTO catalog.membership (user_id, org_id, role) VALUES (@u, @o, @r)
+                ON CONFLICT (user_id, org_id) DO UPDATE SET role = EXCLUDED.role
+                """, cancellationToken, ("u", userId), ("o", orgId), ("r", role));
+            if (previous != role)
+            {
+                await AuditLog.AppendAsync(connection, tx, [(by ?? AuditActor.Cli).Did(orgId, previous is null ? "member.added" : "member.role_changed",
+                    $"user:{email}", new Dictionary<string, object?> { ["role"] = role, ["previousRole"] = previous })], cancellationToken);
+            }
+            return true;
+        }, cancellationToken);
     }
 
     public Task<List<Membership>> MembershipsAsync(long userId, CancellationToken cancellationToken) =>
@@ -99,7 +111,7 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
     /// <summary>Creates a key and returns it with its secret — the only time the secret exists outside the caller.</summary>
     public async Task<(ApiKeyInfo Info, string Secret)> CreateKeyAsync(
         long userId, long orgId, string name, IReadOnlyCollection<string> scopes, DateTimeOffset? expiresAt, CancellationToken cancellationToken,
-        long? createdByKeyId = null)
+        long? createdByKeyId = null, AuditActor? by = null)
     {
         var bad = scopes.Where(s => !Vocabulary.Scopes.Contains(s)).ToList();
         if (scopes.Count == 0 || bad.Count > 0)
@@ -116,14 +128,23 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         }
         DatasetMetadata.CheckText("name", name);
         var secret = ApiKeys.Generate();
-        var id = await InsertAsync("""
-            INSERT INTO catalog.api_key (prefix, hash_sha256, user_id, org_id, name, scopes, expires_at, created_by_key_id)
-            VALUES (@prefix, @hash, @u, @o, @name, @scopes, @exp, @parent) RETURNING id
-            """, "key collision; retry", cancellationToken,
-            ("prefix", ApiKeys.PrefixOf(secret)), ("hash", ApiKeys.Hash(secret)), ("u", userId), ("o", orgId), ("name", name),
-            ("scopes", scopes.Distinct().ToArray()), ("exp", expiresAt), ("parent", createdByKeyId));
-        var info = (await ListKeysAsync("k.id = @id", cancellationToken, ("id", id))).Single();
-        return (info, secret);
+        var info = await Db.InTransactionAsync(dataSource, async (connection, tx) =>
+        {
+            var id = await Db.ScalarAsync<long>(connection, tx, """
+                INSERT INTO catalog.api_key (prefix, hash_sha256, user_id, org_id, name, scopes, expires_at, created_by_key_id)
+                VALUES (@prefix, @hash, @u, @o, @name, @scopes, @exp, @parent) RETURNING id
+                """, cancellationToken, ("prefix", ApiKeys.PrefixOf(secret)), ("hash", ApiKeys.Hash(secret)), ("u", userId), ("o", orgId),
+                ("name", name), ("scopes", scopes.Distinct().ToArray()), ("exp", expiresAt), ("parent", createdByKeyId));
+            var email = await Db.ScalarAsync<string>(connection, tx, "SELECT email FROM catalog.app_user WHERE id = @u", cancellationToken, ("u", userId));
+            await AuditLog.AppendAsync(connection, tx, [(by ?? AuditActor.Cli).Did(orgId, "key.created", $"key:{ApiKeys.PrefixOf(secret)}",
+                new Dictionary<string, object?>
+                {
+                    ["keyId"] = id, ["user"] = email, ["name"] = name, ["scopes"] = scopes.Distinct().ToArray(), ["expiresAt"] = expiresAt,
+                    ["createdByKeyId"] = createdByKeyId,
+                })], cancellationToken);
+            return id;
+        }, cancellationToken);
+        return ((await ListKeysAsync("k.id = @id", cancellationToken, ("id", info))).Single(), secret);
     }
 
     /// <summary>Looks a key up by its hash and records its use; null when unknown. Revoked and expired keys are returned (the caller says why it refuses).</summary>
@@ -165,17 +186,33 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Revokes a key and every key made by it, or by a key it made, at once; returns how many were active (0 when the
-    /// key already was revoked). Idempotent.
+    /// key already was revoked). Idempotent. The audit trail of each key's organisation records the revocation.
     /// </summary>
-    public async Task<int> RevokeKeyAsync(long keyId, long revokedBy, CancellationToken cancellationToken) =>
-        await Db.ExecuteAsync(dataSource, """
-            WITH RECURSIVE lineage AS (
-                SELECT id FROM catalog.api_key WHERE id = @id
-                UNION
-                SELECT k.id FROM catalog.api_key k JOIN lineage l ON k.created_by_key_id = l.id)
-            UPDATE catalog.api_key SET revoked_at = now(), revoked_by = @by
-            WHERE id IN (SELECT id FROM lineage) AND revoked_at IS NULL
-            """, cancellationToken, ("id", keyId), ("by", revokedBy));
+    public Task<int> RevokeKeyAsync(long keyId, long revokedBy, CancellationToken cancellationToken, AuditActor? by = null) =>
+        Db.InTransactionAsync(dataSource, async (connection, tx) =>
+        {
+            var revoked = new List<(long Id, string Prefix, long OrgId)>();
+            await using (var cmd = Db.Command(connection, tx, """
+                WITH RECURSIVE lineage AS (
+                    SELECT id FROM catalog.api_key WHERE id = @id
+                    UNION
+                    SELECT k.id FROM catalog.api_key k JOIN lineage l ON k.created_by_key_id = l.id)
+                UPDATE catalog.api_key SET revoked_at = now(), revoked_by = @by
+                WHERE id IN (SELECT id FROM lineage) AND revoked_at IS NULL
+                RETURNING id, prefix, org_id
+                """, ("id", keyId), ("by", revokedBy)))
+            await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    revoked.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)));
+                }
+            }
+            var actor = by ?? AuditActor.Cli;
+            await AuditLog.AppendAsync(connection, tx, revoked.Select(k => actor.Did(k.OrgId, "key.revoked", $"key:{k.Prefix}",
+                new Dictionary<string, object?> { ["keyId"] = k.Id, ["becauseKeyId"] = k.Id == keyId ? null : keyId })), cancellationToken);
+            return revoked.Count;
+        }, cancellationToken);
 
     private async Task<long> InsertAsync(string sql, string conflictMessage, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {

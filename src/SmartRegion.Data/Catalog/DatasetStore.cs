@@ -30,7 +30,8 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
              AND g.revoked_at IS NULL AND g.expires_at > now())))
         """;
 
-    public async Task<DatasetRecord> CreateAsync(string slug, long ownerOrgId, DatasetMetadata metadata, long? createdBy, CancellationToken cancellationToken)
+    public async Task<DatasetRecord> CreateAsync(string slug, long ownerOrgId, DatasetMetadata metadata, long? createdBy, CancellationToken cancellationToken,
+        AuditActor? by = null)
     {
         if (!DatasetMetadata.IsSlug(slug))
         {
@@ -39,15 +40,20 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         metadata.Validate();
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var cmd = Db.Command(connection, """
-                INSERT INTO catalog.dataset (slug, owner_org_id, title, description_md, contact_name, contact_email, licence_id,
-                    licence_uri, keywords, themes, spatial_bbox_wgs84, spatial_communes, temporal_start, temporal_end,
-                    update_frequency, landing_page, visibility, created_by)
-                VALUES (@slug, @owner, @title, @desc, @cname, @cmail, @lic, @licuri, @kw, @themes, @bbox, @communes, @ts, @te,
-                    @freq, @landing, @vis, @by)
-                """, [("slug", slug), ("owner", ownerOrgId), .. MetadataParameters(metadata), ("by", createdBy)]);
-            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            await Db.InTransactionAsync(dataSource, async (connection, tx) =>
+            {
+                await using var cmd = Db.Command(connection, tx, """
+                    INSERT INTO catalog.dataset (slug, owner_org_id, title, description_md, contact_name, contact_email, licence_id,
+                        licence_uri, keywords, themes, spatial_bbox_wgs84, spatial_communes, temporal_start, temporal_end,
+                        update_frequency, landing_page, visibility, created_by)
+                    VALUES (@slug, @owner, @title, @desc, @cname, @cmail, @lic, @licuri, @kw, @themes, @bbox, @communes, @ts, @te,
+                        @freq, @landing, @vis, @by)
+                    """, [("slug", slug), ("owner", ownerOrgId), .. MetadataParameters(metadata), ("by", createdBy)]);
+                await cmd.ExecuteNonQueryAsync(cancellationToken);
+                await AuditLog.AppendAsync(connection, tx, [(by ?? AuditActor.Cli).Did(ownerOrgId, "dataset.created", $"dataset:{slug}",
+                    new Dictionary<string, object?> { ["visibility"] = metadata.Visibility })], cancellationToken);
+                return true;
+            }, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -83,24 +89,46 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         return (dataset, AccessPolicy.Decide(caller, dataset.Metadata.Visibility, dataset.OwnerOrgId, grants));
     }
 
-    /// <summary>Replaces the metadata (the caller merged a PATCH onto the current values, so absent fields keep theirs).</summary>
-    public async Task UpdateAsync(long datasetId, DatasetMetadata metadata, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the metadata (the caller merged a PATCH onto the current values, so absent fields keep theirs). A change
+    /// of visibility is recorded in the owner's audit trail in the same transaction.
+    /// </summary>
+    public Task UpdateAsync(long datasetId, DatasetMetadata metadata, CancellationToken cancellationToken, AuditActor? by = null)
     {
         metadata.Validate();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var cmd = Db.Command(connection, """
-            UPDATE catalog.dataset SET title = @title, description_md = @desc, contact_name = @cname, contact_email = @cmail,
-                licence_id = @lic, licence_uri = @licuri, keywords = @kw, themes = @themes, spatial_bbox_wgs84 = @bbox,
-                spatial_communes = @communes, temporal_start = @ts, temporal_end = @te, update_frequency = @freq,
-                landing_page = @landing, visibility = @vis, modified_at = now()
-            WHERE id = @id
-            """, [("id", datasetId), .. MetadataParameters(metadata)]);
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return Db.InTransactionAsync(dataSource, async (connection, tx) =>
+        {
+            (string Slug, long Owner, string Visibility)? before = null;
+            await using (var read = Db.Command(connection, tx, "SELECT slug, owner_org_id, visibility FROM catalog.dataset WHERE id = @id FOR UPDATE", ("id", datasetId)))
+            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    before = (reader.GetString(0), reader.GetInt64(1), reader.GetString(2));
+                }
+            }
+            await using (var cmd = Db.Command(connection, tx, """
+                UPDATE catalog.dataset SET title = @title, description_md = @desc, contact_name = @cname, contact_email = @cmail,
+                    licence_id = @lic, licence_uri = @licuri, keywords = @kw, themes = @themes, spatial_bbox_wgs84 = @bbox,
+                    spatial_communes = @communes, temporal_start = @ts, temporal_end = @te, update_frequency = @freq,
+                    landing_page = @landing, visibility = @vis, modified_at = now()
+                WHERE id = @id
+                """, [("id", datasetId), .. MetadataParameters(metadata)]))
+            {
+                await cmd.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (before is { } b && b.Visibility != metadata.Visibility)
+            {
+                await AuditLog.AppendAsync(connection, tx, [(by ?? AuditActor.Cli).Did(b.Owner, "dataset.visibility_changed", $"dataset:{b.Slug}",
+                    new Dictionary<string, object?> { ["from"] = b.Visibility, ["to"] = metadata.Visibility })], cancellationToken);
+            }
+            return true;
+        }, cancellationToken);
     }
 
     public async Task<GrantRecord> CreateGrantAsync(
         long datasetId, long granteeOrgId, string purpose, DateTimeOffset expiresAt, string[]? fields,
-        IReadOnlyDictionary<string, string>? rowFilter, long? createdBy, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string>? rowFilter, long? createdBy, CancellationToken cancellationToken, AuditActor? by = null)
     {
         if (string.IsNullOrWhiteSpace(purpose) || purpose.Length > 2000)
         {
@@ -129,11 +157,20 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         {
             DatasetMetadata.CheckText("rowFilter", text);
         }
-        var id = await Db.ScalarAsync<long>(dataSource, """
-            INSERT INTO catalog.dataset_grant (dataset_id, grantee_org_id, purpose, expires_at, fields, row_filter, created_by)
-            VALUES (@d, @o, @p, @e, @f, @r::jsonb, @by) RETURNING id
-            """, cancellationToken, ("d", datasetId), ("o", granteeOrgId), ("p", purpose), ("e", expiresAt), ("f", fields?.Distinct(StringComparer.Ordinal).ToArray()),
-            ("r", rowFilter is null ? null : JsonSerializer.Serialize(rowFilter)), ("by", createdBy));
+        var distinctFields = fields?.Distinct(StringComparer.Ordinal).ToArray();
+        var id = await Db.InTransactionAsync(dataSource, async (connection, tx) =>
+        {
+            var id = await Db.ScalarAsync<long>(connection, tx, """
+                INSERT INTO catalog.dataset_grant (dataset_id, grantee_org_id, purpose, expires_at, fields, row_filter, created_by)
+                VALUES (@d, @o, @p, @e, @f, @r::jsonb, @by) RETURNING id
+                """, cancellationToken, ("d", datasetId), ("o", granteeOrgId), ("p", purpose), ("e", expiresAt), ("f", distinctFields),
+                ("r", rowFilter is null ? null : JsonSerializer.Serialize(rowFilter)), ("by", createdBy));
+            await AppendGrantAuditAsync(connection, tx, id, "grant.created", by, new Dictionary<string, object?>
+            {
+                ["purpose"] = purpose, ["expiresAt"] = expiresAt, ["fields"] = distinctFields, ["rowFilter"] = rowFilter,
+            }, cancellationToken);
+            return id;
+        }, cancellationToken);
         return (await ListGrantsAsync(datasetId, cancellationToken)).Single(g => g.Id == id);
     }
 
@@ -149,10 +186,39 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
             cancellationToken, ("d", datasetId));
 
     /// <summary>Revokes a grant of this dataset at once; false when there is no such active grant.</summary>
-    public async Task<bool> RevokeGrantAsync(long datasetId, long grantId, CancellationToken cancellationToken) =>
-        await Db.ExecuteAsync(dataSource, """
-            UPDATE catalog.dataset_grant SET revoked_at = now() WHERE id = @g AND dataset_id = @d AND revoked_at IS NULL
-            """, cancellationToken, ("g", grantId), ("d", datasetId)) == 1;
+    public Task<bool> RevokeGrantAsync(long datasetId, long grantId, CancellationToken cancellationToken, AuditActor? by = null) =>
+        Db.InTransactionAsync(dataSource, async (connection, tx) =>
+        {
+            var revoked = await Db.ExecuteAsync(connection, tx, """
+                UPDATE catalog.dataset_grant SET revoked_at = now() WHERE id = @g AND dataset_id = @d AND revoked_at IS NULL
+                """, cancellationToken, ("g", grantId), ("d", datasetId)) == 1;
+            if (revoked)
+            {
+                await AppendGrantAuditAsync(connection, tx, grantId, "grant.revoked", by, null, cancellationToken);
+            }
+            return revoked;
+        }, cancellationToken);
+
+    /// <summary>A grant's event in the audit trails of both organisations concerned: the publisher and the grantee.</summary>
+    private static async Task AppendGrantAuditAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long grantId, string action, AuditActor? by,
+        Dictionary<string, object?>? details, CancellationToken cancellationToken)
+    {
+        (string Slug, long Owner, long Grantee, string GranteeSlug) g;
+        await using (var cmd = Db.Command(connection, tx, """
+            SELECT d.slug, d.owner_org_id, g.grantee_org_id, o.slug FROM catalog.dataset_grant g
+            JOIN catalog.dataset d ON d.id = g.dataset_id JOIN catalog.organisation o ON o.id = g.grantee_org_id WHERE g.id = @g
+            """, ("g", grantId)))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            g = (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3));
+        }
+        details ??= [];
+        details["grantId"] = grantId;
+        details["grantee"] = g.GranteeSlug;
+        var e = (by ?? AuditActor.Cli).Did(g.Owner, action, $"dataset:{g.Slug}", details);
+        await AuditLog.AppendAsync(connection, tx, [e, e.For(g.Grantee)], cancellationToken);
+    }
 
     /// <summary>Test and operator hook: moves a grant's expiry (e.g. into the past).</summary>
     public Task SetGrantExpiryAsync(long grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>

@@ -46,6 +46,29 @@ internal static class Db
         return list;
     }
 
+    /// <summary>Runs <paramref name="work"/> in one transaction (a change and its audit entries commit together, or neither).</summary>
+    public static async Task<T> InTransactionAsync<T>(NpgsqlDataSource dataSource, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, tx);
+        await tx.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public static async Task<T?> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = Command(connection, tx, sql, parameters);
+        var value = await cmd.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? default : (T)value;
+    }
+
+    public static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = Command(connection, tx, sql, parameters);
+        return await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public static T? Get<T>(this NpgsqlDataReader reader, string column)
     {
         var i = reader.GetOrdinal(column);

@@ -59,13 +59,15 @@ internal static class PlatformDatasets
     /// <summary>
     /// Builds a new version of <paramref name="datasetId"/> from <paramref name="rowsSql"/> (a SELECT of the row number then one
     /// value per field, in <paramref name="fields"/> order; exactly one field is a geometry in the storage CRS) and makes it current.
-    /// Returns the version's id, number and row count.
+    /// Returns the version's id, number and row count. The publication is appended to the owner's audit trail.
     /// </summary>
     public static async Task<(long VersionId, int Number, long Rows)> PublishVersionAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, long datasetId, string format, string fileName, string provenanceJson,
         IReadOnlyList<(string Name, string Sql, string Type)> fields, string rowsSql, IReadOnlyList<(string Name, object? Value)> parameters,
         CancellationToken cancellationToken)
     {
+        var previousVersionId = await ScalarAsync(connection, tx, "SELECT current_version_id FROM catalog.dataset WHERE id = @d", cancellationToken,
+            ("d", datasetId)) as long?;
         long versionId;
         int number;
         await using (var cmd = Db.Command(connection, tx, """
@@ -125,6 +127,11 @@ internal static class PlatformDatasets
             finish.CommandTimeout = 0;
             await finish.ExecuteNonQueryAsync(cancellationToken);
         }
+        // The audit trail names the platform process that published it: "solar-run:12", "barometer-refresh:3".
+        var dash = fileName.LastIndexOf('-');
+        var actor = dash > 0 ? $"{fileName[..dash]}:{fileName[(dash + 1)..]}" : fileName;
+        await VersionStore.AppendPublicationAuditAsync(connection, tx, datasetId, previousVersionId, number, rollback: false,
+            new AuditActor(actor, null, null), cancellationToken);
         return (versionId, number, rows);
     }
 

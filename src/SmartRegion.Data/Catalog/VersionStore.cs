@@ -24,7 +24,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     /// <summary>Records an upload as the next version and queues its ingestion, in one transaction.</summary>
     public async Task<(VersionRecord Version, long JobId)> CreateUploadAsync(
         long datasetId, string format, string fileName, long byteCount, string checksumSha256, string optionsJson, long? createdBy,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, (AuditActor By, string Path)? serverFile = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -46,6 +46,20 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         await using (var cmd = Db.Command(connection, tx, "INSERT INTO catalog.job (kind, version_id) VALUES ('ingest', @v) RETURNING id", ("v", versionId)))
         {
             jobId = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        }
+        if (serverFile is { } file)
+        {
+            // A file taken from the server's disk rather than sent: the organisation's trail says which, by whom.
+            await using var read = Db.Command(connection, tx, """
+                SELECT d.slug, d.owner_org_id, v.number FROM catalog.dataset_version v JOIN catalog.dataset d ON d.id = v.dataset_id WHERE v.id = @v
+                """, ("v", versionId));
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var (slug, owner, number) = (reader.GetString(0), reader.GetInt64(1), reader.GetInt32(2));
+            await reader.CloseAsync();
+            await AuditLog.AppendAsync(connection, tx, [file.By.Did(owner, "server_file.imported", $"dataset:{slug}",
+                new Dictionary<string, object?> { ["path"] = file.Path, ["version"] = number, ["sha256"] = checksumSha256, ["bytes"] = byteCount })],
+                cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
         return ((await GetAsync(versionId, cancellationToken))!, jobId);
@@ -158,7 +172,8 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     /// Makes <paramref name="number"/> the dataset's current version in one transaction: a ready version is published,
     /// or an earlier published one comes back (rollback). Readers see the old version or the new one, never a mix.
     /// </summary>
-    public async Task<VersionRecord> PublishAsync(long datasetId, int number, long? userId, bool rollback, CancellationToken cancellationToken)
+    public async Task<VersionRecord> PublishAsync(long datasetId, int number, long? userId, bool rollback, CancellationToken cancellationToken,
+        AuditActor? by = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -200,8 +215,24 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         {
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
+        await AppendPublicationAuditAsync(connection, tx, datasetId, current, number, rollback, by ?? AuditActor.Cli, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return (await GetAsync(target.Value.Id, cancellationToken))!;
+    }
+
+    /// <summary>What readers see changed: a version published, or the dataset rolled back to an earlier one.</summary>
+    internal static async Task AppendPublicationAuditAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long datasetId, long? previousVersionId,
+        int number, bool rollback, AuditActor by, CancellationToken cancellationToken)
+    {
+        await using var read = Db.Command(connection, tx, """
+            SELECT d.slug, d.owner_org_id, (SELECT number FROM catalog.dataset_version WHERE id = @prev) FROM catalog.dataset d WHERE d.id = @d
+            """, ("d", datasetId), ("prev", previousVersionId));
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var (slug, owner, previous) = (reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? (int?)null : reader.GetInt32(2));
+        await reader.CloseAsync();
+        await AuditLog.AppendAsync(connection, tx, [by.Did(owner, rollback ? "version.rolled_back" : "version.published", $"dataset:{slug}",
+            new Dictionary<string, object?> { ["version"] = number, ["previousVersion"] = previous })], cancellationToken);
     }
 
     private static VersionRecord Map(NpgsqlDataReader r) => new(
