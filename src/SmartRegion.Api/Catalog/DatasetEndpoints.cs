@@ -81,8 +81,8 @@ internal static class DatasetEndpoints
             {
                 return gate.Denied;
             }
-            await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "metadata", null, ctx.RequestAborted);
-            return Results.Ok(DatasetJson.Document(gate.Dataset, gate.Access));
+            await gate.LogReadAsync(ctx, "metadata");
+            return Results.Ok(DatasetJson.Document(gate.Dataset!, gate.Access));
         }).WithSummary("A dataset's metadata (description as Markdown and as sanitised HTML)");
 
         datasets.MapPatch("/{id}", async (string id, JsonElement body, HttpContext ctx, DatasetStore store) =>
@@ -173,7 +173,11 @@ internal static class DatasetEndpoints
             var entries = await store.ReadAccessLogAsync(gate.Dataset!.Id, Math.Clamp(limit ?? 100, 1, 1000), before, ctx.RequestAborted);
             return Results.Ok(new
             {
-                items = entries.Select(e => new { e.Id, e.At, organisation = e.OrgSlug, user = e.UserEmail, apiKey = e.KeyPrefix, e.Endpoint, e.RowsReturned }),
+                items = entries.Select(e => new
+                {
+                    e.Id, e.At, organisation = e.OrgSlug, organisations = e.CallerOrgSlugs, e.PlatformAdmin, user = e.UserEmail, apiKey = e.KeyPrefix,
+                    e.Endpoint, e.RowsReturned, e.Outcome,
+                }),
                 next = entries.Count > 0 ? $"/api/v1/datasets/{id}/access-log?before={entries[^1].Id}" : null,
             });
         }).WithTags("Sharing").WithSummary("Who used the dataset, newest first (members of the publisher; platform admin)");

@@ -37,4 +37,38 @@ internal sealed record DatasetGate(DatasetRecord? Dataset, DatasetAccess Access,
         }
         return new DatasetGate(dataset, access, null);
     }
+
+    /// <summary>Logs this read (every read of a dataset is, whoever the caller), attributed to the organisation it went through.</summary>
+    public Task LogReadAsync(HttpContext ctx, string endpoint, long? rows = null) =>
+        ctx.RequestServices.GetRequiredService<DatasetStore>().LogAccessAsync(Dataset!.Id, ctx.Caller(),
+            Access.ReadingOrgId(ctx.Caller(), Dataset.OwnerOrgId), endpoint, rows, CancellationToken.None);
+
+    /// <summary>Logs a download as it starts; dispose the result when it ends (see <see cref="DatasetDownload"/>).</summary>
+    public async Task<DatasetDownload> BeginDownloadAsync(HttpContext ctx, string endpoint)
+    {
+        var store = ctx.RequestServices.GetRequiredService<DatasetStore>();
+        var id = await store.BeginReadAsync(Dataset!.Id, ctx.Caller(), Access.ReadingOrgId(ctx.Caller(), Dataset.OwnerOrgId), endpoint, ctx.RequestAborted);
+        return new DatasetDownload(store, id, ctx.RequestAborted);
+    }
+}
+
+/// <summary>
+/// A download of a dataset, in the access log from its first byte: <see cref="DisposeAsync"/> writes how many rows went
+/// out and whether it completed, or the client left halfway (cancelled), or it failed.
+/// </summary>
+internal sealed class DatasetDownload(DatasetStore store, long accessId, CancellationToken aborted) : IAsyncDisposable
+{
+    private bool _completed;
+
+    /// <summary>Rows sent so far (the caller counts them as it writes).</summary>
+    public long Rows { get; set; }
+
+    public void Complete(long rows)
+    {
+        Rows = rows;
+        _completed = true;
+    }
+
+    public async ValueTask DisposeAsync() =>
+        await store.FinishReadAsync(accessId, Rows, _completed ? "complete" : aborted.IsCancellationRequested ? "cancelled" : "failed", CancellationToken.None);
 }

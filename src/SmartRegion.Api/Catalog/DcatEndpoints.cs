@@ -65,6 +65,7 @@ internal static class DcatEndpoints
                 {
                     return gate.Denied;
                 }
+                await gate.LogReadAsync(ctx, $"dcat.{extension}");
                 var graph = new RdfGraph();
                 AddDataset(graph, gate.Dataset!, BaseUrl(ctx));
                 return Results.Text(extension == "ttl" ? graph.ToTurtle() : graph.ToJsonLd(), mediaType);

@@ -14,7 +14,7 @@ internal static class RecordEndpoints
     {
         var datasets = api.MapGroup("/datasets").WithTags("Records");
 
-        datasets.MapGet("/{id}/records", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, DatasetStore store,
+        datasets.MapGet("/{id}/records", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query,
             string? fields, int? limit, long? offset, int? version) =>
         {
             var open = await OpenAsync(ctx, id, versions, fields, version);
@@ -41,7 +41,7 @@ internal static class RecordEndpoints
                 return Task.CompletedTask;
             }, ctx.RequestAborted);
             var matched = await query.CountAsync(v, gate.Access.Grants, ctx.RequestAborted);
-            await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "records", records.Count, ctx.RequestAborted);
+            await gate.LogReadAsync(ctx, "records", records.Count);
             var next = skip + records.Count < matched
                 ? $"/api/v1/datasets/{id}/records?limit={take}&offset={skip + records.Count}{(fields is null ? "" : "&fields=" + Uri.EscapeDataString(fields))}"
                 : null;
@@ -58,7 +58,7 @@ internal static class RecordEndpoints
         .WithSummary("Records of the current version, paged (limit ≤ 10000, offset), with ?fields=a,b")
         .WithDescription("Geometry values are GeoJSON objects. Example: /api/v1/datasets/ecoles-potentiel-solaire/records?fields=nom_etablissement,potentiel_solaire&limit=10");
 
-        datasets.MapGet("/{id}/export.csv", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, DatasetStore store, string? fields) =>
+        datasets.MapGet("/{id}/export.csv", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, string? fields) =>
         {
             var open = await OpenAsync(ctx, id, versions, fields, null);
             if (open.Denied is not null)
@@ -66,18 +66,22 @@ internal static class RecordEndpoints
                 return open.Denied;
             }
             var (gate, v, selected) = (open.Gate!, open.Version!, open.Fields!);
+            await using var download = await gate.BeginDownloadAsync(ctx, "export.csv");
             ctx.Response.ContentType = "text/csv; charset=utf-8";
             ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-v{v.Number}.csv\"";
             await using var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 1 << 16);
             await writer.WriteLineAsync(string.Join(',', selected.Select(f => Csv(f.Name))));
-            var rows = await query.ReadAsync(v, selected, gate.Access.Grants, null, 0, GeometryText.Wkt,
-                values => writer.WriteLineAsync(string.Join(',', values.Select((x, i) => Csv(Text(x))))), ctx.RequestAborted);
+            var rows = await query.ReadAsync(v, selected, gate.Access.Grants, null, 0, GeometryText.Wkt, values =>
+            {
+                download.Rows++;
+                return writer.WriteLineAsync(string.Join(',', values.Select((x, i) => Csv(Text(x)))));
+            }, ctx.RequestAborted);
             await writer.FlushAsync(ctx.RequestAborted);
-            await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "export.csv", rows, CancellationToken.None);
+            download.Complete(rows);
             return Results.Empty;
         }).WithSummary("The current version as CSV (geometry as WKT), streamed");
 
-        datasets.MapGet("/{id}/export.geojson", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, DatasetStore store, string? fields) =>
+        datasets.MapGet("/{id}/export.geojson", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, string? fields) =>
         {
             var open = await OpenAsync(ctx, id, versions, fields, null);
             if (open.Denied is not null)
@@ -86,6 +90,7 @@ internal static class RecordEndpoints
             }
             var (gate, v, selected) = (open.Gate!, open.Version!, open.Fields!);
             var geometry = selected.FindIndex(f => f.Type == "geometry");
+            await using var download = await gate.BeginDownloadAsync(ctx, "export.geojson");
             ctx.Response.ContentType = "application/geo+json";
             ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-v{v.Number}.geojson\"";
             await using var json = new Utf8JsonWriter(ctx.Response.Body);
@@ -94,6 +99,7 @@ internal static class RecordEndpoints
             json.WriteStartArray("features");
             var rows = await query.ReadAsync(v, selected, gate.Access.Grants, null, 0, GeometryText.GeoJson, async values =>
             {
+                download.Rows++;
                 json.WriteStartObject();
                 json.WriteString("type", "Feature");
                 json.WritePropertyName("geometry");
@@ -124,11 +130,11 @@ internal static class RecordEndpoints
             json.WriteEndArray();
             json.WriteEndObject();
             await json.FlushAsync(ctx.RequestAborted);
-            await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "export.geojson", rows, CancellationToken.None);
+            download.Complete(rows);
             return Results.Empty;
         }).WithSummary("The current version as a GeoJSON FeatureCollection (first geometry column), streamed");
 
-        datasets.MapGet("/{id}/export.parquet", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, DatasetStore store, string? fields) =>
+        datasets.MapGet("/{id}/export.parquet", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, string? fields) =>
         {
             var open = await OpenAsync(ctx, id, versions, fields, null);
             if (open.Denied is not null)
@@ -147,13 +153,18 @@ internal static class RecordEndpoints
                 Geo = geometry is null ? null : new GeoParquetOptions { GeometryColumn = geometry.Name, Crs = GeoCrs.Crs84, BboxCovering = true },
                 Metadata = new Dictionary<string, string> { ["smartregion:dataset"] = id, ["smartregion:version"] = v.Number.ToString(CultureInfo.InvariantCulture) },
             };
+            await using var download = await gate.BeginDownloadAsync(ctx, "export.parquet");
             ctx.Response.ContentType = "application/vnd.apache.parquet";
             ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-v{v.Number}.parquet\"";
             await using var writer = new ParquetWriter(ctx.Response.Body, schema, options, leaveOpen: true);
             var rows = await query.ReadAsync(v, selected, gate.Access.Grants, null, 0, GeometryText.Wkb,
-                values => writer.WriteRowAsync([.. values.Select((x, i) => ParquetValue(x, selected[i].Type))], ctx.RequestAborted), ctx.RequestAborted);
+                values =>
+                {
+                    download.Rows++;
+                    return writer.WriteRowAsync([.. values.Select((x, i) => ParquetValue(x, selected[i].Type))], ctx.RequestAborted);
+                }, ctx.RequestAborted);
             await writer.CompleteAsync(ctx.RequestAborted);
-            await store.LogAccessAsync(gate.Dataset!.Id, ctx.Caller(), "export.parquet", rows, CancellationToken.None);
+            download.Complete(rows);
             return Results.Empty;
         })
         .WithSummary("The current version as GeoParquet 1.1 (first geometry column as WKB in OGC:CRS84, bbox covering), streamed one row group at a time")

@@ -152,6 +152,7 @@ internal static class VersionEndpoints
             }
             var member = gate.Access.Level >= AccessLevel.Member;
             var list = await versions.ListAsync(gate.Dataset!.Id, ctx.RequestAborted);
+            await gate.LogReadAsync(ctx, "versions");
             return Results.Ok(list.Where(v => member || v.Status is "published" or "superseded")
                 .Select(v => Document(v, gate.Dataset.CurrentVersionId, member, gate.Access)));
         }).WithSummary("Version history: who, when, rows, checksum (members see failed and pending versions and reports)");
@@ -165,6 +166,7 @@ internal static class VersionEndpoints
             }
             var member = gate.Access.Level >= AccessLevel.Member;
             var v = await versions.GetAsync(gate.Dataset!.Id, number, ctx.RequestAborted);
+            await gate.LogReadAsync(ctx, "version");
             return v is null || (!member && v.Status is not ("published" or "superseded"))
                 ? CatalogProblems.Problem(404, "version_not_found", $"No version {number}.")
                 : Results.Ok(Document(v, gate.Dataset.CurrentVersionId, member, gate.Access));

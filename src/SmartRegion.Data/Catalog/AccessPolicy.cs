@@ -44,8 +44,11 @@ public enum AccessLevel
 /// <summary>An active grant of the caller's organisation on a dataset.</summary>
 public sealed record ActiveGrant(long Id, long GranteeOrgId, string[]? Fields, IReadOnlyDictionary<string, string>? RowFilter);
 
-/// <summary>What one grant lets its grantee read: these fields (null = all) of the rows its filter matches (null = all rows).</summary>
-public sealed record GrantScope(IReadOnlySet<string>? Fields, IReadOnlyDictionary<string, string>? RowFilter);
+/// <summary>
+/// What one grant lets its grantee read: these fields (null = all) of the rows its filter matches (null = all rows);
+/// <paramref name="GranteeOrgId"/> is the organisation it was given to (the one the access log names).
+/// </summary>
+public sealed record GrantScope(IReadOnlySet<string>? Fields, IReadOnlyDictionary<string, string>? RowFilter, long GranteeOrgId = 0);
 
 /// <summary>
 /// The decision: level, and for a grantee the grants it reads through (null = everything). A grantee sees the union over
@@ -77,6 +80,15 @@ public sealed record DatasetAccess
     public IReadOnlyList<IReadOnlyDictionary<string, string>>? RowFilters { get; }
 
     public bool CanSee => Level >= AccessLevel.Read;
+
+    /// <summary>
+    /// The organisation a read is attributed to: the owner when the caller is its member, else the grantee of the grant
+    /// read through, else the caller's only organisation (null for anonymous or when several are equally possible).
+    /// </summary>
+    public long? ReadingOrgId(Caller caller, long ownerOrgId) =>
+        caller.Roles.ContainsKey(ownerOrgId) ? ownerOrgId
+        : Grants is { Count: > 0 } grants ? grants[0].GranteeOrgId
+        : caller.PrimaryOrgId;
 }
 
 /// <summary>The one answer to "may this caller see this dataset, and which fields and rows": every endpoint asks here.</summary>
@@ -112,7 +124,7 @@ public static class AccessPolicy
                 // (the API refuses to create one; an older row that holds one does not turn into "everything").
                 return new DatasetAccess(AccessLevel.Read, [.. mine
                     .Where(g => g.Fields is not { Length: 0 } && g.RowFilter is not { Count: 0 })
-                    .Select(g => new GrantScope(g.Fields?.ToHashSet(StringComparer.Ordinal), g.RowFilter))]);
+                    .Select(g => new GrantScope(g.Fields?.ToHashSet(StringComparer.Ordinal), g.RowFilter, g.GranteeOrgId))]);
             default:
                 return DatasetAccess.None;
         }

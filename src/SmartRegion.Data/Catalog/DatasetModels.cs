@@ -165,5 +165,6 @@ public sealed record GrantRecord(
     long Id, string GranteeOrgSlug, string Purpose, DateTimeOffset ExpiresAt, string[]? Fields, string? RowFilterJson,
     DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, bool Active);
 
-/// <summary>One access-log line.</summary>
-public sealed record AccessLogEntry(long Id, DateTimeOffset At, string? OrgSlug, string? UserEmail, string? KeyPrefix, string Endpoint, long? RowsReturned);
+/// <summary>One access-log line: who (the organisation read through, and all of the caller's), what, how many rows, how it ended.</summary>
+public sealed record AccessLogEntry(long Id, DateTimeOffset At, string? OrgSlug, string? UserEmail, string? KeyPrefix, string Endpoint, long? RowsReturned,
+    string[] CallerOrgSlugs, bool PlatformAdmin, string Outcome);

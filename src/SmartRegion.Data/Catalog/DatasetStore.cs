@@ -224,16 +224,34 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
     public Task SetGrantExpiryAsync(long grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         Db.ExecuteAsync(dataSource, "UPDATE catalog.dataset_grant SET expires_at = @e WHERE id = @g", cancellationToken, ("g", grantId), ("e", expiresAt));
 
-    public Task LogAccessAsync(long datasetId, Caller caller, string endpoint, long? rowsReturned, CancellationToken cancellationToken) =>
-        Db.ExecuteAsync(dataSource, """
-            INSERT INTO catalog.access_log (dataset_id, org_id, user_id, api_key_id, endpoint, rows_returned)
-            VALUES (@d, @o, @u, @k, @e, @n)
-            """, cancellationToken, ("d", datasetId), ("o", caller.PrimaryOrgId), ("u", caller.UserId), ("k", caller.ApiKeyId),
-            ("e", endpoint), ("n", rowsReturned));
+    /// <summary>Logs a read of a dataset, attributed to <paramref name="orgId"/> and to every organisation of the caller.</summary>
+    public Task LogAccessAsync(long datasetId, Caller caller, long? orgId, string endpoint, long? rowsReturned, CancellationToken cancellationToken) =>
+        Db.ScalarAsync<long>(dataSource, """
+            INSERT INTO catalog.access_log (dataset_id, org_id, user_id, api_key_id, endpoint, rows_returned, caller_org_ids, platform_admin, outcome)
+            VALUES (@d, @o, @u, @k, @e, @n, @orgs, @admin, 'complete')
+            RETURNING id
+            """, cancellationToken, ("d", datasetId), ("o", orgId), ("u", caller.UserId), ("k", caller.ApiKeyId), ("e", endpoint),
+            ("n", rowsReturned), ("orgs", caller.OrgIds), ("admin", caller.IsPlatformAdmin));
+
+    /// <summary>Logs a download as it starts ('started'), so that one the client abandons still leaves its row; returns the row's id.</summary>
+    public async Task<long> BeginReadAsync(long datasetId, Caller caller, long? orgId, string endpoint, CancellationToken cancellationToken) =>
+        await Db.ScalarAsync<long>(dataSource, """
+            INSERT INTO catalog.access_log (dataset_id, org_id, user_id, api_key_id, endpoint, caller_org_ids, platform_admin, outcome)
+            VALUES (@d, @o, @u, @k, @e, @orgs, @admin, 'started')
+            RETURNING id
+            """, cancellationToken, ("d", datasetId), ("o", orgId), ("u", caller.UserId), ("k", caller.ApiKeyId), ("e", endpoint),
+            ("orgs", caller.OrgIds), ("admin", caller.IsPlatformAdmin));
+
+    /// <summary>Ends a download's row: how many rows went out, and whether it completed, was cancelled or failed.</summary>
+    public Task FinishReadAsync(long accessId, long rows, string outcome, CancellationToken cancellationToken) =>
+        Db.ExecuteAsync(dataSource, "UPDATE catalog.access_log SET rows_returned = @n, outcome = @outcome WHERE id = @id",
+            cancellationToken, ("id", accessId), ("n", rows), ("outcome", outcome));
 
     public Task<List<AccessLogEntry>> ReadAccessLogAsync(long datasetId, int limit, long? beforeId, CancellationToken cancellationToken) =>
         Db.ListAsync(dataSource, """
-            SELECT l.id, l.at, o.slug, u.email, k.prefix, l.endpoint, l.rows_returned
+            SELECT l.id, l.at, o.slug, u.email, k.prefix, l.endpoint, l.rows_returned,
+                   (SELECT coalesce(array_agg(x.slug ORDER BY x.slug), '{}') FROM catalog.organisation x WHERE x.id = ANY(l.caller_org_ids)) AS orgs,
+                   l.platform_admin, l.outcome
             FROM catalog.access_log l
             LEFT JOIN catalog.organisation o ON o.id = l.org_id
             LEFT JOIN catalog.app_user u ON u.id = l.user_id
@@ -241,7 +259,7 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
             WHERE l.dataset_id = @d AND (@before::bigint IS NULL OR l.id < @before)
             ORDER BY l.id DESC LIMIT @limit
             """, r => new AccessLogEntry(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.Get<string>("slug"), r.Get<string>("email"),
-                r.Get<string>("prefix"), r.GetString(5), r.IsDBNull(6) ? null : r.GetInt64(6)),
+                r.Get<string>("prefix"), r.GetString(5), r.IsDBNull(6) ? null : r.GetInt64(6), r.GetFieldValue<string[]>(7), r.GetBoolean(8), r.GetString(9)),
             cancellationToken, ("d", datasetId), ("before", beforeId), ("limit", limit));
 
     internal static DatasetRecord MapDataset(NpgsqlDataReader r) => new(
