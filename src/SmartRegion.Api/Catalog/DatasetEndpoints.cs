@@ -110,7 +110,7 @@ internal static class DatasetEndpoints
                 }
             }
             await store.UpdateAsync(gate.Dataset.Id, merged, ctx.RequestAborted, ctx.Actor());
-            var (updated, access) = await store.FindAsync(id, ctx.Caller(), ctx.RequestAborted);
+            var (updated, access) = await store.FindAsync(id, ctx.Caller(), ctx.RequestAborted, gate.Dataset.Id);
             return Results.Ok(DatasetJson.Document(updated!, access));
         })
         .WithSummary("Update metadata (publish scope; editor). Absent properties — visibility included — keep their value")

@@ -8,12 +8,14 @@ internal sealed record DatasetGate(DatasetRecord? Dataset, DatasetAccess Access,
     /// <summary>
     /// Loads <paramref name="slug"/> for the caller and checks, in this order: visible (else the one 404), signed in
     /// when more than reading is needed (401), the key's scope (403 insufficient_scope), the role (403).
+    /// <paramref name="datasetId"/> names the dataset exactly when the id comes from a stored row (a job) rather than from
+    /// the caller, since several organisations may use one id.
     /// </summary>
-    public static async Task<DatasetGate> OpenAsync(HttpContext ctx, string slug, AccessLevel needed, string scope)
+    public static async Task<DatasetGate> OpenAsync(HttpContext ctx, string slug, AccessLevel needed, string scope, long? datasetId = null)
     {
         var caller = ctx.Caller();
         var store = ctx.RequestServices.GetRequiredService<DatasetStore>();
-        var (dataset, access) = await store.FindAsync(slug, caller, ctx.RequestAborted);
+        var (dataset, access) = await store.FindAsync(slug, caller, ctx.RequestAborted, datasetId);
         if (dataset is null || !access.CanSee)
         {
             return new DatasetGate(null, DatasetAccess.None, CatalogProblems.DatasetNotFound(slug));

@@ -199,8 +199,9 @@ internal static class VersionEndpoints
         api.MapGet("/jobs/{jobId:long}", async (long jobId, HttpContext ctx, VersionStore versions) =>
         {
             var job = await versions.GetJobAsync(jobId, ctx.RequestAborted);
-            // Jobs are looked up through their dataset so that a hidden dataset's jobs are as absent as the dataset.
-            var gate = await DatasetGate.OpenAsync(ctx, job?.DatasetSlug ?? "-", AccessLevel.Member, "read");
+            // Jobs are looked up through their dataset (that very one: another organisation may use its id) so that a hidden
+            // dataset's jobs are as absent as the dataset.
+            var gate = await DatasetGate.OpenAsync(ctx, job?.DatasetSlug ?? "-", AccessLevel.Member, "read", job?.DatasetId ?? 0);
             if (job is null || gate.Denied is not null)
             {
                 return CatalogProblems.Problem(404, "job_not_found", $"No job {jobId}.");

@@ -30,6 +30,12 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
              AND g.revoked_at IS NULL AND g.expires_at > now())))
         """;
 
+    /// <summary>
+    /// Creates a dataset of <paramref name="ownerOrgId"/>. The id is taken (409) only when that organisation can already see a
+    /// dataset by that id (its own, a public one, a restricted one granted to it): another organisation's hidden dataset
+    /// never makes the answer differ (property 2). The platform's own ids (<see cref="PlatformDatasets.ReservedSlugs"/>)
+    /// are refused to every other organisation (422).
+    /// </summary>
     public async Task<DatasetRecord> CreateAsync(string slug, long ownerOrgId, DatasetMetadata metadata, long? createdBy, CancellationToken cancellationToken,
         AuditActor? by = null)
     {
@@ -38,35 +44,59 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
             throw new CatalogValidationException("id", "id must be a slug: 2–100 characters a-z, 0-9 and '-', starting with a letter or digit");
         }
         metadata.Validate();
+        long id;
         try
         {
-            await Db.InTransactionAsync(dataSource, async (connection, tx) =>
+            id = await Db.InTransactionAsync(dataSource, async (connection, tx) =>
             {
+                if (PlatformDatasets.ReservedSlugs.Contains(slug) && !await PlatformDatasets.IsPlatformOrganisationAsync(connection, tx, ownerOrgId, cancellationToken))
+                {
+                    throw new CatalogValidationException("id", $"the id '{slug}' is reserved for the platform's own dataset; choose another id");
+                }
+                if (await Db.ScalarAsync<bool>(connection, tx, $"""
+                    SELECT EXISTS (SELECT 1 FROM catalog.dataset d WHERE d.slug = @slug AND ({VisibleToOrg}))
+                    """, cancellationToken, ("slug", slug), ("org", ownerOrgId)))
+                {
+                    throw new CatalogConflictException($"a dataset with id '{slug}' already exists");
+                }
                 await using var cmd = Db.Command(connection, tx, """
                     INSERT INTO catalog.dataset (slug, owner_org_id, title, description_md, contact_name, contact_email, licence_id,
                         licence_uri, keywords, themes, spatial_bbox_wgs84, spatial_communes, temporal_start, temporal_end,
                         update_frequency, landing_page, visibility, created_by)
                     VALUES (@slug, @owner, @title, @desc, @cname, @cmail, @lic, @licuri, @kw, @themes, @bbox, @communes, @ts, @te,
                         @freq, @landing, @vis, @by)
+                    RETURNING id
                     """, [("slug", slug), ("owner", ownerOrgId), .. MetadataParameters(metadata), ("by", createdBy)]);
-                await cmd.ExecuteNonQueryAsync(cancellationToken);
+                var created = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
                 await AuditLog.AppendAsync(connection, tx, [(by ?? AuditActor.Cli).Did(ownerOrgId, "dataset.created", $"dataset:{slug}",
                     new Dictionary<string, object?> { ["visibility"] = metadata.Visibility })], cancellationToken);
-                return true;
+                return created;
             }, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
+            // A concurrent creation of the same id by the same organisation, or of a second public dataset by that id.
             throw new CatalogConflictException($"a dataset with id '{slug}' already exists");
         }
-        return (await FindAsync(slug, Caller.Anonymous with { IsPlatformAdmin = true }, cancellationToken)).Dataset!;
+        return (await FindAsync(slug, Caller.Anonymous with { IsPlatformAdmin = true }, cancellationToken, id)).Dataset!;
     }
+
+    /// <summary>The datasets organisation @org can see (SQL over catalog.dataset d): its own, public ones, restricted ones granted to it.</summary>
+    private const string VisibleToOrg = """
+        d.owner_org_id = @org OR d.visibility = 'public'
+        OR (d.visibility = 'restricted' AND EXISTS (
+            SELECT 1 FROM catalog.dataset_grant g WHERE g.dataset_id = d.id AND g.grantee_org_id = @org
+            AND g.revoked_at IS NULL AND g.expires_at > now()))
+        """;
 
     /// <summary>
     /// The dataset and what the caller may do with it. The same statement runs whether or not the slug exists
-    /// or is visible, so the answer time does not tell them apart.
+    /// or is visible, so the answer time does not tell them apart. When several organisations use the id, the caller gets
+    /// its own organisation's dataset first, then the public one, then one granted to it (oldest first);
+    /// <paramref name="datasetId"/> names one exactly.
     /// </summary>
-    public async Task<(DatasetRecord? Dataset, DatasetAccess Access)> FindAsync(string slug, Caller caller, CancellationToken cancellationToken)
+    public async Task<(DatasetRecord? Dataset, DatasetAccess Access)> FindAsync(string slug, Caller caller, CancellationToken cancellationToken,
+        long? datasetId = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var cmd = Db.Command(connection, $"""
@@ -76,8 +106,16 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
                     FROM catalog.dataset_grant g
                     WHERE g.dataset_id = d.id AND g.grantee_org_id = ANY(@orgs) AND g.revoked_at IS NULL AND g.expires_at > now())
             FROM (SELECT @slug::text AS slug) wanted
-            LEFT JOIN {DatasetFrom} ON d.slug = wanted.slug
-            """, ("slug", slug), ("orgs", caller.OrgIds));
+            LEFT JOIN LATERAL (
+                SELECT x.id FROM catalog.dataset x
+                WHERE x.slug = wanted.slug AND (@id::bigint IS NULL OR x.id = @id)
+                ORDER BY x.owner_org_id = ANY(@orgs) DESC, x.visibility = 'public' DESC,
+                         EXISTS (SELECT 1 FROM catalog.dataset_grant g WHERE g.dataset_id = x.id AND g.grantee_org_id = ANY(@orgs)
+                                 AND g.revoked_at IS NULL AND g.expires_at > now()) DESC,
+                         x.id
+                LIMIT 1) chosen ON true
+            LEFT JOIN {DatasetFrom} ON d.id = chosen.id
+            """, ("slug", slug), ("orgs", caller.OrgIds), ("id", datasetId));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         if (reader.IsDBNull(0))
@@ -93,10 +131,22 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
     /// Replaces the metadata (the caller merged a PATCH onto the current values, so absent fields keep theirs). A change
     /// of visibility is recorded in the owner's audit trail in the same transaction.
     /// </summary>
-    public Task UpdateAsync(long datasetId, DatasetMetadata metadata, CancellationToken cancellationToken, AuditActor? by = null)
+    public async Task UpdateAsync(long datasetId, DatasetMetadata metadata, CancellationToken cancellationToken, AuditActor? by = null)
     {
         metadata.Validate();
-        return Db.InTransactionAsync(dataSource, async (connection, tx) =>
+        try
+        {
+            await UpdateInTransactionAsync(datasetId, metadata, by, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "dataset_public_slug")
+        {
+            // Another organisation's dataset by this id is public: no secret, so the answer says so.
+            throw new CatalogConflictException("a public dataset with this id already exists (another organisation's); rename this one before making it public");
+        }
+    }
+
+    private Task UpdateInTransactionAsync(long datasetId, DatasetMetadata metadata, AuditActor? by, CancellationToken cancellationToken) =>
+        Db.InTransactionAsync(dataSource, async (connection, tx) =>
         {
             (string Slug, long Owner, string Visibility)? before = null;
             await using (var read = Db.Command(connection, tx, "SELECT slug, owner_org_id, visibility FROM catalog.dataset WHERE id = @id FOR UPDATE", ("id", datasetId)))
@@ -124,7 +174,6 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
             }
             return true;
         }, cancellationToken);
-    }
 
     public async Task<GrantRecord> CreateGrantAsync(
         long datasetId, long granteeOrgId, string purpose, DateTimeOffset expiresAt, string[]? fields,

@@ -15,6 +15,16 @@ internal static class PlatformDatasets
     /// <summary>The platform organisation made when none exists (the DCAT catalogue names it as its publisher).</summary>
     public const string PlatformOrgSlug = "platform";
 
+    /// <summary>The ids of the datasets the platform publishes itself: no other organisation may take them.</summary>
+    public static readonly IReadOnlySet<string> ReservedSlugs = new HashSet<string>(StringComparer.Ordinal)
+    {
+        SolarDataset.Slug, SolarDataset.RoofFacesSlug, Barometer.BarometerDataset.Slug,
+    };
+
+    /// <summary>Whether <paramref name="orgId"/> is a platform organisation (kind 'platform').</summary>
+    public static async Task<bool> IsPlatformOrganisationAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long orgId, CancellationToken cancellationToken) =>
+        await ScalarAsync(connection, tx, "SELECT kind = 'platform' FROM catalog.organisation WHERE id = @o", cancellationToken, ("o", orgId)) is true;
+
     /// <summary>The platform organisation (kind 'platform'; the one named 'platform' first), created when there is none.</summary>
     public static async Task<long> PlatformOrganisationAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken cancellationToken)
     {
@@ -36,7 +46,9 @@ internal static class PlatformDatasets
     public static async Task<long> DatasetAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, string slug, DatasetMetadata m, long orgId, CancellationToken cancellationToken)
     {
-        await using (var find = Db.Command(connection, tx, "SELECT id, owner_org_id FROM catalog.dataset WHERE slug = @slug FOR UPDATE", ("slug", slug)))
+        await using (var find = Db.Command(connection, tx, """
+            SELECT id, owner_org_id FROM catalog.dataset WHERE slug = @slug ORDER BY owner_org_id = @org DESC, id LIMIT 1 FOR UPDATE
+            """, ("slug", slug), ("org", orgId)))
         await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))

@@ -6,7 +6,7 @@ namespace SmartRegion.Data.Catalog;
 public sealed record ClaimedJob(long JobId, long VersionId);
 
 /// <summary>A job's state with the dataset and version it belongs to.</summary>
-public sealed record JobStatus(long JobId, string DatasetSlug, int VersionNumber, string Status, string? Error);
+public sealed record JobStatus(long JobId, string DatasetSlug, int VersionNumber, string Status, string? Error, long DatasetId);
 
 /// <summary>Versions of datasets, their ingestion jobs (a PostgreSQL queue taken with SKIP LOCKED), publish and rollback.</summary>
 public sealed class VersionStore(NpgsqlDataSource dataSource)
@@ -151,10 +151,10 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
 
     public async Task<JobStatus?> GetJobAsync(long jobId, CancellationToken cancellationToken) =>
         (await Db.ListAsync(dataSource, """
-            SELECT j.id, d.slug, v.number, j.status, j.error FROM catalog.job j
+            SELECT j.id, d.slug, v.number, j.status, j.error, d.id AS dataset_id FROM catalog.job j
             JOIN catalog.dataset_version v ON v.id = j.version_id JOIN catalog.dataset d ON d.id = v.dataset_id
             WHERE j.id = @id
-            """, r => new JobStatus(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.Get<string>("error")),
+            """, r => new JobStatus(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.Get<string>("error"), r.GetInt64(5)),
             cancellationToken, ("id", jobId))).SingleOrDefault();
 
     public Task MarkProcessingAsync(long versionId, CancellationToken cancellationToken) =>

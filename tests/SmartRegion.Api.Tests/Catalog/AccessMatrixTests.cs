@@ -199,6 +199,11 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         if (status == 404)
         {
             Assert.Contains("\"code\":\"dataset_not_found\"", body);
+            // Existence never leaks: the same call on an id nobody uses answers the same status and the same bytes.
+            var absent = $"absent-{Guid.NewGuid():N}"[..id.Length];
+            var (absentStatus, absentBody) = await SendAsync(client, e, absent);
+            Assert.Equal(status, absentStatus);
+            Assert.Equal(body, absentBody.Replace(absent, id, StringComparison.Ordinal));
         }
         if (caller == "partial" && visibility == "restricted")
         {
