@@ -15,7 +15,7 @@ internal static class CatalogSetup
         services.AddSingleton(sp => new RecordsQuery(sp.ReadDataSource()));
         services.AddSingleton<UploadSettings>();
         services.AddSingleton<UploadSignal>();
-        services.AddSingleton<ServerFiles>();
+        services.AddSingleton(sp => ServerFileSettings.Read(sp.GetRequiredService<IConfiguration>()));
         services.AddHostedService<UploadWorker>();
         services.AddHostedService<UploadStorage>();
         return services;

@@ -52,8 +52,8 @@ internal sealed class UploadSignal
 /// Takes ingestion jobs from <c>catalog.job</c> (FOR UPDATE SKIP LOCKED, so any number of hosts may run one) and
 /// processes them one at a time. A job never leaves a half-loaded version: the load is one transaction.
 /// </summary>
-internal sealed class UploadWorker(
-    NpgsqlDataSource dataSource, UploadSettings settings, UploadSignal signal, Operations.PlatformMetrics metrics, ILogger<UploadWorker> logger)
+internal sealed class UploadWorker(NpgsqlDataSource dataSource, UploadSettings settings, UploadSignal signal, ServerFileRoots serverFiles,
+    Operations.PlatformMetrics metrics, ILogger<UploadWorker> logger)
     : BackgroundService
 {
     private readonly string _workerId = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -65,14 +65,14 @@ internal sealed class UploadWorker(
             return;
         }
         var versions = new VersionStore(dataSource);
-        var runner = new UploadJobRunner(dataSource, settings.Directory, settings.Limits);
+        var runner = new UploadJobRunner(dataSource, settings.Directory, settings.Limits, serverFiles);
         var databaseAway = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             ClaimedJob? job = null;
             try
             {
-                job = await versions.ClaimJobAsync(_workerId, stoppingToken, settings.JobLease, settings.MaxWorkerCrashes);
+                job = await versions.ClaimJobAsync(_workerId, stoppingToken, settings.JobLease, settings.MaxWorkerCrashes, serverFiles.Organisations);
                 if (databaseAway)
                 {
                     logger.LogInformation("Ingest worker: database back");

@@ -108,7 +108,7 @@ internal static class VersionEndpoints
             """);
 
         datasets.MapPost("/{id}/versions/from-server-file", async (string id, ServerFileRequest body, HttpContext ctx, VersionStore versions,
-            ServerFiles serverFiles, UploadSignal signal) =>
+            ServerFileRoots serverFiles, UploadSignal signal) =>
         {
             // The gate's Edit level is exactly "platform admin, or editor or admin of the publishing organisation".
             var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Edit, "publish");
@@ -116,19 +116,28 @@ internal static class VersionEndpoints
             {
                 return gate.Denied;
             }
-            var (code, message, path) = serverFiles.Check(body.Path);
-            if (code is not null)
+            // The dataset's organisation's roots (a platform admin imports into a dataset from its organisation's roots only).
+            var (opened, refusal) = serverFiles.Open(gate.Dataset!.OwnerOrgSlug, body.Path);
+            if (refusal is not null)
             {
-                return CatalogProblems.BadRequest(code, message!);
+                return CatalogProblems.BadRequest(refusal.Code, refusal.Message);
             }
-            var sniffed = await SniffAsync(path!, ctx.RequestAborted);
-            if (body.Format is { } declared && declared != sniffed)
+            string sniffed;
+            long bytes;
+            string sha;
+            using (opened)
             {
-                return FormatByExtension.ContainsValue(declared)
-                    ? CatalogProblems.Problem(415, "content_mismatch", $"The file is declared as {declared} but its content is {Describe(sniffed)}.")
-                    : CatalogProblems.BadRequest("invalid_parameter", "format must be csv, geojson, gpkg or parquet");
+                sniffed = await SniffAsync(opened!.ReadPath, ctx.RequestAborted);
+                if (body.Format is { } declared && declared != sniffed)
+                {
+                    return FormatByExtension.ContainsValue(declared)
+                        ? CatalogProblems.Problem(415, "content_mismatch", $"The file is declared as {declared} but its content is {Describe(sniffed)}.")
+                        : CatalogProblems.BadRequest("invalid_parameter", "format must be csv, geojson, gpkg or parquet");
+                }
+                (bytes, sha) = await HashAsync(opened.ReadPath, ctx.RequestAborted);
             }
-            var (bytes, sha) = await HashAsync(path!, ctx.RequestAborted);
+            // The worker opens and checks it again against the organisation's roots when it reads it.
+            var path = ServerFileRoots.Resolve(body.Path!);
             var options = new UploadOptions(body.Delimiter, body.Encoding, body.DecimalSeparator, body.Layer, body.Strict ?? false, null, null, path);
             var (version, jobId) = await versions.CreateUploadAsync(gate.Dataset!.Id, sniffed, Path.GetFileName(path!), bytes, sha,
                 JsonSerializer.Serialize(options, JsonSerializerOptions.Web), ctx.Caller().UserId, ctx.RequestAborted, (ctx.Actor(), path!));
@@ -136,11 +145,13 @@ internal static class VersionEndpoints
             var location = $"/api/v1/datasets/{id}/versions/{version.Number}";
             return Results.Accepted(location, new { version = version.Number, jobId, status = version.Status, statusUrl = location, jobUrl = $"/api/v1/jobs/{jobId}" });
         })
-        .WithSummary("A new version from a file already on the server, under Catalog:ServerFileRoots (publish scope; editor) → 202 with the job")
+        .WithSummary("A new version from a file already on the server, under the organisation's Catalog:ServerFileRoots (publish scope; editor) → 202 with the job")
         .WithDescription("""
             Body: {"path": "/srv/opendata/batiments.parquet", "format": "parquet", "layer": …, "strict": false}. The file is read in
-            place (never copied, never deleted). A path with NUL or control characters, a '.' or '..' segment, outside the roots,
-            or whose symbolic links lead outside them answers 400 with the problem's code.
+            place (never copied, never deleted), from the roots of the dataset's organisation only. A path with NUL or control
+            characters or a '.' or '..' segment answers 400 invalid_path / path_traversal; any path outside the organisation's roots
+            (directly or through symbolic links, existing or not) answers one and the same 400 path_outside_roots. The worker
+            checks the file again when it opens it.
             """);
 
         datasets.MapGet("/{id}/versions", async (string id, HttpContext ctx, VersionStore versions) =>

@@ -106,8 +106,11 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     /// Takes the oldest queued job, or a running one whose lease ran out (its worker died); concurrent workers skip each
     /// other's rows instead of waiting. The job is held for <paramref name="lease"/> (default <see cref="JobLease"/>).
     /// A job whose worker died <paramref name="maxCrashes"/> times is failed instead, with the reason, and its version too.
+    /// A job reading a server file is taken only by a worker configured with roots for the dataset's organisation
+    /// (<paramref name="serverFileOrganisations"/>; null: any job), e.g. the host that mounts that organisation's directory.
     /// </summary>
-    public async Task<ClaimedJob?> ClaimJobAsync(string workerId, CancellationToken cancellationToken, TimeSpan? lease = null, int maxCrashes = MaxWorkerCrashes)
+    public async Task<ClaimedJob?> ClaimJobAsync(string workerId, CancellationToken cancellationToken, TimeSpan? lease = null, int maxCrashes = MaxWorkerCrashes,
+        IReadOnlyCollection<string>? serverFileOrganisations = null)
     {
         await Db.ExecuteAsync(dataSource, $"""
             WITH exhausted AS (
@@ -123,11 +126,16 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             UPDATE catalog.job SET status = 'running', attempts = attempts + 1, locked_by = @w, locked_at = now(), lease_until = now() + @lease,
                 crash_count = crash_count + CASE WHEN status = 'running' THEN 1 ELSE 0 END,
                 last_error = CASE WHEN status = 'running' THEN {CrashDescription} ELSE last_error END
-            WHERE id = (SELECT id FROM catalog.job
-                        WHERE status = 'queued' OR ({LeaseRanOut})
-                        ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+            WHERE id = (SELECT j.id FROM catalog.job j
+                        WHERE (j.status = 'queued' OR ({LeaseRanOut}))
+                          AND (@orgs::text[] IS NULL OR NOT EXISTS (
+                              SELECT 1 FROM catalog.dataset_version v JOIN catalog.dataset d ON d.id = v.dataset_id
+                              JOIN catalog.organisation o ON o.id = d.owner_org_id
+                              WHERE v.id = j.version_id AND v.options ->> 'serverFile' IS NOT NULL AND o.slug <> ALL(@orgs)))
+                        ORDER BY j.id FOR UPDATE SKIP LOCKED LIMIT 1)
             RETURNING id, version_id
-            """, r => new ClaimedJob(r.GetInt64(0), r.GetInt64(1)), cancellationToken, ("w", workerId), ("lease", lease ?? JobLease))).SingleOrDefault();
+            """, r => new ClaimedJob(r.GetInt64(0), r.GetInt64(1)), cancellationToken, ("w", workerId), ("lease", lease ?? JobLease),
+            ("orgs", serverFileOrganisations?.ToArray()))).SingleOrDefault();
     }
 
     /// <summary>Extends the lease of a job this worker holds; false when it is no longer this worker's (its lease ran out and it was taken again).</summary>
@@ -219,6 +227,12 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         await tx.CommitAsync(cancellationToken);
         return (await GetAsync(target.Value.Id, cancellationToken))!;
     }
+
+    /// <summary>The slug of the organisation that owns <paramref name="datasetId"/>, or null.</summary>
+    public Task<string?> OwnerOrganisationSlugAsync(long datasetId, CancellationToken cancellationToken) =>
+        Db.ScalarAsync<string?>(dataSource, """
+            SELECT o.slug FROM catalog.dataset d JOIN catalog.organisation o ON o.id = d.owner_org_id WHERE d.id = @d
+            """, cancellationToken, ("d", datasetId));
 
     /// <summary>What readers see changed: a version published, or the dataset rolled back to an earlier one.</summary>
     internal static async Task AppendPublicationAuditAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long datasetId, long? previousVersionId,

@@ -87,8 +87,7 @@ public sealed partial class ExistenceTests(TestDatabase db) : CatalogTest(db)
         var (absent, absentBody) = await CatalogKit.SendAsync(adminB, HttpMethod.Get, $"/api/v1/jobs/{jobId + 1_000_000}");
         Assert.Equal(404, hidden);
         Assert.Equal(absent, hidden);
-        Assert.Equal(Ids().Replace(absentBody, ""), Ids().Replace(hiddenBody.Replace(jobId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            (jobId + 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), ""));
+        Assert.Equal(Normalised(absentBody), Normalised(hiddenBody));
     }
 
     [Fact]
@@ -118,10 +117,15 @@ public sealed partial class ExistenceTests(TestDatabase db) : CatalogTest(db)
         var (absent, absentBody) = await CatalogKit.SendAsync(adminB, HttpMethod.Delete, $"/api/v1/keys/{keyId + 1_000_000}");
         Assert.Equal(404, hidden);
         Assert.Equal(absent, hidden);
-        Assert.Equal(Ids().Replace(absentBody, ""), Ids().Replace(hiddenBody.Replace(keyId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            (keyId + 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), ""));
+        Assert.Equal(Normalised(absentBody), Normalised(hiddenBody));
     }
+
+    /// <summary>A problem document with what legitimately differs between two calls blanked out: request ids, the asked-for number.</summary>
+    private static string Normalised(string body) => Numbers().Replace(Ids().Replace(body, ""), "$1N");
 
     [System.Text.RegularExpressions.GeneratedRegex("\"(requestId|traceId)\":\"[^\"]*\"")]
     private static partial System.Text.RegularExpressions.Regex Ids();
+
+    [System.Text.RegularExpressions.GeneratedRegex("(jobs?[ /]|keys?[ /])[0-9]+")]
+    private static partial System.Text.RegularExpressions.Regex Numbers();
 }

@@ -9,7 +9,8 @@ public sealed record UploadOptions(string? Delimiter = null, string? Encoding = 
     bool Strict = false, string? TableSchema = null, string? StoredFile = null, string? ServerFile = null);
 
 /// <summary>Runs one ingestion job: read the stored upload, infer or apply the schema, load, mark ready — or failed with the reason.</summary>
-public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDirectory, UploadLimits limits)
+/// <remarks>A server file is opened, and checked against its organisation's <paramref name="serverFiles"/> roots, when the job reads it.</remarks>
+public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDirectory, UploadLimits limits, ServerFileRoots? serverFiles = null)
 {
     private readonly VersionStore _versions = new(dataSource);
 
@@ -26,9 +27,16 @@ public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDi
         return options?.StoredFile is { } name && Path.GetFileName(name) == name ? Path.Combine(uploadDirectory, name) : null;
     }
 
-    /// <summary>The file a version is read from: its stored upload, or the server file it was made from (checked against the roots when queued).</summary>
-    public static string? SourcePath(string uploadDirectory, VersionRecord version) =>
-        JsonSerializer.Deserialize<UploadOptions>(version.OptionsJson, JsonSerializerOptions.Web)?.ServerFile ?? UploadPath(uploadDirectory, version);
+    /// <summary>
+    /// The server file, opened now and checked against the roots of the dataset's organisation as they are configured now
+    /// (the check when the version was queued is not enough: the file, a link or the configuration may have changed since).
+    /// </summary>
+    private async Task<OpenedServerFile> OpenServerFileAsync(long datasetId, string path, CancellationToken cancellationToken)
+    {
+        var org = await _versions.OwnerOrganisationSlugAsync(datasetId, cancellationToken) ?? "";
+        var (opened, refusal) = (serverFiles ?? ServerFileRoots.None).Open(org, path);
+        return opened ?? throw new UploadFailure($"the server file was refused when the job opened it: {refusal!.Message}");
+    }
 
     /// <summary>Processes the job; returns the failure reason, or null when the version is ready.</summary>
     public async Task<string?> RunAsync(ClaimedJob job, CancellationToken cancellationToken)
@@ -43,7 +51,8 @@ public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDi
         try
         {
             var options = JsonSerializer.Deserialize<UploadOptions>(version.OptionsJson, JsonSerializerOptions.Web) ?? new UploadOptions();
-            var path = SourcePath(uploadDirectory, version);
+            using var serverFile = options.ServerFile is { } named ? await OpenServerFileAsync(version.DatasetId, named, cancellationToken) : null;
+            var path = serverFile?.ReadPath ?? UploadPath(uploadDirectory, version);
             if (path is null || !File.Exists(path))
             {
                 throw new UploadFailure("the uploaded file is missing on the server");
