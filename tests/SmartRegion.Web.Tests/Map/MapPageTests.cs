@@ -74,6 +74,7 @@ public sealed class MapPageTests(WebSite site)
             Assert.True(Math.Abs(mine - api) <= 0.005 * Math.Abs(api) + 1, $"net gain: page {mine}, API {api}");
         }
         await page.Locator("#assume-reset").ClickAsync();
+        await Assertions.Expect(page.Locator("#report-uncertainty")).ToContainTextAsync("année météo type");   // the API's reasons, in French
         await browser.ScreenshotAsync("2-report");
 
         // A roof clicked in 3D, from straight above: that building's report.

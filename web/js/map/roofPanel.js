@@ -81,7 +81,7 @@ function figure(id, label, value, unit) {
 function keyFigures(r) {
   return h('dl', { class: 'sr-figures', id: 'report-figures' },
     figure('report-panels', t('map.report.panels'), n(r.panelCount), ''),
-    figure('report-kwp', t('map.report.kwp'), n(r.installableKwp, 2), 'kWc'),
+    figure('report-kwp', t('map.report.kwp'), n(r.installableKwp, 2), t('map.units.kwp')),
     figure('report-kwh', t('map.report.kwhPerYear'), n(r.annualKwhAc), t('map.units.kwhPerYear')),
     figure('report-irradiation', t('map.report.irradiation'), n(r.meanIrradiationKwhPerM2), t('map.units.kwhPerM2Year')),
     figure('report-usable', t('map.report.usableArea'), n(r.usableAreaM2), 'm²'),
@@ -129,7 +129,7 @@ function financeSection(r) {
     h('p', { class: 'fr-text--sm fr-mb-1w' }, t('map.report.assumptionsLead')),
     input('assume-price', t('map.report.assumePrice'), defaults.price, 0.001, '€/kWh'),
     input('assume-self', t('map.report.assumeSelf'), defaults.selfPct, 1, '%'),
-    input('assume-cost', t('map.report.assumeCost'), costDefault, 10, '€/kWc'),
+    input('assume-cost', t('map.report.assumeCost'), costDefault, 10, t('map.units.eurPerKwp')),
     h('button', { class: 'fr-btn fr-btn--tertiary fr-btn--sm', type: 'button', id: 'assume-reset' }, t('map.report.assumeReset')));
   const body = h('tbody', {});
   const table = h('table', { class: 'sr-table', id: 'report-finance-table' },
@@ -152,7 +152,7 @@ function financeSection(r) {
     const line = (key, f, unit = '') => h('tr', {}, h('th', { scope: 'row' }, t(key)), rows.map((c) => h('td', {}, f(c), unit)));
     replace(body,
       line('map.report.panels', (c) => n(c.panelCount)),
-      line('map.report.kwp', (c) => n(c.installableKwp, 2), ' kWc'),
+      line('map.report.kwp', (c) => n(c.installableKwp, 2), ` ${t('map.units.kwp')}`),
       line('map.report.kwhPerYear', (c) => n(c.annualKwhAc), ' kWh'),
       line('map.report.netCost', (c) => n(c.netCostEur), ' €'),
       line('map.report.savings', (c) => n(c.firstYearSavingsEur), ' €'),
@@ -184,7 +184,25 @@ function uncertainty(r) {
     h('h3', { class: 'fr-h6' }, t('map.report.uncertaintyTitle')),
     h('p', {}, t('map.report.uncertaintyBand', {
       low: n(u.annualKwhAcLow), high: n(u.annualKwhAcHigh), minus: n(u.relativeLow * 100), plus: n(u.relativeHigh * 100) })),
-    u.reasons?.length ? h('ul', { class: 'fr-text--sm' }, u.reasons.map((reason) => h('li', {}, reason))) : '');
+    u.reasons?.length ? h('ul', { class: 'fr-text--sm' }, u.reasons.map((reason) => h('li', {}, uncertaintyReason(reason)))) : '');
+}
+
+// The API words the band's reasons in English (SmartRegion.Rooftop.Uncertainty): the known ones in the page's language,
+// any other as it comes.
+const REASONS = [
+  [/^typical-year weather and PV model: ±([\d.]+) %$/, (m) => t('map.uncertaintyReason.weather', { pct: n(Number(m[1]), 0) })],
+  [/^roof inferred from footprint and heights \(no LOD2 model\): −([\d.]+) %\/\+([\d.]+) %$/,
+    (m) => t('map.uncertaintyReason.inferredRoof', { low: n(Number(m[1]), 0), high: n(Number(m[2]), 0) })],
+  [/^missing heights or ground altitude: ±([\d.]+) %$/, (m) => t('map.uncertaintyReason.missingHeights', { pct: n(Number(m[1]), 0) })],
+  [/^weather station (\d+) km away: ±(.+)$/, (m) => t('map.uncertaintyReason.station', { km: m[1], pct: m[2] })],
+];
+
+function uncertaintyReason(text) {
+  for (const [pattern, words] of REASONS) {
+    const m = pattern.exec(text);
+    if (m) return words(m);
+  }
+  return text;
 }
 
 function facesTable(r) {
