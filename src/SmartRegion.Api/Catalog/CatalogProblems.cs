@@ -36,8 +36,8 @@ internal static class CatalogProblems
         return Results.Problem(statusCode: status, title: Title(status), detail: detail, extensions: extensions);
     }
 
-    public static IResult Invalid(string field, string detail) =>
-        Problem(StatusCodes.Status422UnprocessableEntity, "invalid_field", detail, new Dictionary<string, object?> { ["field"] = field });
+    public static IResult Invalid(string field, string detail, string code = "invalid_field") =>
+        Problem(StatusCodes.Status422UnprocessableEntity, code, detail, new Dictionary<string, object?> { ["field"] = field });
 
     public static IResult BadRequest(string code, string detail) => Problem(StatusCodes.Status400BadRequest, code, detail);
 
@@ -80,7 +80,7 @@ internal static class CatalogProblems
             }
             catch (CatalogConflictException e)
             {
-                return Problem(StatusCodes.Status409Conflict, "conflict", e.Message);
+                return Problem(StatusCodes.Status409Conflict, e.Code, e.Message);
             }
             catch (JsonException e)
             {

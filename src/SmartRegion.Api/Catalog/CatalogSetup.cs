@@ -13,6 +13,7 @@ internal static class CatalogSetup
         services.AddCatalogOpenApi();
         services.AddSingleton<VersionStore>();
         services.AddSingleton(sp => new RecordsQuery(sp.ReadDataSource()));
+        services.AddSingleton<ExportSizes>();
         services.AddSingleton<UploadSettings>();
         services.AddSingleton<UploadSignal>();
         services.AddSingleton(sp => ServerFileSettings.Read(sp.GetRequiredService<IConfiguration>()));
@@ -26,6 +27,7 @@ internal static class CatalogSetup
         var api = app.MapGroup("/api/v1").WithCatalogErrors();
         api.MapAuthEndpoints();
         api.MapKeyEndpoints();
+        api.MapOrganisationEndpoints();
         api.MapDatasetEndpoints();
         api.MapVersionEndpoints();
         api.MapRecordEndpoints();

@@ -82,8 +82,11 @@ internal static class DatasetEndpoints
                 return gate.Denied;
             }
             await gate.LogReadAsync(ctx, "metadata");
+            ctx.Response.Headers.ETag = MetadataETag.Of(gate.Dataset!);
             return Results.Ok(DatasetJson.Document(gate.Dataset!, gate.Access));
-        }).WithSummary("A dataset's metadata (description as Markdown and as sanitised HTML)");
+        })
+        .WithSummary("A dataset's metadata (description as Markdown and as sanitised HTML)")
+        .WithDescription("The ETag header identifies this state of the metadata: send it back as If-Match with a PATCH.");
 
         datasets.MapPatch("/{id}", async (string id, JsonElement body, HttpContext ctx, DatasetStore store) =>
         {
@@ -109,12 +112,31 @@ internal static class DatasetEndpoints
                     return CatalogProblems.Forbidden("Only admins of the publishing organisation may change visibility.");
                 }
             }
-            await store.UpdateAsync(gate.Dataset.Id, merged, ctx.RequestAborted, ctx.Actor());
+            var ifMatch = ctx.Request.Headers.IfMatch.ToString();
+            DateTimeOffset? expected = null;
+            if (ifMatch.Length > 0 && ifMatch.Trim() != "*")
+            {
+                expected = MetadataETag.Parse(ifMatch);
+                if (expected != gate.Dataset.ModifiedAt)
+                {
+                    return MetadataETag.Changed(gate.Dataset);
+                }
+            }
+            if (!await store.UpdateAsync(gate.Dataset.Id, merged, ctx.RequestAborted, ctx.Actor(), expected))
+            {
+                var (now, _) = await store.FindAsync(id, ctx.Caller(), ctx.RequestAborted, gate.Dataset.Id);
+                return MetadataETag.Changed(now!);
+            }
             var (updated, access) = await store.FindAsync(id, ctx.Caller(), ctx.RequestAborted, gate.Dataset.Id);
+            ctx.Response.Headers.ETag = MetadataETag.Of(updated!);
             return Results.Ok(DatasetJson.Document(updated!, access));
         })
         .WithSummary("Update metadata (publish scope; editor). Absent properties — visibility included — keep their value")
-        .WithDescription("Example body: {\"title\":\"Écoles — potentiel solaire 2025\",\"keywords\":[\"solaire\"]}. Changing visibility needs an org admin with the admin scope.");
+        .WithDescription("""
+            Example body: {"title":"Écoles — potentiel solaire 2025","keywords":["solaire"]}. Changing visibility needs an org admin.
+            Send the ETag of the GET as If-Match: when someone changed the metadata since, the answer is 412 metadata_changed
+            and nothing is overwritten (without If-Match the PATCH applies to whatever is current).
+            """);
 
         datasets.MapGet("/{id}/grants", async (string id, HttpContext ctx, DatasetStore store) =>
         {
@@ -181,6 +203,34 @@ internal static class DatasetEndpoints
                 next = entries.Count > 0 ? $"/api/v1/datasets/{id}/access-log?before={entries[^1].Id}" : null,
             });
         }).WithTags("Sharing").WithSummary("Who used the dataset, newest first (members of the publisher; platform admin)");
+
+        datasets.MapGet("/{id}/access-log/daily", async (string id, HttpContext ctx, DatasetStore store, int? days) =>
+        {
+            var gate = await DatasetGate.OpenAsync(ctx, id, AccessLevel.Member, "read");
+            if (gate.Denied is not null)
+            {
+                return gate.Denied;
+            }
+            var span = days ?? 30;
+            if (span is < 1 or > 366)
+            {
+                return CatalogProblems.BadRequest("invalid_parameter", "days must be 1–366");
+            }
+            var rows = await store.AccessPerDayAsync(gate.Dataset!.Id, span, ctx.RequestAborted);
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            var dayList = Enumerable.Range(0, span).Select(i => today.AddDays(i - span + 1)).ToList();
+            var series = rows.GroupBy(r => (r.OrgSlug, r.SignedIn)).OrderByDescending(g => g.Sum(r => r.Calls)).Select(g =>
+            {
+                var byDay = g.ToDictionary(r => r.Day, r => r.Calls);
+                return new
+                {
+                    organisation = g.Key.OrgSlug, signedIn = g.Key.SignedIn,
+                    calls = dayList.Select(d => byDay.GetValueOrDefault(d)).ToArray(), total = byDay.Values.Sum(),
+                };
+            });
+            return Results.Ok(new { days = dayList.Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), series });
+        }).WithTags("Sharing").WithSummary("Calls per UTC day and organisation over the last days (default 30; members of the publisher)")
+        .WithDescription("Each series has one count per day of 'days', oldest first; organisation null with signedIn false is anonymous callers, with signedIn true callers acting for no organisation.");
 
         return api;
     }

@@ -8,6 +8,9 @@ public sealed record AppUser(long Id, string Email, string DisplayName, string? 
 
 public sealed record Membership(long OrgId, string OrgSlug, string Role);
 
+/// <summary>A person in an organisation, as its admins see them.</summary>
+public sealed record Member(long UserId, string Email, string DisplayName, string Role);
+
 /// <summary>An API key as listed (never the secret).</summary>
 public sealed record ApiKeyInfo(
     long Id, string Prefix, long UserId, string UserEmail, long OrgId, string OrgSlug, string Name, string[] Scopes,
@@ -107,6 +110,60 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
             SELECT m.org_id, o.slug, m.role FROM catalog.membership m JOIN catalog.organisation o ON o.id = m.org_id
             WHERE m.user_id = @u ORDER BY o.slug
             """, r => new Membership(r.GetInt64(0), r.GetString(1), r.GetString(2)), cancellationToken, ("u", userId));
+
+    /// <summary>Every organisation (public information: names are shown wherever a dataset is shared or used).</summary>
+    public Task<List<Organisation>> ListOrganisationsAsync(CancellationToken cancellationToken) =>
+        Db.ListAsync(dataSource, "SELECT id, slug, name, kind FROM catalog.organisation ORDER BY name, slug",
+            r => new Organisation(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3)), cancellationToken);
+
+    /// <summary>The members of an organisation with their roles, by name.</summary>
+    public Task<List<Member>> ListMembersAsync(long orgId, CancellationToken cancellationToken) =>
+        Db.ListAsync(dataSource, """
+            SELECT u.id, u.email, u.display_name, m.role FROM catalog.membership m JOIN catalog.app_user u ON u.id = m.user_id
+            WHERE m.org_id = @o AND u.disabled_at IS NULL ORDER BY u.display_name, u.email
+            """, r => new Member(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3)), cancellationToken, ("o", orgId));
+
+    /// <summary>
+    /// Sets a member's role, or removes them (<paramref name="role"/> null), refusing a change that would leave the
+    /// organisation without an admin. The organisation row is locked, so two admins demoting each other at once
+    /// cannot both succeed.
+    /// </summary>
+    public async Task ChangeMembershipAsync(long userId, long orgId, string? role, CancellationToken cancellationToken)
+    {
+        if (role is not null && !Vocabulary.Roles.Contains(role))
+        {
+            throw new CatalogValidationException("role", $"role '{role}' is not one of {string.Join(", ", Vocabulary.Roles)}");
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockOrg = Db.Command(connection, tx, "SELECT 1 FROM catalog.organisation WHERE id = @o FOR UPDATE", ("o", orgId)))
+        {
+            await lockOrg.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (role != "admin")
+        {
+            await using var others = Db.Command(connection, tx, """
+                SELECT count(*) FROM catalog.membership m JOIN catalog.app_user u ON u.id = m.user_id
+                WHERE m.org_id = @o AND m.role = 'admin' AND m.user_id <> @u AND u.disabled_at IS NULL
+                """, ("o", orgId), ("u", userId));
+            await using var isAdmin = Db.Command(connection, tx, "SELECT count(*) FROM catalog.membership WHERE org_id = @o AND user_id = @u AND role = 'admin'",
+                ("o", orgId), ("u", userId));
+            if ((long)(await isAdmin.ExecuteScalarAsync(cancellationToken))! > 0 && (long)(await others.ExecuteScalarAsync(cancellationToken))! == 0)
+            {
+                throw new CatalogConflictException("the organisation would have no admin left: make someone else admin first", "last_admin");
+            }
+        }
+        await using (var change = role is null
+            ? Db.Command(connection, tx, "DELETE FROM catalog.membership WHERE user_id = @u AND org_id = @o", ("u", userId), ("o", orgId))
+            : Db.Command(connection, tx, """
+                INSERT INTO catalog.membership (user_id, org_id, role) VALUES (@u, @o, @r)
+                ON CONFLICT (user_id, org_id) DO UPDATE SET role = EXCLUDED.role
+                """, ("u", userId), ("o", orgId), ("r", role)))
+        {
+            await change.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+    }
 
     /// <summary>Creates a key and returns it with its secret — the only time the secret exists outside the caller.</summary>
     public async Task<(ApiKeyInfo Info, string Secret)> CreateKeyAsync(

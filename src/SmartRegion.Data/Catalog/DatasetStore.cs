@@ -76,7 +76,7 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             // A concurrent creation of the same id by the same organisation, or of a second public dataset by that id.
-            throw new CatalogConflictException($"a dataset with id '{slug}' already exists");
+            throw new CatalogConflictException($"a dataset with id '{slug}' already exists", "dataset_exists");
         }
         return (await FindAsync(slug, Caller.Anonymous with { IsPlatformAdmin = true }, cancellationToken, id)).Dataset!;
     }
@@ -128,15 +128,18 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Replaces the metadata (the caller merged a PATCH onto the current values, so absent fields keep theirs). A change
-    /// of visibility is recorded in the owner's audit trail in the same transaction.
+    /// Replaces the metadata (the caller merged a PATCH onto the current values, so absent fields keep theirs), only if
+    /// the dataset is still as the editor read it (<paramref name="expectedModified"/>, its ETag; null: unconditionally):
+    /// false when someone changed it meanwhile, and nothing is overwritten. A change of visibility is recorded in the
+    /// owner's audit trail in the same transaction.
     /// </summary>
-    public async Task UpdateAsync(long datasetId, DatasetMetadata metadata, CancellationToken cancellationToken, AuditActor? by = null)
+    public async Task<bool> UpdateAsync(long datasetId, DatasetMetadata metadata, CancellationToken cancellationToken, AuditActor? by = null,
+        DateTimeOffset? expectedModified = null)
     {
         metadata.Validate();
         try
         {
-            await UpdateInTransactionAsync(datasetId, metadata, by, cancellationToken);
+            return await UpdateInTransactionAsync(datasetId, metadata, by, expectedModified, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "dataset_public_slug")
         {
@@ -145,7 +148,8 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         }
     }
 
-    private Task UpdateInTransactionAsync(long datasetId, DatasetMetadata metadata, AuditActor? by, CancellationToken cancellationToken) =>
+    private Task<bool> UpdateInTransactionAsync(long datasetId, DatasetMetadata metadata, AuditActor? by, DateTimeOffset? expected,
+        CancellationToken cancellationToken) =>
         Db.InTransactionAsync(dataSource, async (connection, tx) =>
         {
             (string Slug, long Owner, string Visibility)? before = null;
@@ -161,11 +165,14 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
                 UPDATE catalog.dataset SET title = @title, description_md = @desc, contact_name = @cname, contact_email = @cmail,
                     licence_id = @lic, licence_uri = @licuri, keywords = @kw, themes = @themes, spatial_bbox_wgs84 = @bbox,
                     spatial_communes = @communes, temporal_start = @ts, temporal_end = @te, update_frequency = @freq,
-                    landing_page = @landing, visibility = @vis, modified_at = now()
-                WHERE id = @id
-                """, [("id", datasetId), .. MetadataParameters(metadata)]))
+                    landing_page = @landing, visibility = @vis, modified_at = greatest(now(), modified_at + interval '1 microsecond')
+                WHERE id = @id AND (@expected::timestamptz IS NULL OR modified_at = @expected)
+                """, [("id", datasetId), ("expected", expected), .. MetadataParameters(metadata)]))
             {
-                await cmd.ExecuteNonQueryAsync(cancellationToken);
+                if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    return false;
+                }
             }
             if (before is { } b && b.Visibility != metadata.Visibility)
             {
@@ -174,6 +181,19 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
             }
             return true;
         }, cancellationToken);
+
+    /// <summary>
+    /// Calls per UTC day and organisation over the last <paramref name="days"/> days. Calls without an organisation are
+    /// split in two: signed-in callers who act for none (a platform admin) and anonymous callers (<c>SignedIn</c> false).
+    /// </summary>
+    public Task<List<(DateOnly Day, string? OrgSlug, bool SignedIn, long Calls)>> AccessPerDayAsync(long datasetId, int days, CancellationToken cancellationToken) =>
+        Db.ListAsync(dataSource, """
+            SELECT (l.at AT TIME ZONE 'UTC')::date AS day, o.slug, (l.user_id IS NOT NULL OR l.api_key_id IS NOT NULL) AS signed_in, count(*)
+            FROM catalog.access_log l LEFT JOIN catalog.organisation o ON o.id = l.org_id
+            WHERE l.dataset_id = @d AND l.at >= (now() AT TIME ZONE 'UTC')::date - (@days - 1)
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """, r => (r.GetFieldValue<DateOnly>(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetBoolean(2), r.GetInt64(3)),
+            cancellationToken, ("d", datasetId), ("days", days));
 
     public async Task<GrantRecord> CreateGrantAsync(
         long datasetId, long granteeOrgId, string purpose, DateTimeOffset expiresAt, string[]? fields,

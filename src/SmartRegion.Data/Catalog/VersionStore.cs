@@ -207,7 +207,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         var allowed = rollback ? "superseded" : "ready";
         if (target.Value.Id == current)
         {
-            throw new CatalogConflictException($"version {number} is already the current version");
+            throw new CatalogConflictException($"version {number} is already the current version", "already_current");
         }
         if (target.Value.Status != allowed)
         {
