@@ -36,7 +36,7 @@ public sealed partial class BrowserPage : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         var browserPage = new BrowserPage(context, page, testName ?? TestContext.Current.Test?.TestDisplayName ?? "page");
         await context.RouteAsync("**/*", async route =>
@@ -54,7 +54,7 @@ public sealed partial class BrowserPage : IAsyncDisposable
         });
         page.Console += (_, message) =>
         {
-            if (message.Type == "error" && !IgnoredConsoleError(message.Text))
+            if (message.Type == "error" && !IgnoredConsoleError(message.Text, message.Location))
             {
                 lock (browserPage._errors)
                 {
@@ -121,13 +121,35 @@ public sealed partial class BrowserPage : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+    /// <summary>Closes the context; what the page logged goes to the test's output, so a failing test says why.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var output = TestContext.Current.TestOutputHelper;
+        lock (_errors)
+        {
+            foreach (var error in _errors)
+            {
+                output?.WriteLine($"[{_testName}] {error}");
+            }
+        }
+        lock (_external)
+        {
+            foreach (var url in _external)
+            {
+                output?.WriteLine($"[{_testName}] blocked external request: {url}");
+            }
+        }
+        await Context.CloseAsync();
+    }
 
     internal static bool IsExternal(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ws" or "wss" && uri.Host != "127.0.0.1";
 
     // A failed HTTP request the test provoked on purpose is logged by Chromium as a console error; tests name theirs.
-    private static bool IgnoredConsoleError(string text) => text.Contains("GPU stall due to ReadPixels", StringComparison.Ordinal);
+    // "Who am I" answering 401 is how a page learns that nobody is signed in: Chromium logs it, it is not an error.
+    private static bool IgnoredConsoleError(string text, string location) =>
+        text.Contains("GPU stall due to ReadPixels", StringComparison.Ordinal)
+        || (text.Contains("status of 401", StringComparison.Ordinal) && location.Contains("/api/v1/auth/me", StringComparison.Ordinal));
 
     [GeneratedRegex("[^A-Za-z0-9_.-]+")]
     private static partial Regex Safe();

@@ -12,6 +12,10 @@ public sealed class SiteTests(WebSite site)
     [InlineData("/catalogue", "/js/catalogue/search.js")]
     [InlineData("/catalogue/", "/js/catalogue/search.js")]
     [InlineData("/catalogue/index.html", "/js/catalogue/search.js")]
+    [InlineData("/catalogue/some-dataset", "/js/catalogue/dataset.js")]
+    [InlineData("/portail", "/js/portal/main.js")]
+    [InlineData("/portail/cles", "/js/portal/main.js")]
+    [InlineData("/portail/jeux-de-donnees/some-dataset", "/js/portal/main.js")]
     public async Task CleanUrl_FolderOrIndex_ServesThePage(string path, string script)
     {
         using var response = await Client().GetAsync(path, TestContext.Current.CancellationToken);
@@ -25,6 +29,8 @@ public sealed class SiteTests(WebSite site)
     {
         using var page = await Client().GetAsync("/nothing-here", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        using var portalPart = await Client().GetAsync("/portail/nothing-here", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, portalPart.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.Contains("/js/common/not-found.js", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
 

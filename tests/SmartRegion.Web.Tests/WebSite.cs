@@ -45,6 +45,8 @@ public sealed class WebSite : IAsyncLifetime
         (_factory, var baseAddress) = StartHost(Database.ConnectionString);
         BaseAddress = baseAddress;
 
+        // Generous waits: the tests share two cores with builds and other suites (load averages of 40+ were seen).
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

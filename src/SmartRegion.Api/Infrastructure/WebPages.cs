@@ -3,8 +3,8 @@ using Microsoft.Extensions.FileProviders;
 namespace SmartRegion.Api.Infrastructure;
 
 /// <summary>
-/// Clean URLs for the static site: <c>/catalogue</c> serves <c>catalogue/index.html</c>, <c>/portail/cles</c> serves
-/// <c>portail/cles.html</c>, and the patterns in <see cref="Routes"/> serve one page for many paths
+/// Clean URLs for the static site: <c>/catalogue</c> serves <c>catalogue/index.html</c>, <c>/x/y</c> serves
+/// <c>x/y.html</c>, and the patterns in <see cref="Routes"/> serve one page for many paths
 /// (<c>/catalogue/{id}</c> → <c>catalogue/dataset.html</c>; the page reads its id from <c>location.pathname</c>).
 /// A page path that matches nothing gets <c>404.html</c> with status 404; API paths never reach here.
 /// </summary>
@@ -14,8 +14,12 @@ internal sealed class WebPages(IFileProvider files)
     public static readonly IReadOnlyList<(string Pattern, string Page)> Routes =
     [
         ("/catalogue/{id}", "/catalogue/dataset.html"),
-        ("/portail/jeux-de-donnees/{id}", "/portail/dataset.html"),
         ("/tableau-de-bord/commune/{id}", "/tableau-de-bord/commune.html"),
+        // The partner space is one page; its script loads the part the address names (web/js/portal/main.js).
+        ("/portail/nouveau", "/portail/index.html"),
+        ("/portail/cles", "/portail/index.html"),
+        ("/portail/membres", "/portail/index.html"),
+        ("/portail/jeux-de-donnees/{id}", "/portail/index.html"),
     ];
 
     // Paths owned by API endpoints: a miss there stays a problem document, never an HTML page.

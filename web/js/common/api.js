@@ -2,17 +2,24 @@
 // stable code, field), the session cookie, the CSRF token on state-changing calls, retries of idempotent GETs,
 // and a hook that lets a page sign the user in again and retry when the session expired.
 
+import { t, hasKey } from './i18n.js';
+
 const API_BASE = document.querySelector('meta[name="smartregion-api"]')?.content?.replace(/\/$/, '') ?? '';
 const CSRF_KEY = 'smartregion.csrf';
 const RETRY_STATUSES = new Set([502, 503, 504]);
 
-/** An API error: message is what the server said (detail, else title), plus its status, code and field. */
+/**
+ * An API error: message is what the server said (detail, else title) — or, when the dictionary words the problem's
+ * code (common.apiErrors.<code>), that text in the page's language —, plus its status, code and field.
+ */
 export class ApiError extends Error {
   constructor(status, problem = {}, fallbackMessage = '') {
-    super(problem.detail || problem.title || fallbackMessage || `HTTP ${status}`);
+    const code = problem.code ?? (status === 0 ? 'network_error' : 'error');
+    super(hasKey(`common.apiErrors.${code}`) ? t(`common.apiErrors.${code}`) : problem.detail || problem.title || fallbackMessage || `HTTP ${status}`);
+    this.detail = problem.detail ?? null;
     this.name = 'ApiError';
     this.status = status;
-    this.code = problem.code ?? (status === 0 ? 'network_error' : 'error');
+    this.code = code;
     this.field = problem.field ?? null;
     this.problem = problem;
     this.requestId = problem.requestId ?? null;
@@ -37,9 +44,22 @@ let reauthenticate = null;
 /**
  * Registers what to do when a call answers 401 (the session expired): a function that signs the user in again
  * (e.g. shows a sign-in dialog) and resolves true when it did. The call is then retried once, so a form the user
- * was filling in is neither lost nor sent twice.
+ * was filling in is neither lost nor sent twice. A page for signed-in people also gets 404 for its own private
+ * datasets once the session is gone (the API does not tell a hidden dataset from a missing one), so after a 404
+ * such a page asks /api/v1/auth/me whether the session still exists before believing it.
  */
 export function onUnauthenticated(handler) { reauthenticate = handler; }
+
+/** For calls made outside api() (uploads): after a 401/404, signs the user in again when the session is gone. */
+export async function reauthenticateAfter(status) {
+  if (!reauthenticate || !(status === 401 || (status === 404 && await sessionLost()))) return false;
+  return reauthenticate();
+}
+
+async function sessionLost() {
+  const me = await fetch(apiUrl('/api/v1/auth/me'), { credentials: 'same-origin', headers: { Accept: 'application/json' } }).catch(() => null);
+  return me?.status === 401;
+}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -62,7 +82,7 @@ export async function api(path, options = {}) {
       throw new ApiError(0, {}, error.message);
     }
     if (RETRY_STATUSES.has(response.status) && attempt < retries) { await sleep(300 * 2 ** attempt); continue; }
-    if (response.status === 401 && !options.noReauth && reauthenticate) {
+    if (!options.noReauth && reauthenticate && (response.status === 401 || (response.status === 404 && await sessionLost()))) {
       if (await reauthenticate()) return api(path, { ...options, noReauth: true });
     }
     if (!response.ok) throw await toError(response);

@@ -66,3 +66,64 @@ export function alertBox(kind, title, description) {
     title ? h('h3', { class: 'fr-alert__title' }, title) : null,
     description ? h('p', {}, description) : null);
 }
+
+// Markup that survives safeHtml: formatting, lists, tables, code, links (http, https, mailto) — nothing that runs or loads.
+const SAFE_TAGS = new Set(['P', 'BR', 'STRONG', 'B', 'EM', 'I', 'CODE', 'PRE', 'BLOCKQUOTE', 'UL', 'OL', 'LI', 'A', 'H1', 'H2', 'H3',
+  'H4', 'H5', 'H6', 'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'HR', 'DEL', 'SPAN']);
+
+/**
+ * Nodes from HTML the server already sanitised (a dataset's Markdown description), rebuilt element by element from an
+ * allow-list as a second line of defence: unknown elements keep only their text, attributes other than a safe link's
+ * href are dropped, and headings are shifted down by `headingShift` levels so they fit under the page's own.
+ */
+export function safeHtml(html, headingShift = 2) {
+  const parsed = new DOMParser().parseFromString(html ?? '', 'text/html');
+  const fragment = document.createDocumentFragment();
+  const copy = (source, target) => {
+    for (const node of source.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE) { target.append(node.textContent); continue; }
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      if (!SAFE_TAGS.has(node.tagName)) { copy(node, target); continue; }
+      let tag = node.tagName.toLowerCase();
+      if (/^h[1-6]$/.test(tag)) tag = `h${Math.min(6, Number(tag[1]) + headingShift)}`;
+      const element = document.createElement(tag);
+      if (tag === 'a') {
+        const href = node.getAttribute('href') ?? '';
+        if (/^(https?:|mailto:)/i.test(href)) { element.setAttribute('href', href); element.setAttribute('rel', 'nofollow noopener'); }
+      }
+      copy(node, element);
+      target.append(element);
+    }
+  };
+  copy(parsed.body, fragment);
+  return fragment;
+}
+
+/** Copies text to the clipboard; falls back to selecting a hidden textarea where the Clipboard API is refused. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = h('textarea', { class: 'sr-visually-hidden', 'aria-hidden': 'true', tabindex: '-1' }, text);
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok;
+  }
+}
+
+/**
+ * A DSFR table. caption: what the table holds (kept for screen readers; hidden on screen with hideCaption when a
+ * heading right above already says it); head: column names (strings become <th scope="col">, nodes are kept);
+ * rows: the <tr> nodes. id goes on the <table>, wrapperId on the DSFR wrapper, className adds DSFR/page classes.
+ */
+export function dataTable({ id = null, wrapperId = null, caption, hideCaption = false, className = null, head, rows }) {
+  return h('div', { class: ['fr-table', hideCaption ? 'fr-table--no-caption' : null, className], id: wrapperId },
+    h('div', { class: 'fr-table__wrapper' }, h('div', { class: 'fr-table__container' }, h('div', { class: 'fr-table__content' },
+      h('table', { id },
+        h('caption', {}, caption),
+        h('thead', {}, h('tr', {}, head.map((c) => (c instanceof Node ? c : h('th', { scope: 'col' }, c))))),
+        h('tbody', {}, rows))))));
+}

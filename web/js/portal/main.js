@@ -1,0 +1,12 @@
+// The partner space is one HTML page (portail/index.html) for all its addresses: this loads the part the address
+// names; each part's module draws itself. The server sends this page only for these addresses (WebPages.Routes).
+const PARTS = [
+  [/^\/portail\/?$/, './home.js'],
+  [/^\/portail\/nouveau\/?$/, './new.js'],
+  [/^\/portail\/cles\/?$/, './keys.js'],
+  [/^\/portail\/membres\/?$/, './members.js'],
+  [/^\/portail\/jeux-de-donnees\/[^/]+\/?$/, './manage.js'],
+];
+
+const part = PARTS.find(([address]) => address.test(location.pathname));
+await import(part ? part[1] : './home.js');
