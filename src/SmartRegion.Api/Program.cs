@@ -1,5 +1,7 @@
 using SmartRegion.Api.Barometer;
 using SmartRegion.Api.Catalog;
+using SmartRegion.Api.Docs;
+using SmartRegion.Api.Explore;
 using SmartRegion.Api.Geocoding;
 using SmartRegion.Api.Infrastructure;
 using SmartRegion.Api.Operations;
@@ -8,18 +10,29 @@ using SmartRegion.Api.Region;
 using SmartRegion.Api.Solar;
 using SmartRegion.Api.Tiles3d;
 using SmartRegion.Api.Validation;
+using SmartRegion.Api.Limits;
+using SmartRegion.Api.Ogc;
+using SmartRegion.Api.Tiles;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Logging.AddSmartRegionConsole(builder.Configuration);
 
 builder.Services.AddSmartRegionProblemDetails();
-builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+// Numbers are numbers: the web defaults also read them from strings, which the OpenAPI document then declares as
+// "integer or string" and client generators turn into odd types.
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
+builder.Services.AddOpenApi(o =>
 {
-    doc.Info.Title = "SmartRegion API";
-    doc.Info.Description = "Open data, OGC API Features, tiles and rooftop solar potential of the region.";
-    return Task.CompletedTask;
-}));
+    // OpenAPI 3.0: what client generators (NSwag, openapi-typescript) read without surprises.
+    o.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_0;
+    o.AddDocumentTransformer((doc, _, _) =>
+    {
+        doc.Info.Title = "SmartRegion API";
+        doc.Info.Description = "Open data, OGC API Features, tiles and rooftop solar potential of the region.";
+        return Task.CompletedTask;
+    });
+});
 builder.Services.AddPublicUrls();
 builder.Services.AddSmartRegionDatabase(builder.Configuration);
 builder.Services.AddHealth();
@@ -29,6 +42,9 @@ builder.Services.AddSolarApi();
 builder.Services.AddCatalog();
 builder.Services.AddTiles3d(builder.Configuration);
 builder.Services.AddBarometer();
+builder.Services.AddExplore();
+builder.Services.AddApiRateLimits(builder.Configuration);
+builder.Services.AddReadCors();
 
 var app = builder.Build();
 
@@ -37,11 +53,15 @@ app.UseRequestLog();
 app.UseSmartRegionProblemDetails();
 app.UseRequestIdHeader();
 app.UseSecurityHeaders();
+app.UseCors();
 app.UseRequestGuard();
 app.MapMetrics();
 app.UseCatalogCallers();
+app.UseApiRateLimits();
+app.UseConditionalGet();
 
 app.MapOpenApi();
+app.MapApiDocs();
 app.MapHealthEndpoints();
 app.MapSolarEndpoints();
 app.MapGeocodeEndpoints();
@@ -50,6 +70,9 @@ app.MapCatalogEndpoints();
 app.MapTiles3dEndpoints();
 app.MapBarometerEndpoints();
 app.MapValidationEndpoints();
+app.MapExploreEndpoints();
+app.MapOgcEndpoints();
+app.MapVectorTileEndpoints();
 app.MapApiFallback();
 app.UseWebRoot(app.Configuration, app.Logger);
 

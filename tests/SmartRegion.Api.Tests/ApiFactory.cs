@@ -20,6 +20,9 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
         builder.UseSetting("ConnectionStrings:SmartRegion", connectionString);
         builder.UseSetting("Web:Root", Path.Combine(SmartRegion.Testing.SharedData.RepositoryRoot, "web"));
         builder.UseSetting("PublicBaseUrl", PublicBaseUrl);
+        // Tests share one anonymous address: budgets large enough for the suite (RateLimitTests sets its own).
+        builder.UseSetting("RateLimits:AnonymousPerMinute", "1000000");
+        builder.UseSetting("RateLimits:KeyPerMinute", "1000000");
         foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(name, value);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using SmartRegion.Api.Catalog;
+using SmartRegion.Api.Infrastructure;
 using SmartRegion.Data.Barometer;
 
 namespace SmartRegion.Api.Barometer;
@@ -39,7 +39,7 @@ internal static class BarometerCsv
                 N(c.PotentialShareOfResidentialUse), c.Installations is { } n ? I(n) : "", N(c.InstalledMwp), N(c.InstalledShareOfInstallable),
                 string.Join(' ', c.Runs), refresh.RefreshedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ]);
-            csv.AppendJoin(',', row.Select(RecordEndpoints.Csv)).Append('\n');
+            csv.AppendJoin(',', row.Select(s => CsvText.Cell(s))).Append('\n');
         }
         return csv.ToString();
     }

@@ -61,7 +61,8 @@ internal static class CallerResolution
     };
 
     public static bool IsCatalogPath(PathString path) =>
-        path.StartsWithSegments("/api") || path.StartsWithSegments("/catalog.jsonld") || path.StartsWithSegments("/catalog.ttl");
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/catalog.jsonld") || path.StartsWithSegments("/catalog.ttl")
+        || path.StartsWithSegments("/ogc") || path.StartsWithSegments("/tiles");
 
     public static WebApplication UseCatalogCallers(this WebApplication app)
     {

@@ -76,9 +76,9 @@ internal static class DcatEndpoints
         return app;
     }
 
-    private static string BaseUrl(HttpContext ctx) => ctx.RequestServices.GetRequiredService<Infrastructure.PublicUrls>().Base;
+    internal static string BaseUrl(HttpContext ctx) => ctx.RequestServices.GetRequiredService<Infrastructure.PublicUrls>().Base;
 
-    private static RdfTerm.Iri AddDataset(RdfGraph g, DatasetRecord d, string baseUrl)
+    internal static RdfTerm.Iri AddDataset(RdfGraph g, DatasetRecord d, string baseUrl)
     {
         var m = d.Metadata;
         var api = $"{baseUrl}/api/v1/datasets/{d.Slug}";

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using SmartRegion.Data.Catalog;
 using SmartRegion.Data.Catalog.Uploads;
+using SmartRegion.Api.Infrastructure;
 using SmartRegion.Parquet;
 
 namespace SmartRegion.Api.Catalog;

@@ -12,7 +12,8 @@ internal static class SolarEndpoints
     private const int MaxPageSize = 1000;
 
     public static IServiceCollection AddSolarApi(this IServiceCollection services) =>
-        services.AddSingleton(sp => new SolarResultQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)));
+        services.AddSingleton(sp => new SolarResultQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)))
+            .AddSingleton(sp => new SolarBatchQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)));
 
     public static WebApplication MapSolarEndpoints(this WebApplication app)
     {
@@ -39,7 +40,7 @@ internal static class SolarEndpoints
         .WithName("SolarClosestBuilding")
         .WithSummary("Solar potential of the building at a point")
         .WithDescription("The building whose footprint contains the WGS84 point, else the nearest within 50 m: roof faces, panels, production, finance, CO₂, uncertainty and provenance.")
-        .Produces<JsonObject>(StatusCodes.Status200OK, "application/json")
+        .Produces<SolarBuildingReport>(StatusCodes.Status200OK, "application/json")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -54,7 +55,7 @@ internal static class SolarEndpoints
         })
         .WithName("SolarBuilding")
         .WithSummary("Solar potential of a building by its platform id")
-        .Produces<JsonObject>(StatusCodes.Status200OK, "application/json")
+        .Produces<SolarBuildingReport>(StatusCodes.Status200OK, "application/json")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -107,9 +108,10 @@ internal static class SolarEndpoints
         })
         .WithName("SolarRoofFaces")
         .WithSummary("Roof faces with their solar results in a WGS84 box (GeoJSON, paged)")
-        .Produces<JsonObject>(StatusCodes.Status200OK, "application/geo+json")
+        .Produces<SolarRoofFaceCollection>(StatusCodes.Status200OK, "application/geo+json")
         .ProducesProblem(StatusCodes.Status400BadRequest);
 
+        app.MapSolarBatchEndpoints();
         return app;
     }
 

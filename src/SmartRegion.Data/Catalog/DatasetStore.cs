@@ -365,7 +365,7 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         ("freq", m.UpdateFrequency), ("landing", m.LandingPage), ("vis", m.Visibility),
     ];
 
-    private static List<ActiveGrant> ParseGrants(string json)
+    internal static List<ActiveGrant> ParseGrants(string json)
     {
         using var doc = JsonDocument.Parse(json);
         var list = new List<ActiveGrant>();

@@ -210,6 +210,66 @@ public sealed class SolarApiTests(TestDatabase db)
         Assert.Equal(parameter, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("parameter").GetString());
     }
 
+    [Fact]
+    public async Task Batch_IdsAndBox_ReportsInIdOrderStreamed_MissingNamed_BoxPaged()
+    {
+        var site = await SiteAsync();
+        await using var factory = new ApiFactory(db.ConnectionString);
+        using var client = factory.CreateClient();
+
+        using var byIds = await client.GetAsync($"/api/v1/solar/buildings?ids={site.BuildingB},{site.BuildingA},999999999,{site.BuildingA}", Ct);
+        Assert.Equal(HttpStatusCode.OK, byIds.StatusCode);
+        var batch = JsonDocument.Parse(await byIds.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal([site.BuildingA, site.BuildingB], batch.GetProperty("reports").EnumerateArray().Select(r => r.GetProperty("building").GetProperty("id").GetInt64()));
+        Assert.Equal([999999999L], batch.GetProperty("missing").EnumerateArray().Select(m => m.GetInt64()));
+        Assert.Equal(JsonValueKind.Null, batch.GetProperty("next").ValueKind);
+        using var single = await client.GetAsync($"/api/v1/solar/buildings/{site.BuildingA}", Ct);
+        Assert.Equal(await single.Content.ReadAsStringAsync(Ct), batch.GetProperty("reports")[0].GetRawText());
+
+        var (minLat, minLon) = await Wgs84Async(site.X - 5, site.Y - 5);
+        var (maxLat, maxLon) = await Wgs84Async(site.X + 45, site.Y + 15);
+        var url = Url("/api/v1/solar/buildings?bbox={0},{1},{2},{3}&limit=1", minLon, minLat, maxLon, maxLat);
+        var seen = new List<long>();
+        while (url is not null)
+        {
+            var page = JsonDocument.Parse(await client.GetStringAsync(url, Ct)).RootElement;
+            seen.AddRange(page.GetProperty("reports").EnumerateArray().Select(r => r.GetProperty("building").GetProperty("id").GetInt64()));
+            url = page.GetProperty("next").ValueKind == JsonValueKind.String ? new Uri(page.GetProperty("next").GetString()!).PathAndQuery : null;
+        }
+        Assert.Equal([site.BuildingA, site.BuildingB], seen);
+    }
+
+    [Theory]
+    [InlineData("ids=1,abc", "ids")]
+    [InlineData("ids=-1", "ids")]
+    [InlineData("", "ids")]
+    [InlineData("ids=1&bbox=1,2,3,4", "bbox")]
+    [InlineData("ids=1&limit=5", "limit")]
+    [InlineData("bbox=1,2,3", "bbox")]
+    [InlineData("bbox=3,2,1,4", "bbox")]
+    [InlineData("bbox=1,2,3,4&limit=501", "limit")]
+    [InlineData("bbox=1,2,3,4&cursor=x", "cursor")]
+    [InlineData("bbox=1,2,3,4&foo=1", "foo")]
+    public async Task Batch_BadParameters_Are400NamingThem(string query, string parameter)
+    {
+        await using var factory = new ApiFactory(db.ConnectionString);
+        using var client = factory.CreateClient();
+        using var response = await client.GetAsync("/api/v1/solar/buildings?" + query, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(parameter, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("parameter").GetString());
+    }
+
+    [Fact]
+    public async Task Batch_MoreThan1000Ids_Is400()
+    {
+        await using var factory = new ApiFactory(db.ConnectionString);
+        using var client = factory.CreateClient();
+        using var response = await client.GetAsync("/api/v1/solar/buildings?ids=" + string.Join(',', Enumerable.Range(1, 1001)), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(body.Contains("At most 1000 ids", StringComparison.Ordinal), body);
+    }
+
     private static string Url(string format, params double[] values) =>
         string.Format(CultureInfo.InvariantCulture, format, values.Cast<object>().ToArray());
 
