@@ -70,13 +70,15 @@ public sealed class ExploreCatalog(NpgsqlDataSource dataSource)
             while (await reader.ReadAsync(cancellationToken))
             {
                 var dataset = DatasetStore.MapDataset(reader);
-                total = reader.GetInt64(26);
-                var access = AccessPolicy.Decide(caller, dataset.Metadata.Visibility, dataset.OwnerOrgId, DatasetStore.ParseGrants(reader.GetString(29)));
-                var all = reader.IsDBNull(28) ? [] : FieldsOf(reader.GetString(28));
+                // The columns this query adds after the dataset's own.
+                const int Total = DatasetStore.DatasetColumnCount, Rows = Total + 1, SchemaJson = Total + 2, Grants = Total + 3, Bbox = Total + 4;
+                total = reader.GetInt64(Total);
+                var access = AccessPolicy.Decide(caller, dataset.Metadata.Visibility, dataset.OwnerOrgId, DatasetStore.ParseGrants(reader.GetString(Grants)));
+                var all = reader.IsDBNull(SchemaJson) ? [] : FieldsOf(reader.GetString(SchemaJson));
                 var fields = all.Where(f => access.Fields is null || access.Fields.Contains(f.Name)).ToList();
                 // A grantee limited to some rows is not told how many the whole dataset holds, nor where its geometries lie.
-                items.Add(new ExploreDataset(dataset, fields, access.RowFilters is null && !reader.IsDBNull(27) ? reader.GetInt64(27) : null,
-                    reader.IsDBNull(30) || !SeesExtent(access, all) ? null : reader.GetFieldValue<double[]>(30)));
+                items.Add(new ExploreDataset(dataset, fields, access.RowFilters is null && !reader.IsDBNull(Rows) ? reader.GetInt64(Rows) : null,
+                    reader.IsDBNull(Bbox) || !SeesExtent(access, all) ? null : reader.GetFieldValue<double[]>(Bbox)));
             }
         }
         if (items.Count == 0 && offset > 0)
