@@ -26,10 +26,12 @@ builder.Services.AddOpenApi(o =>
 {
     // OpenAPI 3.0: what client generators (NSwag, openapi-typescript) read without surprises.
     o.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_0;
-    o.AddDocumentTransformer((doc, _, _) =>
+    o.AddDocumentTransformer((doc, context, _) =>
     {
         doc.Info.Title = "SmartRegion API";
         doc.Info.Description = "Open data, OGC API Features, tiles and rooftop solar potential of the region.";
+        // The server is the platform's public address, never the request's Host (which a client chooses).
+        doc.Servers = [new Microsoft.OpenApi.OpenApiServer { Url = context.ApplicationServices.GetRequiredService<PublicUrls>().Base }];
         return Task.CompletedTask;
     });
 });

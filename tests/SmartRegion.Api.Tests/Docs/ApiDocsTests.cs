@@ -31,6 +31,8 @@ public sealed class ApiDocsTests(TestDatabase db) : CatalogTest(db)
         using var doc = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", Ct));
         var root = doc.RootElement;
         Assert.StartsWith("3.0", root.GetProperty("openapi").GetString());
+        // "Try it" calls go to the platform's public address, whatever Host the document was asked with.
+        Assert.Equal(ApiFactory.PublicBaseUrl, Assert.Single(root.GetProperty("servers").EnumerateArray()).GetProperty("url").GetString());
         var schemas = root.GetProperty("components").GetProperty("schemas");
         var report = schemas.GetProperty("SolarBuildingReport").GetProperty("properties");
         foreach (var name in new[] { "building", "roofFaces", "panels", "finance", "configurations", "uncertainty", "provenance", "annualKwhAc", "monthlyKwhAc" })

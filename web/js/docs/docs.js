@@ -1,10 +1,18 @@
-// The interactive API reference: Scalar (its script served by the API from the NuGet package, so it works offline)
-// over the live OpenAPI document. No fonts or proxies from outside: the page's CSP would refuse them anyway.
+// /docs: the interactive API reference. Scalar's viewer (its script served by the API from the NuGet package, so the
+// page works offline) over the live OpenAPI document, inside the platform's chrome. Nothing from outside: no fonts,
+// no AI agent, no proxy; the page's CSP would refuse them anyway.
 /* global Scalar */
-Scalar.createApiReference('#api-reference', {
-  url: '/openapi/v1.json',
+import { initPage } from '../common/chrome.js';
+
+await initPage({ page: 'docs', title: 'docs.title' });
+
+Scalar.createApiReference('#reference', {
+  sources: [{ title: 'SmartRegion API', slug: 'smartregion', url: '/openapi/v1.json' }],
   withDefaultFonts: false,
   hideDownloadButton: false,
+  hideClientButton: true,
+  showDeveloperTools: 'never',
+  agent: { disabled: true },
+  telemetry: false,
   defaultHttpClient: { targetKey: 'shell', clientKey: 'curl' },
-  metaData: { title: 'SmartRegion API' },
 });
