@@ -228,7 +228,8 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
             var absent = $"absent-{Guid.NewGuid():N}"[..id.Length];
             var (absentStatus, absentBody) = await SendAsync(client, e, absent);
             Assert.Equal(status, absentStatus);
-            Assert.Equal(body, absentBody.Replace(absent, id, StringComparison.Ordinal));
+            // (A request's own trace and request ids, which some problems carry, are not about the dataset.)
+            Assert.Equal(WithoutRequestIds(body), WithoutRequestIds(absentBody.Replace(absent, id, StringComparison.Ordinal)));
         }
         if (caller == "partial" && visibility == "restricted")
         {
@@ -299,4 +300,7 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
+
+    private static string WithoutRequestIds(string body) =>
+        System.Text.RegularExpressions.Regex.Replace(body, "\"(traceId|requestId)\":\"[^\"]*\"", "\"$1\":\"\"");
 }
