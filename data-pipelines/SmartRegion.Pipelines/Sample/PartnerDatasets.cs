@@ -81,7 +81,7 @@ public static class PartnerDatasets
             var format = Path.GetExtension(path) == ".csv" ? "csv" : "geojson";
             var (version, jobId) = await versions.CreateUploadAsync(dataset.Id, format, spec.FileName, bytes, sha,
                 JsonSerializer.Serialize(options, JsonSerializerOptions.Web), null, cancellationToken);
-            var error = await RunJobAsync(dataSource, versions, jobId, cancellationToken);
+            var error = await RunJobAsync(dataSource, versions, jobId, folder, cancellationToken);
             if (error is not null)
             {
                 throw new CliFailureException($"{spec.FileName}: the upload job failed: {error}");
@@ -96,9 +96,14 @@ public static class PartnerDatasets
     /// Runs upload jobs as the Api's worker does (oldest queued first) until <paramref name="jobId"/> has run; when a running
     /// Api's worker took it first, waits for that worker. Returns the job's error, or null when it is done.
     /// </summary>
-    private static async Task<string?> RunJobAsync(NpgsqlDataSource dataSource, VersionStore versions, long jobId, CancellationToken cancellationToken)
+    private static async Task<string?> RunJobAsync(NpgsqlDataSource dataSource, VersionStore versions, long jobId, string folder,
+        CancellationToken cancellationToken)
     {
-        var runner = new UploadJobRunner(dataSource, Path.GetTempPath(), new UploadLimits());
+        // Server files are read per organisation (Catalog:ServerFileRoots): the operator who runs this command names the
+        // partners' folder, so each example partner may read that folder, and only that one, for this run.
+        var roots = new ServerFileRoots(Files.Select(f => f.OrgSlug).Distinct()
+            .ToDictionary(slug => slug, IReadOnlyList<string> (_) => [Path.GetFullPath(folder)]));
+        var runner = new UploadJobRunner(dataSource, Path.GetTempPath(), new UploadLimits(), roots);
         var worker = $"cli-sample-partners-{Environment.ProcessId}";
         while (true)
         {
