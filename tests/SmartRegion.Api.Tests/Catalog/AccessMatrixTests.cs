@@ -151,7 +151,7 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
         ["export.csv"] = ("GET", "/api/v1/datasets/{id}/export.csv", null, "read", 200),
         ["export.geojson"] = ("GET", "/api/v1/datasets/{id}/export.geojson", null, "read", 200),
         ["export.parquet"] = ("GET", "/api/v1/datasets/{id}/export.parquet", null, "read", 200),
-        ["search"] = ("GET", "/api/v1/datasets?pageSize=100&q=arbres", null, "read", 200),
+        ["search"] = ("GET", "/api/v1/datasets?pageSize=100&q=arbres&publisher={owner}", null, "read", 200),
         ["dcat.ttl"] = ("GET", "/api/v1/datasets/{id}/dcat.ttl", null, "read", 200),
         ["dcat.jsonld"] = ("GET", "/api/v1/datasets/{id}/dcat.jsonld", null, "read", 200),
         ["catalog.jsonld"] = ("GET", "/catalog.jsonld?pageSize=500", null, "read", 200),
@@ -288,7 +288,7 @@ public sealed class AccessMatrixTests(MatrixWorld world) : IClassFixture<MatrixW
 
     private async Task<(int Status, string Body)> SendAsync(HttpClient client, (string Method, string Path, object? Body, string Needs, int Ok) e, string id)
     {
-        var path = e.Path.Replace("{id}", id, StringComparison.Ordinal);
+        var path = e.Path.Replace("{id}", id, StringComparison.Ordinal).Replace("{owner}", world.OwnerSlug, StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(e.Method), path);
         request.Content = e.Body switch
         {
