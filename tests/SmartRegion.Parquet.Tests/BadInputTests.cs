@@ -194,6 +194,7 @@ public sealed class BadInputTests
         var report = await ByteFlipFuzzer.RunAsync(files, 3000, seed: 20261122, TestContext.Current.CancellationToken);
         Assert.True(report.Failures.Count == 0, string.Join("\n\n", report.Failures.Take(3)));
         Assert.True(report.Rejected > 1000, $"only {report.Rejected} of {report.Cases} cases were rejected");
-        Assert.True(report.SlowestCase < TimeSpan.FromSeconds(2), $"slowest case took {report.SlowestCase}");
+        // CPU time of the case's thread (see FuzzReport): a machine busy with other work does not count against the reader.
+        Assert.True(report.SlowestCase < TimeSpan.FromSeconds(2), $"slowest case took {report.SlowestCase} of CPU");
     }
 }

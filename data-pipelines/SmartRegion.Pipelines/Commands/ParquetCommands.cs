@@ -105,7 +105,7 @@ internal static class ParquetCommands
                     report.Accepted,
                     failures = report.Failures.Count,
                     elapsedS = Math.Round(report.Elapsed.TotalSeconds, 1),
-                    slowestCaseMs = Math.Round(report.SlowestCase.TotalMilliseconds, 1),
+                    slowestCaseCpuMs = Math.Round(report.SlowestCase.TotalMilliseconds, 1),
                     firstFailures = report.Failures.Take(5),
                 });
                 return report.Failures.Count == 0 ? 0 : 1;
