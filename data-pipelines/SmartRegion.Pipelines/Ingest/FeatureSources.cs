@@ -1,5 +1,4 @@
 using SmartRegion.Geo.Buildings;
-using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;
 
 namespace SmartRegion.Pipelines.Ingest;
@@ -69,59 +68,12 @@ internal static class FeatureSources
 
     public static IFeatureSource Open(string path, string format, string? layer, CsvSourceOptions csv, bool srsGiven) => format switch
     {
-        "geojson" => new GeoJsonSource(path),
+        "geojson" => new GeoJsonFeatureSource(path),
         "gpkg" => SourceFile.IsGzip(path)
             ? throw new SourceFormatException($"{Path.GetFileName(path)} is gzip-compressed: a GeoPackage is an SQLite database, read in place; gunzip it first")
-            : new GeoPackageSource(path, layer),
-        "csv" => new CsvSource(path, csv),
-        "cityjson" => new CityJsonSource(path, srsGiven),
+            : new GeoPackageFeatureSource(path, layer),
+        "csv" => new CsvFeatureSource(path, csv),
+        "cityjson" => new CityJsonFeatureSource(path, srsGiven),
         _ => throw new Cli.CliUsageException($"--format: '{format}' is not one of {string.Join(", ", Formats)}"),
     };
-}
-
-/// <summary>GeoJSON / GeoJSONSeq, streamed.</summary>
-internal sealed class GeoJsonSource : IFeatureSource
-{
-    private readonly HashingStream _stream;
-    private readonly Stream _content;
-    private readonly GeoJsonFeatureStream _features;
-
-    public GeoJsonSource(string path)
-    {
-        TotalBytes = new FileInfo(path).Length;
-        _stream = new HashingStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
-        _content = SourceFile.Content(_stream, path);
-        _features = new GeoJsonFeatureStream(_content, Path.GetFileName(path), ownsStream: false);
-    }
-
-    public string Format => _features.IsSequence ? "geojsonseq" : "geojson";
-
-    public int? DeclaredEpsg => _features.CrsName is { } name ? KnownCrs.Parse(name) : null;
-
-    public BuildingSchema? Schema => null;
-
-    public long BytesRead => _stream.Position2;
-
-    public long TotalBytes { get; }
-
-    public int Filtered => 0;
-
-    public IEnumerable<FeatureWork> Read(CancellationToken cancellationToken)
-    {
-        var index = 0;
-        while (_features.Next() is { } bytes)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return new FeatureWork(index++, bytes, null);
-        }
-    }
-
-    public string Sha256() => _stream.HashHex();
-
-    public void Dispose()
-    {
-        _features.Dispose();
-        _content.Dispose();
-        _stream.Dispose();
-    }
 }

@@ -59,10 +59,10 @@ public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDi
             }
             ITabularSource source = version.Format switch
             {
-                "csv" => new CsvSource(path, limits, options.Delimiter, options.Encoding, options.DecimalSeparator),
-                "geojson" => new GeoJsonSource(path, limits),
-                "gpkg" => new GeoPackageSource(path, limits, options.Layer),
-                "parquet" => new ParquetSource(path, limits),
+                "csv" => new CsvTabularSource(path, limits, options.Delimiter, options.Encoding, options.DecimalSeparator),
+                "geojson" => new GeoJsonTabularSource(path, limits),
+                "gpkg" => new GeoPackageTabularSource(path, limits, options.Layer),
+                "parquet" => new ParquetTabularSource(path, limits),
                 _ => throw new UploadFailure($"format '{version.Format}' cannot be ingested yet"),
             };
             var fields = options.TableSchema is { Length: > 0 } ts

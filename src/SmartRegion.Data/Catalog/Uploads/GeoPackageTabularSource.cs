@@ -7,13 +7,13 @@ namespace SmartRegion.Data.Catalog.Uploads;
 /// An uploaded GeoPackage layer as a table, read by <see cref="GeoPackageReader"/>: its columns become fields, its
 /// geometry column a WKB field (the GeoPackage header stripped), its CRS the one gpkg_spatial_ref_sys gives (4326 when none).
 /// </summary>
-public sealed class GeoPackageSource : ITabularSource
+public sealed class GeoPackageTabularSource : ITabularSource
 {
     private static readonly GeoPackageLayers Choice = new(AttributeTables: true, FirstWhenSeveral: true, LayerOption: "?layer=");
     private readonly string _path;
     private readonly string _layer;
 
-    public GeoPackageSource(string path, UploadLimits limits, string? layer)
+    public GeoPackageTabularSource(string path, UploadLimits limits, string? layer)
     {
         _path = path;
         using var reader = new GeoPackageReader(path, layer, Choice);

@@ -9,13 +9,13 @@ namespace SmartRegion.Data.Catalog.Uploads;
 /// splits it into features, each parsed alone, so memory is bounded by the largest feature, never the file. Properties
 /// become columns (union over all features, first-seen order); the geometry becomes a "geometry" column.
 /// </summary>
-public sealed class GeoJsonSource : ITabularSource
+public sealed class GeoJsonTabularSource : ITabularSource
 {
     private readonly string _path;
     private readonly UploadLimits _limits;
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
-    public GeoJsonSource(string path, UploadLimits limits)
+    public GeoJsonTabularSource(string path, UploadLimits limits)
     {
         _path = path;
         _limits = limits;

@@ -10,14 +10,14 @@ namespace SmartRegion.Data.Catalog.Uploads;
 /// geometry, its CRS read from the metadata (absent = OGC:CRS84, PROJJSON with an EPSG id, or "EPSG:n"/"OGC:CRS84" strings).
 /// A corrupt file, or one whose declared sizes are lies, is an <see cref="UploadFailure"/> naming what is wrong.
 /// </summary>
-public sealed class ParquetSource : ITabularSource
+public sealed class ParquetTabularSource : ITabularSource
 {
     private readonly string _path;
     private readonly ParquetReaderOptions _options;
     private readonly int[] _columnIndexes;
     private readonly int _groupCount;
 
-    public ParquetSource(string path, UploadLimits limits)
+    public ParquetTabularSource(string path, UploadLimits limits)
     {
         _path = path;
         // A row group may not claim more rows than we accept to hold at once; a lying count is then refused, not allocated.

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using SmartRegion.Geo.Buildings;
@@ -15,7 +13,7 @@ internal sealed record CsvSourceOptions(string? WktColumn, string? LonColumn, st
 }
 
 /// <summary>CSV with a WKT geometry column (BD TOPO exports) or lon/lat columns; BD TOPO's destroyed versions (gcms_detruit) are skipped.</summary>
-internal sealed class CsvSource : IFeatureSource
+internal sealed class CsvFeatureSource : IFeatureSource
 {
     private static readonly string[] WktNames = ["geometrie", "geometry", "wkt", "the_geom", "geom", "wkt_geom"];
     private readonly HashingStream _stream;
@@ -26,7 +24,7 @@ internal sealed class CsvSource : IFeatureSource
     private readonly int _destroyed;
     private readonly string _fileName;
 
-    public CsvSource(string path, CsvSourceOptions o)
+    public CsvFeatureSource(string path, CsvSourceOptions o)
     {
         _fileName = Path.GetFileName(path);
         TotalBytes = new FileInfo(path).Length;
@@ -162,41 +160,4 @@ internal sealed class CsvSource : IFeatureSource
         _table.Dispose();
         _stream.Dispose();
     }
-}
-
-/// <summary>One layer of a GeoPackage.</summary>
-internal sealed class GeoPackageSource(string path, string? layer) : IFeatureSource
-{
-    private readonly GeoPackageReader _reader = new(path, layer);
-    private long _read;
-
-    public string Format => "gpkg";
-
-    public int? DeclaredEpsg => _reader.DeclaredEpsg;
-
-    public BuildingSchema? Schema => null;
-
-    public long BytesRead => _read;
-
-    public long TotalBytes { get; } = new FileInfo(path).Length;
-
-    public int Filtered => 0;
-
-    public IEnumerable<FeatureWork> Read(CancellationToken cancellationToken)
-    {
-        foreach (var f in _reader.Read(new GeometryFactory(), cancellationToken))
-        {
-            _read = TotalBytes * Math.Min(f.Index, 1000) / 1000; // SQLite reads by page: progress is only indicative
-            yield return new FeatureWork(f.Index, null, f);
-        }
-        _read = TotalBytes;
-    }
-
-    public string Sha256()
-    {
-        using var f = File.OpenRead(path);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f));
-    }
-
-    public void Dispose() => _reader.Dispose();
 }

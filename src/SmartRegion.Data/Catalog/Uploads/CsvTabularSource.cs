@@ -6,12 +6,12 @@ namespace SmartRegion.Data.Catalog.Uploads;
 /// An uploaded CSV as a table: <see cref="CsvReader"/> reads it (encoding, delimiter, quoting, bounds); this adds the
 /// decimal separator's detection and reports a record whose field count differs from the header's as a bad row.
 /// </summary>
-public sealed class CsvSource : ITabularSource
+public sealed class CsvTabularSource : ITabularSource
 {
     private readonly string _path;
     private readonly CsvOptions _options;
 
-    public CsvSource(string path, UploadLimits limits, string? delimiter = null, string? encoding = null, string? decimalSeparator = null)
+    public CsvTabularSource(string path, UploadLimits limits, string? delimiter = null, string? encoding = null, string? decimalSeparator = null)
     {
         _path = path;
         var chosen = delimiter switch

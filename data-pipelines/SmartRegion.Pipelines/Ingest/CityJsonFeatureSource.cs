@@ -4,7 +4,7 @@ using SmartRegion.Geo.Readers;
 namespace SmartRegion.Pipelines.Ingest;
 
 /// <summary>CityJSON / CityJSONSeq buildings with their LOD2 roof surfaces.</summary>
-internal sealed class CityJsonSource(string path, bool srsGiven) : IFeatureSource
+internal sealed class CityJsonFeatureSource(string path, bool srsGiven) : IFeatureSource
 {
     private readonly CityJsonReader _reader = new(path);
 
