@@ -79,6 +79,8 @@ public sealed class GeoPackageReader : IDisposable
         using var cmd = _connection.CreateCommand();
         // Names come from the file itself (gpkg_contents, table_info) and are quoted: each stays one identifier.
         cmd.CommandText = $"SELECT {string.Join(", ", Columns.Select(Identifier))} FROM {Identifier(Layer)}";
+        // A layer may be a view whose query never ends (a recursive CTE) inside one step: cancelling interrupts SQLite there.
+        using var interrupt = cancellationToken.Register(() => SQLitePCL.raw.sqlite3_interrupt(_connection.Handle));
         using var r = cmd.ExecuteReader();
         var values = new object?[Columns.Count];
         while (r.Read())

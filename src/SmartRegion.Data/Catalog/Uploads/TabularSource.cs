@@ -32,5 +32,12 @@ public interface ITabularSource
     IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken);
 }
 
-/// <summary>Bounds that keep hostile files from exhausting memory or time.</summary>
-public sealed record UploadLimits(int MaxColumns = 1_000, int MaxFieldChars = 1_000_000, int MaxFeatureBytes = 64 * 1024 * 1024, int MaxReportedErrors = 100);
+/// <summary>
+/// Bounds that keep hostile files from exhausting memory or time. <paramref name="JobTimeoutSeconds"/>: how long one job
+/// may read its file before it fails with that reason (so one file never holds the queue longer).
+/// </summary>
+public sealed record UploadLimits(int MaxColumns = 1_000, int MaxFieldChars = 1_000_000, int MaxFeatureBytes = 64 * 1024 * 1024, int MaxReportedErrors = 100,
+    double JobTimeoutSeconds = 900)
+{
+    public TimeSpan JobTimeout => TimeSpan.FromSeconds(Math.Max(0.1, JobTimeoutSeconds));
+}

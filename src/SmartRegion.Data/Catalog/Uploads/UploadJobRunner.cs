@@ -38,8 +38,29 @@ public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDi
         return opened ?? throw new UploadFailure($"the server file was refused when the job opened it: {refusal!.Message}");
     }
 
-    /// <summary>Processes the job; returns the failure reason, or null when the version is ready.</summary>
+    /// <summary>
+    /// Processes the job within its time budget (<see cref="UploadLimits.JobTimeout"/>); returns the failure reason, or null
+    /// when the version is ready.
+    /// </summary>
     public async Task<string?> RunAsync(ClaimedJob job, CancellationToken cancellationToken)
+    {
+        using var budget = new CancellationTokenSource(limits.JobTimeout);
+        using var within = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        try
+        {
+            return await RunWithinBudgetAsync(job, within.Token);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Property 9: a file that takes longer (a GeoPackage view that never ends, a reader stuck on a hostile file)
+            // fails with that reason; its load was one transaction, rolled back; the worker takes the next job.
+            var reason = $"reading the file took longer than the job's time budget ({limits.JobTimeout.TotalSeconds:0.#} s, Catalog:JobTimeoutSeconds); nothing was loaded";
+            await _versions.MarkFailedAsync(job.VersionId, reason, null, CancellationToken.None);
+            return reason;
+        }
+    }
+
+    private async Task<string?> RunWithinBudgetAsync(ClaimedJob job, CancellationToken cancellationToken)
     {
         var version = await _versions.GetAsync(job.VersionId, cancellationToken);
         if (version is null)
@@ -72,6 +93,16 @@ public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDi
                     : SchemaInference.Infer(source, cancellationToken);
             await RecordsLoader.LoadAsync(dataSource, version.Id, source, fields, options.Strict, limits, cancellationToken);
             return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // A reader interrupted by the cancellation (SQLite answers "interrupted") is a cancellation, not a bad file.
+            throw new OperationCanceledException("the job was cancelled", e, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // A reader interrupted by the cancellation (SQLite answers "interrupted") is a cancellation, not a bad file.
+            throw new OperationCanceledException("the job was cancelled", e, cancellationToken);
         }
         catch (Exception e) when (e is UploadFailure or SourceFormatException)
         {

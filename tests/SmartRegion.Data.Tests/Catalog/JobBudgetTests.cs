@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SmartRegion.Data.Catalog;
+using SmartRegion.Data.Catalog.Uploads;
+using SmartRegion.Testing;
+
+namespace SmartRegion.Data.Tests.Catalog;
+
+/// <summary>
+/// Property 9: every upload job reads its file within a time budget. A GeoPackage whose layer is a view with a recursive
+/// query that never ends (inside one SQLite step, where no row loop can check anything) fails with that reason within
+/// the budget, and the next organisation's job runs right after it. No API host runs in this project, so no other worker
+/// takes these jobs.
+/// </summary>
+public sealed class JobBudgetTests(TestDatabase db) : IDisposable
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("job-budget-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private async Task<long> QueuedUploadAsync(string format, string fileName, Action<string> write)
+    {
+        var org = await new AccountStore(db.DataSource).CreateOrganisationAsync($"org-{Guid.NewGuid():N}"[..20], "Org", "company", Ct);
+        var dataset = await new DatasetStore(db.DataSource).CreateAsync($"ds-{Guid.NewGuid():N}"[..20], org.Id,
+            new DatasetMetadata("Budget", "", null, null, "cc0-1.0", [], [], null, [], null, null, null, null, "private"), null, Ct);
+        var stored = UploadJobRunner.NewStoredFileName();
+        write(Path.Combine(_dir, stored));
+        var options = JsonSerializer.Serialize(new UploadOptions(StoredFile: stored), JsonSerializerOptions.Web);
+        var (_, jobId) = await new VersionStore(db.DataSource).CreateUploadAsync(dataset.Id, format, fileName,
+            new FileInfo(Path.Combine(_dir, stored)).Length, new string('0', 64), options, null, Ct);
+        return jobId;
+    }
+
+    /// <summary>A GeoPackage whose only layer is a view that never yields a row and never ends.</summary>
+    private static void EndlessGeoPackage(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+                organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+            CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+                description TEXT DEFAULT '', last_change DATETIME, min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER);
+            CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+                srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL);
+            CREATE VIEW endless AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x FROM n WHERE x < 0;
+            INSERT INTO gpkg_contents (table_name, data_type, identifier) VALUES ('endless', 'attributes', 'endless');
+            """;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Claims until <paramref name="jobId"/> comes up (other tests' jobs are put back).</summary>
+    private static async Task<ClaimedJob> ClaimAsync(VersionStore versions, long jobId)
+    {
+        var others = new List<ClaimedJob>();
+        try
+        {
+            while (await versions.ClaimJobAsync("budget-tests", Ct) is { } job)
+            {
+                if (job.JobId == jobId)
+                {
+                    return job;
+                }
+                others.Add(job);
+            }
+            throw new InvalidOperationException($"job {jobId} is not claimable");
+        }
+        finally
+        {
+            foreach (var other in others)
+            {
+                await versions.ReleaseJobAsync(other, CancellationToken.None);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EndlessGeoPackageView_FailsWithinTheBudget_AndTheNextJobRuns()
+    {
+        var endless = await QueuedUploadAsync("gpkg", "endless.gpkg", EndlessGeoPackage);
+        var next = await QueuedUploadAsync("csv", "next.csv", p => File.WriteAllText(p, "n,name\n1,a\n2,b\n"));
+        var versions = new VersionStore(db.DataSource);
+        var runner = new UploadJobRunner(db.DataSource, _dir, new UploadLimits(JobTimeoutSeconds: 2));
+
+        var clock = Stopwatch.StartNew();
+        var reason = await runner.RunAsync(await ClaimAsync(versions, endless), Ct);
+        await versions.FinishJobAsync(endless, reason, Ct);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.NotNull(reason);
+        Assert.Contains("time budget (2 s", reason);
+        var job = await versions.GetJobAsync(endless, Ct);
+        var failed = await versions.GetAsync(job!.DatasetId, job.VersionNumber, Ct);
+        Assert.Equal("failed", failed!.Status);
+        Assert.Contains("time budget", failed.Error);
+
+        // The next organisation's job, with the usual budget (a tiny file may take longer than 2 s on a loaded machine).
+        var usual = new UploadJobRunner(db.DataSource, _dir, new UploadLimits());
+        Assert.Null(await usual.RunAsync(await ClaimAsync(versions, next), Ct));
+        await versions.FinishJobAsync(next, null, Ct);
+    }
+}
