@@ -25,15 +25,16 @@ public sealed partial class BrowserPage : IAsyncDisposable
 
     public IPage Page { get; }
 
-    /// <summary>Opens a page: locale fr-FR (or en-GB), 1280×900, Paris time; on the shared site, or on another host (<paramref name="baseAddress"/>).</summary>
-    public static async Task<BrowserPage> OpenAsync(WebSite site, string? testName = null, string locale = "fr-FR", Uri? baseAddress = null)
+    /// <summary>Opens a page: locale fr-FR (or en-GB), 1280×900 (or the size given, e.g. a phone's 390×844), Paris time; on the shared site, or on another host (<paramref name="baseAddress"/>).</summary>
+    public static async Task<BrowserPage> OpenAsync(WebSite site, string? testName = null, string locale = "fr-FR", Uri? baseAddress = null,
+        int width = 1280, int height = 900)
     {
         var context = await site.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = (baseAddress ?? site.BaseAddress).ToString().TrimEnd('/'),
             Locale = locale,
             TimezoneId = "Europe/Paris",
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            ViewportSize = new ViewportSize { Width = width, Height = height },
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(30_000);

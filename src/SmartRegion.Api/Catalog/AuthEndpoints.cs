@@ -98,7 +98,7 @@ internal static class AuthEndpoints
             }
             if ((body.NewPassword ?? "").Length < settings.MinPasswordLength || body.NewPassword!.Length > 1000)
             {
-                return CatalogProblems.Invalid("newPassword", $"The new password must be {settings.MinPasswordLength} to 1000 characters long.");
+                return CatalogProblems.Invalid("newPassword", $"The new password must be {settings.MinPasswordLength} to 1000 characters long.", "password_length");
             }
             await accounts.UpdatePasswordHashAsync(user.Id, Hasher.HashPassword(new object(), body.NewPassword), ct);
             // Every session of the account ends, this one included (a copied cookie must not survive); this client gets a new one.

@@ -19,6 +19,7 @@ internal sealed class WebPages(IFileProvider files)
         ("/portail/nouveau", "/portail/index.html"),
         ("/portail/cles", "/portail/index.html"),
         ("/portail/membres", "/portail/index.html"),
+        ("/portail/compte", "/portail/index.html"),
         ("/portail/jeux-de-donnees/{id}", "/portail/index.html"),
     ];
 

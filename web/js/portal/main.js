@@ -5,6 +5,7 @@ const PARTS = [
   [/^\/portail\/nouveau\/?$/, './new.js'],
   [/^\/portail\/cles\/?$/, './keys.js'],
   [/^\/portail\/membres\/?$/, './members.js'],
+  [/^\/portail\/compte\/?$/, './account.js'],
   [/^\/portail\/jeux-de-donnees\/[^/]+\/?$/, './manage.js'],
 ];
 

@@ -71,6 +71,7 @@ export function portalLinks(context, current) {
     context.role === 'admin' || context.role === 'editor' ? ['new', `/portail/nouveau${q}`, 'portal.nav.new'] : null,
     ['keys', `/portail/cles${q}`, 'portal.nav.keys'],
     context.role === 'admin' ? ['members', `/portail/membres${q}`, 'portal.nav.members'] : null,
+    ['account', `/portail/compte${q}`, 'portal.nav.account'],
   ].filter(Boolean);
   return h('nav', { class: 'fr-mb-4w', 'aria-label': t('portal.nav.label') },
     h('ul', { class: 'fr-btns-group fr-btns-group--inline-md fr-btns-group--sm' }, links.map(([id, href, key]) =>
