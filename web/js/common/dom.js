@@ -121,7 +121,9 @@ export async function copyText(text) {
  */
 export function dataTable({ id = null, wrapperId = null, caption, hideCaption = false, className = null, head, rows }) {
   return h('div', { class: ['fr-table', hideCaption ? 'fr-table--no-caption' : null, className], id: wrapperId },
-    h('div', { class: 'fr-table__wrapper' }, h('div', { class: 'fr-table__container' }, h('div', { class: 'fr-table__content' },
+    // The container scrolls sideways on a narrow screen: it takes the keyboard focus (and a name) so it can be scrolled without a mouse.
+    h('div', { class: 'fr-table__wrapper' }, h('div', { class: 'fr-table__container', tabindex: '0', role: 'region', 'aria-label': caption },
+      h('div', { class: 'fr-table__content' },
       h('table', { id },
         h('caption', {}, caption),
         h('thead', {}, h('tr', {}, head.map((c) => (c instanceof Node ? c : h('th', { scope: 'col' }, c))))),
