@@ -26,6 +26,12 @@ async function listedTotal() {
   if (r.status !== 200) throw new Error(`GET /api/v1/datasets: HTTP ${r.status} ${r.body.slice(0, 200)}`);
   return JSON.parse(r.body).total;
 }
+// The replica's lag as /metrics reports it (smartregion.database.replica_lag), or null when the series is absent.
+async function replicaLagMetric() {
+  const r = await get('/metrics', { Authorization: `Bearer ${args.operator}` });
+  const m = r.body.match(/^smartregion_database_replica_lag_seconds(?:\{[^}]*\})? (\S+)/m);
+  return m ? Number(m[1]) : null;
+}
 let made = 0;
 async function createDataset() {
   const id = `replica-probe-${++made}`;
@@ -79,11 +85,18 @@ expected++;
 const pausedOwn = await get(`/api/v1/datasets/${paused}`, auth);
 await sleep(1000);
 const whilePaused = await listedTotal();
+const lagWhilePaused = await replicaLagMetric();
 await ask('resume');
 const t1 = performance.now();
 const afterResume = await visibleAfter(expected, t1, 10000);
 report.replayPaused = { ownPageOnPrimary: pausedOwn.status, listedWhilePaused: whilePaused, expected, visibleMsAfterResume: afterResume && +afterResume.toFixed(1) };
 check(pausedOwn.status === 200 && whilePaused === expected - 1 && afterResume !== null, 'the list did not come from the paused replica');
+// The metric an operator alerts on: ≥ 1 s while replay is paused a second after a write, back to 0 once replayed
+// (/metrics takes a new snapshot at most every 5 s, hence the wait).
+await sleep(5500);
+const lagAfterResume = await replicaLagMetric();
+report.replicaLagMetric = { whilePausedS: lagWhilePaused, afterResumeS: lagAfterResume };
+check(lagWhilePaused !== null && lagWhilePaused >= 1 && lagAfterResume === 0, 'smartregion_database_replica_lag_seconds did not show the paused replay, or did not come back to 0');
 
 // 4. Records of a published version through the replica, and a solar-free catalogue export (DCAT) too.
 const dataset = await createDataset();

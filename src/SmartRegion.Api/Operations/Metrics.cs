@@ -63,15 +63,19 @@ internal sealed class PlatformMetrics : IDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly Infrastructure.ReadDatabase _read;
     private readonly ILogger<PlatformMetrics> _logger;
     private readonly Meter _meter;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private OperationsSnapshot? _snapshot;
     private bool? _databaseUp;
+    private ReplicationState? _replication;
+    private bool? _readUp;
 
-    public PlatformMetrics(NpgsqlDataSource dataSource, IMeterFactory meterFactory, ILogger<PlatformMetrics> logger)
+    public PlatformMetrics(NpgsqlDataSource dataSource, Infrastructure.ReadDatabase read, IMeterFactory meterFactory, ILogger<PlatformMetrics> logger)
     {
         _dataSource = dataSource;
+        _read = read;
         _logger = logger;
         _meter = meterFactory.Create(MeterName);
         IngestJobs = _meter.CreateCounter<long>("smartregion.catalog.ingest_jobs", "{job}",
@@ -79,6 +83,12 @@ internal sealed class PlatformMetrics : IDisposable
         _meter.CreateObservableGauge("smartregion.metrics.database_up",
             () => _databaseUp is { } up ? [new Measurement<int>(up ? 1 : 0)] : Array.Empty<Measurement<int>>(), "1",
             "1 when the last snapshot of the database's work (jobs, runs) could be read");
+        _meter.CreateObservableGauge("smartregion.database.read_up",
+            () => _readUp is { } up ? [new Measurement<int>(up ? 1 : 0)] : Array.Empty<Measurement<int>>(), "1",
+            "With SMARTREGION_DB_READ set: 1 when the read database answered the last scrape, else 0 (reads then get 503 or fall back to the primary)");
+        _meter.CreateObservableGauge("smartregion.database.replica_lag", () => ReplicaLag(), "s",
+            "With a streaming replica as the read database: 0 when it has replayed all it received, else the age of the last " +
+            "transaction it replayed (how stale its reads may be; alert above the lag readers tolerate, docs/operations.md)");
         _meter.CreateObservableGauge("smartregion.jobs", () => Measure(s => s.Queues.Select(q =>
                 new Measurement<long>(q.Count, new("queue", q.Queue), new("status", q.Status)))), "{job}",
             "Jobs in the database by queue (catalog: uploads; solar: tiles of runs) and status (queued, running, done, failed)");
@@ -139,12 +149,45 @@ internal sealed class PlatformMetrics : IDisposable
                 _snapshot = null;
                 _databaseUp = false;
             }
+            if (_read.Separate)
+            {
+                await RefreshReplicationAsync(cancellationToken);
+            }
         }
         finally
         {
             _refresh.Release();
         }
     }
+
+    private async Task RefreshReplicationAsync(CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Deadline);
+        try
+        {
+            _replication = await HealthQueries.ReplicationAsync(_read.DataSource, deadline.Token);
+            _readUp = true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            _logger.LogWarning("Metrics: the read database did not answer ({Reason})", e.Message);
+            _replication = null;
+            _readUp = false;
+        }
+    }
+
+    /// <summary>
+    /// The replica's lag: nothing to replay means 0, whatever the age of the last transaction (an idle primary sends none);
+    /// otherwise the age of the last replayed transaction, an upper bound of the staleness of what a reader sees.
+    /// </summary>
+    private IEnumerable<Measurement<double>> ReplicaLag() => _replication switch
+    {
+        { InRecovery: true, ReplayCaughtUp: true } => [new Measurement<double>(0)],
+        { InRecovery: true, LastReplayAgeSeconds: { } age } => [new Measurement<double>(Math.Max(0, age))],
+        _ => [],
+    };
 
     private IEnumerable<Measurement<T>> Measure<T>(Func<OperationsSnapshot, IEnumerable<Measurement<T>>> select)
         where T : struct =>

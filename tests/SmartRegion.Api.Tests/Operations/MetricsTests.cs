@@ -78,6 +78,7 @@ public sealed class MetricsTests(TestDatabase db)
             // The pending tile has waited since its run was made, 90 s ago (or more: other tests' runs may be older).
             Assert.True(Value(text, "smartregion_jobs_oldest_age_seconds", "queue=\"solar\"", "status=\"queued\"") >= 90);
             Assert.True(Value(text, "smartregion_jobs", "queue=\"solar\"", "status=\"queued\"") >= 1);
+            Assert.DoesNotContain("smartregion_database_read_up", text); // reads share the primary
             // The runtime's own meter: the soak reads the API's memory from here.
             Assert.True(Value(text, "dotnet_process_memory_working_set_bytes") > 10_000_000);
         }
@@ -97,6 +98,32 @@ public sealed class MetricsTests(TestDatabase db)
 
         Assert.Equal(0, Value(text, "smartregion_metrics_database_up"));
         Assert.DoesNotContain("smartregion_jobs{", text);
+    }
+
+    [Fact]
+    public async Task Metrics_ReadDatabase_UpOrDown_LagOnlyForAReplica()
+    {
+        // A read database that is a primary (a second pool on the test database) answers and has no replication lag to report;
+        // one that does not answer is 0. Without SMARTREGION_DB_READ neither series exists (Metrics_Operator_… has none).
+        await using var separate = await ApiProcess.StartAsync(db.ConnectionString, new Dictionary<string, string>
+        {
+            ["Operations__Key"] = OperatorKey,
+            ["SMARTREGION_DB_READ"] = db.ConnectionString,
+        });
+        await using var down = await ApiProcess.StartAsync(db.ConnectionString, new Dictionary<string, string>
+        {
+            ["Operations__Key"] = OperatorKey,
+            ["SMARTREGION_DB_READ"] = "Host=127.0.0.1;Port=9;Username=x;Password=y;Database=replica;Timeout=2",
+        });
+
+        var answering = await ScrapeAsync(separate.Client);
+        var silent = await ScrapeAsync(down.Client);
+
+        Assert.Equal(1, Value(answering, "smartregion_database_read_up"));
+        Assert.DoesNotContain("smartregion_database_replica_lag", answering);
+        Assert.Equal(0, Value(silent, "smartregion_database_read_up"));
+        Assert.DoesNotContain("smartregion_database_replica_lag", silent);
+        Assert.Equal(1, Value(silent, "smartregion_metrics_database_up"));
     }
 
     private static async Task<string> ScrapeAsync(HttpClient client)
