@@ -90,7 +90,7 @@ internal static class TilesCommands
     private static async Task<bool> UpToDateAsync(Tiles3dStore store, CancellationToken cancellationToken)
     {
         var current = await store.GetCurrentTilesetAsync(cancellationToken);
-        var latest = await store.LatestCompleteRunIdAsync(cancellationToken);
+        var latest = await store.LatestServedRunIdAsync(cancellationToken);
         if (current is null || current.SourceRunId != latest)
         {
             return false;

@@ -56,7 +56,8 @@ internal static partial class BarometerEndpoints
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/{level}/{code}", async (string level, string code, BarometerQueries queries, ExploreApiProbe explore, CancellationToken ct) =>
+        group.MapGet("/{level}/{code}", async (HttpContext http, string level, string code, BarometerQueries queries, ExploreApiProbe explore,
+            Solar.SolarAccess access, CancellationToken ct) =>
         {
             if (level is not ("region" or "departements" or "communes"))
             {
@@ -77,7 +78,10 @@ internal static partial class BarometerEndpoints
             {
                 return NotFound($"No {stored} '{code}' has solar results.");
             }
-            var buildings = area.Level == "commune" ? await queries.TopBuildingsAsync(area.Code, TopBuildings, ct) : [];
+            // The best roofs are per-building solar results: listed only to whom the solar datasets are open (property 4).
+            var buildings = area.Level == "commune" && await access.AllowsAsync(http, Solar.SolarAccess.Buildings, "barometer.buildings")
+                ? await queries.TopBuildingsAsync(area.Code, TopBuildings, ct)
+                : [];
             var communes = area.Level == "departement"
                 ? (await queries.AreasAsync(area.Code, ct)).Where(a => a.Level == "commune").Select(a => a.Code).ToList()
                 : [];

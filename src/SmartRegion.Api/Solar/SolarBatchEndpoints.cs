@@ -28,7 +28,7 @@ internal static class SolarBatchEndpoints
     }
 
     private static async Task<IResult> BatchAsync(HttpContext ctx, string? ids, string? bbox, string? limit, string? cursor,
-        SolarResultQueries queries, SolarBatchQueries batch)
+        SolarResultQueries queries, SolarBatchQueries batch, SolarAccess access)
     {
         foreach (var key in ctx.Request.Query.Keys)
         {
@@ -43,6 +43,7 @@ internal static class SolarBatchEndpoints
         }
         List<long> wanted;
         string? next = null;
+        var missingOnly = false;
         if (ids is not null)
         {
             if (limit is not null || cursor is not null)
@@ -96,6 +97,13 @@ internal static class SolarBatchEndpoints
             }
         }
 
+        if (!await access.AllowsAsync(ctx, SolarAccess.Buildings, "solar.batch"))
+        {
+            // Answered as if nothing were published (property 4): every id missing, an empty page.
+            missingOnly = true;
+            next = null;
+        }
+
         // Streamed: each stored report is copied out as it is read, never parsed or held together.
         ctx.Response.ContentType = "application/json; charset=utf-8";
         var body = ctx.Response.Body;
@@ -104,7 +112,7 @@ internal static class SolarBatchEndpoints
         var first = true;
         foreach (var id in wanted)
         {
-            var report = await queries.GetBuildingReportJsonAsync(id, ctx.RequestAborted);
+            var report = missingOnly ? null : await queries.GetBuildingReportJsonAsync(id, ctx.RequestAborted);
             if (report is null)
             {
                 missing.Add(id);

@@ -13,13 +13,14 @@ internal static class SolarEndpoints
 
     public static IServiceCollection AddSolarApi(this IServiceCollection services) =>
         services.AddSingleton(sp => new SolarResultQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)))
-            .AddSingleton(sp => new SolarBatchQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)));
+            .AddSingleton(sp => new SolarBatchQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)))
+            .AddSingleton<SolarAccess>();
 
     public static WebApplication MapSolarEndpoints(this WebApplication app)
     {
         var group = app.MapGroup("/api/v1/solar").WithTags("Solar");
 
-        group.MapGet("/buildings/closest", async (string? lat, string? lon, SolarResultQueries queries, CancellationToken ct) =>
+        group.MapGet("/buildings/closest", async (HttpContext http, string? lat, string? lon, SolarResultQueries queries, SolarAccess access, CancellationToken ct) =>
         {
             if (ParseCoordinate(lat, "lat", -90, 90, out var latitude) is { } badLat)
             {
@@ -29,7 +30,9 @@ internal static class SolarEndpoints
             {
                 return badLon;
             }
-            var id = await queries.FindClosestBuildingIdAsync(latitude, longitude, ct);
+            var id = await access.AllowsAsync(http, SolarAccess.Buildings, "solar.closest")
+                ? await queries.FindClosestBuildingIdAsync(latitude, longitude, ct)
+                : null;
             if (id is null)
             {
                 return NotFound($"No computed building contains ({latitude.ToString(CultureInfo.InvariantCulture)}, {longitude.ToString(CultureInfo.InvariantCulture)}) or lies within {SolarResultQueries.ClosestMaxDistanceM} m of it.");
@@ -44,13 +47,15 @@ internal static class SolarEndpoints
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/buildings/{id}", async (string id, SolarResultQueries queries, CancellationToken ct) =>
+        group.MapGet("/buildings/{id}", async (HttpContext http, string id, SolarResultQueries queries, SolarAccess access, CancellationToken ct) =>
         {
             if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var buildingId))
             {
                 return BadRequest("id", $"'{id}' is not a building id (a positive integer).");
             }
-            var report = await queries.GetBuildingReportJsonAsync(buildingId, ct);
+            var report = await access.AllowsAsync(http, SolarAccess.Buildings, "solar.building")
+                ? await queries.GetBuildingReportJsonAsync(buildingId, ct)
+                : null;
             return report is null ? NotFound($"Building {buildingId} has no published solar result.") : Results.Text(report, "application/json");
         })
         .WithName("SolarBuilding")
@@ -59,7 +64,8 @@ internal static class SolarEndpoints
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/roof-faces", async (HttpContext http, string? bbox, int? limit, string? cursor, SolarResultQueries queries, Infrastructure.PublicUrls urls, CancellationToken ct) =>
+        group.MapGet("/roof-faces", async (HttpContext http, string? bbox, int? limit, string? cursor, SolarResultQueries queries, SolarAccess access,
+            Infrastructure.PublicUrls urls, CancellationToken ct) =>
         {
             var parts = bbox?.Split(',');
             var values = new double[4];
@@ -89,6 +95,7 @@ internal static class SolarEndpoints
             // Only the part of the box where Lambert-93 (the storage CRS) is valid can hold roofs: a world box is served,
             // a box on another continent is an empty page.
             var (features, next) = KnownCrs.ClampToAreaOfUse(RegionSettings.Srid, values[0], values[1], values[2], values[3]) is { } box
+                && await access.AllowsAsync(http, SolarAccess.RoofFaces, "solar.roof-faces")
                 ? await queries.RoofFacesInBoxAsync(box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, pageSize, after, ct)
                 : (new JsonArray(), null);
             var links = new JsonArray();

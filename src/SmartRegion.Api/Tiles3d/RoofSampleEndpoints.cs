@@ -21,7 +21,8 @@ internal static class RoofSampleEndpoints
 
     public static void MapRoofSamples(this WebApplication app)
     {
-        app.MapGet("/api/v1/solar/roof-samples", async (string? bbox, int? limit, RoofSampleQueries queries, CancellationToken ct) =>
+        app.MapGet("/api/v1/solar/roof-samples", async (HttpContext http, string? bbox, int? limit, RoofSampleQueries queries, Solar.SolarAccess access,
+            CancellationToken ct) =>
         {
             var parts = bbox?.Split(',');
             var v = new double[4];
@@ -43,6 +44,7 @@ internal static class RoofSampleEndpoints
                 return Infrastructure.ParameterProblem.Invalid("limit", $"limit (samples) must be between 1 and {MaxSamples}.");
             }
             var (faces, truncated) = KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, v[0], v[1], v[2], v[3]) is { } box
+                && await access.AllowsAsync(http, Solar.SolarAccess.RoofFaces, "solar.roof-samples")
                 ? await queries.FacesInBoxAsync(box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, max, ct)
                 : ([], false);
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
@@ -56,7 +58,7 @@ internal static class RoofSampleEndpoints
         .WithTags("Solar")
         .WithSummary("Per-sample irradiation of the roof faces in a small WGS84 box, with each sample's cell (for heat maps)")
         .WithDescription($"""
-            Faces of each building's latest complete result, nearest the box's centre first, up to {MaxSamples} samples (limit=);
+            Faces of each building's served result (the published solar datasets decide: property 4), nearest the box's centre first, up to {MaxSamples} samples (limit=);
             truncated tells whether faces were left out. Per face: buildingId, faceNo, kwhPerM2 (one per sample) and cells (one
             open ring per sample: lon, lat, altitude NGF-IGN69 m, repeated; empty when the cell misses the face). The box may
             span at most {MaxBoxSpanDeg}°.

@@ -29,8 +29,15 @@ internal static partial class Tiles3dEndpoints
     {
         var group = app.MapGroup(BasePath).WithTags("3D Tiles");
 
-        group.MapGet("/tileset.json", async (HttpContext http, [FromKeyedServices(ReadDatabase.Key)] Tiles3dStore store, CancellationToken ct) =>
+        group.MapGet("/tileset.json", async (HttpContext http, [FromKeyedServices(ReadDatabase.Key)] Tiles3dStore store, Solar.SolarAccess access,
+            CancellationToken ct) =>
         {
+            if (!await access.AllowsAsync(http, Solar.SolarAccess.Buildings, "3dtiles.tileset"))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+                    detail: "The 3D tiles show the platform's solar results, and its solar datasets are not open to this caller.",
+                    extensions: new Dictionary<string, object?> { ["code"] = "not_found" });
+            }
             var current = await store.GetCurrentTilesetAsync(ct);
             if (current is null)
             {
@@ -53,11 +60,14 @@ internal static partial class Tiles3dEndpoints
         .WithDescription("Explicit quadtree, refine ADD (largest buildings first), GLB contents with walls and roof faces coloured by annual irradiation; per-face features (EXT_mesh_features) with building id, face number, kWh/m²/yr, suitability, tilt, azimuth, area (EXT_structural_metadata). ETag / If-None-Match.")
         .Produces(StatusCodes.Status200OK, contentType: "application/json")
         .Produces(StatusCodes.Status304NotModified)
+        .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("/v{version}/{file}", async (HttpContext http, string version, string file, [FromKeyedServices(ReadDatabase.Key)] Tiles3dStore store, CancellationToken ct) =>
+        group.MapGet("/v{version}/{file}", async (HttpContext http, string version, string file, [FromKeyedServices(ReadDatabase.Key)] Tiles3dStore store,
+            Solar.SolarAccess access, CancellationToken ct) =>
         {
-            if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var tilesetId) || !TileFile().IsMatch(file))
+            if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var tilesetId) || !TileFile().IsMatch(file)
+                || !await access.AllowsAsync(http, Solar.SolarAccess.Buildings, "3dtiles.tile"))
             {
                 return NotFound(http.Request.Path);
             }

@@ -3,7 +3,7 @@ using SmartRegion.Data.Tiles3d;
 namespace SmartRegion.Api.Tiles3d;
 
 /// <summary>
-/// Rebuilds the buildings' 3D tiles when a solar run has completed since the served tileset was built (or none was built):
+/// Rebuilds the buildings' 3D tiles when the newest served solar run is not the served tileset's (or none is served):
 /// it looks every <c>Tiles3d:RefreshSeconds</c> (30 s), and builds under the cluster-wide build lock, so that several hosts
 /// (or a host and <c>./smartregion tiles build</c>) never build at once. The served tileset changes only when a build is complete.
 /// </summary>
@@ -41,7 +41,7 @@ internal sealed class Tiles3dRefresher(Tiles3dStore store, TilesetBuilder builde
     /// <summary>Builds when stale; returns whether a build ran.</summary>
     public async Task<bool> RefreshOnceAsync(CancellationToken cancellationToken)
     {
-        var latest = await store.LatestCompleteRunIdAsync(cancellationToken);
+        var latest = await store.LatestServedRunIdAsync(cancellationToken);
         var current = await store.GetCurrentTilesetAsync(cancellationToken);
         if (latest is null || (current is not null && current.SourceRunId >= latest))
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using SmartRegion.Data.Catalog;
+using SmartRegion.Data.Solar;
 
 namespace SmartRegion.Data.Barometer;
 
@@ -107,13 +108,13 @@ public sealed class BarometerQueries(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// The <paramref name="limit"/> computed buildings of a commune with the largest potential production (latest complete
-    /// result of each current building; the commune by the barometer's rule, <c>barometer.commune_of</c>), with the
+    /// The <paramref name="limit"/> computed buildings of a commune with the largest potential production (served result
+    /// of each current building, <see cref="ServedSolarResults"/>; the commune by the barometer's rule, <c>barometer.commune_of</c>), with the
     /// nearest address within 30 m. Candidates are the buildings that touch the commune's boundary or lie within 30 m of one
     /// of its addresses, so a commune is read, never the region.
     /// </summary>
     public Task<List<CommuneBuilding>> TopBuildingsAsync(string communeCode, int limit, CancellationToken cancellationToken) =>
-        Db.ListAsync(dataSource, """
+        Db.ListAsync(dataSource, $"""
             WITH candidates AS (
                 SELECT b.id FROM region.boundary x
                 JOIN region.building b ON ST_Intersects(b.footprint, x.geometry) AND b.retired_run_id IS NULL
@@ -127,9 +128,7 @@ public sealed class BarometerQueries(NpgsqlDataSource dataSource)
                    (SELECT max(f.suitability_class) FROM solar.face_result f WHERE f.run_id = l.run_id AND f.building_id = l.building_id)
             FROM candidates k
             JOIN region.building b ON b.id = k.id
-            CROSS JOIN LATERAL (
-                SELECT br.* FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND r.status = 'complete'
-                WHERE br.building_id = k.id ORDER BY br.run_id DESC LIMIT 1) l
+            JOIN solar.building_result l ON l.building_id = k.id AND l.run_id = {ServedSolarResults.RunOf("k.id")}
             CROSS JOIN LATERAL barometer.commune_of(l.centre, b.footprint) c
             LEFT JOIN LATERAL (
                 SELECT x.label FROM region.address x WHERE ST_DWithin(x.point, b.footprint, 30)

@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SmartRegion.Data.Catalog;
 using SmartRegion.Data.Catalog.Uploads;
+using SmartRegion.Data.Solar;
 using SmartRegion.Geo;
 
 namespace SmartRegion.Data.Barometer;
@@ -77,7 +78,7 @@ public sealed class BarometerRefresh(NpgsqlDataSource dataSource)
                                            WHEN v.v #>> '{}' ~ '^\s*[0-9]{1,9}(\.0*)?\s*$' THEN trim(v.v #>> '{}')::numeric END AS n
                         FROM unnest(@attributes::text[]) WITH ORDINALITY a(key, ord), LATERAL (SELECT b.attributes -> a.key AS v) v) y
                     WHERE y.n >= 0 AND y.n < 1e9 ORDER BY y.ord LIMIT 1) AS dwellings
-            FROM solar.building_latest l
+            FROM {{ServedSolarResults.Latest}} l
             JOIN region.building_current b ON b.id = l.building_id
             LEFT JOIN LATERAL barometer.commune_of(l.centre, b.footprint) c ON true
             LEFT JOIN LATERAL (

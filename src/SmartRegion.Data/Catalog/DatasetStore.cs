@@ -127,6 +127,13 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
         return (dataset, AccessPolicy.Decide(caller, dataset.Metadata.Visibility, dataset.OwnerOrgId, grants));
     }
 
+    /// <summary>The row id of the platform organisation's dataset <paramref name="slug"/>, or null while it was never published.</summary>
+    public Task<long?> PlatformDatasetIdAsync(string slug, CancellationToken cancellationToken) =>
+        Db.ScalarAsync<long?>(dataSource, """
+            SELECT d.id FROM catalog.dataset d JOIN catalog.organisation o ON o.id = d.owner_org_id
+            WHERE o.slug = @org AND d.slug = @slug
+            """, cancellationToken, ("org", PlatformDatasets.PlatformOrgSlug), ("slug", slug));
+
     /// <summary>
     /// Replaces the metadata (the caller merged a PATCH onto the current values, so absent fields keep theirs), only if
     /// the dataset is still as the editor read it (<paramref name="expectedModified"/>, its ETag; null: unconditionally):

@@ -217,9 +217,12 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         }
         await using (var cmd = Db.Command(connection, tx, """
             UPDATE catalog.dataset_version SET status = 'superseded' WHERE id = @old;
-            UPDATE catalog.dataset_version SET status = 'published', published_at = now(), published_by = @u WHERE id = @new;
+            UPDATE catalog.dataset_version SET status = 'published', published_at = now(), published_by = @u, withdrawn_at = NULL WHERE id = @new;
             UPDATE catalog.dataset SET current_version_id = @new, modified_at = now() WHERE id = @d;
-            """, ("old", current), ("new", target.Value.Id), ("u", userId), ("d", datasetId)))
+            -- A rollback withdraws every version after the one it brings back (a solar run's results stop being served).
+            UPDATE catalog.dataset_version SET withdrawn_at = now()
+            WHERE @rollback AND dataset_id = @d AND number > @n AND status = 'superseded' AND withdrawn_at IS NULL;
+            """, ("old", current), ("new", target.Value.Id), ("u", userId), ("d", datasetId), ("rollback", rollback), ("n", number)))
         {
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -9,13 +9,12 @@ public sealed class SolarBatchQueries(NpgsqlDataSource dataSource)
     public async Task<List<long>> BuildingIdsInBoxAsync(
         double minLon, double minLat, double maxLon, double maxLat, int limit, long afterId, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = dataSource.CreateCommand($"""
             WITH box AS (SELECT ST_Transform(ST_MakeEnvelope(@minlon, @minlat, @maxlon, @maxlat, 4326), 2154) AS g)
             SELECT b.id
             FROM region.building b, box
             WHERE b.retired_run_id IS NULL AND b.footprint && box.g AND ST_Intersects(b.footprint, box.g) AND b.id > @after
-              AND EXISTS (SELECT 1 FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND r.status = 'complete'
-                          WHERE br.building_id = b.id)
+              AND {ServedSolarResults.RunOf("b.id")} IS NOT NULL
             ORDER BY b.id
             LIMIT @limit
             """);

@@ -25,7 +25,7 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
             WHERE b.retired_run_id IS NULL
               AND b.footprint && ST_Expand(p.g, @maxd)
               AND ST_DWithin(b.footprint, p.g, @maxd)
-              AND EXISTS (SELECT 1 FROM solar.building_latest l WHERE l.building_id = b.id)
+              AND {ServedSolarResults.RunOf("b.id")} IS NOT NULL
             ORDER BY ST_Contains(b.footprint, p.g) DESC, b.footprint <-> p.g
             LIMIT 1
             """);
@@ -48,9 +48,9 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
     {
         long runId;
         string? stored;
-        await using (var cmd = dataSource.CreateCommand("""
+        await using (var cmd = dataSource.CreateCommand($"""
             SELECT br.run_id, br.report
-            FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND r.status = 'complete'
+            FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND {ServedSolarResults.RunIsServed("r")}
             WHERE br.building_id = @id
             ORDER BY br.run_id DESC
             LIMIT 1
@@ -106,7 +106,7 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         JsonObject report;
         long runId;
-        await using (var cmd = new NpgsqlCommand("""
+        await using (var cmd = new NpgsqlCommand($"""
             SELECT l.run_id, b.id, b.source, b.source_id, b.height_above_ground_m, b.roof_shape, b.usage,
                    ST_Y(ST_Transform(l.centre, 4326)), ST_X(ST_Transform(l.centre, 4326)),
                    l.status, l.reason, l.roof_origin, l.roof_area_m2, l.usable_area_m2, l.mean_irradiation_kwh_per_m2,
@@ -120,11 +120,11 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
                      ORDER BY ST_Distance(a.point, b.footprint), a.number NULLS LAST
                      LIMIT 1),
                    b.attributes ->> 'cleabs', b.attributes ->> 'identifiants_rnb'
-            FROM solar.building_latest l
+            FROM solar.building_result l
             JOIN region.building b ON b.id = l.building_id
             JOIN solar.run r ON r.id = l.run_id
             LEFT JOIN weather.station s ON s.id = r.station_id
-            WHERE l.building_id = @id
+            WHERE l.building_id = @id AND l.run_id = {ServedSolarResults.RunOf("l.building_id")}
             """, connection))
         {
             cmd.Parameters.AddWithValue("id", buildingId);
@@ -260,9 +260,9 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
             SELECT f.building_id, f.face_no, f.tilt_deg, f.azimuth_deg, f.area_m2, f.usable_area_m2,
                    f.annual_irradiation_kwh_per_m2, f.shading_loss_fraction, f.suitability_class, f.panel_count,
                    f.installable_kwp, f.annual_kwh_ac, f.origin, ST_AsGeoJSON(ST_Force2D(ST_Transform(f.polygon, 4326)), 7)
-            FROM solar.building_latest l
-            JOIN solar.face_result f ON f.run_id = l.run_id AND f.building_id = l.building_id, box
+            FROM solar.face_result f, box
             WHERE f.polygon && box.g AND ST_Intersects(ST_Force2D(f.polygon), box.g)
+              AND f.run_id = {ServedSolarResults.RunOf("f.building_id")}
               AND (f.building_id, f.face_no) > (@afterb, @afterf)
             ORDER BY f.building_id, f.face_no
             LIMIT @limit

@@ -7,7 +7,7 @@ namespace SmartRegion.Data.Tiles3d;
 /// <summary>One roof face's samples as stored: its grid, each sample's (i, j) and kWh/m²/yr, and its outline (Lambert-93).</summary>
 public sealed record RoofFaceSamples(long BuildingId, int FaceNo, double[] Grid, float[] Ij, float[] KwhPerM2, Polygon Outline);
 
-/// <summary>The per-sample irradiation of the roof faces in a box (latest complete result of each building), for the map's heat map.</summary>
+/// <summary>The per-sample irradiation of the roof faces in a box (each building's served result: ServedSolarResults), for the map's heat map.</summary>
 public sealed class RoofSampleQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>
@@ -19,13 +19,12 @@ public sealed class RoofSampleQueries(NpgsqlDataSource dataSource)
     {
         // The box is transformed, not the column, so the face index answers; the latest complete run is looked up per face
         // found (the building_latest view would be computed for every building first).
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = dataSource.CreateCommand($"""
             WITH box AS (SELECT ST_Transform(ST_MakeEnvelope(@minlon, @minlat, @maxlon, @maxlat, 4326), 2154) AS g)
             SELECT f.building_id, f.face_no, f.sample_grid, f.sample_ij, f.sample_kwh_per_m2, ST_AsBinary(ST_Force2D(f.polygon))
             FROM solar.face_result f, box
             WHERE f.polygon && box.g AND f.sample_grid IS NOT NULL AND f.sample_kwh_per_m2 IS NOT NULL
-              AND f.run_id = (SELECT br.run_id FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND r.status = 'complete'
-                              WHERE br.building_id = f.building_id ORDER BY br.run_id DESC LIMIT 1)
+              AND f.run_id = {SmartRegion.Data.Solar.ServedSolarResults.RunOf("f.building_id")}
             ORDER BY f.polygon <-> ST_Centroid(box.g), f.building_id, f.face_no
             """);
         cmd.Parameters.AddWithValue("minlon", minLon);

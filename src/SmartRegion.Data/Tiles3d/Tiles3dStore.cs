@@ -4,6 +4,7 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using Npgsql;
 using NpgsqlTypes;
+using SmartRegion.Data.Solar;
 using SmartRegion.Geo;
 using SmartRegion.Geo.Tiles3d;
 
@@ -17,10 +18,10 @@ public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
 {
     private static readonly GeometryFactory Factory = new(new PrecisionModel(), RegionSettings.Srid);
 
-    /// <summary>The id of the latest complete solar run, or null when none completed.</summary>
-    public async Task<long?> LatestCompleteRunIdAsync(CancellationToken cancellationToken)
+    /// <summary>The id of the newest served solar run (complete, not withdrawn by a rollback), or null when there is none.</summary>
+    public async Task<long?> LatestServedRunIdAsync(CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT max(id) FROM solar.run WHERE status = 'complete'");
+        await using var cmd = dataSource.CreateCommand(ServedSolarResults.LatestRunId);
         return await cmd.ExecuteScalarAsync(cancellationToken) as long?;
     }
 
@@ -61,15 +62,13 @@ public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
         var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid));
         var reader3d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid)) { HandleOrdinates = Ordinates.XYZ };
         var rows = new List<(long Id, MultiPolygon Footprint, double Ground, double RoofTop, ResultStatus Status, long? RunId)>(ids.Length);
-        await using (var cmd = new NpgsqlCommand("""
+        await using (var cmd = new NpgsqlCommand($"""
             SELECT b.id, ST_AsBinary(ST_Force2D(b.footprint)), b.ground_altitude_ngfign69_m, b.roof_max_altitude_ngfign69_m,
                    b.height_above_ground_m, l.status, l.run_id
             FROM region.building b
-            -- The latest complete result of each building (solar.building_latest, written so that the index on
-            -- (building_id, run_id DESC) answers it per building instead of the whole view being computed per tile).
-            LEFT JOIN LATERAL (SELECT br.status, br.run_id FROM solar.building_result br
-                               JOIN solar.run r ON r.id = br.run_id AND r.status = 'complete'
-                               WHERE br.building_id = b.id ORDER BY br.run_id DESC LIMIT 1) l ON true
+            -- The served result of each building, looked up per building so that the index on (building_id, run_id DESC)
+            -- answers it.
+            LEFT JOIN solar.building_result l ON l.building_id = b.id AND l.run_id = {ServedSolarResults.RunOf("b.id")}
             WHERE b.id = ANY(@ids)
             ORDER BY b.id
             """, connection))
@@ -211,12 +210,22 @@ public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>The newest ready tileset, or null.</summary>
+    /// <summary>
+    /// A tileset may hold a run that a rollback withdrew after the tileset's build started: such a tileset is never served
+    /// again (the one before it is, until the next build). A condition on a <c>tiles3d.tileset</c> row aliased <c>s</c>.
+    /// </summary>
+    private const string ShowsOnlyServedRuns = """
+        NOT EXISTS (SELECT 1 FROM catalog.dataset_version w
+                    WHERE w.withdrawn_at IS NOT NULL AND w.format = 'solar-run' AND w.withdrawn_at >= s.started_at
+                      AND (w.provenance ->> 'runId')::bigint <= s.source_run_id)
+        """;
+
+    /// <summary>The newest ready tileset that shows only served results, or null.</summary>
     public async Task<CurrentTileset?> GetCurrentTilesetAsync(CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT id, tileset_json, etag, source_run_id, finished_at FROM tiles3d.tileset
-            WHERE status = 'ready' ORDER BY id DESC LIMIT 1
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT id, tileset_json, etag, source_run_id, finished_at FROM tiles3d.tileset s
+            WHERE status = 'ready' AND {ShowsOnlyServedRuns} ORDER BY id DESC LIMIT 1
             """);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
@@ -227,8 +236,8 @@ public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
     /// <summary>One stored tile's content and ETag (of a ready tileset), or null.</summary>
     public async Task<(byte[] Content, string ETag)?> GetTileAsync(long tilesetId, string key, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT t.content, t.etag FROM tiles3d.tile t JOIN tiles3d.tileset s ON s.id = t.tileset_id AND s.status = 'ready'
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT t.content, t.etag FROM tiles3d.tile t JOIN tiles3d.tileset s ON s.id = t.tileset_id AND s.status = 'ready' AND {ShowsOnlyServedRuns}
             WHERE t.tileset_id = @id AND t.key = @key
             """);
         cmd.Parameters.AddWithValue("id", tilesetId);

@@ -52,7 +52,7 @@ public sealed class TilesetBuilder(Tiles3dStore store)
     public async Task<TilesetBuildResult> BuildAsync(TilesetBuildOptions options, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var sourceRunId = await store.LatestCompleteRunIdAsync(cancellationToken);
+        var sourceRunId = await store.LatestServedRunIdAsync(cancellationToken);
         var summaries = await store.ReadBuildingSummariesAsync(cancellationToken);
         if (summaries.Count == 0)
         {
