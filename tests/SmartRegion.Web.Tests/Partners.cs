@@ -33,4 +33,35 @@ public sealed class Partners(WebSite site)
         string licence = "etalab-2.0", string[]? themes = null, string description = "") =>
         Datasets.CreateAsync(slug, org.Id, new DatasetMetadata(title, description, null, null, licence, [], themes ?? ["ENER"], null, [],
             null, null, "ANNUAL", null, visibility), null, Ct);
+
+    /// <summary>
+    /// A public dataset of <paramref name="org"/> with one published version read from <paramref name="csv"/>, made
+    /// through the API as a partner's program would (an admin's key: create, upload, wait for the job, publish).
+    /// </summary>
+    public async Task<string> PublishCsvAsync(Organisation org, string slug, string title, string csv)
+    {
+        var admin = await PersonAsync(org, "admin", Token("pw-") + "-long-enough");
+        var (_, secret) = await Accounts.CreateKeyAsync(admin.Id, org.Id, "tests", ["read", "publish", "admin"], null, Ct);
+        using var client = new HttpClient { BaseAddress = site.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Apikey", secret);
+        await DatasetAsync(org, slug, title);
+        using var upload = await client.PostAsync($"/api/v1/datasets/{slug}/versions?fileName={slug}.csv",
+            new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv)), Ct);
+        var accepted = System.Text.Json.JsonDocument.Parse(await upload.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.True(upload.IsSuccessStatusCode, accepted.GetRawText());
+        var job = accepted.GetProperty("jobUrl").GetString()!;
+        for (var waited = 0; ; waited++)
+        {
+            var status = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(job, Ct)).RootElement.GetProperty("status").GetString();
+            if (status == "done")
+            {
+                break;
+            }
+            Assert.True(status != "failed" && waited < 600, $"upload job {job}: {status}");
+            await Task.Delay(100, Ct);
+        }
+        using var publish = await client.PostAsync($"/api/v1/datasets/{slug}/versions/1/publish", null, Ct);
+        Assert.True(publish.IsSuccessStatusCode, await publish.Content.ReadAsStringAsync(Ct));
+        return slug;
+    }
 }
