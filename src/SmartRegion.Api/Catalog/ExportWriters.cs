@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SmartRegion.Api.Infrastructure;
 using SmartRegion.Data.Catalog;
 using SmartRegion.Data.Catalog.Uploads;
 using SmartRegion.Parquet;
@@ -31,12 +32,12 @@ internal static class ExportWriters
         IReadOnlyList<GrantScope>? grants, RecordsQuery query, Action? onRow, CancellationToken ct)
     {
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        await writer.WriteLineAsync(string.Join(',', selected.Select(f => Csv(f.Name))));
+        await writer.WriteLineAsync(string.Join(',', selected.Select(f => CsvText.Cell(f.Name))));
         var rows = await query.ReadAsync(v, selected, grants, null, 0, GeometryText.Wkt,
             values =>
             {
                 onRow?.Invoke();
-                return writer.WriteLineAsync(string.Join(',', values.Select(x => Csv(Text(x)))));
+                return writer.WriteLineAsync(string.Join(',', values.Select(x => CsvText.Value(x))));
             }, ct);
         await writer.FlushAsync(ct);
         return rows;
@@ -141,27 +142,6 @@ internal static class ExportWriters
             case JsonElement e: e.WriteTo(json); break;
             default: json.WriteStringValue(value.ToString()); break;
         }
-    }
-
-    private static string Text(object? value) => value switch
-    {
-        null => "",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTime t => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
-
-    /// <summary>RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets do not run it as a formula.</summary>
-    internal static string Csv(string s)
-    {
-        if (s.Length > 0 && s[0] is '=' or '+' or '-' or '@' && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-        {
-            s = "'" + s;
-        }
-        return s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
     }
 }
 

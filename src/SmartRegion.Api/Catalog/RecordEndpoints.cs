@@ -147,7 +147,4 @@ internal static class RecordEndpoints
         DateTime t => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
         _ => value,
     };
-
-    /// <summary>RFC 4180 quoting for CSV cells (shared with the barometer's CSV): see <see cref="ExportWriters.Csv"/>.</summary>
-    internal static string Csv(string s) => ExportWriters.Csv(s);
 }

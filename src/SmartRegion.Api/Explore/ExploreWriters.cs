@@ -86,13 +86,9 @@ internal static class ExploreWriters
             {
                 sb.Append(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
-            else if (v is double x && !double.IsFinite(x))
-            {
-                continue;
-            }
             else
             {
-                sb.Append(CsvText.IsNumber(v) ? CsvText.Text(v) : CsvText.Cell(CsvText.Text(v), delimiter));
+                sb.Append(CsvText.Value(v, delimiter));
             }
         }
         return sb.ToString();

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace SmartRegion.Api.Infrastructure;
 
-/// <summary>CSV cells as every export writes them: RFC 4180 quoting, and no cell a spreadsheet would run as a formula.</summary>
+/// <summary>
+/// CSV cells as every CSV the platform writes them (the catalogue's export.csv, the explore API's exports, the catalogue
+/// export, the barometer): RFC 4180 quoting, and no cell a spreadsheet would run as a formula. The one implementation.
+/// </summary>
 internal static class CsvText
 {
     /// <summary>
@@ -31,6 +34,18 @@ internal static class CsvText
         DateTime t => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
+    };
+
+    /// <summary>
+    /// A record's value as a CSV cell: numbers bare (they cannot be formulas; NaN and infinities, which no spreadsheet
+    /// reads as numbers, as an empty cell), anything else through <see cref="Cell"/>.
+    /// </summary>
+    public static string Value(object? value, char delimiter = ',') => value switch
+    {
+        double d when !double.IsFinite(d) => "",
+        float f when !float.IsFinite(f) => "",
+        _ when IsNumber(value) => Text(value),
+        _ => Cell(Text(value), delimiter),
     };
 
     /// <summary>Whether a value is written as a bare number (never neutralised: it cannot be a formula).</summary>
