@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using SmartRegion.Data.Solar;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Crs;
 
 namespace SmartRegion.Api.Solar;
@@ -88,7 +89,7 @@ internal static class SolarBatchEndpoints
             {
                 return Invalid("cursor", "cursor must be the value of a previous page's next link.");
             }
-            wanted = KnownCrs.ClampToAreaOfUse(KnownCrs.Lambert93, box[0], box[1], box[2], box[3]) is { } b
+            wanted = KnownCrs.ClampToAreaOfUse(RegionSettings.Srid, box[0], box[1], box[2], box[3]) is { } b
                 ? await batch.BuildingIdsInBoxAsync(b.MinLon, b.MinLat, b.MaxLon, b.MaxLat, pageSize, after, ctx.RequestAborted)
                 : [];
             if (wanted.Count == pageSize)
@@ -107,12 +108,12 @@ internal static class SolarBatchEndpoints
         // Streamed: each stored report is copied out as it is read, never parsed or held together.
         ctx.Response.ContentType = "application/json; charset=utf-8";
         var body = ctx.Response.Body;
-        var missing = new List<long>();
+        // A caller who may not read the solar datasets in full reads nothing: every id missing.
+        var missing = missingOnly ? wanted : [];
         await body.WriteAsync("{\"reports\":["u8.ToArray(), ctx.RequestAborted);
         var first = true;
-        foreach (var id in wanted)
+        await foreach (var (id, report) in queries.GetBuildingReportsJsonAsync(missingOnly ? [] : wanted, ctx.RequestAborted))
         {
-            var report = missingOnly ? null : await queries.GetBuildingReportJsonAsync(id, ctx.RequestAborted);
             if (report is null)
             {
                 missing.Add(id);

@@ -1,4 +1,5 @@
 using Npgsql;
+using SmartRegion.Geo;
 
 namespace SmartRegion.Data.Solar;
 
@@ -10,7 +11,7 @@ public sealed class SolarBatchQueries(NpgsqlDataSource dataSource)
         double minLon, double minLat, double maxLon, double maxLat, int limit, long afterId, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand($"""
-            WITH box AS (SELECT ST_Transform(ST_MakeEnvelope(@minlon, @minlat, @maxlon, @maxlat, 4326), 2154) AS g)
+            WITH box AS (SELECT ST_Transform(ST_MakeEnvelope(@minlon, @minlat, @maxlon, @maxlat, 4326), {RegionSettings.Srid}) AS g)
             SELECT b.id
             FROM region.building b, box
             WHERE b.retired_run_id IS NULL AND b.footprint && box.g AND ST_Intersects(b.footprint, box.g) AND b.id > @after

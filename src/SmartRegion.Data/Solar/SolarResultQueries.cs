@@ -65,6 +65,50 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
             runId = reader.GetInt64(0);
             stored = reader.IsDBNull(1) ? null : reader.GetString(1);
         }
+        return await CompleteAsync(buildingId, runId, stored, cancellationToken);
+    }
+
+    /// <summary>
+    /// The reports of many buildings as <see cref="GetBuildingReportJsonAsync"/> writes each, read in one statement and
+    /// yielded as they come, in the order of <paramref name="buildingIds"/> (distinct ids, ascending, for the batch
+    /// endpoint); a building without a published result is yielded with a null report.
+    /// </summary>
+    public async IAsyncEnumerable<(long BuildingId, string? Report)> GetBuildingReportsJsonAsync(
+        IReadOnlyList<long> buildingIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (buildingIds.Count == 0)
+        {
+            yield break;
+        }
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT w.id, x.run_id, x.report
+            FROM unnest(@ids) WITH ORDINALITY AS w(id, n)
+            LEFT JOIN LATERAL (
+                SELECT br.run_id, br.report
+                FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND {ServedSolarResults.RunIsServed("r")}
+                WHERE br.building_id = w.id
+                ORDER BY br.run_id DESC
+                LIMIT 1) x ON true
+            ORDER BY w.n
+            """);
+        cmd.Parameters.AddWithValue("ids", buildingIds as long[] ?? [.. buildingIds]);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = reader.GetInt64(0);
+            if (reader.IsDBNull(1))
+            {
+                yield return (id, null);
+                continue;
+            }
+            // A legacy result's rebuild and a run's first members use connections of their own: this one keeps reading.
+            yield return (id, await CompleteAsync(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), cancellationToken));
+        }
+    }
+
+    /// <summary>A stored report with its run's members spliced in; a result computed before the document existed, rebuilt.</summary>
+    private async ValueTask<string?> CompleteAsync(long buildingId, long runId, string? stored, CancellationToken cancellationToken)
+    {
         if (stored is null)
         {
             return await GetBuildingReportAsync(buildingId, cancellationToken) is { } rebuilt ? Serialize(rebuilt) : null;
