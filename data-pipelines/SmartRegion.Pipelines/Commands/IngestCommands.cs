@@ -10,7 +10,7 @@ namespace SmartRegion.Pipelines.Commands;
 internal static class IngestCommands
 {
     public const string Usage = """
-        ingest buildings FILE [--format geojson|gpkg|csv|cityjson] [--layer NAME] [--srs EPSG:N] [--source NAME]
+        ingest buildings FILE [--format geojson|gpkg|csv|cityjson|citygml] [--layer NAME] [--srs EPSG:N] [--source NAME]
                               [--id-field NAME] [--wkt-col NAME] [--strict] [--dry-run] [--replace-source] [--report PATH]
                           GeoJSON / GeoJSONSeq, GeoPackage, CSV with WKT, CityJSON / CityJSONSeq → region.building (+ roof_surface)
         ingest addresses FILE [--format ban|bal|csv] [--lat-col NAME] [--lon-col NAME] [--srs EPSG:N] [--source NAME] [--report PATH]

@@ -33,7 +33,7 @@ internal interface IFeatureSource : IDisposable
 /// <summary>Opens a file with the reader its format needs.</summary>
 internal static class FeatureSources
 {
-    public static readonly string[] Formats = ["geojson", "gpkg", "csv", "cityjson"];
+    public static readonly string[] Formats = ["geojson", "gpkg", "csv", "cityjson", "citygml"];
 
     /// <summary>The format of <paramref name="path"/> from its name (and first bytes when the name is ambiguous).</summary>
     public static string Detect(string path)
@@ -51,19 +51,32 @@ internal static class FeatureSources
         {
             return "cityjson";
         }
+        if (name.EndsWith(".gml", StringComparison.Ordinal) || name.EndsWith(".citygml", StringComparison.Ordinal))
+        {
+            return "citygml";
+        }
+        if (name.EndsWith(".xml", StringComparison.Ordinal) && Head(path).Contains("<CityModel", StringComparison.Ordinal))
+        {
+            return "citygml";
+        }
         if (name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".jsonl", StringComparison.Ordinal))
         {
             // A CityJSON file not named .city.json still says so in its first bytes.
-            using var f = SourceFile.OpenContent(path);
-            var head = new byte[4096];
-            var n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-            var text = System.Text.Encoding.UTF8.GetString(head, 0, n);
-            if (text.Contains("\"CityJSON", StringComparison.Ordinal))
+            if (Head(path).Contains("\"CityJSON", StringComparison.Ordinal))
             {
                 return "cityjson";
             }
         }
         return "geojson";
+    }
+
+    // The first 4 kB of the file's content, as text.
+    private static string Head(string path)
+    {
+        using var f = SourceFile.OpenContent(path);
+        var head = new byte[4096];
+        var n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return System.Text.Encoding.UTF8.GetString(head, 0, n);
     }
 
     public static IFeatureSource Open(string path, string format, string? layer, CsvSourceOptions csv, bool srsGiven) => format switch
@@ -74,6 +87,7 @@ internal static class FeatureSources
             : new GeoPackageFeatureSource(path, layer),
         "csv" => new CsvFeatureSource(path, csv),
         "cityjson" => new CityJsonFeatureSource(path, srsGiven),
+        "citygml" => new CityGmlFeatureSource(path, srsGiven),
         _ => throw new Cli.CliUsageException($"--format: '{format}' is not one of {string.Join(", ", Formats)}"),
     };
 }

@@ -99,11 +99,26 @@ public static class KnownCrs
 
     /// <summary>
     /// The EPSG code of a CRS name as files spell it: <c>EPSG:2154</c>, <c>urn:ogc:def:crs:EPSG::3946</c>,
-    /// <c>urn:ogc:def:crs:OGC:1.3:CRS84</c>, <c>https://www.opengis.net/def/crs/EPSG/0/7415</c>, or a bare number.
+    /// <c>urn:ogc:def:crs:OGC:1.3:CRS84</c>, <c>https://www.opengis.net/def/crs/EPSG/0/7415</c>, or a bare number; of a compound
+    /// CRS, its horizontal part.
     /// </summary>
     public static int Parse(string name)
     {
         var s = name.Trim();
+        // A compound CRS (horizontal + heights, as CityGML files name theirs) is read as its horizontal part; heights stay the
+        // file's: urn:ogc:def:crs,crs:EPSG::2154,crs:EPSG::5720, EPSG:2154+5720, http://www.opengis.net/def/crs-compound?1=…&2=….
+        if (s.StartsWith("urn:ogc:def:crs,", StringComparison.OrdinalIgnoreCase))
+        {
+            return Parse(s["urn:ogc:def:crs,".Length..].Split(',')[0]);
+        }
+        if (s.IndexOf("crs-compound?1=", StringComparison.OrdinalIgnoreCase) is var q and >= 0)
+        {
+            return Parse(s[(q + "crs-compound?1=".Length)..].Split('&')[0]);
+        }
+        if (s.IndexOf('+') is var plus and > 0)
+        {
+            return Parse(s[..plus]);
+        }
         if (s.EndsWith("CRS84", StringComparison.OrdinalIgnoreCase) || s.EndsWith("CRS:84", StringComparison.OrdinalIgnoreCase))
         {
             return Wgs84;

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.Operation.Union;
 using SmartRegion.Geo.Crs;
 
 namespace SmartRegion.Geo.Readers;
@@ -123,26 +122,13 @@ public sealed class CityJsonReader : IDisposable
                         }
                     }
                 }
-                var surfaces = new List<(Polygon Polygon, string? Semantic)>();
+                var surfaces = new List<Lod2Surface>();
                 var lod0 = new List<Polygon>();
                 foreach (var (id, m) in members)
                 {
                     Collect(m, id, vertices, surfaces, lod0);
                 }
-                var ground = surfaces.Where(s => s.Semantic == "GroundSurface").Select(s => Flatten(s.Polygon)).ToList();
-                if (ground.Count == 0)
-                {
-                    ground = lod0.Select(Flatten).ToList();
-                }
-                if (ground.Count == 0)
-                {
-                    // No ground surface: the footprint is the projection of everything that is not a wall.
-                    ground = surfaces.Where(s => s.Semantic != "WallSurface").Select(s => Flatten(s.Polygon)).Where(p => p.IsValid && p.Area > 1e-6).ToList();
-                }
-                Geometry? footprint = ground.Count == 0 ? null : UnaryUnionOp.Union(ground.Where(g => g.IsValid).Cast<Geometry>().ToList());
-                var solid = surfaces.Count == 0 ? null : _factory.CreateMultiPolygon(surfaces.Select(s => s.Polygon).ToArray());
-                var roofs = surfaces.Where(s => s.Semantic == "RoofSurface").Select(s => s.Polygon).ToList();
-                list.Add(new SourceFeature(index++, line, o.Name, footprint, attributes, roofs) { Solid3d = solid });
+                list.Add(Lod2Building.Feature(_factory, index++, line, o.Name, System.Text.Encoding.UTF8.GetBytes(attributes), surfaces, lod0));
             }
             catch (FeatureFieldException e)
             {
@@ -153,7 +139,7 @@ public sealed class CityJsonReader : IDisposable
     }
 
     // The highest LoD geometry of one city object, as polygons with their semantic surface type.
-    private void Collect(JsonElement obj, string id, double[][] vertices, List<(Polygon, string?)> surfaces, List<Polygon> lod0)
+    private void Collect(JsonElement obj, string id, double[][] vertices, List<Lod2Surface> surfaces, List<Polygon> lod0)
     {
         if (!obj.TryGetProperty("geometry", out var geometries) || geometries.ValueKind != JsonValueKind.Array)
         {
@@ -169,7 +155,7 @@ public sealed class CityJsonReader : IDisposable
             var gtype = g.TryGetProperty("type", out var gt) ? gt.GetString() : null;
             if (lod == 0 && gtype is "MultiSurface" or "CompositeSurface")
             {
-                lod0.AddRange(Surfaces(g, $"CityObjects.{id}.geometry[{gi}]", vertices).Select(s => s.Item1));
+                lod0.AddRange(Surfaces(g, $"CityObjects.{id}.geometry[{gi}]", vertices).Select(s => s.Polygon));
             }
             if (lod > bestLod && gtype != "GeometryInstance")
             {
@@ -185,7 +171,7 @@ public sealed class CityJsonReader : IDisposable
         }
     }
 
-    private List<(Polygon, string?)> Surfaces(JsonElement g, string path, double[][] vertices)
+    private List<Lod2Surface> Surfaces(JsonElement g, string path, double[][] vertices)
     {
         var type = g.GetProperty("type").GetString();
         var boundaries = g.GetProperty("boundaries");
@@ -196,10 +182,10 @@ public sealed class CityJsonReader : IDisposable
             semanticTypes = sem.GetProperty("surfaces").EnumerateArray().Select(s => s.GetProperty("type").GetString() ?? "").ToArray();
             values = sem.TryGetProperty("values", out var v) ? v : null;
         }
-        var result = new List<(Polygon, string?)>();
+        var result = new List<Lod2Surface>();
         string? SemanticOf(JsonElement? v) =>
             v is { ValueKind: JsonValueKind.Number } n && n.GetInt32() >= 0 && n.GetInt32() < semanticTypes.Length ? semanticTypes[n.GetInt32()] : null;
-        void Surface(JsonElement surface, JsonElement? value, string p) => result.Add((Polygon(surface, p, vertices), SemanticOf(value)));
+        void Surface(JsonElement surface, JsonElement? value, string p) => result.Add(new Lod2Surface(Polygon(surface, p, vertices), SemanticOf(value)));
         void Shell(JsonElement shell, JsonElement? shellValues, string p)
         {
             var i = 0;
@@ -266,12 +252,6 @@ public sealed class CityJsonReader : IDisposable
             r++;
         }
         return _factory.CreatePolygon(rings[0], rings.Skip(1).ToArray());
-    }
-
-    private Polygon Flatten(Polygon p)
-    {
-        LinearRing Ring(LineString ring) => _factory.CreateLinearRing(ring.Coordinates.Select(c => new Coordinate(c.X, c.Y)).ToArray());
-        return _factory.CreatePolygon(Ring(p.ExteriorRing), p.InteriorRings.Select(Ring).ToArray());
     }
 
     private void ReadHeader(JsonElement root, long line)
