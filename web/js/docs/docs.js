@@ -9,6 +9,9 @@ await initPage({ page: 'docs', title: 'docs.title' });
 Scalar.createApiReference('#reference', {
   sources: [{ title: 'SmartRegion API', slug: 'smartregion', url: '/openapi/v1.json' }],
   withDefaultFonts: false,
+  // The platform's pages are light (data-fr-scheme="light"); a dark reference under a light chrome is two sites in one.
+  forceDarkModeState: 'light',
+  hideDarkModeToggle: true,
   hideDownloadButton: false,
   hideClientButton: true,
   showDeveloperTools: 'never',
