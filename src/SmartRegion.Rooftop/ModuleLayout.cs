@@ -1,3 +1,4 @@
+using NetTopologySuite.Geometries;
 using SmartRegion.Geo.Panels;
 using SmartRegion.Geo.Roofs;
 
@@ -10,13 +11,26 @@ namespace SmartRegion.Rooftop;
 public static class ModuleLayout
 {
     /// <summary>The face's modules, or none when fewer than <see cref="SolarParameters.MinModulesPerFace"/> fit.</summary>
-    public static PanelLayout Pack(FaceInput face, FaceSamples grid, float[] sampleKwhPerM2, SolarParameters p, double stationLatitudeDeg)
+    /// <param name="keepFree">Areas where no module may go (a chimney, a window; plan outlines in the storage CRS): each keeps
+    /// free the box around it in the face's plane, as the packer treats every exclusion.</param>
+    public static PanelLayout Pack(
+        FaceInput face, FaceSamples grid, float[] sampleKwhPerM2, SolarParameters p, double stationLatitudeDeg, IEnumerable<Polygon>? keepFree = null)
     {
         var halfCell = p.SampleSpacingM / 2;
         // A sample's cell is its grid square in the face's frame (the packer boxes it again if it packs in another frame).
         var poorCells = grid.Local.Where((_, s) => sampleKwhPerM2[s] < p.MinIrradiationKwhPerM2)
             .Select(c => new LocalBox(c.U - halfCell, c.V - halfCell, c.U + halfCell, c.V + halfCell))
             .ToList();
+        foreach (var area in keepFree ?? [])
+        {
+            var corners = area.ExteriorRing.Coordinates;
+            var local = new double[2 * corners.Length];
+            for (var c = 0; c < corners.Length; c++)
+            {
+                (local[2 * c], local[2 * c + 1]) = grid.Frame.ToLocal(corners[c].X, corners[c].Y);
+            }
+            poorCells.Add(FaceFrame.Bounds(local));
+        }
         var exclusions = poorCells.Count == 0 ? null : new CellExclusions(grid.Frame, poorCells);
         var layout = IsFlat(face, p)
             ? PanelPacker.PackFlat(face.Polygon, p.Module, p.EdgeSetbackM, exclusions, p.FlatRoofRackTiltDeg, p.FlatRoofRackAzimuthDeg, stationLatitudeDeg)

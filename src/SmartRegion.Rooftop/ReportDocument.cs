@@ -30,12 +30,18 @@ public static class ReportDocument
     private const string OpenTail = "}}";
 
     /// <summary>The JSON text of <paramref name="result"/>'s report.</summary>
-    public static string Write(BuildingResult result, BuildingFacts facts, ReportProvenance provenance, CrsTransform toWgs84)
+    /// <param name="simulationJson">A what-if's description (a JSON object), written first as <c>simulation</c>: the report of
+    /// a simulation says so before anything else. Null for the stored reports, which have no such member.</param>
+    public static string Write(BuildingResult result, BuildingFacts facts, ReportProvenance provenance, CrsTransform toWgs84, string? simulationJson = null)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
+            if (simulationJson is not null)
+            {
+                Raw(w, "simulation", simulationJson);
+            }
             w.WritePropertyName("building");
             w.WriteStartObject();
             w.WriteNumber("id", result.BuildingId);
@@ -119,6 +125,25 @@ public static class ReportDocument
         stored.EndsWith(OpenTail, StringComparison.Ordinal)
             ? string.Concat(stored.AsSpan(0, stored.Length - OpenTail.Length), ",", runMembersJson, OpenTail)
             : throw new FormatException("a stored solar report does not end with its provenance");
+
+    /// <summary>
+    /// The members <see cref="CompleteProvenance"/> adds (<c>"computedAt":…,"parameters":{…}</c>) for a report computed at
+    /// <paramref name="computedAt"/> with the parameter document <paramref name="parametersJson"/>.
+    /// </summary>
+    public static string ProvenanceMembers(DateTimeOffset computedAt, string parametersJson)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("computedAt", computedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            w.WritePropertyName("parameters");
+            w.WriteRawValue(parametersJson);
+            w.WriteEndObject();
+        }
+        var members = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return members[1..^1];
+    }
 
     private static void WriteFaces(Utf8JsonWriter w, BuildingResult result, CrsTransform toWgs84)
     {

@@ -55,6 +55,9 @@ public enum ResultNote
 
     /// <summary><c>height_from_storeys</c>: no height, roof.storeyHeightM per storey assumed.</summary>
     HeightFromStoreys,
+
+    /// <summary><c>roof_corrected</c>: the roof faces are a resident's correction (a what-if simulation), not the platform's model.</summary>
+    RoofCorrected,
 }
 
 /// <summary>The stable codes of statuses, reasons and notes in the published data (and their English wording for logs).</summary>
@@ -87,6 +90,7 @@ public static class ResultCodes
         ResultNote.FootprintMultiPart => "footprint_multi_part",
         ResultNote.GroundAltitudeUnknown => "ground_altitude_unknown",
         ResultNote.HeightFromStoreys => "height_from_storeys",
+        ResultNote.RoofCorrected => "roof_corrected",
         _ => throw new ArgumentOutOfRangeException(nameof(note)),
     };
 }

@@ -65,11 +65,9 @@ public static class RoofPreparation
         {
             notes.Add(ResultNote.GroundAltitudeUnknown);
         }
-        double? top = b.RoofMaxAltitudeM ?? (b.HeightAboveGroundM is { } h ? ground + h : null);
-        double? eaves = b.RoofMinAltitudeM ?? top;
-        if (top is null && b.Storeys is > 0)
+        var (top, eaves, fromStoreys) = RoofAltitudes(b, ground, p);
+        if (fromStoreys)
         {
-            top = eaves = ground + p.StoreyHeightM * b.Storeys.Value;
             notes.Add(ResultNote.HeightFromStoreys);
         }
         if (top is null || eaves is null)
@@ -88,6 +86,22 @@ public static class RoofPreparation
         return faces.Count == 0
             ? new PreparedBuilding(faces, SkipReason.NoRoofFace, notes, true)
             : new PreparedBuilding(faces, null, notes, true);
+    }
+
+    /// <summary>
+    /// The altitudes (NGF-IGN69) of the roof's top and eaves from the building's roof altitudes, else its height above
+    /// <paramref name="ground"/>, else its storeys (<paramref name="FromStoreys"/>); null when none is known.
+    /// </summary>
+    public static (double? Top, double? Eaves, bool FromStoreys) RoofAltitudes(BuildingInput b, double ground, SolarParameters p)
+    {
+        double? top = b.RoofMaxAltitudeM ?? (b.HeightAboveGroundM is { } h ? ground + h : null);
+        double? eaves = b.RoofMinAltitudeM ?? top;
+        if (top is null && b.Storeys is > 0)
+        {
+            top = eaves = ground + p.StoreyHeightM * b.Storeys.Value;
+            return (top, eaves, true);
+        }
+        return (top, eaves, false);
     }
 
     /// <summary>A note once, however many polygons it concerns.</summary>

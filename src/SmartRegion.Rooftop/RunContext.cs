@@ -30,7 +30,7 @@ public sealed class SolarRunContext
     public ThreadLocal<CrsTransform> ToWgs84 { get; } = new(() => CrsTransform.Create(RegionSettings.Srid, 4326));
 
     /// <summary>Unshaded PV yield per orientation (1° tilt, 2° azimuth buckets), shared by all workers.</summary>
-    public PvYieldCache YieldCache { get; } = new();
+    public PvYieldCache YieldCache { get; private init; } = new();
 
     /// <summary>Roof faces of the run's buildings, inferred once for the several tiles that load a building.</summary>
     internal BuildingCache<PreparedBuilding> Roofs { get; } = new();
@@ -54,6 +54,36 @@ public sealed class SolarRunContext
             StationName = stationName,
             SelfConsumptionCurve = SelfConsumptionProfile.ForStation(sky, parameters),
             Provenance = provenance,
+        };
+    }
+
+    /// <summary>
+    /// This run with other module and finance parameters (a "what if" of one building): the station's sky, the batch kernel
+    /// and the unshaded yields are shared (they depend on the weather and the PV model only, which stay the run's); the
+    /// self-consumption curve is made again when the household or its reference plane changed; the roof cache starts empty.
+    /// </summary>
+    public SolarRunContext WithParameters(SolarParameters parameters)
+    {
+        var p = Parameters;
+        if (parameters.Albedo != p.Albedo || parameters.SystemLosses != p.SystemLosses || parameters.GammaPdcPerC != p.GammaPdcPerC
+            || parameters.InverterEfficiency != p.InverterEfficiency || parameters.HorizonSectors != p.HorizonSectors)
+        {
+            throw new ArgumentException("the weather and PV model parameters of a run cannot change in a what-if", nameof(parameters));
+        }
+        var sameCurve = parameters.Finance.HouseholdConsumptionKwhPerYear == p.Finance.HouseholdConsumptionKwhPerYear
+            && parameters.SelfConsumptionReferenceTiltDeg == p.SelfConsumptionReferenceTiltDeg
+            && parameters.SelfConsumptionReferenceAzimuthDeg == p.SelfConsumptionReferenceAzimuthDeg;
+        return new SolarRunContext
+        {
+            Parameters = parameters,
+            Sky = Sky,
+            StationLatitudeDeg = StationLatitudeDeg,
+            StationLongitudeDeg = StationLongitudeDeg,
+            StationName = StationName,
+            SelfConsumptionCurve = sameCurve ? SelfConsumptionCurve : SelfConsumptionProfile.ForStation(Sky, parameters),
+            Provenance = Provenance,
+            YieldCache = YieldCache,
+            _batch = Batch,
         };
     }
 

@@ -98,7 +98,7 @@ public sealed record SolarParameters
         {
             try
             {
-                Merge(doc, JsonNode.Parse(File.ReadAllText(overridePath))!.AsObject());
+                Merge(doc, JsonNode.Parse(File.ReadAllText(overridePath))!.AsObject(), "override");
             }
             catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidOperationException)
             {
@@ -249,18 +249,29 @@ public sealed record SolarParameters
         return node is JsonObject o && o.TryGetPropertyValue("value", out var v) && v is not null ? v : node;
     }
 
-    private static void Merge(JsonObject target, JsonObject source)
+    /// <summary>
+    /// These parameters with <paramref name="overrides"/> merged in (the shape of config/solar-defaults.json, bare values
+    /// allowed), each overridden value's source set to <paramref name="source"/> in the provenance document.
+    /// </summary>
+    public SolarParameters WithOverrides(JsonObject overrides, string source)
+    {
+        var doc = JsonNode.Parse(DocumentJson)!.AsObject();
+        Merge(doc, overrides, source);
+        return Parse(doc, source);
+    }
+
+    private static void Merge(JsonObject target, JsonObject source, string sourceName)
     {
         foreach (var (key, value) in source.ToList())
         {
             if (value is JsonObject so && target[key] is JsonObject to && !so.ContainsKey("value") && to.ContainsKey("value") is false)
             {
-                Merge(to, so);
+                Merge(to, so, sourceName);
             }
             else if (target[key] is JsonObject withValue && withValue.ContainsKey("value") && value is not JsonObject)
             {
                 withValue["value"] = value?.DeepClone();
-                withValue["source"] = "override";
+                withValue["source"] = sourceName;
             }
             else
             {

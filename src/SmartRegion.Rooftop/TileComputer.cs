@@ -18,19 +18,28 @@ public static class TileComputer
     /// <summary>Computes every target building of <paramref name="buildings"/>; neighbours only cast shade.</summary>
     /// <param name="times">Adds the CPU time of each phase to it (benchmarks, progress reports).</param>
     /// <param name="method">The naive method is the benchmark's peer and the tests' reference.</param>
+    /// <param name="corrections">Per building id, a resident's correction of its roof (a what-if): its faces, computed and
+    /// casting shade, are the corrected ones, and its modules keep clear of the areas to keep free.</param>
     public static List<BuildingResult> Compute(
-        IReadOnlyList<BuildingInput> buildings, SolarRunContext run, TilePhaseTimes? times = null, ShadingMethod method = ShadingMethod.Fast)
+        IReadOnlyList<BuildingInput> buildings, SolarRunContext run, TilePhaseTimes? times = null, ShadingMethod method = ShadingMethod.Fast,
+        IReadOnlyDictionary<long, RoofCorrection>? corrections = null)
     {
         times ??= new TilePhaseTimes();
         var tPrep = TilePhaseTimes.Now();
         var p = run.Parameters;
-        var groundFallback = Median(buildings.Where(b => b.GroundAltitudeM is not null).Select(b => b.GroundAltitudeM!.Value)) ?? 0;
+        var groundFallback = GroundFallback(buildings);
 
         // 1. Faces of every building (targets and neighbours): all of them cast shade.
         // A building's faces depend on it alone, unless its ground altitude is unknown (the tile's median stands in).
-        var prepared = buildings.Select(b => b.GroundAltitudeM is null
-            ? RoofPreparation.Prepare(b, groundFallback, p)
-            : run.Roofs.GetOrAdd(b.Id, () => RoofPreparation.Prepare(b, groundFallback, p))).ToList();
+        var prepared = buildings.Select(b =>
+        {
+            var prep = b.GroundAltitudeM is null
+                ? RoofPreparation.Prepare(b, groundFallback, p)
+                : run.Roofs.GetOrAdd(b.Id, () => RoofPreparation.Prepare(b, groundFallback, p));
+            return corrections is not null && corrections.TryGetValue(b.Id, out var correction)
+                ? RoofCorrections.Apply(b, prep, correction, groundFallback, p)
+                : prep;
+        }).ToList();
         var allFaces = new List<Polygon>();
         var faceStart = new int[buildings.Count];
         for (var i = 0; i < buildings.Count; i++)
@@ -51,7 +60,7 @@ public static class TileComputer
             {
                 continue;
             }
-            var result = ComputeTarget(b, prepared[i], faceStart[i], irradiation, run, times);
+            var result = ComputeTarget(b, prepared[i], faceStart[i], irradiation, run, times, corrections?.GetValueOrDefault(b.Id));
             if (b.Facts is { } facts && run.Provenance is { } provenance)
             {
                 var t0 = TilePhaseTimes.Now();
@@ -64,7 +73,8 @@ public static class TileComputer
     }
 
     private static BuildingResult ComputeTarget(
-        BuildingInput b, PreparedBuilding prep, int firstFace, FaceIrradiation irradiation, SolarRunContext run, TilePhaseTimes times)
+        BuildingInput b, PreparedBuilding prep, int firstFace, FaceIrradiation irradiation, SolarRunContext run, TilePhaseTimes times,
+        RoofCorrection? correction)
     {
         var p = run.Parameters;
         var centre = b.Footprint.InteriorPoint;
@@ -80,7 +90,7 @@ public static class TileComputer
         }
         try
         {
-            return ComputeBuilding(b, prep, firstFace, centre, irradiation, run, times);
+            return ComputeBuilding(b, prep, firstFace, centre, irradiation, run, times, correction);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or TopologyException or IndexOutOfRangeException)
         {
@@ -90,7 +100,8 @@ public static class TileComputer
     }
 
     private static BuildingResult ComputeBuilding(
-        BuildingInput b, PreparedBuilding prep, int firstFace, Point centre, FaceIrradiation shading, SolarRunContext run, TilePhaseTimes times)
+        BuildingInput b, PreparedBuilding prep, int firstFace, Point centre, FaceIrradiation shading, SolarRunContext run, TilePhaseTimes times,
+        RoofCorrection? correction)
     {
         var p = run.Parameters;
         var faceRows = new List<FaceResult>();
@@ -107,7 +118,8 @@ public static class TileComputer
             t0 = TilePhaseTimes.Now();
             var summary = FaceIrradiation.Summarize(irradiation, grid.Points.Count);
 
-            var layout = ModuleLayout.Pack(face, grid, summary.SampleKwhPerM2, p, run.StationLatitudeDeg);
+            var keepFree = correction?.KeepFree.Where(k => k.FaceNo == f + 1).Select(k => k.Plan);
+            var layout = ModuleLayout.Pack(face, grid, summary.SampleKwhPerM2, p, run.StationLatitudeDeg, keepFree);
             var (moduleTilt, moduleAzimuth) = ModuleLayout.ModuleOrientation(face, p);
             var yield = run.YieldCache.Get(run, moduleTilt, moduleAzimuth);
             var energy = ModuleYield.Compute(layout.Modules, grid.Points, irradiation, yield, kwpPerModule);
@@ -148,6 +160,10 @@ public static class TileComputer
 
     private static BuildingResult Skipped(long id, BuildingStatus status, SkipReason reason, List<ResultNote> notes, Point centre, double? stationDistanceKm) =>
         new(id, status, reason, notes, null, centre, null, null, null, null, null, null, null, null, null, null, null, stationDistanceKm, []);
+
+    /// <summary>The ground altitude that stands in for a building's unknown one: the median of the others' (0 when none is known).</summary>
+    public static double GroundFallback(IReadOnlyList<BuildingInput> buildings) =>
+        Median(buildings.Where(b => b.GroundAltitudeM is not null).Select(b => b.GroundAltitudeM!.Value)) ?? 0;
 
     private static double? Median(IEnumerable<double> values)
     {

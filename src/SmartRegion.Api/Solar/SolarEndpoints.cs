@@ -14,6 +14,8 @@ internal static class SolarEndpoints
     public static IServiceCollection AddSolarApi(this IServiceCollection services) =>
         services.AddSingleton(sp => new SolarResultQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)))
             .AddSingleton(sp => new SolarBatchQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)))
+            .AddSingleton(sp => new SolarTileStore(Infrastructure.DatabaseRegistration.ReadDataSource(sp)))
+            .AddSingleton(sp => new WhatIfRuns(Infrastructure.DatabaseRegistration.ReadDataSource(sp), sp.GetRequiredService<ILogger<WhatIfRuns>>()))
             .AddSingleton<SolarAccess>();
 
     public static WebApplication MapSolarEndpoints(this WebApplication app)
@@ -118,6 +120,7 @@ internal static class SolarEndpoints
         .Produces<SolarRoofFaceCollection>(StatusCodes.Status200OK, "application/geo+json")
         .ProducesProblem(StatusCodes.Status400BadRequest);
 
+        group.MapSolarWhatIf();
         app.MapSolarBatchEndpoints();
         return app;
     }

@@ -6,7 +6,7 @@ namespace SmartRegion.Api.Solar;
 // stored document's text as it is, these records only describe it. Names and units as the report writes them.
 
 /// <summary>A building's rooftop solar report.</summary>
-public sealed record SolarBuildingReport(
+public record SolarBuildingReport(
     SolarBuildingIdentity Building,
     SolarAddress? Address,
     SolarLatLon Centre,
@@ -80,3 +80,45 @@ public sealed record SolarRoofFaceProperties(
     double ShadingLossFraction, int SuitabilityClass, int PanelCount, double InstallableKwp, double AnnualKwhAc, string Origin);
 
 public sealed record SolarLink(string Rel, string Type, string Href);
+
+/// <summary>
+/// A what-if (POST /api/v1/solar/buildings/{id}/what-if): every member optional, <c>{}</c> computes the roof as modelled.
+/// <c>roofFaces</c> replace the roof; <c>obstacles</c> keep areas of a face free (faces numbered as the request's roofFaces, else as
+/// the published report's roofFaces); <c>module</c> and <c>finance</c> replace the run's values.
+/// </summary>
+public sealed record SolarWhatIfRequest(
+    IReadOnlyList<SolarWhatIfFace>? RoofFaces = null, IReadOnlyList<SolarWhatIfObstacle>? Obstacles = null, SolarWhatIfModule? Module = null,
+    SolarWhatIfFinance? Finance = null);
+
+/// <summary>
+/// A corrected roof face: its outline (GeoJSON Polygon, WGS84 lon/lat; with a third coordinate, altitudes NGF-IGN69 as the
+/// report's faces carry them, the lowest sets the face's lowest point, else the building's eaves do), tilt 0–75°, azimuth
+/// (compass, 0 ≤ a &lt; 360, the direction the face looks to; optional for a flat face). Within the footprint (1 m of eaves allowed).
+/// </summary>
+public sealed record SolarWhatIfFace(JsonObject PolygonWgs84, double TiltDeg, double? AzimuthDeg = null);
+
+/// <summary>An area of face <c>faceNo</c> kept free of modules (the box around it in the face's plane): chimney, window, skylight, vent, antenna or other.</summary>
+public sealed record SolarWhatIfObstacle(int FaceNo, JsonObject PolygonWgs84, string? Kind = null);
+
+/// <summary>The module: rated power (0–1000 Wp, at most 300 Wp/m²), length and width (0.2–3 m), gap between modules (0–0.5 m).</summary>
+public sealed record SolarWhatIfModule(double? PeakPowerWp = null, double? LengthM = null, double? WidthM = null, double? GapM = null);
+
+/// <summary>Financial assumptions (VAT included): a value given replaces the run's, a cost or tariff for every installation size.</summary>
+public sealed record SolarWhatIfFinance(
+    double? ElectricityPriceEurPerKwh = null, double? ElectricityPriceEscalationPerYear = null, double? HouseholdConsumptionKwhPerYear = null,
+    double? InstalledCostEurPerKwp = null, double? SelfConsumptionPremiumEurPerKwp = null, double? SurplusTariffEurPerKwh = null,
+    double? AnnualMaintenanceFractionOfCost = null, double? ModuleDegradationPerYear = null, int? AnalysisYears = null);
+
+/// <summary>A what-if's report: the stored report's shape with <c>simulation</c> (first in the document).</summary>
+public sealed record SolarWhatIfReport : SolarBuildingReport
+{
+    public SolarWhatIfReport(SolarBuildingReport report, SolarSimulation simulation) : base(report) => Simulation = simulation;
+
+    public SolarSimulation Simulation { get; init; }
+}
+
+/// <summary>What the report is: a what-if (<c>official</c> and <c>stored</c> false), what the request corrected, the official report's URL.</summary>
+public sealed record SolarSimulation(string Kind, bool Official, bool Stored, string OfficialReport, IReadOnlyList<string> Corrected, IReadOnlyList<SolarSimulationObstacle> Obstacles);
+
+/// <summary>An area kept free: its face, kind and plan area.</summary>
+public sealed record SolarSimulationObstacle(int FaceNo, string Kind, double PlanAreaM2);

@@ -131,17 +131,16 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
         {
             throw new InvalidOperationException($"solar run {runId} disappeared while its report was read");
         }
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("computedAt", (reader.IsDBNull(1) ? reader.GetDateTime(0) : reader.GetDateTime(1)).ToString("O"));
-            w.WritePropertyName("parameters");
-            w.WriteRawValue(Serialize(JsonNode.Parse(reader.GetString(2))!), skipInputValidation: true);
-            w.WriteEndObject();
-        }
-        var obj = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        return obj[1..^1];
+        var computedAt = DateTime.SpecifyKind(reader.IsDBNull(1) ? reader.GetDateTime(0) : reader.GetDateTime(1), DateTimeKind.Utc);
+        return ReportDocument.ProvenanceMembers(computedAt, Serialize(JsonNode.Parse(reader.GetString(2))!));
+    }
+
+    /// <summary>The run whose result of <paramref name="buildingId"/> is served, null when none (the run a what-if of it computes with).</summary>
+    public async Task<long?> ServedRunIdAsync(long buildingId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {ServedSolarResults.RunOf("@id")}");
+        cmd.Parameters.AddWithValue("id", buildingId);
+        return await cmd.ExecuteScalarAsync(cancellationToken) as long?;
     }
 
     /// <summary>The full report of one building, as the solar API returns it; null when it has no published result.</summary>

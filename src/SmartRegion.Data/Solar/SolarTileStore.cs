@@ -23,8 +23,6 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<BuildingInput>> LoadTileAsync(long jobId, double radiusM, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid));
-        var buildings = new List<(long Id, Geometry Footprint, double? H, double? G, double? RMin, double? RMax, int? S, string? Shape, bool Target, BuildingFacts? Facts)>();
         // The job's own buildings, read once: tested per row in SQL (b.id = ANY(job.building_ids)), the compressed id
         // array was decompressed and searched linearly for every building of the tile and its buffer.
         HashSet<long> targets;
@@ -33,17 +31,37 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
             cmd.Parameters.AddWithValue("job", jobId);
             targets = [.. await cmd.ExecuteScalarAsync(cancellationToken) as long[] ?? []];
         }
-        await using (var cmd = new NpgsqlCommand("""
-            WITH j AS (SELECT tile FROM solar.job WHERE id = @job)
+        return await LoadAsync(connection, "SELECT tile AS area FROM solar.job WHERE id = @area", jobId, targets, radiusM, cancellationToken);
+    }
+
+    /// <summary>
+    /// One current building, the one target (with its <see cref="BuildingFacts"/>), and every current building within
+    /// <paramref name="radiusM"/> of its footprint's box, as a tile's buffer around it would hold them (a what-if); the
+    /// building is not among them when it is not a current building.
+    /// </summary>
+    public async Task<IReadOnlyList<BuildingInput>> LoadBuildingAsync(long buildingId, double radiusM, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await LoadAsync(connection, "SELECT footprint AS area FROM region.building WHERE id = @area", buildingId, [buildingId], radiusM, cancellationToken);
+    }
+
+    /// <summary>The buildings within <paramref name="radiusM"/> of the area <paramref name="areaSql"/> selects (a statement of this class, with @area).</summary>
+    private static async Task<IReadOnlyList<BuildingInput>> LoadAsync(
+        NpgsqlConnection connection, string areaSql, long areaId, HashSet<long> targets, double radiusM, CancellationToken cancellationToken)
+    {
+        var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid));
+        var buildings = new List<(long Id, Geometry Footprint, double? H, double? G, double? RMin, double? RMax, int? S, string? Shape, bool Target, BuildingFacts? Facts)>();
+        await using (var cmd = new NpgsqlCommand($"""
+            WITH j AS ({areaSql})
             SELECT b.id, ST_AsBinary(ST_Force2D(b.footprint)), b.height_above_ground_m, b.ground_altitude_ngfign69_m,
                    b.roof_min_altitude_ngfign69_m, b.roof_max_altitude_ngfign69_m, b.storeys, b.roof_shape,
                    b.source, b.source_id, b.usage, b.attributes ->> 'cleabs', b.attributes ->> 'identifiants_rnb'
             FROM region.building b, j
-            WHERE b.retired_run_id IS NULL AND b.footprint && ST_Expand(j.tile, @r)
+            WHERE b.retired_run_id IS NULL AND b.footprint && ST_Expand(j.area, @r)
             ORDER BY b.id
             """, connection))
         {
-            cmd.Parameters.AddWithValue("job", jobId);
+            cmd.Parameters.AddWithValue("area", areaId);
             cmd.Parameters.AddWithValue("r", radiusM);
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))

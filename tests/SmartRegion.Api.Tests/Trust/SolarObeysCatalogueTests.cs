@@ -175,6 +175,14 @@ public sealed class SolarObeysCatalogueTests(SolarWorld world) : IClassFixture<S
         served["batch"] = (await GetAsync($"/api/v1/solar/buildings?ids={world.BuildingA},{world.BuildingB}")).Body.GetProperty("reports").GetArrayLength() == 2;
         served["roofFaces"] = (await GetAsync($"/api/v1/solar/roof-faces?bbox={world.Bbox}")).Body.GetProperty("numberReturned").GetInt32() > 0;
         served["roofSamples"] = (await GetAsync($"/api/v1/solar/roof-samples?bbox={world.Bbox}")).Body.GetProperty("faces").GetArrayLength() > 0;
+        // A what-if of A: 404 to a caller who may not read A's report; to one who may, a computation (here 409: this world's
+        // runs have no weather station to compute with again).
+        using (var whatIf = await client.PostAsync($"/api/v1/solar/buildings/{world.BuildingA}/what-if", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), Ct))
+        {
+            var text = await whatIf.Content.ReadAsStringAsync(Ct);
+            Assert.True((int)whatIf.StatusCode is 404 or 409, $"{caller} what-if: {(int)whatIf.StatusCode} {text}");
+            served["whatIf"] = (int)whatIf.StatusCode != 404;
+        }
         // 404 to a caller who may not read the results; to one who may, the tileset (or 503 "not built yet").
         served["tileset"] = (await GetAsync("/api/v1/3dtiles/buildings/tileset.json")).Status != 404;
         return served;
