@@ -90,6 +90,8 @@ public static class Migrator
                 done.Add(migration.Id);
             }
             await CheckStorageCrsAsync(connection, srid, cancellationToken);
+            // The API's least-privilege role (property 13) gets what this schema now holds, tables added by these migrations too.
+            await ApiRole.GrantAsync(connection, cancellationToken);
             return done;
         }
         finally
@@ -192,7 +194,13 @@ public static class Migrator
     private static string ForRegion(string sql, int storageSrid) =>
         storageSrid == KnownCrs.Lambert93 ? sql : Regex.Replace(sql, @"\b2154\b", storageSrid.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>A database whose geometries are in another CRS than the region's configuration says is refused, both named.</summary>
+    /// <summary>A database whose geometries are in another CRS than the region's configuration says is refused, both named (a read: any role may check).</summary>
+    public static async Task CheckStorageCrsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await CheckStorageCrsAsync(connection, RegionSettings.Srid, cancellationToken);
+    }
+
     private static async Task CheckStorageCrsAsync(NpgsqlConnection connection, int storageSrid, CancellationToken cancellationToken)
     {
         await using var cmd = new NpgsqlCommand("""

@@ -50,8 +50,19 @@ internal static class DatabaseRegistration
             }
             try
             {
+                // An up-to-date schema needs nothing: the API's own role (property 13), which may not run DDL, starts on it.
+                if (await Migrator.PendingAsync(dataSource, cancellationToken) is [])
+                {
+                    await Migrator.CheckStorageCrsAsync(dataSource, cancellationToken);
+                    return;
+                }
                 var applied = await Migrator.MigrateAsync(dataSource, cancellationToken);
                 logger.LogInformation("Database migrated: {Applied} new migration(s) of {Total}", applied.Count, Migrator.All.Count);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                logger.LogError("Migrations are pending and this host's database role may not apply them ({Reason}): run ./smartregion db migrate " +
+                    "(the CLI, as the database's owner); /healthz reports them until then", e.MessageText);
             }
             catch (NpgsqlException e) when (e is not PostgresException)
             {
