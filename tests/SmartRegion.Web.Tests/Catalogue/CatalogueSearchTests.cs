@@ -33,6 +33,9 @@ public sealed class CatalogueSearchTests(WebSite site)
         await page.GetByRole(AriaRole.Button, new() { Name = "Rechercher" }).ClickAsync();
         await Expect(page.Locator("[data-dataset='solar-potential-buildings']")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-dataset='solar-potential-buildings']")).ToContainTextAsync("Calcul de la plateforme");
+        // The barometer's sums by commune say what they are, in words, not the format's code.
+        await Expect(page.Locator("[data-dataset='solar-potential-by-commune']")).ToContainTextAsync("Synthèse du calcul de la plateforme");
+        await Expect(page.Locator("#facet-format")).Not.ToContainTextAsync("solar-aggregate");
 
         await page.GetByLabel("Rechercher un jeu de données").FillAsync(token);
         await page.GetByLabel("Rechercher un jeu de données").PressAsync("Enter");

@@ -58,7 +58,7 @@ async function draw(body, d) {
       return svg('path', { d: path(f.geometry), class: f.geometry.type.includes('Line') ? 'sr-line' : null }, title);
     })));
   replace(body,
-    h('figure', { class: 'fr-content-media sr-map-figure', role: 'group', 'aria-label': t('catalogue.dataset.map') },
+    h('figure', { class: 'fr-content-media sr-map-figure', 'aria-label': t('catalogue.dataset.map') },
       map,
       h('figcaption', { class: 'fr-content-media__caption' },
         t('catalogue.map.caption', { count: features.length, total: page.numberMatched, communes: boundaries.features.length }),

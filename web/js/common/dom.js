@@ -122,7 +122,8 @@ export async function copyText(text) {
 export function dataTable({ id = null, wrapperId = null, caption, hideCaption = false, className = null, head, rows }) {
   return h('div', { class: ['fr-table', hideCaption ? 'fr-table--no-caption' : null, className], id: wrapperId },
     // The container scrolls sideways on a narrow screen: it takes the keyboard focus (and a name) so it can be scrolled without a mouse.
-    h('div', { class: 'fr-table__wrapper' }, h('div', { class: 'fr-table__container', tabindex: '0', role: 'region', 'aria-label': caption },
+    // A named group, not a region: a region is a landmark, and one named like the section around it repeats it (axe landmark-unique).
+    h('div', { class: 'fr-table__wrapper' }, h('div', { class: 'fr-table__container', tabindex: '0', role: 'group', 'aria-label': caption },
       h('div', { class: 'fr-table__content' },
       h('table', { id },
         h('caption', {}, caption),
