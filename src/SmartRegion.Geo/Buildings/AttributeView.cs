@@ -130,7 +130,7 @@ internal readonly struct AttributeValue(ReadOnlyMemory<byte> raw)
     public bool TryGetDouble(out double value)
     {
         var span = raw.Span;
-        if (JsonNumber.TryParseShort(span, out value))
+        if (JsonNumber.TryParse(span, out value))
         {
             return true;
         }

@@ -313,7 +313,7 @@ public static class GeoJsonGeometry
     {
         var start = (int)reader.TokenStartIndex;
         var v = 0.0;
-        if (reader.TokenType != JsonTokenType.Number || (!JsonNumber.TryParseShort(reader.ValueSpan, out v) && !reader.TryGetDouble(out v)))
+        if (reader.TokenType != JsonTokenType.Number || (!JsonNumber.TryParse(reader.ValueSpan, out v) && !reader.TryGetDouble(out v)))
         {
             reader.Skip();
             bad ??= new FeatureFieldException(PathOf(parent, index), $"holds {Raw(json, start, ref reader)}, not a number");
