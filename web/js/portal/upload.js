@@ -43,11 +43,13 @@ export function uploadPanel(datasetId, onVersion) {
       progress.value = 100;
       replace(status, t('portal.upload.processing', { version: accepted.version }));
       const done = await follow(accepted.jobId);
+      progress.hidden = true;
+      // The version's report is drawn first, then the line announces it: whoever reads "ready" and acts (corrects the
+      // schema, publishes) finds that version's report on screen, not the previous one's about to be replaced.
+      await onVersion(done, file);
       replace(status, done.status === 'ready'
         ? t('portal.upload.ready', { version: done.number, rows: formatNumber(done.rowCount ?? 0) })
         : t('portal.upload.failed', { version: done.number }));
-      progress.hidden = true;
-      await onVersion(done, file);
     } catch (error) {
       progress.hidden = true;
       if (error instanceof ApiError && !reauthenticated && await reauthenticateAfter(error.status)) {
