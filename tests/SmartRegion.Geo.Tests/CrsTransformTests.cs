@@ -21,6 +21,9 @@ public sealed class CrsTransformTests
     [InlineData("https://www.opengis.net/def/crs/EPSG/0/7415", 7415)]
     [InlineData("2056", 2056)]
     [InlineData("EPSG:900913", 3857)]
+    [InlineData("urn:ogc:def:crs,crs:EPSG::2154,crs:EPSG::5720", 2154)] // compound (CityGML): the horizontal part
+    [InlineData("EPSG:3946+5720", 3946)]
+    [InlineData("http://www.opengis.net/def/crs-compound?1=http://www.opengis.net/def/crs/EPSG/0/2154&2=http://www.opengis.net/def/crs/EPSG/0/5720", 2154)]
     public void Parse_FileSpellings_GiveEpsgCode(string name, int expected) => Assert.Equal(expected, KnownCrs.Parse(name));
 
     [Fact]

@@ -9,6 +9,12 @@ using SmartRegion.Geo.Readers;
 // its own id (original id + "-k") and every source attribute, so both loaders do the same work as on real files.
 // Coordinates keep the significant digits of the source's text (Lyon's GDAL export writes 22, e.g. 1841205.541376449167728;
 // Saint-Denis's 8-9): parsing a 22-digit number costs several times a short one, for both loaders.
+// Usage: SmartRegion.Bench.Ingest --citygml OUTPUT.gml COUNT SOURCE.gml…
+// Writes COUNT CityGML LOD2 buildings by copying the sources' buildings on a grid (CityGmlSynthetic).
+if (args is ["--citygml", var gmlOutput, var gmlCount, .. var gmlSources] && gmlSources.Length > 0)
+{
+    return CityGmlSynthetic.Write(gmlOutput, int.Parse(gmlCount, CultureInfo.InvariantCulture), gmlSources);
+}
 // Usage: SmartRegion.Bench.Ingest --first OUTPUT.geojson SOURCE.geojson
 // Writes the source's first feature, verbatim, with the source's CRS: a loader's time on it is its start-up.
 if (args is ["--first", var firstOutput, var firstSource])
