@@ -42,6 +42,7 @@ builder.Services.AddGracefulShutdown(builder.Configuration);
 builder.Services.AddSmartRegionMetrics();
 builder.Services.AddSolarApi();
 builder.Services.AddCatalog();
+builder.Services.AddOidcSignIn(builder.Configuration);
 builder.Services.AddTiles3d(builder.Configuration);
 builder.Services.AddBarometer();
 builder.Services.AddExplore();
@@ -60,6 +61,8 @@ app.UseRequestGuard();
 app.MapMetrics();
 app.UseCatalogCallers();
 app.UseApiRateLimits();
+// OpenID Connect sign-in: the providers' callbacks (after the callers: a sign-in replaces the session it came with).
+app.UseAuthentication();
 app.UseConditionalGet();
 
 app.MapOpenApi();

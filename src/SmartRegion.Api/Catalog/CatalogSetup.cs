@@ -26,6 +26,7 @@ internal static class CatalogSetup
     {
         var api = app.MapGroup("/api/v1").WithCatalogErrors();
         api.MapAuthEndpoints();
+        api.MapOidcEndpoints();
         api.MapKeyEndpoints();
         api.MapOrganisationEndpoints();
         api.MapDatasetEndpoints();

@@ -30,14 +30,26 @@ internal static class OrganisationEndpoints
             Results.Ok(new { items = (await accounts.ListOrganisationsAsync(ctx.RequestAborted)).Select(o => new { id = o.Slug, o.Name, o.Kind }) }))
             .WithSummary("The organisations of the platform (their ids, names and kinds are public)");
 
-        orgs.MapGet("/{org}/members", async (string org, HttpContext ctx, AccountStore accounts) =>
+        orgs.MapGet("/{org}/members", async (string org, HttpContext ctx, AccountStore accounts, IdentityStore identities) =>
         {
             var (found, denied) = await AdminOfAsync(ctx, accounts, org, "read");
-            return denied ?? Results.Ok(new
+            if (denied is not null)
             {
-                items = (await accounts.ListMembersAsync(found!.Id, ctx.RequestAborted)).Select(m => new { m.Email, m.DisplayName, m.Role }),
+                return denied;
+            }
+            var signIns = await identities.SignInsOfMembersAsync(found!.Id, ctx.RequestAborted);
+            return Results.Ok(new
+            {
+                items = (await accounts.ListMembersAsync(found.Id, ctx.RequestAborted)).Select(m => new
+                {
+                    m.Email, m.DisplayName, m.Role,
+                    // Who signed in how: the last session's method ('password' or 'oidc:<provider>') and the linked identities.
+                    lastSignIn = signIns.TryGetValue(m.UserId, out var s) && s.LastMethod is not null ? new { method = s.LastMethod, at = s.LastAt } : null,
+                    identities = (signIns.TryGetValue(m.UserId, out var i) ? i.Identities : [])
+                        .Select(x => new { x.Provider, x.Email, x.LinkedBy, x.LinkedAt, x.LastSignInAt }),
+                }),
             });
-        }).WithSummary("Members of an organisation and their roles (its admins; platform admins)");
+        }).WithSummary("Members of an organisation, their roles and how they sign in (its admins; platform admins)");
 
         orgs.MapPut("/{org}/members/{email}", async (string org, string email, RoleRequest body, HttpContext ctx, AccountStore accounts) =>
         {
