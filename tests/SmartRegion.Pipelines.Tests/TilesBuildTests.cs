@@ -167,6 +167,31 @@ public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
         Assert.Contains("max-per-tile", stderr);
     }
 
+    [Fact]
+    public async Task TilesBuild_BuildingsWithoutAnyAltitude_StandOnTheMedianGround_AndAreSaidSo()
+    {
+        // Footprints with heights but no altitude at all (an OSM-like source), never computed: every building is drawn.
+        var (code, stdout, stderr) = await Cli.RunAsync(_connectionString, null, "sample", "district", "--buildings", "12", "--out", _out);
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = await Cli.RunAsync(_connectionString, null, "ingest", "buildings",
+            JsonNode.Parse(stdout)!["buildingsPath"]!.GetValue<string>(), "--source", "demo");
+        Assert.True(code == 0, stderr);
+        await using (var cmd = _dataSource!.CreateCommand("""
+            UPDATE region.building SET ground_altitude_ngfign69_m = NULL, roof_min_altitude_ngfign69_m = NULL, roof_max_altitude_ngfign69_m = NULL,
+                                       height_above_ground_m = coalesce(height_above_ground_m, 9)
+            """))
+        {
+            await cmd.ExecuteNonQueryAsync(Ct);
+        }
+        var buildings = await ScalarAsync<long>("SELECT count(*) FROM region.building");
+
+        (code, _, stderr) = await Cli.RunAsync(_connectionString, null, "tiles", "build");
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"{buildings} buildings without a ground altitude stood on the region's median ground (0.0 m)", stderr);
+        var (_, json) = await TilesetAsync();
+        Assert.Equal(buildings, JsonNode.Parse(json)!["metadata"]!["properties"]!["buildingCount"]!.GetValue<long>());
+    }
+
     private async Task<T> ScalarAsync<T>(string sql)
     {
         await using var cmd = _dataSource!.CreateCommand(sql);

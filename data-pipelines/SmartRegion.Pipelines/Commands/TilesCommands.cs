@@ -81,7 +81,11 @@ internal static class TilesCommands
         var perBuilding = r.BuildingCount > 0 ? r.ContentBytes / r.BuildingCount : 0;
         var rate = r.BuildingCount / Math.Max(r.Elapsed.TotalSeconds, 1e-3);
         var run = r.SourceRunId?.ToString(CultureInfo.InvariantCulture) ?? "none";
-        var left = r.SkippedBuildings > 0 ? FormattableString.Invariant($"; {r.SkippedBuildings:N0} buildings without altitudes left out") : "";
+        var left = r.SkippedBuildings > 0 ? FormattableString.Invariant($"; {r.SkippedBuildings:N0} buildings without a drawable footprint left out") : "";
+        if (r.GroundAssumed > 0)
+        {
+            left += FormattableString.Invariant($"; {r.GroundAssumed:N0} buildings without a ground altitude stood on the region's median ground ({r.MedianGroundM:F1} m)");
+        }
         Console.Error.WriteLine(FormattableString.Invariant(
             $"tiles: tileset {r.TilesetId} ready: {r.BuildingCount:N0} buildings in {r.TileCount:N0} tiles, {r.ContentBytes / 1e6:F1} MB ({perBuilding:N0} bytes/building), {r.Elapsed.TotalSeconds:F1} s, {rate:N0} buildings/s; solar run {run}{left}"));
         return 0;

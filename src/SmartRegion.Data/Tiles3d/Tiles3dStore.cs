@@ -54,10 +54,14 @@ public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// The buildings of one tile with their latest complete solar result's status and roof faces. A building with no ground
-    /// altitude takes its roof top minus its height; with neither, it is left out (nothing to stand on).
+    /// altitude takes its roof top minus its height; with neither, it stands on <paramref name="groundFallbackM"/> (the
+    /// region's median ground, as the solar computation stands it on its tile's median), at least 3 m under a known roof top.
+    /// <c>GroundAssumed</c> counts those.
     /// </summary>
-    public async Task<List<BuildingInput>> ReadTileBuildingsAsync(long[] ids, CancellationToken cancellationToken)
+    public async Task<(List<BuildingInput> Buildings, int GroundAssumed)> ReadTileBuildingsAsync(long[] ids, double groundFallbackM,
+        CancellationToken cancellationToken)
     {
+        var groundAssumed = 0;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid));
         var reader3d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid)) { HandleOrdinates = Ordinates.XYZ };
@@ -83,7 +87,8 @@ public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
                 ground ??= roofMax - height;
                 if (ground is null)
                 {
-                    continue;
+                    ground = Math.Min(groundFallbackM, (roofMax ?? double.PositiveInfinity) - 3);
+                    groundAssumed++;
                 }
                 var roofTop = roofMax ?? ground + height ?? ground.Value + 3;
                 var status = reader.IsDBNull(5) ? ResultStatus.None : reader.GetString(5) switch
@@ -133,8 +138,8 @@ public sealed class Tiles3dStore(NpgsqlDataSource dataSource)
                     reader.GetDouble(6), reader.GetDouble(7)));
             }
         }
-        return rows.Select(r => new BuildingInput(r.Id, r.Footprint, r.Ground, r.RoofTop, r.Status,
-            faces.TryGetValue(r.Id, out var f) ? f : (IReadOnlyList<RoofFaceInput>)[])).ToList();
+        return (rows.Select(r => new BuildingInput(r.Id, r.Footprint, r.Ground, r.RoofTop, r.Status,
+            faces.TryGetValue(r.Id, out var f) ? f : (IReadOnlyList<RoofFaceInput>)[])).ToList(), groundAssumed);
     }
 
     /// <summary>Starts a tileset build; returns its id.</summary>

@@ -36,7 +36,12 @@ public sealed record TilesetBuildOptions
 }
 
 /// <summary>What a build did.</summary>
-public sealed record TilesetBuildResult(long TilesetId, long? SourceRunId, int BuildingCount, int SkippedBuildings, int TileCount, long ContentBytes, TimeSpan Elapsed);
+/// <summary>
+/// What a build did. <paramref name="SkippedBuildings"/>: left out (no footprint to draw); <paramref name="GroundAssumed"/>:
+/// drawn on the region's median ground (<paramref name="MedianGroundM"/>), having no altitude of their own.
+/// </summary>
+public sealed record TilesetBuildResult(long TilesetId, long? SourceRunId, int BuildingCount, int SkippedBuildings, int TileCount, long ContentBytes,
+    TimeSpan Elapsed, int GroundAssumed, double MedianGroundM);
 
 /// <summary>
 /// Builds the region's buildings as 3D Tiles from PostGIS: the quadtree of every current building, each tile's buildings read
@@ -64,14 +69,15 @@ public sealed class TilesetBuilder(Tiles3dStore store)
         var tilesetId = await store.CreateTilesetAsync(sourceRunId, options.ToJson(), cancellationToken);
         var version = tilesetId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var contents = new ConcurrentDictionary<string, BuiltContent>();
-        int done = 0, skipped = 0;
+        int done = 0, skipped = 0, groundAssumed = 0;
         long bytes = 0;
         try
         {
             await Parallel.ForEachAsync(tiles, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken },
                 async (node, ct) =>
                 {
-                    var buildings = await store.ReadTileBuildingsAsync(node.Buildings.Select(b => b.Id).ToArray(), ct);
+                    var (buildings, assumed) = await store.ReadTileBuildingsAsync(node.Buildings.Select(b => b.Id).ToArray(), groundAltitude, ct);
+                    Interlocked.Add(ref groundAssumed, assumed);
                     var built = BuildTile(node, buildings, options.GeoidUndulationM, version, out var glb, out var added);
                     Interlocked.Add(ref skipped, node.Buildings.Count - added);
                     if (built is not null)
@@ -83,10 +89,15 @@ public sealed class TilesetBuilder(Tiles3dStore store)
                     progress?.Report((Interlocked.Add(ref done, node.Buildings.Count), summaries.Count));
                 });
             var drawn = summaries.Count - skipped;
+            if (contents.IsEmpty)
+            {
+                throw new TilesetBuildException(FormattableString.Invariant(
+                    $"none of the {summaries.Count:N0} buildings could be drawn: their footprints are empty or degenerate (region.building.footprint); re-ingest them from a file with valid polygons"));
+            }
             var json = TilesetJson.Write(root, contents, new TilesetInfo(version, sourceRunId, options.GeoidUndulationM, groundAltitude, drawn,
                 DateTimeOffset.UtcNow, options.SuitabilityBandsKwhPerM2)).ToJsonString(JsonOptions);
             await store.CompleteTilesetAsync(tilesetId, json, ETagOf(Encoding.UTF8.GetBytes(json)), drawn, contents.Count, bytes, cancellationToken);
-            return new TilesetBuildResult(tilesetId, sourceRunId, drawn, skipped, contents.Count, bytes, clock.Elapsed);
+            return new TilesetBuildResult(tilesetId, sourceRunId, drawn, skipped, contents.Count, bytes, clock.Elapsed, groundAssumed, groundAltitude);
         }
         catch (Exception e)
         {
