@@ -118,6 +118,7 @@ export class MapScene {
     const offset = new Cesium.HeadingPitchRange(0, Cesium.Math.toRadians(-45), rangeM);
     return new Promise((resolve) => {
       if (duration <= 0) {
+        this.viewer.camera.cancelFlight();
         this.viewer.camera.viewBoundingSphere(sphere, offset);
         this.viewer.camera.lookAtTransform(Cesium.Matrix4.IDENTITY);
         this.viewer.scene.requestRender();
@@ -137,8 +138,10 @@ export class MapScene {
       heading: Cesium.Math.toDegrees(c.heading), pitch: Cesium.Math.toDegrees(c.pitch) };
   }
 
+  /** Puts the camera there at once; a flight still under way (a search's) is cancelled, or it would take the camera back. */
   setCamera({ lon, lat, height, heading = 0, pitch = -45 }) {
     const Cesium = this.Cesium;
+    this.viewer.camera.cancelFlight();
     this.viewer.camera.setView({
       destination: Cesium.Cartesian3.fromDegrees(lon, lat, height),
       orientation: { heading: Cesium.Math.toRadians(heading), pitch: Cesium.Math.toRadians(pitch), roll: 0 },
