@@ -20,6 +20,7 @@ internal static partial class Tiles3dEndpoints
         services.AddKeyedSingleton(ReadDatabase.Key, (sp, _) => new Tiles3dStore(sp.ReadDataSource()));
         services.AddSingleton<TilesetBuilder>();
         services.AddSingleton<RoofSampleQueries>();
+        services.AddKeyedSingleton(ReadDatabase.Key, (sp, _) => new FootprintTileQueries(sp.ReadDataSource()));
         services.AddSingleton(Tiles3dSettings.From(configuration));
         services.AddHostedService<Tiles3dRefresher>();
         return services;
@@ -90,6 +91,7 @@ internal static partial class Tiles3dEndpoints
         .ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapRoofSamples();
+        app.MapFootprintTiles();
         return app;
     }
 

@@ -33,6 +33,13 @@ public sealed class MapPageTests(WebSite site)
         var withoutTiles = await page.EvaluateAsync<double>("() => { const s = window.smartregionMap; s.tileset.show = false; const v = window.smartregionTest.roofPixelShare(); s.tileset.show = true; s.render(); return v; }");
         Assert.True(withTiles > 0.01 && withTiles > 5 * withoutTiles, $"roof-coloured share of the view: {withTiles:P2} with the buildings, {withoutTiles:P2} without");
 
+        // The footprints layer on the ground: its PNG tile decoded by the browser is opaque inside the building, clear on
+        // ground 3 m or more from any building.
+        Assert.True(await page.EvaluateAsync<bool>("() => window.smartregionMap.viewer.imageryLayers.contains(window.smartregionMap.footprintLayer)"));
+        Assert.True(await FootprintAlphaAsync(page, address.Lon, address.Lat) >= 150, "the footprint tile is not drawn inside the building");
+        var (clearLon, clearLat) = await OpenGroundNearAsync(address.Id);
+        Assert.Equal(0, await FootprintAlphaAsync(page, clearLon, clearLat));
+
         // An address typed as a resident would: lower case, no accents; the suggestion chosen.
         var typed = RemoveAccents(address.Label).ToLowerInvariant();
         var box0 = page.GetByRole(AriaRole.Combobox, new() { Name = "Votre adresse" });
@@ -249,6 +256,43 @@ public sealed class MapPageTests(WebSite site)
         Assert.True(await reader.ReadAsync(Ct), "the demo district has no addressed building with panels");
         return (new Place(reader.GetInt64(0), reader.GetString(1), reader.GetDouble(2), reader.GetDouble(3)),
             new Place(reader.GetInt64(4), "", reader.GetDouble(5), reader.GetDouble(6)));
+    }
+
+    /// <summary>The alpha (0–255) of the footprints layer's pixel at a point, zoom 19 (≈ 20 cm), as the browser decodes the API's PNG.</summary>
+    private static async Task<int> FootprintAlphaAsync(IPage page, double lon, double lat)
+    {
+        const int z = 19;
+        var n = Math.Pow(2, z);
+        var x = (lon + 180) / 360 * n;
+        var phi = lat * Math.PI / 180;
+        var y = (1 - Math.Log(Math.Tan(phi) + 1 / Math.Cos(phi)) / Math.PI) / 2 * n;
+        return await page.EvaluateAsync<int>("""
+            async ([url, px, py]) => {
+              const answer = await fetch(url);
+              if (!answer.ok || answer.headers.get('content-type') !== 'image/png') throw new Error(`${url}: ${answer.status} ${answer.headers.get('content-type')}`);
+              const image = await createImageBitmap(await answer.blob());
+              const canvas = new OffscreenCanvas(image.width, image.height);
+              const ctx = canvas.getContext('2d');
+              ctx.drawImage(image, 0, 0);
+              return ctx.getImageData(px, py, 1, 1).data[3];
+            }
+            """, new object[] { $"/api/v1/map/footprints/{z}/{(long)x}/{(long)y}.png", (int)((x % 1) * 256), (int)((y % 1) * 256) });
+    }
+
+    /// <summary>A point of open ground within 10 m of a building and 3 m or more from every building (WGS84).</summary>
+    private async Task<(double Lon, double Lat)> OpenGroundNearAsync(long buildingId)
+    {
+        await using var cmd = site.Database.DataSource.CreateCommand("""
+            SELECT ST_X(p), ST_Y(p) FROM (
+              SELECT ST_Transform(ST_PointOnSurface(ST_Difference(ST_Buffer(b.footprint, 10),
+                       (SELECT ST_Buffer(ST_Union(o.footprint), 3) FROM region.building o
+                        WHERE o.retired_run_id IS NULL AND ST_DWithin(o.footprint, b.footprint, 15)))), 4326) AS p
+              FROM region.building b WHERE b.id = @id) q
+            """);
+        cmd.Parameters.AddWithValue("id", buildingId);
+        await using var reader = await cmd.ExecuteReaderAsync(Ct);
+        Assert.True(await reader.ReadAsync(Ct) && !reader.IsDBNull(0), $"no open ground near building {buildingId}");
+        return (reader.GetDouble(0), reader.GetDouble(1));
     }
 
     private async Task<JsonElement> ApiReportAsync(string path)

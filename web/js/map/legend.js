@@ -31,5 +31,7 @@ export function renderLegend(host, legend) {
       `${t(`map.classes.${c.cls}`)} — ${range(c)} ${t('map.units.kwhPerM2Year')}`))),
     h('ul', { class: 'sr-legend__classes' },
       h('li', {}, h('span', { class: 'sr-swatch', style: `background: ${legend.wallColour}`, 'aria-hidden': 'true' }), t('map.legend.walls')),
-      h('li', {}, h('span', { class: 'sr-swatch', style: `background: ${legend.noResultColour}`, 'aria-hidden': 'true' }), t('map.legend.noResult'))));
+      h('li', {}, h('span', { class: 'sr-swatch', style: `background: ${legend.noResultColour}`, 'aria-hidden': 'true' }), t('map.legend.noResult')),
+      // The ground layer's grey (FootprintTileQueries: #4b4b5a at 70 %), over the ground's colour.
+      h('li', {}, h('span', { class: 'sr-swatch', style: 'background: #7f7e85', 'aria-hidden': 'true' }), t('map.legend.footprints'))));
 }

@@ -74,8 +74,25 @@ export class MapScene {
     this.viewer.scene.primitives.add(tileset);
     this.tileset = tileset;
     this.regionRad = region;
+    this.#footprints(region);
     this.#restyle();
     return tileset;
+  }
+
+  /**
+   * Every building's footprint draped on the ground (the API's PNG tiles, from zoom 13): at a distance the 3D tiles show only
+   * the largest buildings, the footprints show the streets and blocks a resident finds their way by.
+   */
+  #footprints(region) {
+    const Cesium = this.Cesium;
+    const margin = 0.0005;   // radians, ≈ 3 km: the tiles at the region's edge
+    this.footprintLayer = this.viewer.imageryLayers.addImageryProvider(new Cesium.UrlTemplateImageryProvider({
+      url: '/api/v1/map/footprints/{z}/{x}/{y}.png',
+      tilingScheme: new Cesium.WebMercatorTilingScheme(),
+      maximumLevel: 19,
+      rectangle: new Cesium.Rectangle(region[0] - margin, region[1] - margin, region[2] + margin, region[3] + margin),
+      credit: '',
+    }));
   }
 
   /** Resolves when every tile needed for the current view is loaded and drawn. */
