@@ -145,8 +145,9 @@ internal static class VersionEndpoints
             var location = $"/api/v1/datasets/{id}/versions/{version.Number}";
             return Results.Accepted(location, new { version = version.Number, jobId, status = version.Status, statusUrl = location, jobUrl = $"/api/v1/jobs/{jobId}" });
         })
-        .WithSummary("A new version from a file already on the server, under the organisation's Catalog:ServerFileRoots (publish scope; editor) → 202 with the job")
+        .WithSummary("A new version from a file already on the server → 202 with the job")
         .WithDescription("""
+            Under the organisation's Catalog:ServerFileRoots only (publish scope; editor).
             Body: {"path": "/srv/opendata/batiments.parquet", "format": "parquet", "layer": …, "strict": false}. The file is read in
             place (never copied, never deleted), from the roots of the dataset's organisation only. A path with NUL or control
             characters or a '.' or '..' segment answers 400 invalid_path / path_traversal; any path outside the organisation's roots

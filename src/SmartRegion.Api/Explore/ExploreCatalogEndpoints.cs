@@ -32,7 +32,8 @@ internal static class ExploreCatalogEndpoints
 
         api.MapGet("/catalog/facets", (Func<HttpContext, Task<IResult>>)FacetsAsync)
             .WithName("ExploreCatalogFacets")
-            .WithSummary("Counts of the catalogue's facets (publisher, license, keyword, theme, features, visibility) among the visible datasets")
+            .WithSummary("Facets of the catalogue")
+            .WithDescription("Counts by publisher, license, keyword, theme, features and visibility among the datasets the caller may see.")
             .Produces<ExploreFacets>(StatusCodes.Status200OK);
 
         api.MapGet("/catalog/datasets/{dataset_id}", DatasetAsync)

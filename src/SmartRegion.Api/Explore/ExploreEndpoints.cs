@@ -80,8 +80,8 @@ internal static class ExploreEndpoints
 
         api.MapGet("/catalog/datasets/{dataset_id}/exports/{format}", (string dataset_id, string format, HttpContext ctx) => ExportAsync(ctx, dataset_id, format))
             .WithName("ExploreExport")
-            .WithSummary("Every matching record, streamed: csv (delimiter, with_bom), json, jsonl, geojson, parquet (GeoParquet 1.1)")
-            .WithDescription("The same ODSQL parameters as records; limit defaults to -1 (no limit). CSV cells that a spreadsheet would run as a formula are prefixed with '.")
+            .WithSummary("Export every matching record, streamed")
+            .WithDescription("Formats: csv (delimiter, with_bom), json, jsonl, geojson, parquet (GeoParquet 1.1). The same ODSQL parameters as records; limit defaults to -1 (no limit). CSV cells that a spreadsheet would run as a formula are prefixed with '.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .Produces<ExploreError>(StatusCodes.Status400BadRequest);
 

@@ -51,7 +51,8 @@ internal static class OgcEndpoints
         ogc.MapGet("/collections", (Func<HttpContext, Task<IResult>>)CollectionsAsync).WithName("OgcCollections").WithSummary("Every dataset with a geometry the caller may see");
         ogc.MapGet("/collections/{collectionId}", CollectionAsync).WithName("OgcCollection").WithSummary("One collection: extent, CRS, links");
         ogc.MapGet("/collections/{collectionId}/items", ItemsAsync).WithName("OgcItems")
-            .WithSummary("Features (GeoJSON), paged: limit 1–10,000 (default 10), bbox (+ bbox-crs), crs, datetime, property=value filters");
+            .WithSummary("Features of a collection (GeoJSON), paged")
+            .WithDescription("limit 1–10,000 (default 10), bbox (+ bbox-crs), crs, datetime, property=value filters; next links, numberMatched and numberReturned.");
         ogc.MapGet("/collections/{collectionId}/items/{featureId}", ItemAsync).WithName("OgcItem").WithSummary("One feature by id");
         return app;
     }

@@ -17,8 +17,9 @@ internal static class SolarBatchEndpoints
         app.MapGet("/api/v1/solar/buildings", BatchAsync)
             .WithTags("Solar")
             .WithName("SolarBuildingsBatch")
-            .WithSummary("Solar reports of many buildings: ids=1,2,3 (at most 1,000) or bbox=minLon,minLat,maxLon,maxLat (limit ≤ 500, cursor), streamed")
+            .WithSummary("Solar reports of many buildings, streamed")
             .WithDescription("""
+                ids=1,2,3 (at most 1,000) or bbox=minLon,minLat,maxLon,maxLat (limit ≤ 500, cursor). Answer:
                 {"reports": [report, …], "missing": [ids without a computed result], "next": "URL of the next page (bbox only)"}.
                 Each report is the same document as GET /api/v1/solar/buildings/{id}, in id order. Example:
                 /api/v1/solar/buildings?bbox=2.35,48.93,2.37,48.94&limit=100

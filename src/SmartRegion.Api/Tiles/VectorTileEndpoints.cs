@@ -26,7 +26,8 @@ internal static class VectorTileEndpoints
         var tiles = app.MapGroup("/tiles").WithTags("Vector tiles");
         tiles.MapGet("/{dataset}/{z}/{x}/{y}.mvt", TileAsync)
             .WithName("VectorTile")
-            .WithSummary("A Mapbox vector tile (z 0–22, XYZ scheme, Web Mercator) of a dataset: one layer named after the dataset, its visible fields as attributes")
+            .WithSummary("A vector tile of a dataset (Mapbox Vector Tile)")
+            .WithDescription("z 0–22, XYZ scheme, Web Mercator; one layer named after the dataset, its visible fields as attributes.")
             .Produces(StatusCodes.Status200OK, contentType: "application/vnd.mapbox-vector-tile")
             .Produces(StatusCodes.Status204NoContent)
             .Produces(StatusCodes.Status304NotModified)
