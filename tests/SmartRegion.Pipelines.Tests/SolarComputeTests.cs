@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using SmartRegion.Pipelines.Ingest;
 using SmartRegion.Pipelines.Sample;
 using SmartRegion.Solar.Weather;
@@ -148,8 +149,11 @@ public sealed class SolarComputeTests(TestDatabase db)
             SELECT r.status || '|' || r.reason || '|' || round(r.station_distance_km) FROM solar.building_result r JOIN region.building b ON b.id = r.building_id
             WHERE r.run_id = @r AND b.source = @s
             """, ("r", runId), ("s", source));
-        // The reason is the code; the distance to the run's station goes with the result.
-        Assert.Matches(@"^skipped\|station_too_far\|6[0-9]{2}$", row);
+        // The reason is the code; the distance to the run's station goes with the result. Which station is nearest depends
+        // on what other tests loaded into the shared database (Paris: 660 km; a Lyon year: 277 km): beyond 100 km is the point.
+        var match = Regex.Match(row, @"^skipped\|station_too_far\|([0-9]+)$");
+        Assert.True(match.Success, row);
+        Assert.InRange(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), 101, 1_000);
         Assert.Equal("complete", await ScalarAsync<string>(db, "SELECT status FROM solar.run WHERE id = @r", ("r", runId)));
     }
 
