@@ -43,7 +43,7 @@ internal static class FootprintTileEndpoints
             http.Response.Headers.CacheControl = "public, max-age=300";
             http.Response.Headers.ETag = etag;
             http.Response.Headers["X-Footprints"] = footprints.ToString(CultureInfo.InvariantCulture);
-            if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(e => e.Trim() == etag)))
+            if (Tiles3dEndpoints.Matches(http, etag))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }

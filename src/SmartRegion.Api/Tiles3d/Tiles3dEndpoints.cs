@@ -95,7 +95,7 @@ internal static partial class Tiles3dEndpoints
         return app;
     }
 
-    private static bool Matches(HttpContext http, string etag) =>
+    internal static bool Matches(HttpContext http, string etag) =>
         http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == "*" || v.Split(',').Any(e => e.Trim() == etag)));
 
     private static IResult NotFound(PathString path) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
