@@ -13,6 +13,7 @@ namespace SmartRegion.Data.Tests.Catalog;
 /// the budget, and the next organisation's job runs right after it. No API host runs in this project, so no other worker
 /// takes these jobs.
 /// </summary>
+[Collection(JobQueue.Name)]
 public sealed class JobBudgetTests(TestDatabase db) : IDisposable
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -53,30 +54,8 @@ public sealed class JobBudgetTests(TestDatabase db) : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Claims until <paramref name="jobId"/> comes up (other tests' jobs are put back).</summary>
-    private static async Task<ClaimedJob> ClaimAsync(VersionStore versions, long jobId)
-    {
-        var others = new List<ClaimedJob>();
-        try
-        {
-            while (await versions.ClaimJobAsync("budget-tests", Ct) is { } job)
-            {
-                if (job.JobId == jobId)
-                {
-                    return job;
-                }
-                others.Add(job);
-            }
-            throw new InvalidOperationException($"job {jobId} is not claimable");
-        }
-        finally
-        {
-            foreach (var other in others)
-            {
-                await versions.ReleaseJobAsync(other, CancellationToken.None);
-            }
-        }
-    }
+    private static async Task<ClaimedJob> ClaimAsync(VersionStore versions, long jobId) =>
+        await JobQueue.ClaimAsync(versions, jobId, "budget-tests", Ct) ?? throw new InvalidOperationException($"job {jobId} is not claimable");
 
     [Fact]
     public async Task EndlessGeoPackageView_FailsWithinTheBudget_AndTheNextJobRuns()

@@ -8,6 +8,7 @@ namespace SmartRegion.Data.Tests.Catalog;
 /// An ingestion job whose worker dies holding it (its lease runs out) is retried, but not forever: after the limit it
 /// fails with the reason, and so does its version. No API host runs in this project, so no real worker takes the jobs.
 /// </summary>
+[Collection(JobQueue.Name)]
 public sealed class JobCrashLimitTests(TestDatabase db)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -23,30 +24,8 @@ public sealed class JobCrashLimitTests(TestDatabase db)
         return (jobId, version.Id);
     }
 
-    /// <summary>Claims until this test's job comes up (jobs of other tests are put back); null when it is not claimable.</summary>
-    private static async Task<ClaimedJob?> ClaimAsync(VersionStore versions, long jobId, string worker, int maxCrashes)
-    {
-        var others = new List<ClaimedJob>();
-        try
-        {
-            while (await versions.ClaimJobAsync(worker, Ct, ShortLease, maxCrashes) is { } job)
-            {
-                if (job.JobId == jobId)
-                {
-                    return job;
-                }
-                others.Add(job);
-            }
-            return null;
-        }
-        finally
-        {
-            foreach (var other in others)
-            {
-                await versions.ReleaseJobAsync(other, Ct);
-            }
-        }
-    }
+    private static Task<ClaimedJob?> ClaimAsync(VersionStore versions, long jobId, string worker, int maxCrashes) =>
+        JobQueue.ClaimAsync(versions, jobId, worker, Ct, ShortLease, maxCrashes);
 
     private async Task<(string Status, int Attempts, int Crashes, string? Error)> JobRowAsync(long jobId)
     {
