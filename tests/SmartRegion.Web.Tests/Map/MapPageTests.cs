@@ -220,8 +220,60 @@ public sealed class MapPageTests(WebSite site)
         // The barometer's link to a building: its report; printed, one A4 page.
         await GoAsync(page, $"/?building={address.Id}");
         await Assertions.Expect(page.Locator("#report-title")).ToHaveTextAsync(address.Label, new() { Timeout = 60_000 });
+
+        // "Correct my roof", as a resident does it: the first face's slope typed wrong (a wall, then a word) → a message
+        // beside the field, nothing sent; then 15° steeper (or flatter) → the API's what-if for exactly those faces, shown as
+        // a simulation beside the official figures; back → the official report again.
+        var official = await ApiReportAsync($"/api/v1/solar/buildings/{address.Id}");
+        var faces = official.GetProperty("roofFaces").EnumerateArray().Where(f => f.TryGetProperty("polygonWgs84", out var g) && g.ValueKind == JsonValueKind.Object).ToList();
+        var tilt0 = Math.Round(faces[0].GetProperty("tiltDeg").GetDouble(), MidpointRounding.AwayFromZero);
+        var corrected = tilt0 > 50 ? tilt0 - 15 : tilt0 + 15;
+        // The faces left as shown go back with the report's own values (the page shows them to the degree).
+        var body = new
+        {
+            roofFaces = faces.Select((f, i) => new
+            {
+                polygonWgs84 = f.GetProperty("polygonWgs84"),
+                tiltDeg = i == 0 ? corrected : f.GetProperty("tiltDeg").GetDouble(),
+                azimuthDeg = f.GetProperty("azimuthDeg").GetDouble(),
+            }).ToList(),
+        };
+        using var http = new HttpClient { BaseAddress = site.BaseAddress };
+        var simulated = await (await http.PostAsJsonAsync($"/api/v1/solar/buildings/{address.Id}/what-if", body, Ct)).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.NotEqual(Format(official.GetProperty("annualKwhAc").GetDouble(), 0), Format(simulated.GetProperty("annualKwhAc").GetDouble(), 0));
+        var whatIfs = 0;
+        page.Request += (_, r) => { if (r.Method == "POST" && r.Url.EndsWith("/what-if", StringComparison.Ordinal)) Interlocked.Increment(ref whatIfs); };
+        await page.Locator("summary", new() { HasText = "Corriger mon toit" }).ClickAsync();
+        var slope = page.GetByRole(AriaRole.Textbox, new() { Name = $"Pente du pan {faces[0].GetProperty("faceNo").GetInt32()}, en degrés" });
+        var submit = page.GetByRole(AriaRole.Button, new() { Name = "Recalculer avec mes corrections" });
+        await slope.FillAsync("80");
+        await submit.ClickAsync();
+        await Assertions.Expect(page.Locator("#correct-form .fr-error-text:visible")).ToHaveTextAsync(
+            $"Pente du pan {faces[0].GetProperty("faceNo").GetInt32()} : 80° n'est pas une pente de toit : de 0 à 75°");
+        await Assertions.Expect(slope).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(slope).ToBeFocusedAsync();
+        await Assertions.Expect(page.Locator("#correct-status")).ToHaveTextAsync("Une valeur est à corriger : voyez le message sous le champ.");
+        await slope.FillAsync("raide");
+        await submit.ClickAsync();
+        await Assertions.Expect(page.Locator("#correct-form .fr-error-text:visible")).ToContainTextAsync("« raide » n'est pas un nombre de degrés");
+        await page.Locator("#correct-form").ScrollIntoViewIfNeededAsync();
+        await browser.ScreenshotAsync("3-correct-my-roof-refused");
+        Assert.Equal(0, whatIfs);
+        await slope.FillAsync(Inv(corrected).Replace('.', ','));
+        await submit.ClickAsync();
+        await Assertions.Expect(page.Locator("#report-simulation")).ToBeVisibleAsync(new() { Timeout = SlowMs });
+        Assert.Equal(1, whatIfs);
+        await Assertions.Expect(page.Locator("#report-official-figures")).ToContainTextAsync("Rapport officiel");
+        Assert.Contains(Format(official.GetProperty("annualKwhAc").GetDouble(), 0), Squash(await page.Locator("#report-official-figures").InnerTextAsync()));
+        await ExpectNumberAsync(page, "#report-kwh", simulated.GetProperty("annualKwhAc").GetDouble(), 0);
+        await ExpectNumberAsync(page, "#report-panels", simulated.GetProperty("panelCount").GetDouble(), 0);
+        await browser.ScreenshotAsync("4-correct-my-roof-simulation");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revenir au rapport officiel" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#report-simulation")).ToBeHiddenAsync();
+        await ExpectNumberAsync(page, "#report-kwh", official.GetProperty("annualKwhAc").GetDouble(), 0);
         await page.EmulateMediaAsync(new() { Media = Media.Print });
-        await browser.ScreenshotAsync("3-print");
+        await browser.ScreenshotAsync("5-print");
         var pdf = Encoding.Latin1.GetString(await page.PdfAsync(new() { Format = "A4", PrintBackground = true }));
         Assert.Equal(1, Regex.Count(pdf, @"/Type\s*/Page[^s]"));
         await page.EmulateMediaAsync(new() { Media = Media.Screen });

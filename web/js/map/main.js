@@ -162,12 +162,34 @@ async function show(report, { fly }) {
     onPrint: () => window.print(),
     onShare: share,
     chartHost: drawChart,
+    onWhatIf: whatIf,
   });
   setTitle(report.address?.label ?? t('map.report.buildingNo', { id: report.building.id }));
   focusReport();
   if (sceneStarted) await placeOnScene(report, { fly });
   updateElevation();
   saveUrl();
+}
+
+/**
+ * The roof computed again with the resident's corrections (POST …/what-if: nothing is stored), shown as a simulation beside
+ * the official figures, its panels on the roof; "back" shows the official report again. A failure is thrown to the form,
+ * which says it beside the field the API names. An answer that comes after another building was chosen is dropped.
+ */
+async function whatIf(body) {
+  const official = state.report;
+  const answer = await api(`/api/v1/solar/buildings/${official.building.id}/what-if`, { method: 'POST', body });
+  if (state.report !== official) return;
+  renderReport(els.report, answer, {
+    onPrint: () => window.print(),
+    onShare: share,
+    chartHost: drawChart,
+    onWhatIf: whatIf,
+    onOfficial: () => show(official, { fly: false }),
+    official,
+  });
+  scene?.drawPanels(answer);
+  $('#report-simulation')?.focus();
 }
 
 /** The building selected in 3D, its panels drawn, and the camera on it when asked. */

@@ -23,7 +23,7 @@ const n = (value, digits = 0) => (value === null || value === undefined || Numbe
   : formatNumber(value, { minimumFractionDigits: digits, maximumFractionDigits: digits }));
 
 /** Draws the report of a building (or the reason it has none) into the panel. */
-export function renderReport(panel, report, { onPrint, onShare, chartHost } = {}) {
+export function renderReport(panel, report, { onPrint, onShare, chartHost, onWhatIf, onOfficial, official } = {}) {
   const title = report.address?.label ?? t('map.report.buildingNo', { id: report.building.id });
   const head = h('div', { class: 'sr-report__head' },
     h('h2', { id: 'report-title', class: 'fr-h4 fr-mb-1w', tabindex: '-1' }, title),
@@ -36,6 +36,11 @@ export function renderReport(panel, report, { onPrint, onShare, chartHost } = {}
   const cls = bestClass(report);
   const parts = [
     head,
+    report.simulation ? h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mb-2w', id: 'report-simulation', role: 'status', tabindex: '-1' },
+      h('p', {}, t('map.correct.simulation')),
+      official ? h('p', { id: 'report-official-figures' }, t('map.correct.officialWas', { panels: n(official.panelCount), kwh: n(official.annualKwhAc) })) : '',
+      h('button', { class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w sr-no-print', type: 'button', id: 'correct-back', onclick: onOfficial },
+        t('map.correct.back'))) : '',
     h('p', { class: `fr-badge fr-badge--no-icon sr-class sr-class--${cls}`, id: 'report-suitability' },
       t('map.report.suitability', { label: t(`map.classes.${cls}`) })),
     keyFigures(report),
@@ -45,6 +50,7 @@ export function renderReport(panel, report, { onPrint, onShare, chartHost } = {}
     uncertainty(report),
     h('h3', { class: 'fr-h6 fr-mt-3w' }, t('map.report.facesTitle')),
     facesTable(report),
+    correction(report, onWhatIf),
     provenance(report),
     h('ul', { class: 'fr-btns-group fr-btns-group--inline-sm fr-btns-group--icon-left fr-mt-3w sr-no-print' },
       h('li', {}, h('button', { class: 'fr-btn fr-btn--secondary fr-icon-printer-line', type: 'button', id: 'report-print', onclick: onPrint }, t('map.report.print'))),
@@ -221,6 +227,125 @@ function facesTable(r) {
         h('td', {}, n(f.annualIrradiationKwhPerM2)),
         h('td', {}, `${n(f.shadingLossFraction * 100)} %`),
         h('td', {}, n(f.panelCount)))))));
+}
+
+/**
+ * "Correct my roof": each face's tilt and azimuth as the resident knows them; onWhatIf({ roofFaces }) asks the API to compute
+ * the roof again with them (POST …/what-if, nothing stored) and shows the answer. The faces go back with the outlines the
+ * report gave. Every value is checked here first, each refusal said beside its field in the page's language; a refusal of the
+ * API (400 invalid_field, `roofFaces[i].tiltDeg`) goes beside the field it names, any other failure under the button.
+ */
+function correction(r, onWhatIf) {
+  const faces = (r.roofFaces ?? []).filter((f) => f.polygonWgs84);
+  if (!onWhatIf || faces.length === 0) return '';
+  const maxTilt = Number(r.provenance?.parameters?.roof?.lod2MaxTiltDeg?.value ?? 75);
+  const col = (key) => h('th', { scope: 'col' }, t(key));
+  const fields = new Map();   // "faceIndex.field" → { input, error, label }
+  const errorRows = [];
+  const cell = (f, i, field, label, name) => {
+    const id = `correct-${f.faceNo}-${field}`;
+    const error = h('p', { class: 'fr-error-text fr-mt-0', id: `${id}-error`, hidden: true });
+    const shown = f[field] === null || f[field] === undefined ? '' : n(f[field]);
+    const input = h('input', { class: 'fr-input', type: 'text', inputmode: 'decimal', id, autocomplete: 'off', value: shown,
+      'data-face': String(f.faceNo), 'data-field': field, 'aria-label': t(label, { no: f.faceNo }) });
+    // A value left as shown (rounded to the degree) goes back as the report had it, to the hundredth.
+    fields.set(`${i}.${field}`, { input, error, row: i, label: t(name, { no: f.faceNo }), shown, original: f[field] });
+    return h('td', {}, input);
+  };
+  // Each face's row, then a row for its messages (shown only when it has one): the inputs stay in line.
+  const rows = faces.flatMap((f, i) => {
+    const main = h('tr', {},
+      h('th', { scope: 'row' }, String(f.faceNo)),
+      h('td', { class: 'sr-correct__now' }, orientationWords(f.azimuthDeg, f.tiltDeg)),
+      cell(f, i, 'tiltDeg', 'map.correct.tiltOf', 'map.correct.tiltName'),
+      cell(f, i, 'azimuthDeg', 'map.correct.azimuthOf', 'map.correct.azimuthName'));
+    const errors = h('tr', { class: 'sr-correct__errors', hidden: true },
+      h('td', { colspan: '4' }, fields.get(`${i}.tiltDeg`).error, fields.get(`${i}.azimuthDeg`).error));
+    errorRows.push(errors);
+    return [main, errors];
+  });
+  const status = h('p', { id: 'correct-status', class: 'fr-text--sm fr-mt-1w', role: 'status' });
+  const submit = h('button', { class: 'fr-btn fr-btn--secondary fr-mt-1w', type: 'submit', id: 'correct-submit' }, t('map.correct.submit'));
+  const form = h('form', { id: 'correct-form', novalidate: true },
+    h('p', { class: 'fr-text--sm' }, t('map.correct.intro', { max: n(maxTilt) })),
+    h('table', { class: 'sr-table sr-correct', id: 'correct-faces' },
+      h('caption', { class: 'fr-sr-only' }, t('map.correct.title')),
+      h('thead', {}, h('tr', {}, col('map.faces.no'), col('map.faces.orientation'), col('map.correct.tilt'), col('map.correct.azimuth'))),
+      h('tbody', {}, rows)),
+    submit,
+    status);
+  const mark = (key, message) => {
+    const { input, error, row, label } = fields.get(key);
+    input.classList.toggle('fr-input--error', !!message);
+    error.hidden = !message;
+    error.textContent = message ? t('map.correct.fieldError', { label, message }) : '';
+    if (message) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', error.id); }
+    else { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
+    errorRows[row].hidden = fields.get(`${row}.tiltDeg`).error.hidden && fields.get(`${row}.azimuthDeg`).error.hidden;
+  };
+  const read = () => {
+    const bad = [];
+    const roofFaces = faces.map((f, i) => {
+      const tilt = degrees(fields.get(`${i}.tiltDeg`));
+      const azimuth = degrees(fields.get(`${i}.azimuthDeg`));
+      const tiltError = tilt.error ?? (tilt.value < 0 || tilt.value > maxTilt ? t('map.correct.tiltRange', { value: tilt.text, max: n(maxTilt) }) : null);
+      const flat = !tiltError && tilt.value < 0.5;
+      const azimuthError = flat && azimuth.empty ? null
+        : azimuth.error ?? (azimuth.value < 0 || azimuth.value >= 360 ? t('map.correct.azimuthRange', { value: azimuth.text }) : null);
+      mark(`${i}.tiltDeg`, tiltError);
+      mark(`${i}.azimuthDeg`, azimuthError);
+      if (tiltError) bad.push(fields.get(`${i}.tiltDeg`).input);
+      if (azimuthError) bad.push(fields.get(`${i}.azimuthDeg`).input);
+      const face = { polygonWgs84: f.polygonWgs84, tiltDeg: tilt.value };
+      if (!(flat && azimuth.empty)) face.azimuthDeg = azimuth.value;
+      return face;
+    });
+    return { roofFaces, bad };
+  };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (submit.disabled) return;
+    const { roofFaces, bad } = read();
+    if (bad.length) {
+      status.textContent = t('map.correct.invalid', { count: bad.length });
+      bad[0].focus();
+      return;
+    }
+    status.textContent = t('map.correct.computing');
+    submit.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      await onWhatIf({ roofFaces });
+    } catch (error) {
+      const where = /^roofFaces\[(\d+)\]\.(tiltDeg|azimuthDeg)$/.exec(error.field ?? '');
+      if (where && fields.has(`${where[1]}.${where[2]}`)) {
+        mark(`${where[1]}.${where[2]}`, t('map.correct.refused', { message: error.detail ?? error.message }));
+        fields.get(`${where[1]}.${where[2]}`).input.focus();
+        status.textContent = t('map.correct.invalid', { count: 1 });
+      } else {
+        status.textContent = error.code === 'busy' ? t('map.correct.busy')
+          : t('map.correct.failed', { message: error.detail ?? error.message });
+      }
+    } finally {
+      submit.disabled = false;
+      form.removeAttribute('aria-busy');
+    }
+  });
+  return h('details', { class: 'fr-mt-3w sr-no-print', id: 'correct-box', open: r.simulation ? true : null },
+    h('summary', {}, t('map.correct.title')), form);
+}
+
+/**
+ * The degrees in a field as a resident types them ("35", "35,5", "35.5°"): { value, text }, or with error (in words) or
+ * empty. A field left as shown gives the report's own value.
+ */
+function degrees({ input, shown, original }) {
+  const text = input.value.trim();
+  if (text === shown && Number.isFinite(original)) return { value: original, text };
+  if (text === '') return { empty: true, error: t('map.correct.empty'), value: NaN, text };
+  const value = Number(text.replace(/\s/g, '').replace(/°$/, '').replace(',', '.'));
+  if (!Number.isFinite(value)) return { error: t('map.correct.notNumber', { value: text }), value, text };
+  return { value, text: n(value, Number.isInteger(value) ? 0 : 1) };
 }
 
 function provenance(r) {
