@@ -20,7 +20,7 @@ public sealed class CrsTransform
         TargetEpsg = targetEpsg;
         var source = KnownCrs.Get(sourceEpsg);
         var target = KnownCrs.Get(targetEpsg);
-        _math = KnownCrs.Horizontal(sourceEpsg) == KnownCrs.Horizontal(targetEpsg) ? null : BuildPipeline(source, target);
+        _math = KnownCrs.Horizontal(sourceEpsg) == KnownCrs.Horizontal(targetEpsg) ? null : BuildPipeline(KnownCrs.Horizontal(sourceEpsg), source, target);
         _area = KnownCrs.AreaOfUseLonLat(sourceEpsg);
         _sourceIsProjected = source is ProjectedCoordinateSystem;
         if (_sourceIsProjected)
@@ -31,13 +31,19 @@ public sealed class CrsTransform
 
     // ProjNet would route every change of datum through geocentric coordinates, whose iterative inverse costs ~5 mm even
     // for a null shift (WGS 84 → RGF93). PROJ treats datums with zero TOWGS84 as identical, so this does the same:
-    // unproject, shift only when a datum has real Helmert parameters, project.
-    private static IStep[] BuildPipeline(CoordinateSystem source, CoordinateSystem target)
+    // unproject, shift only when a datum has real Helmert parameters, project. Lambert-93 is unprojected in closed form
+    // (Lambert93: within a millimetre of ProjNet and PostGIS, about ten times faster; the solar reports unproject every
+    // vertex of every module).
+    private static IStep[] BuildPipeline(int sourceHorizontalEpsg, CoordinateSystem source, CoordinateSystem target)
     {
         var steps = new List<IStep>();
         var sourceGeo = GeographicOf(source);
         var targetGeo = GeographicOf(target);
-        if (source is ProjectedCoordinateSystem)
+        if (sourceHorizontalEpsg == KnownCrs.Lambert93)
+        {
+            steps.Add(new Lambert93Step());
+        }
+        else if (source is ProjectedCoordinateSystem)
         {
             steps.Add(new ProjNetStep(Factory.CreateFromCoordinateSystems(source, sourceGeo).MathTransform));
         }
@@ -167,6 +173,11 @@ public sealed class CrsTransform
     private sealed class ProjNetStep(MathTransform math) : IStep
     {
         public (double X, double Y) Transform(double x, double y) => math.Transform(x, y);
+    }
+
+    private sealed class Lambert93Step : IStep
+    {
+        public (double X, double Y) Transform(double x, double y) => Lambert93.ToGeographicDeg(x, y);
     }
 
     private sealed class HelmertStep(HelmertShift shift) : IStep
