@@ -127,6 +127,36 @@ public static class ReportDocument
             : throw new FormatException("a stored solar report does not end with its provenance");
 
     /// <summary>
+    /// <see cref="CompleteProvenance"/> on UTF-8: reads the stored report's <paramref name="length"/> bytes from
+    /// <paramref name="stored"/> straight into the answer's buffer (pooled: the GC never sees a report, whatever its size),
+    /// then writes the run's members before the closing braces.
+    /// </summary>
+    public static async ValueTask<ReportBytes> CompleteProvenanceUtf8Async(Stream stored, int length, byte[] runMembersUtf8, CancellationToken cancellationToken)
+    {
+        // stored[..^2] + "," + members + "}}": the answer is one byte longer than the stored report and the members together.
+        var answer = new ReportBytes(length + 1 + runMembersUtf8.Length);
+        try
+        {
+            var buffer = answer.Array;
+            await stored.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
+            if (length < OpenTail.Length || buffer[length - 2] != (byte)'}' || buffer[length - 1] != (byte)'}')
+            {
+                throw new FormatException("a stored solar report does not end with its provenance");
+            }
+            buffer[length - 2] = (byte)',';
+            runMembersUtf8.CopyTo(buffer, length - 1);
+            buffer[answer.Length - 2] = (byte)'}';
+            buffer[answer.Length - 1] = (byte)'}';
+            return answer;
+        }
+        catch
+        {
+            answer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The members <see cref="CompleteProvenance"/> adds (<c>"computedAt":…,"parameters":{…}</c>) for a report computed at
     /// <paramref name="computedAt"/> with the parameter document <paramref name="parametersJson"/>.
     /// </summary>
@@ -390,6 +420,41 @@ public static class ReportDocument
         else
         {
             w.WriteRawValue(json, skipInputValidation: true);
+        }
+    }
+}
+
+/// <summary>A report's UTF-8 JSON in a buffer rented from the shared array pool; disposing gives the buffer back.</summary>
+public sealed class ReportBytes : IDisposable
+{
+    private byte[]? _array;
+
+    public ReportBytes(int length)
+    {
+        _array = ArrayPool<byte>.Shared.Rent(length);
+        Length = length;
+    }
+
+    /// <summary>A report made elsewhere (a legacy result rebuilt), copied in.</summary>
+    public static ReportBytes Of(string json)
+    {
+        var bytes = new ReportBytes(Encoding.UTF8.GetByteCount(json));
+        Encoding.UTF8.GetBytes(json, bytes.Array);
+        return bytes;
+    }
+
+    public int Length { get; }
+
+    /// <summary>The rented buffer: its first <see cref="Length"/> bytes are the report.</summary>
+    public byte[] Array => _array ?? throw new ObjectDisposedException(nameof(ReportBytes));
+
+    public ReadOnlyMemory<byte> Memory => Array.AsMemory(0, Length);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _array, null) is { } array)
+        {
+            ArrayPool<byte>.Shared.Return(array);
         }
     }
 }

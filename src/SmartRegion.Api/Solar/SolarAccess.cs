@@ -24,34 +24,51 @@ internal sealed class SolarAccess(DatasetStore store)
     // The platform's datasets never change id once published; looked up until they exist.
     private readonly ConcurrentDictionary<string, long> _ids = new(StringComparer.Ordinal);
 
-    /// <summary>Whether the caller may read the results the datasets <paramref name="slugs"/> publish; logs the read when it may and one is not public.</summary>
+    /// <summary>
+    /// Whether the caller may read the results the datasets <paramref name="slugs"/> publish; logs the read when it may and one
+    /// is not public. One prepared statement decides for all of them (<see cref="DatasetStore.AccessAsync"/>): the gate runs
+    /// on every call of the solar API, before a report read by key.
+    /// </summary>
     public async Task<bool> AllowsAsync(HttpContext ctx, string[] slugs, string endpoint)
     {
         var caller = ctx.Caller();
-        var restricted = new List<(DatasetRecord Dataset, DatasetAccess Access)>();
+        var ids = new List<long>(slugs.Length);
         foreach (var slug in slugs)
         {
-            if (await IdAsync(slug, ctx.RequestAborted) is not { } id)
+            // never published yet: the platform creates its solar datasets public
+            if (await IdAsync(slug, ctx.RequestAborted) is { } id)
             {
-                continue; // never published yet: the platform creates its solar datasets public
+                ids.Add(id);
             }
-            var (dataset, access) = await store.FindAsync(slug, caller, ctx.RequestAborted, id);
-            if (dataset is null || !access.CanSee || access.Fields is not null || access.RowFilters is not null)
+        }
+        if (ids.Count == 0)
+        {
+            return true;
+        }
+        var decided = await store.AccessAsync([.. ids], caller, ctx.RequestAborted);
+        if (decided.Count != ids.Count)
+        {
+            return false; // a dataset deleted since its id was learnt
+        }
+        var restricted = new List<(long Id, long OwnerOrgId, DatasetAccess Access)>();
+        foreach (var (id, visibility, owner, access) in decided)
+        {
+            if (!access.CanSee || access.Fields is not null || access.RowFilters is not null)
             {
                 return false;
             }
-            if (dataset.Metadata.Visibility != "public")
+            if (visibility != "public")
             {
                 if (!caller.HasScope("read"))
                 {
                     return false;
                 }
-                restricted.Add((dataset, access));
+                restricted.Add((id, owner, access));
             }
         }
-        foreach (var (dataset, access) in restricted)
+        foreach (var (id, owner, access) in restricted)
         {
-            await store.LogAccessAsync(dataset.Id, caller, access.ReadingOrgId(caller, dataset.OwnerOrgId), endpoint, null, CancellationToken.None);
+            await store.LogAccessAsync(id, caller, access.ReadingOrgId(caller, owner), endpoint, null, CancellationToken.None);
         }
         return true;
     }

@@ -39,8 +39,8 @@ internal static class SolarEndpoints
             {
                 return NotFound($"No computed building contains ({latitude.ToString(CultureInfo.InvariantCulture)}, {longitude.ToString(CultureInfo.InvariantCulture)}) or lies within {SolarResultQueries.ClosestMaxDistanceM} m of it.");
             }
-            var report = await queries.GetBuildingReportJsonAsync(id.Value, ct);
-            return report is null ? NotFound($"Building {id} has no published solar result.") : Results.Text(report, "application/json");
+            var report = await queries.GetBuildingReportUtf8Async(id.Value, ct);
+            return report is null ? NotFound($"Building {id} has no published solar result.") : new ReportResult(report);
         })
         .WithName("SolarClosestBuilding")
         .WithSummary("Solar potential of the building at a point")
@@ -56,9 +56,9 @@ internal static class SolarEndpoints
                 return BadRequest("id", $"'{id}' is not a building id (a positive integer).");
             }
             var report = await access.AllowsAsync(http, SolarAccess.Buildings, "solar.building")
-                ? await queries.GetBuildingReportJsonAsync(buildingId, ct)
+                ? await queries.GetBuildingReportUtf8Async(buildingId, ct)
                 : null;
-            return report is null ? NotFound($"Building {buildingId} has no published solar result.") : Results.Text(report, "application/json");
+            return report is null ? NotFound($"Building {buildingId} has no published solar result.") : new ReportResult(report);
         })
         .WithName("SolarBuilding")
         .WithSummary("Solar potential of a building by its platform id")

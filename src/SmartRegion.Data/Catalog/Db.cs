@@ -18,6 +18,19 @@ internal static class Db
         return cmd;
     }
 
+    /// <summary>
+    /// A command prepared on <paramref name="connection"/>: for the statements of the hot read paths (a solar report, the
+    /// catalogue's gate before it). A pooled connection keeps its prepared statements, so after its first use a statement is
+    /// neither parsed nor planned again — planning the gate cost more than running it (6 ms against 1 ms under load).
+    /// </summary>
+    public static async Task<NpgsqlCommand> PreparedAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        var cmd = Command(connection, sql, parameters);
+        await cmd.PrepareAsync(cancellationToken);
+        return cmd;
+    }
+
     public static async Task<T?> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
