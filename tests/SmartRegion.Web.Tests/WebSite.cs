@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using SmartRegion.Testing;
 
@@ -113,12 +114,12 @@ public sealed class WebSite : IAsyncLifetime
 
     /// <summary>
     /// Starts the real Api on Kestrel at 127.0.0.1 on a free port over <paramref name="connectionString"/>, with any other
-    /// settings (a test's second site on another database uses it too); dispose the factory to stop it.
+    /// settings and services (a test's second site on another database uses it too); dispose the factory to stop it.
     /// </summary>
     public static (WebApplicationFactory<Program> Factory, Uri BaseAddress) StartHost(
-        string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+        string connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var factory = new SiteFactory(connectionString, settings);
+        var factory = new SiteFactory(connectionString, settings, services);
         factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -127,7 +128,8 @@ public sealed class WebSite : IAsyncLifetime
         return (factory, baseAddress);
     }
 
-    private sealed class SiteFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings) : WebApplicationFactory<Program>
+    private sealed class SiteFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? services)
+        : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -138,6 +140,10 @@ public sealed class WebSite : IAsyncLifetime
                 builder.UseSetting(name, value);
             }
             builder.UseEnvironment("Testing");
+            if (services is not null)
+            {
+                builder.ConfigureTestServices(services);
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ internal static class CatalogSetup
         api.MapOidcEndpoints();
         api.MapKeyEndpoints();
         api.MapOrganisationEndpoints();
+        api.MapInvitationEndpoints();
         api.MapDatasetEndpoints();
         api.MapVersionEndpoints();
         api.MapRecordEndpoints();

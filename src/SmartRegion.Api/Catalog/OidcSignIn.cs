@@ -49,6 +49,8 @@ internal static class OidcSignIn
 
     public const string SignInPage = "/portail/connexion";
 
+    private const string InvitationItem = "invitation";
+
     public static string CallbackPath(string provider) => $"/api/v1/auth/oidc/{provider}/callback";
 
     public static IServiceCollection AddOidcSignIn(this IServiceCollection services, IConfiguration configuration)
@@ -70,6 +72,7 @@ internal static class OidcSignIn
         }
         services.AddSingleton(new OidcProviders(providers));
         services.AddSingleton<IdentityStore>();
+        services.AddSingleton<InvitationStore>();
         // The authentication middleware only answers the providers' callbacks: callers are resolved by UseCatalogCallers.
         var auth = services.AddAuthentication();
         if (providers.Count == 0)
@@ -113,16 +116,40 @@ internal static class OidcSignIn
             items = providers.All.Select(p => new { id = p.Key, name = p.Value.DisplayName ?? p.Key, signIn = $"/api/v1/auth/oidc/{p.Key}" }),
         })).WithSummary("The identity providers people may sign in with");
 
-        oidc.MapGet("/{provider}", (string provider, string? returnUrl, OidcProviders providers) =>
+        oidc.MapGet("/{provider}", async (string provider, string? returnUrl, string? invitation, HttpContext ctx, OidcProviders providers) =>
         {
             if (!providers.All.ContainsKey(provider))
             {
                 return CatalogProblems.Problem(404, "provider_not_found", $"No identity provider '{(provider.Length > 40 ? provider[..40] + "…" : provider)}' is configured.");
             }
+            if (invitation is { Length: 0 or > 100 })
+            {
+                return CatalogProblems.Invalid("invitation", "invitation is the token at the end of an invitation link (at most 100 characters).");
+            }
             var properties = new AuthenticationProperties { RedirectUri = LocalOrHome(returnUrl) };
-            return Results.Challenge(properties, [SchemePrefix + provider]);
+            if (invitation is not null)
+            {
+                // Carried through the provider inside the data-protected state: only this sign-in can use it.
+                properties.Items[InvitationItem] = invitation;
+            }
+            try
+            {
+                // The handler reads the provider's discovery document here: a provider that cannot be reached is the
+                // person's problem to know about (in words, on the sign-in page), not a 500.
+                await ctx.ChallengeAsync(SchemePrefix + provider, properties);
+            }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException && !ctx.Response.HasStarted)
+            {
+                ctx.RequestServices.GetRequiredService<ILogger<AuthEndpoints.SignInLog>>()
+                    .LogWarning("Identity provider {Provider} cannot be reached: {Reason}", provider, e.Message);
+                ctx.Response.Clear();
+                return Results.Redirect($"{SignInPage}?erreur=provider_unreachable&fournisseur={provider}");
+            }
+            return Results.Empty;
         }).WithSummary("Sign in with an identity provider: redirects to it (authorization code + PKCE); back on the platform with a session")
-          .WithDescription("returnUrl: a path of this site to land on once signed in (default /portail).");
+          .WithDescription("returnUrl: a path of this site to land on once signed in (default /portail). invitation: the token of an invitation "
+              + "link, accepted by this sign-in (the identity is linked to the invited person). A provider that cannot be reached, like every refusal, "
+              + "sends the browser back to /portail/connexion?erreur=<reason>.");
         return api;
     }
 
@@ -146,9 +173,25 @@ internal static class OidcSignIn
         var accounts = services.GetRequiredService<AccountStore>();
         var ct = http.RequestAborted;
 
-        var userId = await identities.SignInAsync(issuer, subject, ct);
         string? refusal = null;
-        if (userId is null)
+        var invitation = ctx.Properties?.Items.TryGetValue(InvitationItem, out var token) == true ? token : null;
+        if (invitation is not null)
+        {
+            // An invitation vouches for the person instead of the provider's domains: its link went to the invited e-mail.
+            var (outcome, _, _) = await services.GetRequiredService<InvitationStore>().AcceptAsync(invitation, name, issuer, subject, email,
+                principal.FindFirst("name")?.Value, http.ClientAddress(), ct);
+            refusal = outcome switch
+            {
+                InvitationOutcome.Accepted => null,
+                InvitationOutcome.NotFound => "invitation_not_found",
+                InvitationOutcome.Expired => "invitation_expired",
+                InvitationOutcome.Revoked => "invitation_revoked",
+                InvitationOutcome.Used => "invitation_used",
+                _ => "invitation_other_person",
+            };
+        }
+        var userId = refusal is null ? await identities.SignInAsync(issuer, subject, ct) : null;
+        if (userId is null && refusal is null)
         {
             var domain = email?.Split('@') is [_, var d] ? d : null;
             if (email is null || !verified)
@@ -178,16 +221,31 @@ internal static class OidcSignIn
             log.LogWarning("Sign-in through {Provider} refused ({Reason}) for {Email} from {Client}", name, refusal ?? "identity_taken", email, http.ClientAddress());
             var known = email is null ? null : await accounts.FindUserAsync(email, ct);
             await AuthEndpoints.AuditSignInAsync(audit, accounts, known?.Id, http.Actor(), "sign_in.failed", $"account:{email ?? subject}",
-                new() { ["method"] = method, ["reason"] = refusal ?? "identity_taken" }, ct);
-            http.Response.Redirect($"{SignInPage}?erreur={refusal ?? "identity_taken"}");
+                Details(method, invitation, ("reason", refusal ?? "identity_taken")), ct);
+            http.Response.Redirect($"{SignInPage}?erreur={refusal ?? "identity_taken"}&fournisseur={name}");
             return;
         }
         var signedIn = (await accounts.FindUserAsync(id, ct))!;
         await AuthEndpoints.StartSessionAsync(http, services.GetRequiredService<SessionStore>(), services.GetRequiredService<AuthSettings>(), id, method);
         log.LogInformation("Signed in {Account} from {Client} through {Provider}", signedIn.Email, http.ClientAddress(), name);
         await AuthEndpoints.AuditSignInAsync(audit, accounts, id, new AuditActor($"user:{signedIn.Email}", id, http.ClientAddress()), "sign_in.succeeded",
-            $"user:{signedIn.Email}", new() { ["method"] = method }, ct);
+            $"user:{signedIn.Email}", Details(method, invitation), ct);
         http.Response.Redirect(LocalOrHome(ctx.ReturnUri));
+    }
+
+    /// <summary>An audit entry's details: the method, whether an invitation was followed, and more.</summary>
+    private static Dictionary<string, object?> Details(string method, string? invitation, params (string Key, object? Value)[] more)
+    {
+        var details = new Dictionary<string, object?> { ["method"] = method };
+        if (invitation is not null)
+        {
+            details["invitation"] = true;
+        }
+        foreach (var (key, value) in more)
+        {
+            details[key] = value;
+        }
+        return details;
     }
 
     private static async Task FailAsync(RemoteFailureContext ctx, string name)
@@ -201,16 +259,22 @@ internal static class OidcSignIn
         await AuthEndpoints.AuditSignInAsync(services.GetRequiredService<AuditLog>(), accounts, null, http.Actor(), "sign_in.failed", $"provider:{name}",
             new() { ["method"] = $"oidc:{name}", ["reason"] = Reason(ctx.Failure) }, http.RequestAborted);
         ctx.HandleResponse();
-        http.Response.Redirect($"{SignInPage}?erreur=oidc");
+        http.Response.Redirect($"{SignInPage}?erreur={Reason(ctx.Failure)}&fournisseur={name}");
     }
 
-    /// <summary>Why a sign-in failed, as a code for the audit trail: state, code_refused, token_expired, token_invalid or protocol.</summary>
+    /// <summary>
+    /// Why a sign-in failed, as a code for the audit trail and the sign-in page (which says it in words; the handler's own
+    /// text stays in the log): state, code_refused, token_expired, token_invalid, access_denied (the person declined at
+    /// the provider) or protocol.
+    /// </summary>
     internal static string Reason(Exception? failure)
     {
         for (var e = failure; e is not null; e = e.InnerException)
         {
             switch (e)
             {
+                case OpenIdConnectProtocolException p when p.Message.Contains("'access_denied'", StringComparison.Ordinal):
+                    return "access_denied";
                 case Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException:
                     return "token_expired";
                 case Microsoft.IdentityModel.Tokens.SecurityTokenException:

@@ -89,7 +89,7 @@ internal static class OrganisationEndpoints
     }
 
     /// <summary>The organisation when the caller administers it (or is a platform admin), else the refusal.</summary>
-    private static async Task<(Organisation? Org, IResult? Denied)> AdminOfAsync(HttpContext ctx, AccountStore accounts, string slug, string scope)
+    internal static async Task<(Organisation? Org, IResult? Denied)> AdminOfAsync(HttpContext ctx, AccountStore accounts, string slug, string scope)
     {
         var caller = ctx.Caller();
         if (!caller.IsAuthenticated)

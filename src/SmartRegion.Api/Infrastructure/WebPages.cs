@@ -20,6 +20,8 @@ internal sealed class WebPages(IFileProvider files)
         ("/portail/cles", "/portail/index.html"),
         ("/portail/membres", "/portail/index.html"),
         ("/portail/compte", "/portail/index.html"),
+        ("/portail/connexion", "/portail/index.html"),
+        ("/portail/invitation/{id}", "/portail/index.html"),
         ("/portail/jeux-de-donnees/{id}", "/portail/index.html"),
     ];
 

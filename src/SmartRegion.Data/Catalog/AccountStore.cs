@@ -89,20 +89,31 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         }
         await Db.InTransactionAsync(dataSource, async (connection, tx) =>
         {
-            var email = await Db.ScalarAsync<string>(connection, tx, "SELECT email FROM catalog.app_user WHERE id = @u FOR SHARE", cancellationToken, ("u", userId));
-            var previous = await Db.ScalarAsync<string>(connection, tx,
-                "SELECT role FROM catalog.membership WHERE user_id = @u AND org_id = @o FOR UPDATE", cancellationToken, ("u", userId), ("o", orgId));
-            await Db.ExecuteAsync(connection, tx, """
-                INSERT INTO catalog.membership (user_id, org_id, role) VALUES (@u, @o, @r)
-                ON CONFLICT (user_id, org_id) DO UPDATE SET role = EXCLUDED.role
-                """, cancellationToken, ("u", userId), ("o", orgId), ("r", role));
-            if (previous != role)
-            {
-                await AuditLog.AppendAsync(connection, tx, [(by ?? AuditActor.Cli).Did(orgId, previous is null ? "member.added" : "member.role_changed",
-                    $"user:{email}", new Dictionary<string, object?> { ["role"] = role, ["previousRole"] = previous })], cancellationToken);
-            }
+            await SetMembershipAsync(connection, tx, userId, orgId, role, by ?? AuditActor.Cli, cancellationToken);
             return true;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="SetMembershipAsync(long, long, string, CancellationToken, AuditActor?)"/> inside the caller's transaction;
+    /// returns the role held before (null: not a member).
+    /// </summary>
+    internal static async Task<string?> SetMembershipAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, long userId, long orgId, string role, AuditActor by, CancellationToken cancellationToken)
+    {
+        var email = await Db.ScalarAsync<string>(connection, tx, "SELECT email FROM catalog.app_user WHERE id = @u FOR SHARE", cancellationToken, ("u", userId));
+        var previous = await Db.ScalarAsync<string>(connection, tx,
+            "SELECT role FROM catalog.membership WHERE user_id = @u AND org_id = @o FOR UPDATE", cancellationToken, ("u", userId), ("o", orgId));
+        await Db.ExecuteAsync(connection, tx, """
+            INSERT INTO catalog.membership (user_id, org_id, role) VALUES (@u, @o, @r)
+            ON CONFLICT (user_id, org_id) DO UPDATE SET role = EXCLUDED.role
+            """, cancellationToken, ("u", userId), ("o", orgId), ("r", role));
+        if (previous != role)
+        {
+            await AuditLog.AppendAsync(connection, tx, [by.Did(orgId, previous is null ? "member.added" : "member.role_changed",
+                $"user:{email}", new Dictionary<string, object?> { ["role"] = role, ["previousRole"] = previous })], cancellationToken);
+        }
+        return previous;
     }
 
     public Task<List<Membership>> MembershipsAsync(long userId, CancellationToken cancellationToken) =>

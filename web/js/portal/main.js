@@ -6,6 +6,8 @@ const PARTS = [
   [/^\/portail\/cles\/?$/, './keys.js'],
   [/^\/portail\/membres\/?$/, './members.js'],
   [/^\/portail\/compte\/?$/, './account.js'],
+  [/^\/portail\/connexion\/?$/, './sign-in.js'],
+  [/^\/portail\/invitation\/[^/]+\/?$/, './invitation.js'],
   [/^\/portail\/jeux-de-donnees\/[^/]+\/?$/, './manage.js'],
 ];
 

@@ -68,6 +68,43 @@ export function signInForm(idPrefix, onDone, knownEmail = '') {
   return form;
 }
 
+/** The identity providers people may sign in with ([{ id, name, signIn }]); none when the list cannot be read. */
+export async function identityProviders() {
+  try { return (await api('/api/v1/auth/oidc', { noReauth: true })).items; } catch { return []; }
+}
+
+/** The address that starts a sign-in with a provider, back on `returnUrl` (a path of this site), for an invitation or not. */
+export function providerSignInUrl(provider, returnUrl, invitation = null) {
+  const query = new URLSearchParams({ returnUrl });
+  if (invitation) query.set('invitation', invitation);
+  return `${provider.signIn}?${query}`;
+}
+
+/** One button per identity provider (a list; null when none is configured). */
+export function providerButtons(providers, returnUrl, invitation = null) {
+  if (providers.length === 0) return null;
+  return h('ul', { class: 'fr-btns-group fr-btns-group--icon-left', id: 'identity-providers' }, providers.map((p) =>
+    h('li', {}, h('a', { class: 'fr-btn fr-btn--secondary fr-icon-account-circle-line', href: providerSignInUrl(p, returnUrl, invitation),
+      dataset: { provider: p.id } }, t('portal.signIn.with', { name: p.name })))));
+}
+
+/**
+ * Every way to sign in: the identity providers' buttons (when any is configured), then the password form.
+ * After signing in with a provider the browser comes back to `returnUrl`; after a password, onDone runs.
+ */
+export async function signInChoices(idPrefix, returnUrl, onDone) {
+  const providers = await identityProviders();
+  const password = signInForm(idPrefix, onDone);
+  if (providers.length === 0) return password;
+  return h('div', { id: `${idPrefix}-choices` },
+    h('h2', { class: 'fr-h5', id: `${idPrefix}-providers-title` }, t('portal.signIn.providersTitle')),
+    h('p', { class: 'fr-text--sm sr-muted' }, t('portal.signIn.providersHint')),
+    providerButtons(providers, returnUrl),
+    h('p', { class: 'fr-hr-or fr-my-3w' }, t('portal.signIn.or')),
+    h('h2', { class: 'fr-h5' }, t('portal.signIn.passwordTitle')),
+    password);
+}
+
 /**
  * When a call answers 401 (the session expired or was ended elsewhere), asks the user to sign in again in a dialog,
  * over the page, without leaving it; the interrupted call is retried after a successful sign-in.

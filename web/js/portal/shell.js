@@ -4,7 +4,7 @@ import { initPage, setTitle } from '../common/chrome.js';
 import { api } from '../common/api.js';
 import { h, replace, alertBox } from '../common/dom.js';
 import { t } from '../common/i18n.js';
-import { currentUser, signInForm, signOut, installReauthentication, roleIn } from './session.js';
+import { currentUser, signInChoices, signOut, installReauthentication, roleIn } from './session.js';
 
 let organisations = null;
 
@@ -36,7 +36,7 @@ export async function startPortalPage(titleKey) {
       h('div', { class: 'fr-grid-row fr-grid-row--center' }, h('div', { class: 'fr-col-12 fr-col-md-8 fr-col-lg-6' },
         h('h1', {}, t('portal.signIn.title')),
         h('p', {}, t('portal.signIn.lead')),
-        signInForm('signin', () => location.reload()))));
+        await signInChoices('signin', location.pathname + location.search, () => location.reload()))));
     root.setAttribute('aria-busy', 'false');
     document.getElementById('signin-email')?.focus();
     return null;
