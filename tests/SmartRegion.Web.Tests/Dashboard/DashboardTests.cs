@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using SmartRegion.Data.Barometer;
 using static Microsoft.Playwright.Assertions;
 
 namespace SmartRegion.Web.Tests.Dashboard;
@@ -126,6 +127,68 @@ public sealed class DashboardTests(WebSite site, RegionSite region)
         await browser.ScreenshotAsync("2-commune");
         await browser.AssertAccessibleAsync();
         await browser.AssertHealthyAsync();
+    }
+
+    [Fact]
+    public async Task Demo_InstalledVsPotential_FromAPublishedInstallationsDataset()
+    {
+        // A partner publishes its installations (one outside the district: counted nowhere, the commune has no result);
+        // the barometer is refreshed with that dataset as the installations source, as an operator's override file would.
+        var partners = new Partners(site);
+        var org = await partners.OrganisationAsync("Syndicat d'énergie", "public_agency");
+        var slug = Partners.Token("installations-");
+        await partners.PublishCsvAsync(org, slug, "Installations photovoltaïques raccordées",
+            "id;code_commune;puissance_kwc\n1;99999;3\n2;99999;9.5\n3;99999;36\n4;93066;100\n");
+        var overrides = Path.Combine(Path.GetTempPath(), $"barometer-{slug}.json");
+        await File.WriteAllTextAsync(overrides, $$"""{ "installations": { "datasetSlug": { "value": "{{slug}}", "source": "test", "date": "2026-12" } } }""",
+            TestContext.Current.CancellationToken);
+        var refresh = new BarometerRefresh(site.Database.DataSource);
+        try
+        {
+            await refresh.RefreshAsync(BarometerParameters.Load(BarometerParameters.DefaultPath(), overrides), TestContext.Current.CancellationToken);
+            var demo = (await ExpectedAsync(site.Database))["99999"];
+            const double installedMwp = (3 + 9.5 + 36) / 1e3;
+            var share = installedMwp / demo.GetProperty("installableMwp").GetDouble();
+
+            await using var browser = await BrowserPage.OpenAsync(site);
+            var page = browser.Page;
+            await browser.GotoAsync("/tableau-de-bord");
+            var tile = page.Locator("#key-figures [data-figure='installedMwp']");
+            AssertClose(installedMwp, await tile.GetAttributeAsync("data-value"), "region installed");
+            var percent = await page.EvaluateAsync<string>("v => new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 1 }).format(v)", share);
+            await Expect(tile).ToContainTextAsync($"soit {percent} de la puissance installable");
+            var row = page.Locator("#communes-table tbody tr[data-code='99999']");
+            AssertClose(installedMwp, await row.Locator("td[data-key='installedMwp']").GetAttributeAsync("data-value"), "table installed");
+            await Expect(page.Locator("#methode")).ToContainTextAsync(slug);
+
+            // The map shows installed ÷ installable: the district coloured, its label the share.
+            await page.GetByLabel("Indicateur de la carte").SelectOptionAsync("installedShareOfInstallable");
+            await Expect(page.Locator("#map-title")).ToContainTextAsync("Installé / installable");
+            var link = page.Locator("#map a[data-code='99999']");
+            await Expect(link).ToHaveAttributeAsync("aria-label", new Regex(Regex.Escape(percent)));
+            Assert.NotEqual("#e3e3e3", await link.Locator("path").GetAttributeAsync("fill"));
+            Assert.Contains("indicateur=installedShareOfInstallable", page.Url, StringComparison.Ordinal);
+            // The map's figure holds its caption and legend (a rule of the catalogue's map once capped its height, and
+            // they ran over the table's heading).
+            var figure = (await page.Locator("#map").BoundingBoxAsync())!;
+            var legend = (await page.Locator("#map-legend").BoundingBoxAsync())!;
+            Assert.True(legend.Y + legend.Height <= figure.Y + figure.Height + 1, $"legend ends at {legend.Y + legend.Height}, its figure at {figure.Y + figure.Height}");
+            await browser.ScreenshotAsync("1-installed");
+            await browser.AssertAccessibleAsync();
+
+            // The commune page says it too.
+            await browser.GotoAsync("/tableau-de-bord/commune/99999");
+            AssertClose(installedMwp, await page.Locator("#key-figures [data-figure='installedMwp']").GetAttributeAsync("data-value"), "commune installed");
+            await browser.ScreenshotAsync("2-commune-installed");
+            await browser.AssertAccessibleAsync();
+            await browser.AssertHealthyAsync();
+        }
+        finally
+        {
+            // The other tests' barometer: the default configuration, whose installations dataset is not published here.
+            await refresh.RefreshAsync(BarometerParameters.Load(BarometerParameters.DefaultPath()), CancellationToken.None);
+            File.Delete(overrides);
+        }
     }
 
     [Fact]

@@ -32,7 +32,7 @@ async function draw(body, d) {
   const project = ([lon, lat]) => [((lon - view[0]) * cos * scale).toFixed(1), ((view[3] - lat) * scale).toFixed(1)];
   const path = (geometry) => rings(geometry).map((ring) => `M${ring.map((p) => project(p).join(',')).join('L')}${geometry.type.includes('Polygon') ? 'Z' : ''}`).join('');
 
-  const map = svg('svg', { viewBox: `0 0 ${WIDTH} ${height}`, class: 'sr-map', role: 'img', id: 'map-preview',
+  const map = svg('svg', { viewBox: `0 0 ${WIDTH} ${height}`, class: 'sr-map-preview', role: 'img', id: 'map-preview',
     'aria-labelledby': 'map-title map-desc', preserveAspectRatio: 'xMidYMid meet' },
     svg('title', { id: 'map-title' }, t('catalogue.map.title', { title: d.title })),
     svg('desc', { id: 'map-desc' }, t('catalogue.map.desc', { count: features.length, communes: boundaries.features.length })),
