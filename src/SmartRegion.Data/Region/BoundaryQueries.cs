@@ -17,10 +17,18 @@ public static class BoundaryQueries
     /// </summary>
     public static async Task<string> GeoJsonAsync(NpgsqlDataSource dataSource, string level, double[] bboxWgs84, CancellationToken cancellationToken)
     {
-        // The box is transformed into the column's CRS (the storage CRS), never the column into the box's.
+        // The box is transformed into the column's CRS (the storage CRS), never the column into the box's. A box as
+        // large as the world has points outside a projected CRS's domain (Lambert-93 has no south pole: PROJ refuses
+        // with "Point outside of projection domain", a 500 the fuzz benchmark found), so it is first cut to the
+        // boundaries' own extent in WGS84, where every point projects; a box beside that extent meets nothing.
         await using var cmd = dataSource.CreateCommand("""
-            WITH box AS (
-                SELECT ST_Transform(ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326), Find_SRID('region', 'boundary', 'geometry')) AS g),
+            WITH known AS (
+                SELECT ST_Envelope(ST_Transform(ST_SetSRID(ST_Extent(geometry)::geometry, Find_SRID('region', 'boundary', 'geometry')), 4326)) AS g
+                FROM region.boundary WHERE level = @level),
+            request AS (SELECT ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326) AS g),
+            box AS (
+                SELECT ST_Transform(ST_Intersection(request.g, known.g), Find_SRID('region', 'boundary', 'geometry')) AS g
+                FROM request, known WHERE ST_Intersects(request.g, known.g)),
             hit AS (
                 SELECT b.code, b.name, b.level, b.geometry, greatest((ST_XMax(box.g) - ST_XMin(box.g)) / 1500.0, 0.5) AS tolerance
                 FROM region.boundary b, box

@@ -156,6 +156,13 @@ public sealed class PortalApiTests(TestDatabase db) : CatalogTest(db)
         Assert.InRange(first[1].GetDouble(), 48.8999, 48.9201);
         var (_, far) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, "/api/v1/boundaries?bbox=5,45,5.1,45.1");
         Assert.DoesNotContain(code, far, StringComparison.Ordinal);
+        // The whole world holds it (the box has points Lambert-93 cannot project: a 500 before); the far south, nothing.
+        var (worldStatus, world) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, "/api/v1/boundaries?bbox=-180,-90,180,90&level=commune");
+        Assert.True(worldStatus == 200, world);
+        Assert.Contains(JsonDocument.Parse(world).RootElement.GetProperty("features").EnumerateArray(), f => f.GetProperty("id").GetString() == code);
+        var (southStatus, south) = await CatalogKit.SendAsync(anonymous, HttpMethod.Get, "/api/v1/boundaries?bbox=-170,-90,-160,-80&level=commune");
+        Assert.True(southStatus == 200, south);
+        Assert.Empty(JsonDocument.Parse(south).RootElement.GetProperty("features").EnumerateArray());
     }
 
     private async Task<(int Status, string Body, string? ETag)> PatchAsync(HttpClient client, string id, string ifMatch, string title)
