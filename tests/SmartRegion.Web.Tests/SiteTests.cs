@@ -51,6 +51,22 @@ public sealed class SiteTests(WebSite site)
         Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>The site's icon: every page names the SVG one (else browsers ask /favicon.ico, a 404 in every console); the .ico serves the others.</summary>
+    [Fact]
+    public async Task SiteIcon_EveryPageNamesIt_BothFormatsServed()
+    {
+        var web = Path.Combine(SmartRegion.Testing.SharedData.RepositoryRoot, "web");
+        var pages = Directory.EnumerateFiles(web, "*.html", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}vendor{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
+        Assert.True(pages.Count >= 9, $"{pages.Count} pages");
+        Assert.All(pages, f => Assert.Contains("<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">", File.ReadAllText(f), StringComparison.Ordinal));
+        foreach (var (path, type) in new[] { ("/favicon.svg", "image/svg+xml"), ("/favicon.ico", "image/x-icon") })
+        {
+            using var response = await Client().GetAsync(path, TestContext.Current.CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
+            Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
     [Fact]
     public async Task NotFoundPage_InTheBrowser_HasTheChromeAndIsAccessible()
     {
