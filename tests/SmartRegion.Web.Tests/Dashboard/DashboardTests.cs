@@ -155,6 +155,9 @@ public sealed class DashboardTests(WebSite site, RegionSite region)
             await browser.GotoAsync("/tableau-de-bord");
             var tile = page.Locator("#key-figures [data-figure='installedMwp']");
             AssertClose(installedMwp, await tile.GetAttributeAsync("data-value"), "region installed");
+            // Three significant digits of a small figure, not two decimals ("0,05 MWc" for 48.5 kWc).
+            await Expect(tile).ToContainTextAsync("0,0485 MWc");
+            await Expect(page.Locator("#communes-table tbody tr[data-code='99999'] td[data-key='installedMwp']")).ToHaveTextAsync("0,0485");
             var percent = await page.EvaluateAsync<string>("v => new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 1 }).format(v)", share);
             await Expect(tile).ToContainTextAsync($"soit {percent} de la puissance installable");
             var row = page.Locator("#communes-table tbody tr[data-code='99999']");

@@ -3,7 +3,11 @@
 import { t, formatNumber } from '../common/i18n.js';
 
 const share = (v) => formatNumber(v, { style: 'percent', maximumFractionDigits: 1 });
-const decimals = (n) => (v) => formatNumber(v, { maximumFractionDigits: n });
+// n decimals, but never fewer than three significant digits below 10^(2-n): a district's 48.5 kWc installed reads
+// "0,0485 MWc", not "0,05 MWc" (the unit stays that of the column and of the map's legend).
+const decimals = (n) => (v) => (v !== 0 && Math.abs(v) < 10 ** (2 - n)
+  ? formatNumber(v, { maximumSignificantDigits: 3 })
+  : formatNumber(v, { maximumFractionDigits: n }));
 
 /** key: the field of an area in GET /api/v1/barometer; value(area) when it is not a plain field. */
 export const INDICATORS = [
