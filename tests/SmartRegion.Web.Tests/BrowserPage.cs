@@ -89,11 +89,11 @@ public sealed partial class BrowserPage : IAsyncDisposable
         return path;
     }
 
-    /// <summary>axe-core on the current page: no serious or critical violation.</summary>
-    public async Task AssertAccessibleAsync()
+    /// <summary>axe-core on the current page: no serious or critical violation (nor a moderate one, with <paramref name="moderateToo"/>).</summary>
+    public async Task AssertAccessibleAsync(bool moderateToo = false)
     {
         var result = await Page.RunAxe();
-        var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        var bad = result.Violations.Where(v => v.Impact is "serious" or "critical" || (moderateToo && v.Impact is "moderate")).ToList();
         Assert.True(bad.Count == 0, $"axe on {Page.Url}:\n" + string.Join("\n", bad.Select(v =>
             $"- {v.Impact} {v.Id}: {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}")));
     }

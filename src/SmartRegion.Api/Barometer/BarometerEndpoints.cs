@@ -124,7 +124,8 @@ internal static partial class BarometerEndpoints
             return Results.Text(await queries.BoundariesGeoJsonAsync(departement, toleranceM, ct), "application/geo+json");
         })
         .WithName("BarometerBoundaries")
-        .WithSummary("The region's commune boundaries (GeoJSON, WGS 84, simplified) to draw the barometer's map")
+        .WithSummary("The region's commune boundaries, to draw the barometer's map")
+        .WithDescription("GeoJSON in WGS 84, simplified.")
         .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/communes.csv", async (string? departement, HttpContext http, BarometerQueries queries, CancellationToken ct) =>
@@ -147,7 +148,8 @@ internal static partial class BarometerEndpoints
             return Results.Empty;
         })
         .WithName("BarometerCsv")
-        .WithSummary("The table of communes as CSV (one row per commune with results; ?departement= filters)")
+        .WithSummary("The table of communes as CSV, one row per commune with results")
+        .WithDescription("departement= keeps one département's communes.")
         .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }

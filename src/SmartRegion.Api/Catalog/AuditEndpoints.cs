@@ -71,8 +71,8 @@ internal static class AuditEndpoints
             }
             return Results.Empty;
         })
-        .WithSummary("The whole audit trail as JSON Lines, oldest first, with the fields exactly as hashed (org admins)")
-        .WithDescription("hash = SHA-256 of the UTF-8 text prevHash|seq|at|chain|actor|action|target|clientIp|details (an absent clientIp as empty text); " +
+        .WithSummary("The whole audit trail as JSON Lines, oldest first (org admins)")
+        .WithDescription("Each line's fields are exactly as hashed. hash = SHA-256 of the UTF-8 text prevHash|seq|at|chain|actor|action|target|clientIp|details (an absent clientIp as empty text); " +
             "the first entry's prevHash is 64 zeros. Keep the last hash: a later export must contain it unchanged.");
         return api;
     }

@@ -109,8 +109,8 @@ internal static class AuthEndpoints
                 new() { ["sessionsEnded"] = ended }, ct);
             return Results.Ok(new { csrfToken = csrf, csrfHeader = CallerResolution.CsrfHeader, sessionsEnded = ended });
         })
-        .WithSummary("Change your password (session + CSRF token): every session ends, this client gets a new one")
-        .WithDescription("Example body: {\"currentPassword\":\"…\",\"newPassword\":\"…\"}.");
+        .WithSummary("Change your password (session + CSRF token)")
+        .WithDescription("Every session ends; this client gets a new one. Example body: {\"currentPassword\":\"…\",\"newPassword\":\"…\"}.");
 
         auth.MapGet("/sessions", async (HttpContext ctx, SessionStore sessions) =>
         {

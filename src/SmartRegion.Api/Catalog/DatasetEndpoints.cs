@@ -71,8 +71,8 @@ internal static class DatasetEndpoints
                 facets = result.Facets.ToDictionary(f => f.Key, f => f.Value.Select(c => new { value = c.Value, count = c.Count, label = c.Label })),
             });
         })
-        .WithSummary("Search the catalogue (full text in French and English, accent-insensitive) with facets")
-        .WithDescription("Only datasets the caller may see are listed or counted. Example: /api/v1/datasets?q=ecole%20solaire&theme=ENER&sort=relevance");
+        .WithSummary("Search the catalogue, with facets")
+        .WithDescription("Full text in French and English, accent-insensitive. Only datasets the caller may see are listed or counted. Example: /api/v1/datasets?q=ecole%20solaire&theme=ENER&sort=relevance");
 
         datasets.MapGet("/{id}", async (string id, HttpContext ctx, DatasetStore store) =>
         {
@@ -131,8 +131,9 @@ internal static class DatasetEndpoints
             ctx.Response.Headers.ETag = MetadataETag.Of(updated!);
             return Results.Ok(DatasetJson.Document(updated!, access));
         })
-        .WithSummary("Update metadata (publish scope; editor). Absent properties — visibility included — keep their value")
+        .WithSummary("Update metadata (publish scope; editor)")
         .WithDescription("""
+            Absent properties — visibility included — keep their value.
             Example body: {"title":"Écoles — potentiel solaire 2025","keywords":["solaire"]}. Changing visibility needs an org admin.
             Send the ETag of the GET as If-Match: when someone changed the metadata since, the answer is 412 metadata_changed
             and nothing is overwritten (without If-Match the PATCH applies to whatever is current).
@@ -229,8 +230,8 @@ internal static class DatasetEndpoints
                 };
             });
             return Results.Ok(new { days = dayList.Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), series });
-        }).WithTags("Sharing").WithSummary("Calls per UTC day and organisation over the last days (default 30; members of the publisher)")
-        .WithDescription("Each series has one count per day of 'days', oldest first; organisation null with signedIn false is anonymous callers, with signedIn true callers acting for no organisation.");
+        }).WithTags("Sharing").WithSummary("Calls per UTC day and organisation (members of the publisher)")
+        .WithDescription("Over the last days (days=, default 30). Each series has one count per day of 'days', oldest first; organisation null with signedIn false is anonymous callers, with signedIn true callers acting for no organisation.");
 
         return api;
     }

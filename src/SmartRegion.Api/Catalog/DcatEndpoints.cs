@@ -56,7 +56,8 @@ internal static class DcatEndpoints
                 return Results.Text(extension == "ttl" ? graph.ToTurtle() : graph.ToJsonLd(), mediaType);
             })
             .WithTags("DCAT-AP")
-            .WithSummary($"The catalogue in DCAT-AP 3 ({mediaType}), paged with hydra links (?page=&pageSize≤500)");
+            .WithSummary($"The catalogue in DCAT-AP 3 ({mediaType})")
+            .WithDescription("Paged with hydra links: ?page= and ?pageSize= (at most 500).");
 
             app.MapGet($"/api/v1/datasets/{{id}}/dcat.{extension}", async (string id, HttpContext ctx) =>
             {

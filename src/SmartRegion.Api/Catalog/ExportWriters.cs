@@ -10,7 +10,7 @@ using SmartRegion.Parquet;
 namespace SmartRegion.Api.Catalog;
 
 /// <summary>One export format: its media type and a writer of a version's records (fields and rows as the caller may see them) to a stream.</summary>
-internal sealed record ExportWriter(string Format, string ContentType, string Summary,
+internal sealed record ExportWriter(string Format, string ContentType, string Summary, string Description,
     Func<Stream, string, VersionRecord, List<FieldSchema>, IReadOnlyList<GrantScope>?, RecordsQuery, Action?, CancellationToken, Task<long>> WriteAsync);
 
 /// <summary>The CSV, GeoJSON and GeoParquet exports, written to any stream (the response, or a byte counter for their sizes).</summary>
@@ -20,11 +20,12 @@ internal static class ExportWriters
 
     public static ExportWriter Get(string format) => format switch
     {
-        "csv" => new("csv", "text/csv; charset=utf-8", "The current version as CSV (geometry as WKT), streamed", WriteCsvAsync),
-        "geojson" => new("geojson", "application/geo+json", "The current version as a GeoJSON FeatureCollection (first geometry column), streamed", WriteGeoJsonAsync),
-        "parquet" => new("parquet", "application/vnd.apache.parquet",
-            "The current version as GeoParquet 1.1 (first geometry column as WKB in OGC:CRS84, bbox covering), streamed one row group at a time; "
-            + "integer → INT64, number → DOUBLE, boolean, date, datetime → TIMESTAMP (UTC), text → STRING, geometry → WKB", WriteParquetAsync),
+        "csv" => new("csv", "text/csv; charset=utf-8", "The current version as CSV (geometry as WKT), streamed", "", WriteCsvAsync),
+        "geojson" => new("geojson", "application/geo+json", "The current version as a GeoJSON FeatureCollection, streamed",
+            "The first geometry column is the features' geometry. ", WriteGeoJsonAsync),
+        "parquet" => new("parquet", "application/vnd.apache.parquet", "The current version as GeoParquet 1.1, streamed one row group at a time",
+            "The first geometry column as WKB in OGC:CRS84, with a bbox covering; integer → INT64, number → DOUBLE, boolean, date, "
+            + "datetime → TIMESTAMP (UTC), text → STRING, geometry → WKB. ", WriteParquetAsync),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown export format"),
     };
 

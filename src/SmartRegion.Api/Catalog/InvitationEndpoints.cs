@@ -49,8 +49,8 @@ internal static class InvitationEndpoints
                 link = urls.For($"/portail/invitation/{token}"),
             }, statusCode: StatusCodes.Status201Created);
         })
-        .WithSummary("Invite a person by e-mail with a role (org admin; admin scope): the answer holds the link to send them, once")
-        .WithDescription("Example body: {\"email\":\"ana@example.org\",\"role\":\"editor\",\"expiresInDays\":7}. The person follows the link and signs in "
+        .WithSummary("Invite a person by e-mail with a role (org admin; admin scope)")
+        .WithDescription("The answer holds the link to send them, once. Example body: {\"email\":\"ana@example.org\",\"role\":\"editor\",\"expiresInDays\":7}. The person follows the link and signs in "
             + "through an identity provider: that identity is linked to them (an account is made for the e-mail when there is none) and they become a "
             + "member with the role. Single use; valid 7 days unless said (at most 30); 409 no_identity_provider when no provider is configured.");
 
@@ -69,7 +69,8 @@ internal static class InvitationEndpoints
                     usedBy = i.UsedByEmail, usedWith = i.UsedProvider,
                 }),
             });
-        }).WithSummary("An organisation's invitations (its admins): pending, used (by whom, through which provider), expired or revoked");
+        }).WithSummary("An organisation's invitations (its admins)")
+          .WithDescription("Pending, used (by whom, through which provider), expired or revoked.");
 
         orgs.MapDelete("/{id}", async (string org, string id, HttpContext ctx, AccountStore accounts, InvitationStore invitations) =>
         {
@@ -103,7 +104,8 @@ internal static class InvitationEndpoints
                 providers = providers.All.Select(p => new { id = p.Key, name = p.Value.DisplayName ?? p.Key, signIn = $"/api/v1/auth/oidc/{p.Key}" }),
             });
         }).WithTags("Accounts")
-          .WithSummary("What an invitation link invites to (whoever holds the link): the organisation, the role, its state, the providers to accept it with");
+          .WithSummary("What an invitation link invites to (whoever holds the link)")
+          .WithDescription("The organisation, the role, the invitation's state and the identity providers to accept it with.");
         return api;
     }
 }

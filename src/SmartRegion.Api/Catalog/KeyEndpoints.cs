@@ -51,7 +51,8 @@ internal static class KeyEndpoints
             }
             var list = await ManageableAsync(caller, accounts, ctx.RequestAborted);
             return Results.Ok(list.Select(Document));
-        }).WithSummary("Keys you may manage: yours, your organisations' (org admin), all (platform admin); never the secrets");
+        }).WithSummary("Keys you may manage, never their secrets")
+          .WithDescription("Yours, your organisations' (org admin), all of them (platform admin).");
 
         keys.MapDelete("/{keyId:long}", async (long keyId, HttpContext ctx, AccountStore accounts) =>
         {
@@ -72,7 +73,8 @@ internal static class KeyEndpoints
             }
             await accounts.RevokeKeyAsync(keyId, caller.UserId!.Value, ctx.RequestAborted, ctx.Actor());
             return Results.NoContent();
-        }).WithSummary("Revoke a key at once, with every key it made (its owner, an admin of its organisation, a platform admin)");
+        }).WithSummary("Revoke a key at once, with every key it made")
+          .WithDescription("By its owner, an admin of its organisation or a platform admin.");
 
         return api;
     }

@@ -146,8 +146,8 @@ internal static class OidcSignIn
                 return Results.Redirect($"{SignInPage}?erreur=provider_unreachable&fournisseur={provider}");
             }
             return Results.Empty;
-        }).WithSummary("Sign in with an identity provider: redirects to it (authorization code + PKCE); back on the platform with a session")
-          .WithDescription("returnUrl: a path of this site to land on once signed in (default /portail). invitation: the token of an invitation "
+        }).WithSummary("Sign in with an identity provider (authorization code + PKCE)")
+          .WithDescription("Redirects to the provider; the browser comes back to the platform with a session. returnUrl: a path of this site to land on once signed in (default /portail). invitation: the token of an invitation "
               + "link, accepted by this sign-in (the identity is linked to the invited person). A provider that cannot be reached, like every refusal, "
               + "sends the browser back to /portail/connexion?erreur=<reason>.");
         return api;

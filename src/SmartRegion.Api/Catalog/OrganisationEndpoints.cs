@@ -22,7 +22,8 @@ internal static class OrganisationEndpoints
             organisationKinds = Vocabulary.OrganisationKinds,
         }))
         .WithTags("Datasets")
-        .WithSummary("The catalogue's controlled vocabularies: EU themes and frequencies, licences, visibilities, roles, scopes");
+        .WithSummary("The catalogue's controlled vocabularies")
+        .WithDescription("EU themes and frequencies, licences, visibilities, roles, scopes.");
 
         var orgs = api.MapGroup("/organisations").WithTags("Accounts");
 
@@ -49,7 +50,8 @@ internal static class OrganisationEndpoints
                         .Select(x => new { x.Provider, x.Email, x.LinkedBy, x.LinkedAt, x.LastSignInAt }),
                 }),
             });
-        }).WithSummary("Members of an organisation, their roles and how they sign in (its admins; platform admins)");
+        }).WithSummary("Members of an organisation, their roles and how they sign in")
+          .WithDescription("For the organisation's admins and platform admins.");
 
         orgs.MapPut("/{org}/members/{email}", async (string org, string email, RoleRequest body, HttpContext ctx, AccountStore accounts) =>
         {
@@ -66,8 +68,8 @@ internal static class OrganisationEndpoints
             await accounts.ChangeMembershipAsync(user.Id, found!.Id, body.Role ?? "", ctx.RequestAborted);
             return Results.Ok(new { user.Email, user.DisplayName, role = body.Role });
         })
-        .WithSummary("Add a person (who has an account) to the organisation, or change their role (org admin; admin scope)")
-        .WithDescription("Example body: {\"role\":\"editor\"}. Roles: admin, editor, viewer. The last admin cannot be demoted (409).");
+        .WithSummary("Add a member or change their role (org admin; admin scope)")
+        .WithDescription("The person must already have an account. Example body: {\"role\":\"editor\"}. Roles: admin, editor, viewer. The last admin cannot be demoted (409).");
 
         orgs.MapDelete("/{org}/members/{email}", async (string org, string email, HttpContext ctx, AccountStore accounts) =>
         {

@@ -79,7 +79,7 @@ internal static class RecordEndpoints
                 return Results.Empty;
             })
             .WithSummary(export.Summary)
-            .WithDescription("Grants' fields and rows apply. ?fields=a,b selects columns.");
+            .WithDescription(export.Description + "Grants' fields and rows apply. ?fields=a,b selects columns.");
         }
 
         datasets.MapGet("/{id}/exports", async (string id, HttpContext ctx, VersionStore versions, RecordsQuery query, ExportSizes sizes) =>
@@ -98,8 +98,8 @@ internal static class RecordEndpoints
             }
             return Results.Ok(new { version = v.Number, items = list });
         })
-        .WithSummary("The exports of the current version as the caller would download them, with their exact sizes in bytes")
-        .WithDescription("A version never changes, so each size is computed once (by writing the export) and remembered.");
+        .WithSummary("The current version's exports, with their exact sizes in bytes")
+        .WithDescription("As the caller would download them. A version never changes, so each size is computed once (by writing the export) and remembered.");
 
         return api;
     }

@@ -167,7 +167,8 @@ internal static class VersionEndpoints
             await gate.LogReadAsync(ctx, "versions");
             return Results.Ok(list.Where(v => member || v.Status is "published" or "superseded")
                 .Select(v => Document(v, gate.Dataset.CurrentVersionId, member, gate.Access)));
-        }).WithSummary("Version history: who, when, rows, checksum (members see failed and pending versions and reports)");
+        }).WithSummary("Version history: who, when, rows, checksum")
+          .WithDescription("Members also see failed and pending versions and their reports.");
 
         datasets.MapGet("/{id}/versions/{number:int}", async (string id, int number, HttpContext ctx, VersionStore versions) =>
         {
@@ -193,7 +194,8 @@ internal static class VersionEndpoints
             }
             var v = await versions.PublishAsync(gate.Dataset!.Id, number, ctx.Caller().UserId, rollback: false, ctx.RequestAborted, ctx.Actor());
             return Results.Ok(Document(v, v.Id, true, gate.Access));
-        }).WithSummary("Publish a ready version: the dataset switches to it atomically (publish scope; editor)");
+        }).WithSummary("Publish a ready version (publish scope; editor)")
+          .WithDescription("The dataset switches to it atomically.");
 
         datasets.MapPost("/{id}/rollback", async (string id, RollbackRequest body, HttpContext ctx, VersionStore versions) =>
         {

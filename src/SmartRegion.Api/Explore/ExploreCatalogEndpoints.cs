@@ -44,7 +44,8 @@ internal static class ExploreCatalogEndpoints
 
         api.MapGet("/catalog/exports/{format}", ExportAsync)
             .WithName("ExploreCatalogExport")
-            .WithSummary("The catalogue itself: json, csv (; delimited, with BOM) or dcat (DCAT-AP 3 as Turtle)");
+            .WithSummary("The catalogue itself as json, csv or dcat")
+            .WithDescription("csv is delimited by ; with a BOM; dcat is DCAT-AP 3 as Turtle.");
 
         return api;
     }

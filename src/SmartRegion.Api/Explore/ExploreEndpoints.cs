@@ -69,7 +69,8 @@ internal static class ExploreEndpoints
 
         api.MapGet("/catalog/datasets/{dataset_id}/facets", (string dataset_id, HttpContext ctx) => FacetsAsync(ctx, dataset_id))
             .WithName("ExploreFacets")
-            .WithSummary("The most frequent values of fields (facet=name, repeated) among the matching records")
+            .WithSummary("The most frequent values of fields among the matching records")
+            .WithDescription("facet=name, repeated, names the fields.")
             .Produces<ExploreFacets>(StatusCodes.Status200OK)
             .Produces<ExploreError>(StatusCodes.Status400BadRequest);
 

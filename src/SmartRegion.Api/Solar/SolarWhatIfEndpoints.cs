@@ -87,8 +87,9 @@ internal static class SolarWhatIfEndpoints
             }
         })
         .WithName("SolarWhatIf")
-        .WithSummary("What if: a building's solar report with a corrected roof, obstacles, another module or other finances")
+        .WithSummary("What if: a building's solar report with a corrected roof or other choices")
         .WithDescription("""
+            Corrections: the roof, obstacles, another module or other finances.
             Computes the building on demand, as the run that computed its published result did (its weather, model and
             parameters; the stored buildings around it cast shade), with the request's corrections: roofFaces replace the
             roof (outline in WGS84, tilt, azimuth; the lowest point at the altitudes given, else at the eaves), obstacles keep

@@ -35,7 +35,8 @@ internal static class VectorTileEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         tiles.MapGet("/{dataset}/tilejson.json", TileJsonAsync)
             .WithName("TileJson")
-            .WithSummary("The TileJSON 3.0 document of a dataset's tiles (URL template, zooms, bounds, layer fields)")
+            .WithSummary("The TileJSON 3.0 document of a dataset's tiles")
+            .WithDescription("URL template, zooms, bounds and layer fields.")
             .Produces<JsonObject>(StatusCodes.Status200OK);
         return app;
     }

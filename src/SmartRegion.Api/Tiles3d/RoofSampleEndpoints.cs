@@ -56,8 +56,9 @@ internal static class RoofSampleEndpoints
         })
         .WithName("SolarRoofSamples")
         .WithTags("Solar")
-        .WithSummary("Per-sample irradiation of the roof faces in a small WGS84 box, with each sample's cell (for heat maps)")
+        .WithSummary("Per-sample irradiation of the roof faces in a small WGS84 box")
         .WithDescription($"""
+            With each sample's cell, for heat maps.
             Faces of each building's served result (the published solar datasets decide: property 4), nearest the box's centre first, up to {MaxSamples} samples (limit=);
             truncated tells whether faces were left out. Per face: buildingId, faceNo, kwhPerM2 (one per sample) and cells (one
             open ring per sample: lon, lat, altitude NGF-IGN69 m, repeated; empty when the cell misses the face). The box may

@@ -41,8 +41,8 @@ internal static class ValidationEndpoints
         })
         .WithTags("Validation")
         .WithName("Validation")
-        .WithSummary("The rooftop results compared with an independent cadastre (Saint-Denis, Institut Paris Region)")
-        .WithDescription("As written by bench/validation/run: counts, median / p90 |diff| and bias per comparison, per-roof pairs, the largest outliers with the reason found, method and known limits (FR/EN).")
+        .WithSummary("The rooftop results beside an independent cadastre (Saint-Denis)")
+        .WithDescription("The cadastre is the Institut Paris Region's. As written by bench/validation/run: counts, median / p90 |diff| and bias per comparison, per-roof pairs, the largest outliers with the reason found, method and known limits (FR/EN).")
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;

@@ -56,4 +56,26 @@ public sealed class ApiDocsTests(TestDatabase db) : CatalogTest(db)
             .GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema");
         Assert.EndsWith("SolarBuildingReport", solar.GetProperty("$ref").GetString());
     }
+
+    /// <summary>
+    /// A summary is an operation's one-line title (Scalar's sidebar entry and heading, a generated client's doc comment):
+    /// at most 80 characters, the rest of what there is to say in its description. Every operation has one.
+    /// </summary>
+    [Fact]
+    public async Task OpenApi_EveryOperation_HasASummaryOfOneShortLine()
+    {
+        using var client = Kit.Client();
+        using var doc = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", Ct));
+        var operations = doc.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject()
+                .Where(op => op.Name is "get" or "put" or "post" or "delete" or "patch" or "head")
+                .Select(op => (Name: $"{op.Name.ToUpperInvariant()} {path.Name}",
+                    Summary: op.Value.TryGetProperty("summary", out var s) ? s.GetString() ?? "" : "")))
+            .ToList();
+        Assert.True(operations.Count > 50, $"only {operations.Count} operations in the document");
+        var missing = operations.Where(o => o.Summary.Trim().Length == 0).Select(o => o.Name).ToList();
+        Assert.True(missing.Count == 0, "operations without a summary:\n" + string.Join("\n", missing));
+        var tooLong = operations.Where(o => o.Summary.Length > 80).Select(o => $"{o.Summary.Length}: {o.Name}: {o.Summary}").ToList();
+        Assert.True(tooLong.Count == 0, "summaries over 80 characters:\n" + string.Join("\n", tooLong));
+    }
 }

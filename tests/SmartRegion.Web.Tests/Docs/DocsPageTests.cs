@@ -5,7 +5,9 @@ namespace SmartRegion.Web.Tests.Docs;
 /// <summary>
 /// /docs as a developer uses it: the platform's chrome, then Scalar's reference of the live OpenAPI document, rendered
 /// in the browser from the API's own files (nothing fetched from outside), searchable, with each operation's details;
-/// axe-clean and no wider than the screen, on a desktop and on a phone.
+/// axe-clean (moderate findings too: with a group open, Scalar's response cards and code samples are regions that all
+/// share one name, landmark-unique, unless docs.js makes them labelled groups) and no wider than the screen, on a
+/// desktop and on a phone.
 /// </summary>
 public sealed class DocsPageTests(WebSite site)
 {
@@ -58,6 +60,6 @@ public sealed class DocsPageTests(WebSite site)
         await browser.ScreenshotAsync(step);
         var size = await browser.Page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
         Assert.True(size[0] <= size[1], $"{step}: the page is {size[0]} px wide in a {size[1]} px window");
-        await browser.AssertAccessibleAsync();
+        await browser.AssertAccessibleAsync(moderateToo: true);
     }
 }

@@ -28,3 +28,26 @@ Scalar.createApiReference('#reference', {
   telemetry: false,
   defaultHttpClient: { targetKey: 'shell', clientKey: 'curl' },
 });
+
+// Scalar names every operation's response card "Example Responses" and every code sample alike, each a region
+// landmark: with a group open, dozens of landmarks share one name (axe landmark-unique) and a screen reader's landmark
+// list is a wall of the same words. A name several regions share becomes a labelled group: the cards keep their name,
+// the landmarks left are the page's own and Scalar's uniquely named ones (its tag sections, named by their heading).
+const reference = document.getElementById('reference');
+function demoteSharedRegions() {
+  const named = reference.querySelectorAll('[role=region][aria-label], section[aria-label]:not([role])');
+  const count = new Map();
+  for (const el of named) {
+    const name = el.getAttribute('aria-label');
+    count.set(name, (count.get(name) ?? 0) + 1);
+  }
+  for (const el of named) {
+    if (count.get(el.getAttribute('aria-label')) > 1) {
+      el.setAttribute('role', 'group');
+    }
+  }
+}
+// In the observer's own callback (a microtask after each change), so no later task, a click or axe, sees them as regions.
+new MutationObserver(demoteSharedRegions)
+  .observe(reference, { childList: true, subtree: true, attributes: true, attributeFilter: ['role', 'aria-label'] });
+demoteSharedRegions();
