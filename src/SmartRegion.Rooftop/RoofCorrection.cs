@@ -12,7 +12,8 @@ namespace SmartRegion.Rooftop;
 public sealed record CorrectedFace(Polygon Plan, double TiltDeg, double AzimuthDeg, double? LowestAltitudeM);
 
 /// <summary>An area of face <paramref name="FaceNo"/> (1-based) to keep free of modules — a chimney, a window — as its plan outline.</summary>
-public sealed record KeepFreeArea(int FaceNo, Polygon Plan);
+/// <param name="HeightM">How far its top rises above the face, measured at its centre (m); above 0 it casts shade on the roof.</param>
+public sealed record KeepFreeArea(int FaceNo, Polygon Plan, double HeightM = 0);
 
 /// <summary>A resident's correction of one building's roof (a what-if): the faces replaced (null: the platform's), areas kept free.</summary>
 public sealed record RoofCorrection(IReadOnlyList<CorrectedFace>? Faces, IReadOnlyList<KeepFreeArea> KeepFree)
@@ -56,6 +57,34 @@ public static class RoofCorrections
         // The orientation as given (the fit agrees to ~1e-12°, but a face looking north would read 359.99…°); the areas as fitted.
         var azimuth = face.TiltDeg < RoofPlane.FlatTiltDeg ? 180 : Angles.Normalize360Deg(face.AzimuthDeg);
         return new FaceInput(polygon, plane with { TiltDeg = face.TiltDeg, AzimuthDeg = azimuth }, Origin);
+    }
+
+    /// <summary>
+    /// The tops of <paramref name="correction"/>'s areas that rise above their face (<see cref="KeepFreeArea.HeightM"/> &gt; 0),
+    /// as horizontal 3D polygons: joined to the skyline like any roof face, their edges cast shade on the building's faces
+    /// through the same horizons as the neighbours' (an obstacle is a box whose walls end at those edges).
+    /// </summary>
+    /// <param name="faces">The building's faces as computed (the correction's when it gives faces); FaceNo numbers them from 1.</param>
+    public static IEnumerable<Polygon> ObstacleTops(RoofCorrection correction, IReadOnlyList<FaceInput> faces)
+    {
+        foreach (var area in correction.KeepFree)
+        {
+            if (!(area.HeightM > 0))
+            {
+                continue;
+            }
+            if (area.FaceNo < 1 || area.FaceNo > faces.Count)
+            {
+                throw new ArgumentException($"an area to keep free is on face {area.FaceNo}; the roof has faces 1 to {faces.Count}", nameof(correction));
+            }
+            var face = faces[area.FaceNo - 1];
+            var frame = FaceFrame.ForFace(face.Polygon, face.Plane.AzimuthDeg, face.Plane.TiltDeg);
+            var centre = area.Plan.Centroid;
+            var (u, v) = frame.ToLocal(centre.X, centre.Y);
+            var top = frame.ToWorld(u, v).Z + area.HeightM;
+            LinearRing Lift(LineString ring) => Factory.CreateLinearRing(ring.Coordinates.Select(c => new CoordinateZ(c.X, c.Y, top)).ToArray());
+            yield return Factory.CreatePolygon(Lift(area.Plan.ExteriorRing), area.Plan.InteriorRings.Select(Lift).ToArray());
+        }
     }
 
     /// <summary>The origin of a corrected face (<see cref="FaceResult.Origin"/>), beside <c>lod2</c> and <c>inferred</c>.</summary>

@@ -47,6 +47,15 @@ public static class TileComputer
             faceStart[i] = allFaces.Count;
             allFaces.AddRange(prepared[i].Faces.Select(f => f.Polygon));
         }
+        // A correction's obstacles that rise above their face cast shade like any roof: after every building's faces, so
+        // they belong to no face and every sample sees them, those of the face they stand on included.
+        for (var i = 0; corrections is not null && i < buildings.Count; i++)
+        {
+            if (corrections.TryGetValue(buildings[i].Id, out var correction))
+            {
+                allFaces.AddRange(RoofCorrections.ObstacleTops(correction, prepared[i].Faces));
+            }
+        }
         var skyline = new SkylineIndex(allFaces, cellSizeM: Math.Max(10, p.HorizonRadiusM / 6));
         times.Add(ref times.RoofTicks, tPrep);
 

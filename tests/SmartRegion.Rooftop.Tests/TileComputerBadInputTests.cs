@@ -1,7 +1,4 @@
 using NetTopologySuite.Geometries;
-using SmartRegion.Solar;
-using SmartRegion.Solar.Finance;
-using SmartRegion.Solar.Weather;
 
 namespace SmartRegion.Rooftop.Tests;
 
@@ -12,29 +9,10 @@ namespace SmartRegion.Rooftop.Tests;
 public sealed class TileComputerBadInputTests
 {
     // Lambert-93 near the demo station (48.92 N, 2.36 E): x ≈ 652 km, y ≈ 6,869 km.
-    private const double X0 = 652_000, Y0 = 6_869_000, Ground = 40;
+    private const double X0 = 652_000, Y0 = 6_869_000, Ground = DemoRun.Ground;
     private static readonly GeometryFactory Factory = new(new PrecisionModel(), 2154);
 
-    private static readonly Lazy<SolarRunContext> Run = new(() =>
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "sr-tile-tests", Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, "demo-weather.csv");
-        DemoWeather.Write(path, 48.92, 2.36, Ground);
-        var series = WeatherFile.ReadAsync(path, WeatherFormat.Auto, null, CancellationToken.None).GetAwaiter().GetResult();
-        var parameters = SolarParameters.Load(SolarParameters.DefaultsPath, null);
-        var flat = Enumerable.Repeat(1.0 / series.Count, series.Count).ToArray();
-        var load = Enumerable.Repeat(4500.0 / series.Count, series.Count).ToArray();
-        return new SolarRunContext
-        {
-            Parameters = parameters,
-            Sky = StationSky.Compute(series, parameters.HorizonSectors),
-            StationLatitudeDeg = 48.92,
-            StationLongitudeDeg = 2.36,
-            StationName = "demo",
-            SelfConsumptionCurve = new SelfConsumption.Curve(flat, load),
-        };
-    });
+    private static SolarRunContext RunContext => DemoRun.Value;
 
     private static Polygon Square(double x, double y, double size) => Factory.CreatePolygon(
         [new Coordinate(x, y), new Coordinate(x + size, y), new Coordinate(x + size, y + size), new Coordinate(x, y + size), new Coordinate(x, y)]);
@@ -61,7 +39,7 @@ public sealed class TileComputerBadInputTests
         var noAltitude = Ring3D((x, y, double.NaN), (x + 10, y, double.NaN), (x + 10, y + 10, double.NaN));
         var building = Building(1, Square(x, y, 10), 10, [Face(good), Face(vertical), Face(collinear), Face(duplicateVertices), Face(zeroArea), Face(noAltitude)]);
 
-        var row = Only(TileComputer.Compute([building], Run.Value), 1);
+        var row = Only(TileComputer.Compute([building], RunContext), 1);
 
         Assert.Equal(BuildingStatus.Ok, row.Status);
         Assert.Equal("lod2", row.RoofOrigin);
@@ -80,7 +58,7 @@ public sealed class TileComputerBadInputTests
     {
         double x = X0 + 100, y = Y0, z = Ground + 8;
         var wall = Ring3D((x, y, Ground), (x + 10, y, Ground), (x + 10, y, z), (x, y, z));
-        var row = Only(TileComputer.Compute([Building(2, Square(x, y, 10), 8, [Face(wall)])], Run.Value), 2);
+        var row = Only(TileComputer.Compute([Building(2, Square(x, y, 10), 8, [Face(wall)])], RunContext), 2);
         Assert.Equal(BuildingStatus.Ok, row.Status);
         Assert.Equal("inferred", row.RoofOrigin);
         Assert.Equal("lod2_vertical_polygon_ignored", row.ReasonCode);
@@ -101,7 +79,7 @@ public sealed class TileComputerBadInputTests
             Building(15, Factory.CreatePolygon(), 9),                        // empty footprint
         ];
 
-        var rows = TileComputer.Compute(buildings, Run.Value);
+        var rows = TileComputer.Compute(buildings, RunContext);
 
         Assert.Equal(buildings.Length, rows.Count);
         Assert.Equal(("skipped", "no_height"), (Only(rows, 10).StatusCode, Only(rows, 10).ReasonCode));
@@ -112,7 +90,7 @@ public sealed class TileComputerBadInputTests
         Assert.Equal(200, bow.RoofAreaM2!.Value, 0.01);
         Assert.Equal("footprint_repaired;footprint_multi_part", bow.ReasonCode);
         // 700 km south (Marseille), in a tile of its own: no station within 100 km of it.
-        var far = Only(TileComputer.Compute([Building(13, Square(893_000, 6_248_000, 10), 6)], Run.Value), 13);
+        var far = Only(TileComputer.Compute([Building(13, Square(893_000, 6_248_000, 10), 6)], RunContext), 13);
         Assert.Equal(("skipped", "station_too_far"), (far.StatusCode, far.ReasonCode));
         Assert.InRange(far.StationDistanceKm!.Value, 600, 700);
         var ok = Only(rows, 14);
@@ -125,8 +103,8 @@ public sealed class TileComputerBadInputTests
     public void SmallRoof_RoomForFewerModulesThanTheMinimum_NoUsableAreaAndNoModules()
     {
         // 3 × 3 m flat roof: 2 × 2 m inside the 0.5 m setback takes one module, below layout.minModulesPerFace (2).
-        Assert.Equal(2, Run.Value.Parameters.MinModulesPerFace);
-        var rows = TileComputer.Compute([Building(20, Square(X0 + 600, Y0, 3), 6), Building(21, Square(X0 + 700, Y0, 12), 6)], Run.Value);
+        Assert.Equal(2, RunContext.Parameters.MinModulesPerFace);
+        var rows = TileComputer.Compute([Building(20, Square(X0 + 600, Y0, 3), 6), Building(21, Square(X0 + 700, Y0, 12), 6)], RunContext);
         var small = Only(rows, 20);
         Assert.Equal(BuildingStatus.Ok, small.Status);
         Assert.Equal(9, small.RoofAreaM2!.Value, 1e-6);

@@ -97,8 +97,12 @@ public sealed record SolarWhatIfRequest(
 /// </summary>
 public sealed record SolarWhatIfFace(JsonObject PolygonWgs84, double TiltDeg, double? AzimuthDeg = null);
 
-/// <summary>An area of face <c>faceNo</c> kept free of modules (the box around it in the face's plane): chimney, window, skylight, vent, antenna or other.</summary>
-public sealed record SolarWhatIfObstacle(int FaceNo, JsonObject PolygonWgs84, string? Kind = null);
+/// <summary>
+/// An area of face <c>faceNo</c> kept free of modules (the box around it in the face's plane): chimney, dormer, window,
+/// skylight, vent, antenna, tree or other; with <c>heightM</c> (0–50 m, its top above the face at its centre) it also
+/// shades the roof, through the same horizons as the neighbouring buildings.
+/// </summary>
+public sealed record SolarWhatIfObstacle(int FaceNo, JsonObject PolygonWgs84, string? Kind = null, double? HeightM = null);
 
 /// <summary>The module: rated power (0–1000 Wp, at most 300 Wp/m²), length and width (0.2–3 m), gap between modules (0–0.5 m).</summary>
 public sealed record SolarWhatIfModule(double? PeakPowerWp = null, double? LengthM = null, double? WidthM = null, double? GapM = null);
@@ -120,5 +124,5 @@ public sealed record SolarWhatIfReport : SolarBuildingReport
 /// <summary>What the report is: a what-if (<c>official</c> and <c>stored</c> false), what the request corrected, the official report's URL.</summary>
 public sealed record SolarSimulation(string Kind, bool Official, bool Stored, string OfficialReport, IReadOnlyList<string> Corrected, IReadOnlyList<SolarSimulationObstacle> Obstacles);
 
-/// <summary>An area kept free: its face, kind and plan area.</summary>
-public sealed record SolarSimulationObstacle(int FaceNo, string Kind, double PlanAreaM2);
+/// <summary>An area kept free: its face, kind, plan area and height above the face (0: it casts no shade).</summary>
+public sealed record SolarSimulationObstacle(int FaceNo, string Kind, double PlanAreaM2, double HeightM);

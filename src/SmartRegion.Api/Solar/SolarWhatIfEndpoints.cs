@@ -93,7 +93,7 @@ internal static class SolarWhatIfEndpoints
             Computes the building on demand, as the run that computed its published result did (its weather, model and
             parameters; the stored buildings around it cast shade), with the request's corrections: roofFaces replace the
             roof (outline in WGS84, tilt, azimuth; the lowest point at the altitudes given, else at the eaves), obstacles keep
-            areas of a face free of modules, module and finance replace the run's values. The answer has the stored report's
+            areas of a face free of modules and, with a heightM, shade the roof as the neighbours do, module and finance replace the run's values. The answer has the stored report's
             shape with `simulation` first and the what-if's values in provenance.parameters; it is never stored. `{}` computes
             the roof as modelled. Served to whoever may read the building's published report (404 otherwise).
             """)
@@ -128,7 +128,7 @@ internal static class SolarWhatIfEndpoints
     private const string RequestExample = """
         {"roofFaces":[{"polygonWgs84":{"type":"Polygon","coordinates":[[[2.36140,48.90825],[2.36159,48.90825],[2.36159,48.90829],[2.36140,48.90829],[2.36140,48.90825]]]},"tiltDeg":35,"azimuthDeg":180},
                       {"polygonWgs84":{"type":"Polygon","coordinates":[[[2.36140,48.90829],[2.36159,48.90829],[2.36159,48.90833],[2.36140,48.90833],[2.36140,48.90829]]]},"tiltDeg":35,"azimuthDeg":0}],
-         "obstacles":[{"faceNo":1,"kind":"chimney","polygonWgs84":{"type":"Polygon","coordinates":[[[2.36148,48.90826],[2.36150,48.90826],[2.36150,48.90827],[2.36148,48.90827],[2.36148,48.90826]]]}}],
+         "obstacles":[{"faceNo":1,"kind":"chimney","heightM":1.2,"polygonWgs84":{"type":"Polygon","coordinates":[[[2.36148,48.90826],[2.36150,48.90826],[2.36150,48.90827],[2.36148,48.90827],[2.36148,48.90826]]]}}],
          "module":{"peakPowerWp":500,"lengthM":1.95,"widthM":1.13},
          "finance":{"electricityPriceEurPerKwh":0.25,"householdConsumptionKwhPerYear":6000}}
         """;
@@ -187,6 +187,7 @@ internal static class SolarWhatIfEndpoints
                 w.WriteNumber("faceNo", obstacle.FaceNo);
                 w.WriteString("kind", obstacle.Kind);
                 w.WriteNumber("planAreaM2", Math.Round(obstacle.Plan.Area, 2));
+                w.WriteNumber("heightM", obstacle.HeightM);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

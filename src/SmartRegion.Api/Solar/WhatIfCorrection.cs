@@ -53,7 +53,7 @@ internal static class WhatIfCorrection
             {
                 throw new WhatIfInputException($"obstacles[{i}].polygonWgs84", $"obstacles[{i}].polygonWgs84 does not lie on face {obstacle.FaceNo}.");
             }
-            keepFree.Add(new KeepFreeArea(obstacle.FaceNo, obstacle.Plan));
+            keepFree.Add(new KeepFreeArea(obstacle.FaceNo, obstacle.Plan, obstacle.HeightM));
         }
         return new RoofCorrection(faces, keepFree);
     }

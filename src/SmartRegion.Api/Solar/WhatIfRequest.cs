@@ -19,8 +19,8 @@ internal sealed class WhatIfInputException(string field, string message) : Excep
 /// <summary>A corrected face as asked: its outline (storage CRS, 2D) and, when the request gave altitudes, its lowest one.</summary>
 internal sealed record WhatIfFace(Polygon Plan, double TiltDeg, double AzimuthDeg, double? LowestAltitudeM);
 
-/// <summary>An area to keep free, as asked: its face (1-based), its kind, its outline (storage CRS, 2D).</summary>
-internal sealed record WhatIfObstacle(int FaceNo, string Kind, Polygon Plan);
+/// <summary>An area to keep free, as asked: its face (1-based), its kind, its outline (storage CRS, 2D), its height above the face (m).</summary>
+internal sealed record WhatIfObstacle(int FaceNo, string Kind, Polygon Plan, double HeightM = 0);
 
 /// <summary>
 /// A what-if request, read and checked field by field (POST /api/v1/solar/buildings/{id}/what-if): the corrected roof
@@ -52,7 +52,13 @@ internal sealed record WhatIfRequest(IReadOnlyList<WhatIfFace>? RoofFaces, IRead
     public const double MaxModuleWpPerM2 = 300;
 
     /// <summary>The kinds of areas to keep free; <c>other</c> for anything else.</summary>
-    public static readonly string[] ObstacleKinds = ["chimney", "window", "skylight", "vent", "antenna", "other"];
+    public static readonly string[] ObstacleKinds = ["chimney", "dormer", "window", "skylight", "vent", "antenna", "tree", "other"];
+
+    /// <summary>
+    /// An obstacle rises at most this far above its face (m): an industrial chimney stack or a tall tree over the roof;
+    /// more is a typing error.
+    /// </summary>
+    public const double MaxObstacleHeightM = 50;
 
     private static readonly GeometryFactory Factory = new(new PrecisionModel(), RegionSettings.Srid);
     private static readonly GeometryFactory Wgs84 = new(new PrecisionModel(), 4326);
@@ -97,7 +103,9 @@ internal sealed record WhatIfRequest(IReadOnlyList<WhatIfFace>? RoofFaces, IRead
         }
         catch (JsonException e)
         {
-            throw new WhatIfInputException("body", $"The body is not JSON: {e.Message}");
+            // Name where it stopped being JSON (a NaN written as a number: module.peakPowerWp), not just "body".
+            var at = FailurePath(body.Span);
+            throw new WhatIfInputException(at ?? "body", at is null ? $"The body is not JSON: {e.Message}" : $"{at} is not JSON (a number is finite, text is quoted): {e.Message}");
         }
         using (document)
         {
@@ -155,7 +163,7 @@ internal sealed record WhatIfRequest(IReadOnlyList<WhatIfFace>? RoofFaces, IRead
         for (var i = 0; i < items.Count; i++)
         {
             var path = $"obstacles[{i}]";
-            var obstacle = Object(items[i], path, ["faceNo", "kind", "polygonWgs84"]);
+            var obstacle = Object(items[i], path, ["faceNo", "kind", "polygonWgs84", "heightM"]);
             var faceNo = Number(obstacle, $"{path}.faceNo", 1, 1000, required: true, integer: true)!.Value;
             var kind = "other";
             if (Property(obstacle, "kind", $"{path}.kind", required: false) is { } k)
@@ -164,8 +172,9 @@ internal sealed record WhatIfRequest(IReadOnlyList<WhatIfFace>? RoofFaces, IRead
                     ? k.GetString()!
                     : throw new WhatIfInputException($"{path}.kind", $"{path}.kind must be one of {string.Join(", ", ObstacleKinds)}.");
             }
+            var heightM = Number(obstacle, $"{path}.heightM", 0, MaxObstacleHeightM, required: false) ?? 0;
             var (plan, _) = Polygon(Property(obstacle, "polygonWgs84", $"{path}.polygonWgs84", required: true)!.Value, $"{path}.polygonWgs84", toStorage);
-            obstacles.Add(new WhatIfObstacle((int)faceNo, kind, plan));
+            obstacles.Add(new WhatIfObstacle((int)faceNo, kind, plan, heightM));
         }
         return obstacles;
     }
@@ -286,6 +295,64 @@ internal sealed record WhatIfRequest(IReadOnlyList<WhatIfFace>? RoofFaces, IRead
             throw new WhatIfInputException(path, $"{path} has no area.");
         }
         return (result, withAltitude > 0 ? lowest : null);
+    }
+
+    /// <summary>
+    /// The JSON path of the value where <paramref name="body"/> stops being JSON (<c>obstacles[0].heightM</c>), or null when
+    /// it fails before any member or item (not JSON at all).
+    /// </summary>
+    private static string? FailurePath(ReadOnlySpan<byte> body)
+    {
+        var frames = new List<(bool IsArray, int Index, string? Member)>();
+        var afterName = false;
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 16 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    frames[^1] = (false, -1, reader.GetString());
+                    afterName = true;
+                    continue;
+                }
+                if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
+                {
+                    frames.RemoveAt(frames.Count - 1);
+                    continue;
+                }
+                // A value: an array's next item, or the member just named.
+                if (frames.Count > 0 && frames[^1].IsArray)
+                {
+                    frames[^1] = (true, frames[^1].Index + 1, null);
+                }
+                afterName = false;
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    frames.Add((reader.TokenType == JsonTokenType.StartArray, -1, null));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            var path = new StringBuilder();
+            for (var k = 0; k < frames.Count; k++)
+            {
+                var (isArray, index, member) = frames[k];
+                var last = k == frames.Count - 1;
+                if (isArray)
+                {
+                    // The item that failed comes after the last one read.
+                    path.Append(CultureInfo.InvariantCulture, $"[{(last ? index + 1 : index)}]");
+                }
+                else if (member is not null && (!last || afterName))
+                {
+                    path.Append(path.Length == 0 ? "" : ".").Append(member);
+                }
+            }
+            return path.Length == 0 ? null : path.ToString();
+        }
+        return null;
     }
 
     private static JsonElement? Property(JsonElement obj, string name, string path, bool required)

@@ -230,6 +230,35 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     }
 
     [Fact]
+    public async Task WhatIf_ATallObstacleSouthOfTheModules_ShadesTheFace()
+    {
+        var site = await SiteAsync();
+        await using var factory = new ApiFactory(db.ConnectionString);
+        using var client = factory.CreateClient();
+        var stored = await StoredAsync(client, site.House);
+        // The house's south face (its ridge runs east–west); a 2 m box near its eaves, in the middle.
+        var faces = stored.GetProperty("roofFaces").EnumerateArray().ToList();
+        var faceNo = faces.FindIndex(f => Math.Abs(f.GetProperty("azimuthDeg").GetDouble() - 180) < 1) + 1;
+        Assert.True(faceNo > 0, "the house has a south face");
+        double x = site.X, y = site.Y + 20;
+        var box = Box(x + 6, y + 0.5, x + 8, y + 2.5);
+        JsonObject Body(double heightM) => new()
+        {
+            ["obstacles"] = new JsonArray(new JsonObject { ["faceNo"] = faceNo, ["kind"] = "chimney", ["heightM"] = heightM, ["polygonWgs84"] = box.DeepClone() }),
+        };
+
+        var flat = await OkAsync(client, site.House, Body(0));
+        var tall = await OkAsync(client, site.House, Body(4));
+
+        JsonElement Face(JsonElement report) => report.GetProperty("roofFaces")[faceNo - 1];
+        var (flatKwh, tallKwh) = (Face(flat).GetProperty("annualKwhAc").GetDouble(), Face(tall).GetProperty("annualKwhAc").GetDouble());
+        Assert.True(tallKwh < 0.99 * flatKwh, $"face {faceNo}: {tallKwh} kWh with a 4 m chimney, {flatKwh} with a flat one");
+        Assert.True(Face(tall).GetProperty("shadingLossFraction").GetDouble() > Face(flat).GetProperty("shadingLossFraction").GetDouble());
+        Assert.Equal(4, tall.GetProperty("simulation").GetProperty("obstacles")[0].GetProperty("heightM").GetDouble());
+        Assert.Equal(0, flat.GetProperty("simulation").GetProperty("obstacles")[0].GetProperty("heightM").GetDouble());
+    }
+
+    [Fact]
     public async Task WhatIf_ASteeperFace_ItsAreaAndUnshadedIrradiationFollowTheTilt()
     {
         var site = await SiteAsync();
@@ -335,7 +364,9 @@ public sealed class SolarWhatIfTests(TestDatabase db)
         {
             ("missing body", "", HttpStatusCode.BadRequest, "body"),
             ("not JSON", "roof: steep", HttpStatusCode.BadRequest, "body"),
-            ("NaN literal", """{"module": {"peakPowerWp": NaN}}""", HttpStatusCode.BadRequest, "body"),
+            ("NaN literal", """{"module": {"peakPowerWp": NaN}}""", HttpStatusCode.BadRequest, "module.peakPowerWp"),
+            ("NaN height of the second obstacle", $$"""{"obstacles": [{"faceNo": 1, "polygonWgs84": {{obstacle}}}, {"faceNo": 1, "heightM": NaN, "polygonWgs84": {{obstacle}}}]}""", HttpStatusCode.BadRequest, "obstacles[1].heightM"),
+            ("Infinity literal", """{"finance": {"analysisYears": Infinity}}""", HttpStatusCode.BadRequest, "finance.analysisYears"),
             ("an array", "[]", HttpStatusCode.BadRequest, "body"),
             ("unknown member", """{"roofFace": []}""", HttpStatusCode.BadRequest, "roofFace"),
             ("roofFaces not an array", """{"roofFaces": {}}""", HttpStatusCode.BadRequest, "roofFaces"),
@@ -359,6 +390,10 @@ public sealed class SolarWhatIfTests(TestDatabase db)
             ("obstacle face 1.5", $$"""{"obstacles": [{"faceNo": 1.5, "polygonWgs84": {{obstacle}}}]}""", HttpStatusCode.BadRequest, "obstacles[0].faceNo"),
             ("obstacle off its face", $$"""{"obstacles": [{"faceNo": 1, "polygonWgs84": {{Box(x + 30, y, x + 31, y + 1).ToJsonString()}}}]}""", HttpStatusCode.BadRequest, "obstacles[0].polygonWgs84"),
             ("obstacle of an unknown kind", $$"""{"obstacles": [{"faceNo": 1, "kind": "cat", "polygonWgs84": {{obstacle}}}]}""", HttpStatusCode.BadRequest, "obstacles[0].kind"),
+            ("obstacle of negative height", $$"""{"obstacles": [{"faceNo": 1, "heightM": -1, "polygonWgs84": {{obstacle}}}]}""", HttpStatusCode.BadRequest, "obstacles[0].heightM"),
+            ("obstacle 80 m tall", $$"""{"obstacles": [{"faceNo": 1, "heightM": 80, "polygonWgs84": {{obstacle}}}]}""", HttpStatusCode.BadRequest, "obstacles[0].heightM"),
+            ("obstacle height \"NaN\"", $$"""{"obstacles": [{"faceNo": 1, "heightM": "NaN", "polygonWgs84": {{obstacle}}}]}""", HttpStatusCode.BadRequest, "obstacles[0].heightM"),
+            ("obstacle height 1e400", $$"""{"obstacles": [{"faceNo": 1, "heightM": 1e400, "polygonWgs84": {{obstacle}}}]}""", HttpStatusCode.BadRequest, "obstacles[0].heightM"),
             ("a panel of 0 W", """{"module": {"peakPowerWp": 0}}""", HttpStatusCode.BadRequest, "module.peakPowerWp"),
             ("a panel of -300 W", """{"module": {"peakPowerWp": -300}}""", HttpStatusCode.BadRequest, "module.peakPowerWp"),
             ("a 900 W panel of 1.9 m²", """{"module": {"peakPowerWp": 900}}""", HttpStatusCode.BadRequest, "module.peakPowerWp"),
