@@ -66,6 +66,9 @@ def write(path, meta_path, *, rows, metrics, statuses, ipr_total, ghi, unshaded_
     ipr_share, our_share = ratio("ipr_usable", "ipr_roof_m2"), ratio("ours_usable", "roof_m2")
     computed = [o for o in ours.values() if o["status"] == "ok"]
     no_ridge = sum(1 for o in ours.values() if not o.get("roof_max_altitude_ngfign69_m"))
+    # Without a ridge altitude, a roof of tiles or slates is pitched at that material's minimum slope (roof_pitch_from_covering).
+    sloped = sum(1 for o in ours.values() if not o.get("roof_max_altitude_ngfign69_m")
+                 and {"tiles", "slates"} & set((o.get("roof_covering") or "").split("+")))
 
     outliers = []
     for r in sorted((r for r in rows if r["d_mean_900"] is not None), key=lambda r: abs(r["d_mean_900"]), reverse=True)[:OUTLIERS]:
@@ -82,7 +85,9 @@ def write(path, meta_path, *, rows, metrics, statuses, ipr_total, ghi, unshaded_
         f"Grandeur comparée : l'irradiation moyenne de la partie utile. L'IPR retient les surfaces à plus de {threshold} kWh/m²/an sans obstacle ; "
         f"nous prenons la moyenne de nos points d'échantillonnage à {threshold} kWh/m²/an ou plus. Écart = (nous − IPR) / IPR ; biais = médiane des écarts signés.",
         f"Ce qui est déduit : les pans de toit viennent de l'emprise et des hauteurs BD TOPO (toit plat sous 0,5 m de dénivelé) ; "
-        f"{no_ridge} des {len(ours)} bâtiments n'ont pas d'altitude de faîtage, leurs toits sont donc calculés plats à la hauteur de l'égout.",
+        f"{no_ridge} des {len(ours)} bâtiments n'ont pas d'altitude de faîtage : leurs toits sont calculés plats à la hauteur de l'égout, "
+        f"sauf {sloped} couverts de tuiles ou d'ardoises (matériau de toiture BD TOPO), qui ne se posent qu'en pente : ceux-là sont en pente, "
+        f"à la pente minimale du matériau (NF DTU 40.21, 40.11) depuis l'égout.",
     ]
     method_en = [
         f"Reference: L'Institut Paris Region's rooftop solar potential for Saint-Denis ({ipr_total} roofs). Each roof is matched to the "
@@ -92,7 +97,9 @@ def write(path, meta_path, *, rows, metrics, statuses, ipr_total, ghi, unshaded_
         f"Quantity compared: the mean irradiation of the usable part. IPR keeps surfaces above {threshold} kWh/m²/yr with no obstacle; we take "
         f"the mean of our sample points at {threshold} kWh/m²/yr or more. Difference = (ours − IPR) / IPR; bias = median of the signed differences.",
         f"What is inferred: roof faces come from the footprint and BD TOPO heights (flat under 0.5 m of rise); {no_ridge} of the {len(ours)} "
-        f"buildings have no ridge altitude, so their roofs are computed flat at gutter height.",
+        f"buildings have no ridge altitude: their roofs are computed flat at gutter height, but for {sloped} covered with tiles or slates "
+        f"(BD TOPO's roof material), which are laid only on a slope: those are pitched at the material's minimum slope (NF DTU 40.21, 40.11) "
+        f"from the gutter.",
     ]
     limits_fr, limits_en = [], []
     if gap is not None:

@@ -58,6 +58,12 @@ public enum ResultNote
 
     /// <summary><c>roof_corrected</c>: the roof faces are a resident's correction (a what-if simulation), not the platform's model.</summary>
     RoofCorrected,
+
+    /// <summary>
+    /// <c>roof_pitch_from_covering</c>: no ridge altitude, but a covering laid only on a slope (tiles, slates): pitched at
+    /// that material's minimum slope (roof.tilesMinTiltDeg, roof.slatesMinTiltDeg) from the gutter height.
+    /// </summary>
+    RoofPitchFromCovering,
 }
 
 /// <summary>The stable codes of statuses, reasons and notes in the published data (and their English wording for logs).</summary>
@@ -91,6 +97,7 @@ public static class ResultCodes
         ResultNote.GroundAltitudeUnknown => "ground_altitude_unknown",
         ResultNote.HeightFromStoreys => "height_from_storeys",
         ResultNote.RoofCorrected => "roof_corrected",
+        ResultNote.RoofPitchFromCovering => "roof_pitch_from_covering",
         _ => throw new ArgumentOutOfRangeException(nameof(note)),
     };
 }

@@ -1,5 +1,6 @@
 using NetTopologySuite.Geometries;
 using SmartRegion.Geo;
+using SmartRegion.Geo.Buildings;
 using SmartRegion.Geo.Roofs;
 
 namespace SmartRegion.Rooftop;
@@ -78,9 +79,20 @@ public static class RoofPreparation
         {
             return new PreparedBuilding(faces, SkipReason.RoofNotAboveGround, notes, true);
         }
+        // The source's altitudes decide when they say anything (a ridge, or eaves below the top); without them a covering
+        // laid only on a slope does.
+        var altitudesFlat = b.RoofMaxAltitudeM is null && top.Value - Math.Min(eaves.Value, top.Value) < RoofInference.FlatRiseM;
+        var pitch = altitudesFlat ? CoveringTiltDeg(b.RoofCovering, p) : null;
+        if (pitch is not null)
+        {
+            notes.Add(ResultNote.RoofPitchFromCovering);
+        }
         foreach (var part in parts)
         {
-            var roof = RoofInference.Infer(part, Math.Min(eaves.Value, top.Value), top.Value);
+            // Without a ridge altitude the top is the gutter (BD TOPO's hauteur): a covering laid only on a slope rises from it.
+            var roof = pitch is { } tilt
+                ? RoofInference.InferPitched(part, top.Value, tilt)
+                : RoofInference.Infer(part, Math.Min(eaves.Value, top.Value), top.Value);
             faces.AddRange(roof.Faces.Select(f => new FaceInput(f.Polygon, f.Plane, "inferred")));
         }
         return faces.Count == 0
@@ -102,6 +114,24 @@ public static class RoofPreparation
             return (top, eaves, true);
         }
         return (top, eaves, false);
+    }
+
+    /// <summary>
+    /// The slope a covering imposes: the larger minimum of the materials it includes that are laid only on a slope (tiles:
+    /// roof.tilesMinTiltDeg, slates: roof.slatesMinTiltDeg); null when it includes neither, or the run has no such setting.
+    /// </summary>
+    public static double? CoveringTiltDeg(string? covering, SolarParameters p)
+    {
+        double? tilt = null;
+        if (RoofCovering.Includes(covering, RoofCovering.Tiles) && p.TilesMinTiltDeg is { } tiles)
+        {
+            tilt = tiles;
+        }
+        if (RoofCovering.Includes(covering, RoofCovering.Slates) && p.SlatesMinTiltDeg is { } slates)
+        {
+            tilt = Math.Max(tilt ?? 0, slates);
+        }
+        return tilt;
     }
 
     /// <summary>A note once, however many polygons it concerns.</summary>

@@ -40,6 +40,15 @@ public sealed record SolarParameters
     /// <summary>Height assumed per storey when a building has a storey count and no height (roof.storeyHeightM).</summary>
     public double StoreyHeightM { get; init; } = 3;
 
+    /// <summary>
+    /// The slope of a building's inferred roof when it has no ridge altitude and its covering includes tiles
+    /// (roof.tilesMinTiltDeg, NF DTU 40.21's minimum); null (the setting absent, as in runs stored before it, or 0): no covering rule.
+    /// </summary>
+    public double? TilesMinTiltDeg { get; init; }
+
+    /// <summary>As <see cref="TilesMinTiltDeg"/> for slates (roof.slatesMinTiltDeg, NF DTU 40.11's minimum).</summary>
+    public double? SlatesMinTiltDeg { get; init; }
+
     /// <summary>How wide the band of a building's annual energy is (uncertainty.*).</summary>
     public UncertaintyParameters Uncertainty { get; init; } = UncertaintyParameters.StoredRunDefaults;
 
@@ -153,6 +162,8 @@ public sealed record SolarParameters
         // Settings added after runs were stored: such a run resumes with the value it was computed with (the fallback).
         double Or(string path, double fallback) => Find(doc, path) is null ? fallback : D(path);
         var u = UncertaintyParameters.StoredRunDefaults;
+        // Absent (runs stored before the setting) or 0 (an override turning the rule off): no slope from the covering.
+        double? CoveringTilt(string path) => Find(doc, path) is null || D(path) == 0 ? null : Positive(D(path), path, 60);
         IReadOnlyList<SizeBand> Bands(string path, string field) => Value(doc, path).AsArray()
             .Select(b => new SizeBand(b!["upToKwp"]!.GetValue<double>(), b[field]!.GetValue<double>())).ToList();
         return new SolarParameters
@@ -169,6 +180,8 @@ public sealed record SolarParameters
             Lod2MaxTiltDeg = Or("roof.lod2MaxTiltDeg", 75),
             MinFootprintPartAreaM2 = Or("roof.minFootprintPartAreaM2", 4),
             StoreyHeightM = Positive(Or("roof.storeyHeightM", 3), "roof.storeyHeightM", 20),
+            TilesMinTiltDeg = CoveringTilt("roof.tilesMinTiltDeg"),
+            SlatesMinTiltDeg = CoveringTilt("roof.slatesMinTiltDeg"),
             Uncertainty = new UncertaintyParameters(
                 Or("uncertainty.weatherAndModelRelative", u.WeatherAndModelRelative),
                 Or("uncertainty.inferredRoofRelativeLow", u.InferredRoofRelativeLow),

@@ -32,6 +32,11 @@ public sealed class BuildingIngestTests(TestDatabase db)
         Assert.Equal("7|38|46.8|NGF-IGN69|2154|652|6867|93066", row);
         // 349 features have hauteur; the 4 rejected duplicates have it too.
         Assert.Equal(345L, await ScalarAsync<long>(db, "SELECT count(*) FROM region.building WHERE source = @s AND height_above_ground_m IS NOT NULL", ("s", source)) + 0);
+        // materiaux_de_la_toiture (land-registry digits, set on 49 features) as the roof covering the roof inference reads.
+        Assert.Equal("concrete:8,metal:3,other:5,slates:3,tiles:17,tiles+metal:3,tiles+other:1", await ScalarAsync<string>(db, """
+            SELECT string_agg(roof_covering || ':' || n, ',' ORDER BY roof_covering)
+            FROM (SELECT roof_covering, count(*) AS n FROM region.building WHERE source = @s AND roof_covering IS NOT NULL GROUP BY 1) c
+            """, ("s", source)));
     }
 
     [Fact]

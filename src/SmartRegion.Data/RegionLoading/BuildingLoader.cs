@@ -106,7 +106,7 @@ public sealed class BuildingLoader : IAsyncDisposable
                     feature_index integer NOT NULL, source_id text NOT NULL, footprint geometry NOT NULL, geometry_3d geometry,
                     altitude_datum text, height_above_ground_m double precision, ground_altitude_ngfign69_m double precision,
                     roof_min_altitude_ngfign69_m double precision, roof_max_altitude_ngfign69_m double precision,
-                    storeys integer, roof_shape text, usage text, attributes jsonb NOT NULL,
+                    storeys integer, roof_shape text, usage text, roof_covering text, attributes jsonb NOT NULL,
                     repaired boolean NOT NULL, warnings integer NOT NULL,
                     -- LOD2 roof faces travel with their building (one collection + one value per face), so nothing waits in memory.
                     roof_faces geometry, roof_tilt_deg double precision[], roof_azimuth_deg double precision[], roof_area_m2 double precision[]
@@ -115,7 +115,7 @@ public sealed class BuildingLoader : IAsyncDisposable
             await loader.StartCopyAsync("""
                 COPY stage_building (feature_index, source_id, footprint, geometry_3d, altitude_datum, height_above_ground_m,
                     ground_altitude_ngfign69_m, roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage,
-                    attributes, repaired, warnings, roof_faces, roof_tilt_deg, roof_azimuth_deg, roof_area_m2) FROM STDIN (FORMAT BINARY)
+                    roof_covering, attributes, repaired, warnings, roof_faces, roof_tilt_deg, roof_azimuth_deg, roof_area_m2) FROM STDIN (FORMAT BINARY)
                 """, cancellationToken);
             return loader;
         }
@@ -243,7 +243,7 @@ public sealed class BuildingLoader : IAsyncDisposable
 
     private const string Columns = """
         source_id, footprint, geometry_3d, altitude_datum, height_above_ground_m, ground_altitude_ngfign69_m,
-        roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage, attributes
+        roof_min_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, storeys, roof_shape, usage, roof_covering, attributes
         """;
 
     private async Task<(int Inserted, int Updated)> UpsertAsync(CancellationToken cancellationToken)
@@ -258,18 +258,18 @@ public sealed class BuildingLoader : IAsyncDisposable
                     height_above_ground_m = EXCLUDED.height_above_ground_m, ground_altitude_ngfign69_m = EXCLUDED.ground_altitude_ngfign69_m,
                     roof_min_altitude_ngfign69_m = EXCLUDED.roof_min_altitude_ngfign69_m,
                     roof_max_altitude_ngfign69_m = EXCLUDED.roof_max_altitude_ngfign69_m, storeys = EXCLUDED.storeys,
-                    roof_shape = EXCLUDED.roof_shape, usage = EXCLUDED.usage, attributes = EXCLUDED.attributes,
+                    roof_shape = EXCLUDED.roof_shape, usage = EXCLUDED.usage, roof_covering = EXCLUDED.roof_covering, attributes = EXCLUDED.attributes,
                     ingest_run_id = EXCLUDED.ingest_run_id, retired_run_id = NULL, updated_at = now()
                 -- Unchanged rows are left alone: an idempotent re-run writes nothing.
                 WHERE b.retired_run_id IS NOT NULL
                    OR ST_AsEWKB(b.footprint) IS DISTINCT FROM ST_AsEWKB(EXCLUDED.footprint)
                    OR ST_AsEWKB(b.geometry_3d) IS DISTINCT FROM ST_AsEWKB(EXCLUDED.geometry_3d)
                    OR (b.altitude_datum, b.height_above_ground_m, b.ground_altitude_ngfign69_m, b.roof_min_altitude_ngfign69_m,
-                       b.roof_max_altitude_ngfign69_m, b.storeys, b.roof_shape, b.usage, b.attributes)
+                       b.roof_max_altitude_ngfign69_m, b.storeys, b.roof_shape, b.usage, b.roof_covering, b.attributes)
                       IS DISTINCT FROM
                       (EXCLUDED.altitude_datum, EXCLUDED.height_above_ground_m, EXCLUDED.ground_altitude_ngfign69_m,
                        EXCLUDED.roof_min_altitude_ngfign69_m, EXCLUDED.roof_max_altitude_ngfign69_m, EXCLUDED.storeys,
-                       EXCLUDED.roof_shape, EXCLUDED.usage, EXCLUDED.attributes)
+                       EXCLUDED.roof_shape, EXCLUDED.usage, EXCLUDED.roof_covering, EXCLUDED.attributes)
                 RETURNING (xmax = 0) AS inserted
             )
             SELECT count(*) FILTER (WHERE inserted)::int, count(*) FILTER (WHERE NOT inserted)::int FROM up

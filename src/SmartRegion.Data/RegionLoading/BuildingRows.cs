@@ -77,7 +77,7 @@ public sealed class BuildingRowEncoder
         {
             throw new InvalidOperationException("a direct load cannot take roof faces: begin the load without allowDirect");
         }
-        Int16(rows, (short)(_direct ? 14 : 19));
+        Int16(rows, (short)(_direct ? 15 : 20));
         if (!_direct)
         {
             Int32Field(rows, b.FeatureIndex);
@@ -107,6 +107,7 @@ public sealed class BuildingRowEncoder
         }
         Text(rows, b.RoofShape);
         Text(rows, b.Usage);
+        Text(rows, b.RoofCovering);
         // jsonb's binary form: a version byte, then the JSON text: the source's own UTF-8 bytes, keys in jsonb's order.
         var json = b.Attributes.Span;
         var field = rows.Reserve(5 + json.Length);

@@ -50,12 +50,12 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         NpgsqlConnection connection, string areaSql, long areaId, HashSet<long> targets, double radiusM, CancellationToken cancellationToken)
     {
         var reader2d = new WKBReader(new NtsGeometryServices(Factory.PrecisionModel, RegionSettings.Srid));
-        var buildings = new List<(long Id, Geometry Footprint, double? H, double? G, double? RMin, double? RMax, int? S, string? Shape, bool Target, BuildingFacts? Facts)>();
+        var buildings = new List<(long Id, Geometry Footprint, double? H, double? G, double? RMin, double? RMax, int? S, string? Shape, bool Target, BuildingFacts? Facts, string? Covering)>();
         await using (var cmd = new NpgsqlCommand($"""
             WITH j AS ({areaSql})
             SELECT b.id, ST_AsBinary(ST_Force2D(b.footprint)), b.height_above_ground_m, b.ground_altitude_ngfign69_m,
                    b.roof_min_altitude_ngfign69_m, b.roof_max_altitude_ngfign69_m, b.storeys, b.roof_shape,
-                   b.source, b.source_id, b.usage, b.attributes ->> 'cleabs', b.attributes ->> 'identifiants_rnb'
+                   b.source, b.source_id, b.usage, b.attributes ->> 'cleabs', b.attributes ->> 'identifiants_rnb', b.roof_covering
             FROM region.building b, j
             WHERE b.retired_run_id IS NULL AND b.footprint && ST_Expand(j.area, @r)
             ORDER BY b.id
@@ -86,7 +86,8 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                         reader.IsDBNull(10) ? null : reader.GetString(10), null);
                 }
                 buildings.Add((id, reader2d.Read(reader.GetFieldValue<byte[]>(1)), N(reader, 2), N(reader, 3), N(reader, 4), N(reader, 5),
-                    reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), target, facts));
+                    reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), target, facts,
+                    reader.IsDBNull(13) ? null : reader.GetString(13)));
             }
         }
         var addresses = await NearestAddressesAsync(connection, [.. targets], cancellationToken);
@@ -115,7 +116,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         }
         return buildings.Select(b => new BuildingInput(b.Id, b.Footprint, b.H, b.G, b.RMin, b.RMax, b.S, b.Shape, b.Target,
             faces.TryGetValue(b.Id, out var f) ? f : [],
-            b.Facts is { } facts && addresses.TryGetValue(b.Id, out var address) ? facts with { Address = address } : b.Facts)).ToList();
+            b.Facts is { } facts && addresses.TryGetValue(b.Id, out var address) ? facts with { Address = address } : b.Facts, b.Covering)).ToList();
     }
 
     /// <summary>Each building's nearest address within <see cref="AddressMaxDistanceM"/> of its footprint (the lower house number on a tie).</summary>

@@ -415,6 +415,7 @@ public sealed class BuildingMapper
                 r.RoofMaxAltitudeNgfIgn69M = Number(a, "altitude_maximale_toit", Warn);
                 r.Storeys = Count("nombre_d_etages");
                 r.Usage = Text(a, "usage_1");
+                r.RoofCovering = RoofCovering.FromBdTopoCode(Text(a, "materiaux_de_la_toiture"));
                 break;
             case BuildingSchema.BdTopoShapefile:
                 r.HeightAboveGroundM = Height("HAUTEUR");
@@ -423,11 +424,13 @@ public sealed class BuildingMapper
                 r.RoofMaxAltitudeNgfIgn69M = Number(a, "Z_MAX_TOIT", Warn);
                 r.Storeys = Count("NB_ETAGES");
                 r.Usage = Text(a, "USAGE1");
+                r.RoofCovering = RoofCovering.FromBdTopoCode(Text(a, "MAT_TOITS"));
                 break;
             case BuildingSchema.Osm:
                 r.HeightAboveGroundM = OsmLength(a, "height", Warn) ?? OsmLength(a, "building:height", Warn);
                 r.Storeys = Count("building:levels");
                 r.RoofShape = OsmRoofShape(Text(a, "roof:shape"));
+                r.RoofCovering = RoofCovering.FromOsm(Text(a, "roof:material"));
                 r.Usage = Text(a, "building");
                 break;
             case BuildingSchema.Bag3d:

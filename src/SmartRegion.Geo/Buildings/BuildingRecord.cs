@@ -35,6 +35,9 @@ public sealed class BuildingRecord
 
     public string? Usage { get; set; }
 
+    /// <summary>Roof covering material, normalised (the vocabulary of the RoofCovering class: tiles, slates, metal, concrete, glass, other).</summary>
+    public string? RoofCovering { get; set; }
+
     /// <summary>Every source attribute, as a JSON object (UTF-8).</summary>
     public required ReadOnlyMemory<byte> Attributes { get; init; }
 

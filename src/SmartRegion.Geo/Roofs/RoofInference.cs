@@ -47,6 +47,22 @@ public static class RoofInference
     public static InferredRoof Infer(Polygon footprint, double eaveAltitudeM, double ridgeAltitudeM) =>
         Infer(footprint, eaveAltitudeM, ridgeAltitudeM, forceOverlay: false);
 
+    /// <summary>
+    /// A pitched roof of slope <paramref name="tiltDeg"/> rising from <paramref name="eaveAltitudeM"/>, for a roof known to be
+    /// pitched (its covering) whose ridge altitude is not: the ridge is as high as that slope makes it over the footprint's
+    /// half-width (gable, or hipped when nearly square, as <see cref="Infer(Polygon, double, double)"/>).
+    /// </summary>
+    public static InferredRoof InferPitched(Polygon footprint, double eaveAltitudeM, double tiltDeg)
+    {
+        ArgumentNullException.ThrowIfNull(footprint);
+        if (!(tiltDeg > 0 && tiltDeg <= MaxTiltDeg))
+        {
+            throw new ArgumentOutOfRangeException(nameof(tiltDeg), tiltDeg, $"a pitched roof's slope is in (0, {MaxTiltDeg}]°");
+        }
+        var width = Axes(footprint).WidthM;
+        return Infer(footprint, eaveAltitudeM, eaveAltitudeM + Math.Tan(tiltDeg * Angles.DegToRad) * width / 2);
+    }
+
     /// <summary>As <see cref="Infer(Polygon, double, double)"/>; <paramref name="forceOverlay"/> clips every footprint with NTS (the reference for convex ones).</summary>
     public static InferredRoof Infer(Polygon footprint, double eaveAltitudeM, double ridgeAltitudeM, bool forceOverlay)
     {
