@@ -40,7 +40,9 @@ public sealed partial class BrowserPage : IAsyncDisposable
         context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         var browserPage = new BrowserPage(context, page, testName ?? TestContext.Current.Test?.TestDisplayName ?? "page");
-        await context.RouteAsync("**/*", async route =>
+        // Only requests to another host are routed here (the pattern is matched inside Playwright's driver): routing every
+        // request through this process cost each of the map's hundreds of tile requests a round trip to .NET.
+        await context.RouteAsync(ExternalUrl(), async route =>
         {
             if (IsExternal(route.Request.Url))
             {
@@ -80,12 +82,16 @@ public sealed partial class BrowserPage : IAsyncDisposable
         return response;
     }
 
-    /// <summary>Saves a full-page PNG as &lt;test&gt;-&lt;step&gt;.png and returns its path.</summary>
-    public async Task<string> ScreenshotAsync(string step)
+    /// <summary>
+    /// Saves a PNG as &lt;test&gt;-&lt;step&gt;.png and returns its path: the full page, or with <paramref name="fullPage"/>
+    /// false the window alone — for a page drawn to the window's size (the 3D map), where a full-page capture resizes the
+    /// window twice and each resize redraws the 3D view in software (seconds each on a loaded machine).
+    /// </summary>
+    public async Task<string> ScreenshotAsync(string step, bool fullPage = true)
     {
         var name = Safe().Replace(_testName, "-") + "-" + Safe().Replace(step, "-") + ".png";
         var path = Path.Combine(WebSite.ArtifactsFolder, name);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
         return path;
     }
 
@@ -151,6 +157,13 @@ public sealed partial class BrowserPage : IAsyncDisposable
     private static bool IgnoredConsoleError(string text, string location) =>
         text.Contains("GPU stall due to ReadPixels", StringComparison.Ordinal)
         || (text.Contains("status of 401", StringComparison.Ordinal) && location.Contains("/api/v1/auth/me", StringComparison.Ordinal));
+
+    /// <summary>
+    /// A URL whose host may not be 127.0.0.1 (a superset of <see cref="IsExternal"/>, which decides): written for both .NET
+    /// and JavaScript, as Playwright hands it to its driver.
+    /// </summary>
+    [GeneratedRegex(@"^(?:https?|wss?)://(?!127\.0\.0\.1(?:[:/?#]|$))", RegexOptions.IgnoreCase)]
+    internal static partial Regex ExternalUrl();
 
     [GeneratedRegex("[^A-Za-z0-9_.-]+")]
     private static partial Regex Safe();

@@ -14,7 +14,7 @@ using Microsoft.Playwright;
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: MapBrowserBench --url http://127.0.0.1:PORT [--runs 5] [--orbit-frames 120] [--orbit-range-m 1200] [--chromium /usr/bin/chromium]");
+    Console.Error.WriteLine("usage: MapBrowserBench --url [NAME=]http://127.0.0.1:PORT [--url NAME=URL …] [--runs 5] [--orbit-frames 120] [--orbit-range-m 1200] [--chromium /usr/bin/chromium]");
     return 2;
 }
 var root = FindRepositoryRoot();
@@ -31,6 +31,7 @@ await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeL
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+        "--enable-precise-memory-info",   // performance.memory to the byte (the orbit's JS heap), not bucketed
     ],
 });
 
@@ -41,54 +42,68 @@ var result = new JsonObject
     ["loadBefore"] = Load(),
 };
 
-// 1. First frame with coloured roofs, in fresh contexts.
-var runs = new JsonArray();
-var roofs = new List<double>();
-var frames = new List<double>();
+// 1. First frame with coloured roofs, in fresh contexts; with several hosts (--url NAME=URL, e.g. the same database served
+// with two web roots), their visits alternate so that each variant meets the same machine load.
+var variants = options.Urls.Select(u => (u.Name, u.Url, Runs: new JsonArray(), Roofs: new List<double>(), Frames: new List<double>())).ToList();
 for (var i = 0; i < options.Runs; i++)
 {
-    await using var context = await NewContextAsync(browser, options.Url);
-    await context.AddInitScriptAsync(helpers);
-    await context.AddInitScriptAsync(probe);
-    var page = await context.NewPageAsync();
-    var load = Load();
-    await page.GotoAsync("/", new() { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
-    await page.WaitForFunctionAsync("() => window.smartregionBench?.firstRoofs !== null && window.smartregionBench?.firstRoofs !== undefined",
-        null, new() { Timeout = 180_000, PollingInterval = 100 });
-    var r = await page.EvaluateAsync<JsonElement>("""
-        () => {
-          const b = window.smartregionBench;
-          const nav = performance.getEntriesByType('navigation')[0];
-          const cesium = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/Cesium.js'));
-          return { firstRoofsMs: b.firstRoofs, firstFrameMs: b.firstFrame, roofShare: b.roofShare, framesChecked: b.framesChecked,
-                   htmlMs: nav?.responseEnd ?? null, cesiumJsMs: cesium?.responseEnd ?? null };
-        }
-        """);
-    var firstRoofs = r.GetProperty("firstRoofsMs").GetDouble();
-    var firstFrame = r.GetProperty("firstFrameMs").GetDouble();
-    roofs.Add(firstRoofs);
-    frames.Add(firstFrame);
-    runs.Add(new JsonObject
+    foreach (var v in variants)
     {
-        ["firstRoofsMs"] = Math.Round(firstRoofs),
-        ["firstFrameMs"] = Math.Round(firstFrame),
-        ["roofShare"] = Math.Round(r.GetProperty("roofShare").GetDouble(), 4),
-        ["framesChecked"] = r.GetProperty("framesChecked").GetInt32(),
-        ["cesiumJsLoadedMs"] = r.GetProperty("cesiumJsMs").ValueKind == JsonValueKind.Number ? Math.Round(r.GetProperty("cesiumJsMs").GetDouble()) : null,
-        ["load"] = load,
-    });
-    Console.Error.WriteLine(FormattableString.Invariant($"run {i + 1}/{options.Runs}: coloured roofs at {firstRoofs / 1000:F2} s, Cesium's first frame at {firstFrame / 1000:F2} s (load {load})"));
+        await using var context = await NewContextAsync(browser, v.Url);
+        await context.AddInitScriptAsync(helpers);
+        await context.AddInitScriptAsync(probe);
+        var page = await context.NewPageAsync();
+        var load = Load();
+        await page.GotoAsync("/", new() { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
+        await page.WaitForFunctionAsync("() => window.smartregionBench?.firstRoofs !== null && window.smartregionBench?.firstRoofs !== undefined",
+            null, new() { Timeout = 180_000, PollingInterval = 100 });
+        var r = await page.EvaluateAsync<JsonElement>("""
+            () => {
+              const b = window.smartregionBench;
+              const nav = performance.getEntriesByType('navigation')[0];
+              const cesium = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/Cesium.js'));
+              return { firstRoofsMs: b.firstRoofs, firstFrameMs: b.firstFrame, roofShare: b.roofShare, framesChecked: b.framesChecked,
+                       htmlMs: nav?.responseEnd ?? null, cesiumJsAskedMs: cesium?.startTime ?? null, cesiumJsMs: cesium?.responseEnd ?? null,
+                       cesiumJsBytes: cesium?.transferSize ?? null };
+            }
+            """);
+        var firstRoofs = r.GetProperty("firstRoofsMs").GetDouble();
+        var firstFrame = r.GetProperty("firstFrameMs").GetDouble();
+        v.Roofs.Add(firstRoofs);
+        v.Frames.Add(firstFrame);
+        v.Runs.Add(new JsonObject
+        {
+            ["firstRoofsMs"] = Math.Round(firstRoofs),
+            ["firstFrameMs"] = Math.Round(firstFrame),
+            ["roofShare"] = Math.Round(r.GetProperty("roofShare").GetDouble(), 4),
+            ["framesChecked"] = r.GetProperty("framesChecked").GetInt32(),
+            ["cesiumJsAskedMs"] = r.GetProperty("cesiumJsAskedMs").ValueKind == JsonValueKind.Number ? Math.Round(r.GetProperty("cesiumJsAskedMs").GetDouble()) : null,
+            ["cesiumJsLoadedMs"] = r.GetProperty("cesiumJsMs").ValueKind == JsonValueKind.Number ? Math.Round(r.GetProperty("cesiumJsMs").GetDouble()) : null,
+            ["cesiumJsTransferBytes"] = r.GetProperty("cesiumJsBytes").ValueKind == JsonValueKind.Number ? r.GetProperty("cesiumJsBytes").GetDouble() : null,
+            ["load"] = load,
+        });
+        Console.Error.WriteLine(FormattableString.Invariant($"run {i + 1}/{options.Runs} {v.Name}: coloured roofs at {firstRoofs / 1000:F2} s, Cesium's first frame at {firstFrame / 1000:F2} s (load {load})"));
+    }
 }
-result["firstRoofs"] = new JsonObject
+JsonObject FirstRoofs((string Name, string Url, JsonArray Runs, List<double> Roofs, List<double> Frames) v) => new()
 {
     ["what"] = "navigation start → first frame with the roof ramp's colours on > 1 % of the view (fresh context each run)",
-    ["medianS"] = Math.Round(Median(roofs) / 1000, 2),
+    ["medianS"] = Math.Round(Median(v.Roofs) / 1000, 2),
     ["goalS"] = 3,
     ["peer"] = "Cesium's first frame of the same runs (the globe alone)",
-    ["peerMedianS"] = Math.Round(Median(frames) / 1000, 2),
-    ["ratio"] = Math.Round(Median(roofs) / Median(frames), 2),
-    ["runs"] = runs,
+    ["peerMedianS"] = Math.Round(Median(v.Frames) / 1000, 2),
+    ["ratio"] = Math.Round(Median(v.Roofs) / Median(v.Frames), 2),
+    ["runs"] = v.Runs,
 };
+result["firstRoofs"] = FirstRoofs(variants[0]);
+if (variants.Count > 1)
+{
+    result["variants"] = new JsonArray(variants.Select(v => (JsonNode)new JsonObject { ["name"] = v.Name, ["url"] = v.Url, ["firstRoofs"] = FirstRoofs(v) }).ToArray());
+    foreach (var v in variants)
+    {
+        Console.Error.WriteLine(FormattableString.Invariant($"{v.Name}: coloured roofs median {Median(v.Roofs) / 1000:F2} s, Cesium's first frame median {Median(v.Frames) / 1000:F2} s"));
+    }
+}
 
 // 2. Orbit: frame times with the buildings, then the same orbit with them hidden.
 if (options.OrbitFrames > 0)
@@ -125,7 +140,9 @@ if (options.OrbitFrames > 0)
           camera.lookAtTransform(C.Matrix4.IDENTITY);
           const stats = map.tileset.statistics;
           return { times, tilesLoaded: stats.numberOfLoadedTilesTotal, tilesLoadedDuringOrbit: stats.numberOfLoadedTilesTotal - loadedAtStart,
-                   featuresSelected: stats.numberOfFeaturesSelected };
+                   tilesWithContent: stats.numberOfTilesWithContentReady, featuresSelected: stats.numberOfFeaturesSelected,
+                   tilesetBytes: map.tileset.totalMemoryUsageInBytes, geometryBytes: stats.geometryByteLength,
+                   jsHeapBytes: performance.memory?.usedJSHeapSize ?? null };
         }
         """;
     var loadOrbit = Load();
@@ -141,6 +158,12 @@ if (options.OrbitFrames > 0)
         ["fps"] = Math.Round(1000 / Percentile(withTimes, 0.5), 1),
         ["tilesLoaded"] = with.GetProperty("tilesLoaded").GetInt32(),
         ["tilesLoadedDuringOrbit"] = with.GetProperty("tilesLoadedDuringOrbit").GetInt32(),
+        ["tilesWithContent"] = with.GetProperty("tilesWithContent").GetInt32(),
+        ["featuresDrawn"] = with.GetProperty("featuresSelected").GetInt32(),
+        ["tilesetMemoryMB"] = Math.Round(with.GetProperty("tilesetBytes").GetDouble() / 1e6, 1),
+        ["geometryMB"] = Math.Round(with.GetProperty("geometryBytes").GetDouble() / 1e6, 1),
+        ["jsHeapMB"] = with.GetProperty("jsHeapBytes").ValueKind == JsonValueKind.Number ? Math.Round(with.GetProperty("jsHeapBytes").GetDouble() / 1e6, 1) : null,
+        ["browserMemoryMB"] = BrowserRssMb(),
         ["peer"] = "the same orbit with the buildings hidden (the globe's own frame time)",
         ["peerP50Ms"] = Math.Round(Percentile(withoutTimes, 0.5), 1),
         ["peerP95Ms"] = Math.Round(Percentile(withoutTimes, 0.95), 1),
@@ -162,9 +185,11 @@ static async Task<IBrowserContext> NewContextAsync(IBrowser browser, string url)
         Locale = "fr-FR",
         ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
     });
-    // Nothing leaves 127.0.0.1 (as in the tests): an outside request would be a bug, and would distort the timing.
-    await context.RouteAsync(u => !u.StartsWith(url.TrimEnd('/'), StringComparison.Ordinal) && !u.StartsWith("blob:", StringComparison.Ordinal)
-        && !u.StartsWith("data:", StringComparison.Ordinal), route => route.AbortAsync("blockedbyclient"));
+    // Nothing leaves 127.0.0.1 (as in the tests): an outside request would be a bug, and would distort the timing. A pattern
+    // (matched in Playwright's driver), not a predicate: a predicate sends every request of the page through this process
+    // and back, a delay on each tile that no visitor has.
+    await context.RouteAsync(new System.Text.RegularExpressions.Regex(@"^(?:https?|wss?)://(?!127\.0\.0\.1(?:[:/?#]|$))",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase), route => route.AbortAsync("blockedbyclient"));
     return context;
 }
 
@@ -177,6 +202,59 @@ static double Percentile(List<double> values, double p)
     var lo = (int)Math.Floor(rank);
     var hi = (int)Math.Ceiling(rank);
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+}
+
+// The resident memory of this bench's chromium processes (the browser, its renderers and its GPU process: descendants of
+// this process, through Playwright's driver; other engineers' browsers are not counted), MB.
+static double BrowserRssMb()
+{
+    static int Parent(string dir)
+    {
+        var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+    }
+    bool Mine(string dir)
+    {
+        for (var (d, hops) = (dir, 0); hops < 16; hops++)
+        {
+            var parent = Parent(d);
+            if (parent == Environment.ProcessId)
+            {
+                return true;
+            }
+            if (parent <= 1)
+            {
+                return false;
+            }
+            d = "/proc/" + parent.ToString(CultureInfo.InvariantCulture);
+        }
+        return false;
+    }
+    long kb = 0;
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        try
+        {
+            var comm = File.ReadAllText(Path.Combine(dir, "comm")).Trim();
+            if (!comm.StartsWith("chrom", StringComparison.Ordinal) && comm != "headless_shell" || !Mine(dir))
+            {
+                continue;
+            }
+            var rss = File.ReadLines(Path.Combine(dir, "status")).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            if (rss is not null)
+            {
+                kb += long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            }
+        }
+        catch (IOException)
+        {
+            // A process that ended while being read.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+    return Math.Round(kb / 1024.0, 1);
 }
 
 static string Load() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
@@ -193,11 +271,14 @@ static string FindRepositoryRoot()
     throw new DirectoryNotFoundException("the repository (SmartRegion.sln) is not above " + AppContext.BaseDirectory);
 }
 
-internal sealed record Options(string Url, int Runs, int OrbitFrames, double OrbitRangeM, string Chromium)
+internal sealed record Options(IReadOnlyList<(string Name, string Url)> Urls, int Runs, int OrbitFrames, double OrbitRangeM, string Chromium)
 {
+    /// <summary>The first host's URL (the orbit's).</summary>
+    public string Url => Urls[0].Url;
+
     public static Options? Parse(string[] args)
     {
-        string? url = null;
+        var urls = new List<(string, string)>();
         int runs = 5, orbit = 120;
         double range = 1200;
         var chromium = Environment.GetEnvironmentVariable("SMARTREGION_CHROMIUM") is { Length: > 0 } env ? env : "/usr/bin/chromium";
@@ -206,7 +287,12 @@ internal sealed record Options(string Url, int Runs, int OrbitFrames, double Orb
             var value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
-                case "--url" when value is not null: url = value; i++; break;
+                // --url URL, or --url NAME=URL (repeated: the hosts' first-frame visits alternate).
+                case "--url" when value is not null:
+                    var eq = value.IndexOf('=', StringComparison.Ordinal);
+                    urls.Add(eq > 0 && !value[..eq].Contains(':', StringComparison.Ordinal) ? (value[..eq], value[(eq + 1)..]) : ("main", value));
+                    i++;
+                    break;
                 case "--runs" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0: runs = n; i++; break;
                 case "--orbit-frames" when int.TryParse(value, CultureInfo.InvariantCulture, out var f) && f >= 0: orbit = f; i++; break;
                 case "--orbit-range-m" when double.TryParse(value, CultureInfo.InvariantCulture, out var m) && m > 0: range = m; i++; break;
@@ -214,6 +300,6 @@ internal sealed record Options(string Url, int Runs, int OrbitFrames, double Orb
                 default: return null;
             }
         }
-        return url is null ? null : new Options(url, runs, orbit, range, chromium);
+        return urls.Count == 0 ? null : new Options(urls, runs, orbit, range, chromium);
     }
 }

@@ -20,13 +20,17 @@ public sealed class MapPageTests(WebSite site)
     [Fact]
     public async Task Resident_FindsAnAddress_ReadsTheReport_ClicksARoof_PlaysTheSun_InFrenchThenEnglish()
     {
+        var step = Steps.Start();
         var (address, other) = await TwoComputedBuildingsAsync();
         await using var browser = await BrowserPage.OpenAsync(site);
         var page = browser.Page;
         page.SetDefaultTimeout(60_000);   // software WebGL with shadows on a shared machine: a screenshot may take many seconds
         await GoAsync(page, "/");
+        step("page loaded");
         await WaitForMapAsync(page);
-        await browser.ScreenshotAsync("1-loaded");
+        step("map ready");
+        await browser.ScreenshotAsync("1-loaded", fullPage: false);
+        step("screenshot 1");
 
         // Coloured roofs: pixels of the roof ramp's hues, many more with the buildings than without them.
         var withTiles = await page.EvaluateAsync<double>("() => window.smartregionTest.roofPixelShare()");
@@ -39,6 +43,7 @@ public sealed class MapPageTests(WebSite site)
         Assert.True(await FootprintAlphaAsync(page, address.Lon, address.Lat) >= 150, "the footprint tile is not drawn inside the building");
         var (clearLon, clearLat) = await OpenGroundNearAsync(address.Id);
         Assert.Equal(0, await FootprintAlphaAsync(page, clearLon, clearLat));
+        step("roof colours, footprints");
 
         // An address typed as a resident would: lower case, no accents; the suggestion chosen.
         var typed = RemoveAccents(address.Label).ToLowerInvariant();
@@ -48,6 +53,7 @@ public sealed class MapPageTests(WebSite site)
         var option = page.GetByRole(AriaRole.Option, new() { Name = address.Label, Exact = true });
         await option.ClickAsync();
         await Assertions.Expect(page.Locator("#report-title")).ToHaveTextAsync(address.Label, new() { Timeout = SlowMs });
+        step("address searched, report shown");
 
         // The panel shows the API's numbers, to the unit shown.
         var report = await ApiReportAsync($"/api/v1/solar/buildings/closest?lat={address.Lat.ToString(CultureInfo.InvariantCulture)}&lon={address.Lon.ToString(CultureInfo.InvariantCulture)}");
@@ -82,7 +88,9 @@ public sealed class MapPageTests(WebSite site)
         }
         await page.Locator("#assume-reset").ClickAsync();
         await Assertions.Expect(page.Locator("#report-uncertainty")).ToContainTextAsync("année météo type");   // the API's reasons, in French
-        await browser.ScreenshotAsync("2-report");
+        step("report checked");
+        await browser.ScreenshotAsync("2-report", fullPage: false);
+        step("screenshot 2");
 
         // A roof clicked in 3D, from straight above: that building's report. (setCamera cancels the search's flight, which
         // on a slow machine may still be under way and would take the camera back to the first building.)
@@ -93,7 +101,9 @@ public sealed class MapPageTests(WebSite site)
         // The pick, the report's request and its rendering: seconds each on a loaded machine.
         await Assertions.Expect(page.Locator("#report .sr-muted").First).ToContainTextAsync($"n° {other.Id} ", new() { Timeout = SlowMs });
         await Assertions.Expect(page.Locator("#report-title")).Not.ToBeEmptyAsync();
-        await browser.ScreenshotAsync("3-clicked-roof");
+        step("roof clicked");
+        await browser.ScreenshotAsync("3-clicked-roof", fullPage: false);
+        step("screenshot 3");
 
         // The sun on 21 December at 09:00: shadows; the image changes.
         await page.EvaluateAsync("() => window.smartregionTest.keep()");
@@ -103,22 +113,28 @@ public sealed class MapPageTests(WebSite site)
         await Assertions.Expect(page.Locator("#sun-hour-output")).ToHaveTextAsync("09:00");
         await page.EvaluateAsync("() => window.smartregionMap.tilesSettled()");
         var changed = await page.EvaluateAsync<double>("() => window.smartregionTest.difference()");
+        step("sun set");
         Assert.True(changed > 0.02, $"share of pixels changed by the winter morning sun: {changed:P2}");
         // The address bar follows (written 250 ms after the last change, so waited for, not read at once).
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($@"[?&]building={other.Id}(&|$)"), new() { Timeout = SlowMs });
         await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"[?&]date=\d{4}-12-21(&|$)"), new() { Timeout = SlowMs });
         await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"[?&]hour=9(&|$)"), new() { Timeout = SlowMs });
-        await browser.ScreenshotAsync("4-december-9h");
+        step("url");
+        await browser.ScreenshotAsync("4-december-9h", fullPage: false);
+        step("screenshot 4");
 
         await browser.AssertAccessibleAsync();
+        step("axe");
 
         // English: the same building and time, in English.
         await page.Locator("#chrome-language").ClickAsync();
         await page.WaitForURLAsync(new Regex("lang=en"));
         await WaitForMapAsync(page);
+        step("english map ready");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Roof faces" })).ToBeVisibleAsync(new() { Timeout = SlowMs });
         await Assertions.Expect(page.Locator("#sun-hour-output")).ToHaveTextAsync("09:00", new() { Timeout = SlowMs });
-        await browser.ScreenshotAsync("5-english");
+        await browser.ScreenshotAsync("5-english", fullPage: false);
+        step("screenshot 5");
         await browser.AssertHealthyAsync();
     }
 
@@ -191,7 +207,7 @@ public sealed class MapPageTests(WebSite site)
         await Assertions.Expect(popup).ToBeVisibleAsync();
         await Assertions.Expect(popup).ToContainTextAsync(school.GetProperty("name").GetString()!);
         Assert.Equal("/catalogue/ecoles-seine-saint-denis-potentiel-solaire", await popup.GetByRole(AriaRole.Link).GetAttributeAsync("href"));
-        await browser.ScreenshotAsync("1-school-popup");
+        await browser.ScreenshotAsync("1-school-popup", fullPage: false);
         await popup.GetByRole(AriaRole.Button).ClickAsync();
         await Assertions.Expect(popup).ToBeHiddenAsync();
 
@@ -200,7 +216,7 @@ public sealed class MapPageTests(WebSite site)
         await page.WaitForFunctionAsync("() => window.smartregionMap.heatMap.cellCount > 20", null, new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#heatmap-status")).ToHaveTextAsync(new Regex("^Chaque carré de 2 m"));
         await page.EvaluateAsync("() => window.smartregionMap.tilesSettled()");
-        await browser.ScreenshotAsync("2-heat-map");
+        await browser.ScreenshotAsync("2-heat-map", fullPage: false);
         await page.EvaluateAsync("() => window.smartregionTest.keep()");
         await page.GetByText("Ensoleillement point par point, de près").ClickAsync();
         await Assertions.Expect(page.Locator("#heatmap-toggle")).Not.ToBeCheckedAsync();
@@ -258,7 +274,7 @@ public sealed class MapPageTests(WebSite site)
         await submit.ClickAsync();
         await Assertions.Expect(page.Locator("#correct-form .fr-error-text:visible")).ToContainTextAsync("« raide » n'est pas un nombre de degrés");
         await page.Locator("#correct-form").ScrollIntoViewIfNeededAsync();
-        await browser.ScreenshotAsync("3-correct-my-roof-refused");
+        await browser.ScreenshotAsync("3-correct-my-roof-refused", fullPage: false);
         Assert.Equal(0, whatIfs);
         await slope.FillAsync(Inv(corrected).Replace('.', ','));
         await submit.ClickAsync();
@@ -268,7 +284,7 @@ public sealed class MapPageTests(WebSite site)
         Assert.Contains(Format(official.GetProperty("annualKwhAc").GetDouble(), 0), Squash(await page.Locator("#report-official-figures").InnerTextAsync()));
         await ExpectNumberAsync(page, "#report-kwh", simulated.GetProperty("annualKwhAc").GetDouble(), 0);
         await ExpectNumberAsync(page, "#report-panels", simulated.GetProperty("panelCount").GetDouble(), 0);
-        await browser.ScreenshotAsync("4-correct-my-roof-simulation");
+        await browser.ScreenshotAsync("4-correct-my-roof-simulation", fullPage: false);
         await page.GetByRole(AriaRole.Button, new() { Name = "Revenir au rapport officiel" }).ClickAsync();
         await Assertions.Expect(page.Locator("#report-simulation")).ToBeHiddenAsync();
         await ExpectNumberAsync(page, "#report-kwh", official.GetProperty("annualKwhAc").GetDouble(), 0);
@@ -279,6 +295,24 @@ public sealed class MapPageTests(WebSite site)
         await page.EmulateMediaAsync(new() { Media = Media.Screen });
         await browser.AssertAccessibleAsync();
         await browser.AssertHealthyAsync();
+    }
+
+    /// <summary>
+    /// Writes each step's time since the test began to the test's output (a slow run says where its time went).
+    /// </summary>
+    private static class Steps
+    {
+        public static Action<string> Start()
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var last = TimeSpan.Zero;
+            return name =>
+            {
+                var now = clock.Elapsed;
+                TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant($"{now.TotalSeconds,6:F1} s  (+{(now - last).TotalSeconds:F1} s)  {name}"));
+                last = now;
+            };
+        }
     }
 
     /// <summary>The numbers of a French table row ("-1 505 € 3 942 €" → -1505, 3942).</summary>
