@@ -51,6 +51,47 @@ public sealed class SiteTests(WebSite site)
         Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>
+    /// Cesium.js (6 MB) goes out as its Brotli copy to a browser that accepts it — the same bytes once decoded, the script's
+    /// type — and as itself to a client that does not, or refuses Brotli with q=0.
+    /// </summary>
+    [Fact]
+    public async Task VendorScript_BrotliToClientsThatAcceptIt_PlainToOthers()
+    {
+        const string path = "/vendor/cesium/Cesium.js";
+        var onDisk = await File.ReadAllBytesAsync(Path.Combine(SmartRegion.Testing.SharedData.RepositoryRoot, "web", "vendor", "cesium", "Cesium.js"), TestContext.Current.CancellationToken);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, path))
+        {
+            request.Headers.Add("Accept-Encoding", "gzip, deflate, br, zstd");
+            using var response = await Client().SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} (run ./smartregion build to copy web/vendor.list)");
+            Assert.Equal(["br"], response.Content.Headers.ContentEncoding);
+            Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Accept-Encoding", response.Headers.Vary);
+            var wire = await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+            Assert.True(wire.Length < onDisk.Length / 3, $"{wire.Length} bytes on the wire for {onDisk.Length}");
+            using var decoded = new MemoryStream();
+            await using (var brotli = new System.IO.Compression.BrotliStream(new MemoryStream(wire), System.IO.Compression.CompressionMode.Decompress))
+            {
+                await brotli.CopyToAsync(decoded, TestContext.Current.CancellationToken);
+            }
+            Assert.True(onDisk.AsSpan().SequenceEqual(decoded.ToArray()), "the Brotli copy is not Cesium.js");
+        }
+        foreach (var acceptEncoding in new[] { null, "gzip", "br;q=0, gzip" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            if (acceptEncoding is not null)
+            {
+                request.Headers.Add("Accept-Encoding", acceptEncoding);
+            }
+            using var response = await Client().SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Empty(response.Content.Headers.ContentEncoding);
+            Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(onDisk.Length, response.Content.Headers.ContentLength);
+        }
+    }
+
     /// <summary>The site's icon: every page names the SVG one (else browsers ask /favicon.ico, a 404 in every console); the .ico serves the others.</summary>
     [Fact]
     public async Task SiteIcon_EveryPageNamesIt_BothFormatsServed()
