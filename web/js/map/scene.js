@@ -5,6 +5,7 @@
 const TILESET_URL = '/api/v1/3dtiles/buildings/tileset.json';
 const PANEL_LIFT_M = 0.08;          // above the roof plane, so that panels never flicker into it
 const SELECTED_WALL = '#3a9bd9';
+const SHADE_FLOOR = 0.78;          // a face turned away from the sun keeps this share of its colour (the sun adds the rest)
 
 export class MapScene {
   /**
@@ -66,6 +67,11 @@ export class MapScene {
       shadows: Cesium.ShadowMode.ENABLED,
       maximumScreenSpaceError: 16,
       enableCollision: true,
+      // The roofs show the legend's colours, lit by the sun through a plain term (below), not Cesium's physically based
+      // lighting: its shader and the sky's environment map it samples are the first frame's longest wait in a software
+      // renderer (bench/map: docs/map.md#first-roofs), and they shade the ramp's colours away from the legend's.
+      customShader: this.#surfaceShader(),
+      environmentMapOptions: { enabled: false },
     });
     const region = tilesetJson.root.boundingVolume.region;
     const centre = Cesium.Cartesian3.fromRadians((region[0] + region[2]) / 2, (region[1] + region[3]) / 2, 0);
@@ -74,9 +80,44 @@ export class MapScene {
     this.viewer.scene.primitives.add(tileset);
     this.tileset = tileset;
     this.regionRad = region;
-    this.#footprints(region);
+    this.#footprintsAfterFirstRoofs(region);
     this.#restyle();
     return tileset;
+  }
+
+  /**
+   * The buildings' shading: unlit (the vertex colour is the legend's sRGB colour, written as is) times a plain sun term,
+   * so that walls and roof faces turned from the sun read as such and the shading follows the sun's controls; shadows,
+   * when on, come from the shadow map as before.
+   */
+  #surfaceShader() {
+    const Cesium = this.Cesium;
+    return new Cesium.CustomShader({
+      lightingModel: Cesium.LightingModel.UNLIT,
+      fragmentShaderText: `
+        void fragmentMain(FragmentInput fsInput, inout czm_modelMaterial material) {
+          float sun = max(dot(normalize(material.normalEC), normalize(czm_lightDirectionEC)), 0.0);
+          material.diffuse = czm_srgbToLinear(material.diffuse) * (${SHADE_FLOOR.toFixed(2)} + ${(1 - SHADE_FLOOR).toFixed(2)} * sun);
+        }`,
+    });
+  }
+
+  /**
+   * The footprints come once the first roofs are drawn (or the first view's tiles are in, when it shows none): a second
+   * imagery layer makes the globe's shader be built again, and that must not delay the roofs (bench/map).
+   */
+  #footprintsAfterFirstRoofs(region) {
+    const scene = this.viewer.scene;
+    let removeDrawn = null, removeLoaded = null;
+    const add = () => {
+      removeDrawn?.();
+      removeLoaded?.();
+      removeDrawn = removeLoaded = null;
+      if (!this.footprintLayer) this.#footprints(region);
+      scene.requestRender();
+    };
+    removeDrawn = scene.postRender.addEventListener(() => { if (this.tileset.statistics.numberOfCommands > 0) add(); });
+    removeLoaded = this.tileset.initialTilesLoaded.addEventListener(add);
   }
 
   /**
