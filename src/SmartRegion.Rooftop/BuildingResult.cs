@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using SmartRegion.Geo.Panels;
 
 namespace SmartRegion.Rooftop;
 
@@ -17,6 +18,12 @@ public sealed record BuildingResult(
     /// </summary>
     public string? ReportJson { get; init; }
 
+    /// <summary>
+    /// The modules of the faces as numbers (<see cref="ReportPanels"/>), stored beside a report written without them
+    /// (<see cref="ReportJson"/> then has an empty <c>panels</c>); null when the report holds its panels or there are none.
+    /// </summary>
+    public double[]? PanelLayout { get; init; }
+
     /// <summary>The status as published (<c>ok</c>, <c>skipped</c>, <c>failed</c>).</summary>
     public string StatusCode => ResultCodes.Code(Status);
 
@@ -32,8 +39,9 @@ public sealed record BuildingResult(
 /// <summary>One roof face's computed result.</summary>
 /// <param name="SampleGrid">[x0, y0, z0, ux, uy, uz, vx, vy, vz]: the sample grid's cell (0, 0) centre and one cell's step along i and j.</param>
 /// <param name="SampleIj">Per sample (the order of <paramref name="SampleKwhPerM2"/>), its grid coordinates i, j: point = origin + i·u + j·v.</param>
+/// <param name="Modules">The face's modules as numbers, their outlines made from them (<see cref="PackedModules.Polygon"/>); null when it has none.</param>
 public sealed record FaceResult(
     int FaceNo, Polygon Polygon, string Origin, double TiltDeg, double AzimuthDeg, double AreaM2, double UsableAreaM2,
     double AnnualIrradiationKwhPerM2, float[] QuantilesKwhPerM2, double ShadingLossFraction, short SuitabilityClass,
     int PanelCount, double InstallableKwp, double AnnualKwhAc, float[] MonthlyKwhAc, double[]? SampleGrid, float[]? SampleIj, float[]? SampleKwhPerM2,
-    MultiPolygon? Panels, float[]? PanelKwhAc, bool? PanelPortrait);
+    PackedModules? Modules, float[]? PanelKwhAc, bool? PanelPortrait);

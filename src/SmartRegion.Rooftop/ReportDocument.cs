@@ -1,8 +1,11 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
+using SmartRegion.Geo;
 using SmartRegion.Geo.Crs;
+using SmartRegion.Geo.Panels;
 
 namespace SmartRegion.Rooftop;
 
@@ -32,7 +35,10 @@ public static class ReportDocument
     /// <summary>The JSON text of <paramref name="result"/>'s report.</summary>
     /// <param name="simulationJson">A what-if's description (a JSON object), written first as <c>simulation</c>: the report of
     /// a simulation says so before anything else. Null for the stored reports, which have no such member.</param>
-    public static string Write(BuildingResult result, BuildingFacts facts, ReportProvenance provenance, CrsTransform toWgs84, string? simulationJson = null)
+    /// <param name="panelsApart">Write <c>"panels":[]</c>: the stored form, whose modules are kept as numbers
+    /// (<see cref="ReportPanels.Encode"/>) and written into it when it is read (<see cref="CompleteStoredUtf8Async"/>).</param>
+    public static string Write(
+        BuildingResult result, BuildingFacts facts, ReportProvenance provenance, CrsTransform toWgs84, string? simulationJson = null, bool panelsApart = false)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var w = new Utf8JsonWriter(buffer))
@@ -110,7 +116,12 @@ public static class ReportDocument
             Number(w, "co2AvoidedKgPerYear", result.Co2AvoidedKgPerYear, 3);
             Raw(w, "uncertainty", result.UncertaintyJson);
             WriteFaces(w, result, toWgs84);
-            WritePanels(w, result, toWgs84);
+            w.WriteStartArray("panels");
+            if (!panelsApart)
+            {
+                WritePanels(w, ReportPanels.Of(result.Faces), toWgs84);
+            }
+            w.WriteEndArray();
             WriteProvenance(w, provenance, result.StationDistanceKm);
             w.WriteEndObject();
         }
@@ -154,6 +165,95 @@ public static class ReportDocument
             answer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The member a stored report holds in place of its modules (<c>panelsApart</c>).</summary>
+    private static ReadOnlySpan<byte> StoredPanels => "\"panels\":[]"u8;
+
+    private static readonly GeometryFactory PanelFactory = new(new PrecisionModel(), RegionSettings.Srid);
+
+    [ThreadStatic]
+    private static CrsTransform? t_toWgs84;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_panels;
+
+    /// <summary>
+    /// A stored report as served: its <paramref name="length"/> bytes read from <paramref name="stored"/>, its modules written
+    /// into its <c>panels</c> from <paramref name="panelLayout"/> (null: the report holds its panels, or has none), and the
+    /// run's members added to its provenance (<see cref="CompleteProvenanceUtf8Async"/>).
+    /// </summary>
+    public static async ValueTask<ReportBytes> CompleteStoredUtf8Async(
+        Stream stored, int length, double[]? panelLayout, byte[] runMembersUtf8, CancellationToken cancellationToken)
+    {
+        if (panelLayout is null)
+        {
+            return await CompleteProvenanceUtf8Async(stored, length, runMembersUtf8, cancellationToken);
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            await stored.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
+            return CompleteStored(buffer.AsSpan(0, length), panelLayout, runMembersUtf8);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary><see cref="CompleteStoredUtf8Async"/> on text (the batch endpoint's path).</summary>
+    public static string CompleteStored(string stored, double[]? panelLayout, string runMembersJson)
+    {
+        if (panelLayout is null)
+        {
+            return CompleteProvenance(stored, runMembersJson);
+        }
+        using var bytes = CompleteStored(Encoding.UTF8.GetBytes(stored), panelLayout, Encoding.UTF8.GetBytes(runMembersJson));
+        return Encoding.UTF8.GetString(bytes.Memory.Span);
+    }
+
+    /// <summary>
+    /// A stored report's UTF-8 with its modules written into its <c>panels</c> (the same bytes as a report written with them:
+    /// the same writer, the same numbers) and the run's members added to its provenance.
+    /// </summary>
+    /// <exception cref="FormatException">The report is not a stored one, or the layout not a layout.</exception>
+    public static ReportBytes CompleteStored(ReadOnlySpan<byte> stored, double[] panelLayout, ReadOnlySpan<byte> runMembersUtf8)
+    {
+        if (stored.Length < OpenTail.Length || stored[^2] != (byte)'}' || stored[^1] != (byte)'}')
+        {
+            throw new FormatException("a stored solar report does not end with its provenance");
+        }
+        // The last "panels":[] is the report's own member: quotes inside strings are escaped, and only the provenance follows.
+        var at = stored.LastIndexOf(StoredPanels);
+        if (at < 0)
+        {
+            throw new FormatException("a stored solar report with a panel layout has no empty panels member");
+        }
+        var panels = t_panels ??= new ArrayBufferWriter<byte>(16_384);
+        panels.ResetWrittenCount();
+        using (var w = new Utf8JsonWriter(panels))
+        {
+            w.WriteStartArray();
+            WritePanels(w, ReportPanels.Decode(panelLayout), t_toWgs84 ??= CrsTransform.Create(RegionSettings.Srid, KnownCrs.Wgs84));
+            w.WriteEndArray();
+        }
+        var head = stored[..(at + StoredPanels.Length - 2)];      // up to "panels":
+        var tail = stored[(at + StoredPanels.Length)..^OpenTail.Length]; // the provenance, without the closing braces
+        var answer = new ReportBytes(head.Length + panels.WrittenCount + tail.Length + 1 + runMembersUtf8.Length + OpenTail.Length);
+        var span = answer.Array.AsSpan(0, answer.Length);
+        head.CopyTo(span);
+        var n = head.Length;
+        panels.WrittenSpan.CopyTo(span[n..]);
+        n += panels.WrittenCount;
+        tail.CopyTo(span[n..]);
+        n += tail.Length;
+        span[n++] = (byte)',';
+        runMembersUtf8.CopyTo(span[n..]);
+        n += runMembersUtf8.Length;
+        span[n++] = (byte)'}';
+        span[n] = (byte)'}';
+        return answer;
     }
 
     /// <summary>
@@ -212,58 +312,107 @@ public static class ReportDocument
         w.WriteEndArray();
     }
 
-    private static void WritePanels(Utf8JsonWriter w, BuildingResult result, CrsTransform toWgs84)
+    [ThreadStatic]
+    private static Coordinate[]? t_corners;
+
+    /// <summary>
+    /// The modules' objects of a report's <c>panels</c> array, face by face: each module's outline made from its numbers
+    /// (<see cref="PackedModules.Corners"/>, into five reused coordinates), its centre as NetTopologySuite's centroid of that
+    /// polygon (<see cref="PolygonCentroid"/>), its corners and centre in WGS84. No geometry object per module: this runs for
+    /// every module of a report the API serves.
+    /// </summary>
+    private static void WritePanels(Utf8JsonWriter w, List<FacePanels> faces, CrsTransform toWgs84)
     {
-        w.WriteStartArray("panels");
-        foreach (var f in result.Faces)
+        var corners = t_corners ??= [new CoordinateZ(), new CoordinateZ(), new CoordinateZ(), new CoordinateZ(), new CoordinateZ()];
+        Span<double> lonLat = stackalloc double[8];
+        foreach (var (faceNo, modules, kwh) in faces)
         {
-            if (f.Panels is not { IsEmpty: false } panels)
+            for (var i = 0; i < modules.Count; i++)
             {
-                continue;
-            }
-            for (var i = 0; i < panels.NumGeometries; i++)
-            {
-                var panel = (Polygon)panels.GetGeometryN(i);
+                modules.Corners(i, corners);
                 w.WriteStartObject();
-                w.WriteNumber("faceNo", f.FaceNo);
+                w.WriteNumber("faceNo", faceNo);
                 w.WriteNumber("panelNo", i + 1);
-                if (f.PanelPortrait is { } portrait)
-                {
-                    w.WriteBoolean("portrait", portrait);
-                }
-                else
-                {
-                    w.WriteNull("portrait");
-                }
-                if (f.PanelKwhAc is { } kwh && i < kwh.Length)
-                {
-                    w.WriteNumber("annualKwhAc", kwh[i]);
-                }
-                else
+                w.WriteBoolean("portrait", modules.Portrait);
+                if (float.IsNaN(kwh[i]))
                 {
                     w.WriteNull("annualKwhAc");
                 }
-                var centroid = panel.Centroid;
-                var (lon, lat) = toWgs84.Transform(centroid.X, centroid.Y);
+                else
+                {
+                    w.WriteNumber("annualKwhAc", kwh[i]);
+                }
+                var (cx, cy) = PolygonCentroid(corners);
+                var (lon, lat) = toWgs84.Transform(cx, cy);
                 w.WritePropertyName("centre");
                 w.WriteStartObject();
                 w.WriteNumber("lat", lat);
                 w.WriteNumber("lon", lon);
                 // The mean altitude of the ring's points, its closing point included (as PostGIS's ST_DumpPoints counts them).
-                var ring = panel.ExteriorRing.Coordinates;
                 double z = 0;
-                foreach (var c in ring)
+                foreach (var c in corners)
                 {
                     z += c.Z;
                 }
-                w.WriteNumber("altitudeM", z / ring.Length);
+                w.WriteNumber("altitudeM", z / corners.Length);
                 w.WriteEndObject();
+                // The outline as GeoJSONPolygon writes it; the closing point is the first one, transformed once.
                 w.WritePropertyName("polygonWgs84");
-                GeoJsonPolygon(w, panel, toWgs84);
+                w.WriteStartObject();
+                w.WriteString("type", "Polygon");
+                w.WriteStartArray("coordinates");
+                w.WriteStartArray();
+                for (var c = 0; c < corners.Length; c++)
+                {
+                    if (c < 4)
+                    {
+                        (lonLat[2 * c], lonLat[2 * c + 1]) = toWgs84.Transform(corners[c].X, corners[c].Y);
+                    }
+                    var k = c < 4 ? c : 0;
+                    w.WriteStartArray();
+                    WriteRounded7(w, lonLat[2 * k]);
+                    WriteRounded7(w, lonLat[2 * k + 1]);
+                    if (!double.IsNaN(corners[c].Z))
+                    {
+                        WriteRounded7(w, corners[c].Z);
+                    }
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+                w.WriteEndArray();
+                w.WriteEndObject();
                 w.WriteEndObject();
             }
         }
-        w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// <c>Polygon.Centroid</c> of the polygon of this closed ring (no holes), as NetTopologySuite 2.5 computes it
+    /// (<c>Algorithm.Centroid</c>: triangles fanned from the first point, twice their signed areas times three times their
+    /// centroids summed, then divided), to the bit, without making the polygon.
+    /// </summary>
+    internal static (double X, double Y) PolygonCentroid(Coordinate[] ring)
+    {
+        var sign = Orientation.IsCCW(ring) ? -1.0 : 1.0;
+        var p0 = ring[0];
+        double cgX = 0, cgY = 0, areaSum2 = 0;
+        for (var i = 0; i < ring.Length - 1; i++)
+        {
+            Coordinate p1 = ring[i], p2 = ring[i + 1];
+            var tX = p0.X + p1.X + p2.X;
+            var tY = p0.Y + p1.Y + p2.Y;
+            var area2 = (p1.X - p0.X) * (p2.Y - p0.Y) - (p2.X - p0.X) * (p1.Y - p0.Y);
+            cgX += sign * area2 * tX;
+            cgY += sign * area2 * tY;
+            areaSum2 += sign * area2;
+        }
+        if (Math.Abs(areaSum2) > 0.0)
+        {
+            return (cgX / 3 / areaSum2, cgY / 3 / areaSum2);
+        }
+        // A ring without area (not a module's): NetTopologySuite's own answer (its line or point centroid).
+        var centroid = PanelFactory.CreatePolygon(ring.Select(c => c.Copy()).ToArray()).Centroid;
+        return (centroid.X, centroid.Y);
     }
 
     private static void WriteProvenance(Utf8JsonWriter w, ReportProvenance p, double? stationDistanceKm)

@@ -1,5 +1,4 @@
 using NetTopologySuite.Geometries;
-using SmartRegion.Geo;
 using SmartRegion.Geo.Shading;
 using SmartRegion.Solar.Finance;
 
@@ -13,8 +12,6 @@ namespace SmartRegion.Rooftop;
 /// </summary>
 public static class TileComputer
 {
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(), RegionSettings.Srid);
-
     /// <summary>Computes every target building of <paramref name="buildings"/>; neighbours only cast shade.</summary>
     /// <param name="times">Adds the CPU time of each phase to it (benchmarks, progress reports).</param>
     /// <param name="method">The naive method is the benchmark's peer and the tests' reference.</param>
@@ -73,7 +70,12 @@ public static class TileComputer
             if (b.Facts is { } facts && run.Provenance is { } provenance)
             {
                 var t0 = TilePhaseTimes.Now();
-                result = result with { ReportJson = ReportDocument.Write(result, facts, provenance, run.ToWgs84.Value!) };
+                // Stored: the modules as numbers beside the report, their ~300 bytes of JSON each written when it is read.
+                result = result with
+                {
+                    ReportJson = ReportDocument.Write(result, facts, provenance, run.ToWgs84.Value!, panelsApart: true),
+                    PanelLayout = ReportPanels.Encode(result.Faces),
+                };
                 times.Add(ref times.ReportTicks, t0);
             }
             results.Add(result);
@@ -156,7 +158,7 @@ public static class TileComputer
                 SampleGrid: grid.Grid,
                 SampleIj: grid.Ij,
                 SampleKwhPerM2: summary.SampleKwhPerM2,
-                Panels: layout.Modules.Count == 0 ? null : Factory.CreateMultiPolygon(layout.Modules.Select(m => m.Polygon).ToArray()),
+                Modules: layout.Modules.Count == 0 ? null : layout.Packed,
                 PanelKwhAc: energy.PanelKwhAc,
                 PanelPortrait: layout.Modules.Count == 0 ? null : layout.Portrait));
             times.Add(ref times.OtherTicks, t0);

@@ -245,7 +245,7 @@ public sealed class SolarComputeTests(TestDatabase db)
             await ScalarAsync<long>(db, "SELECT count(*) FROM solar.building_result WHERE run_id = @r", ("r", runId)));
         const string buildingColumns = """
             building_id, status, reason, roof_origin, roof_area_m2, usable_area_m2, mean_irradiation_kwh_per_m2, panel_count,
-            installable_kwp, annual_kwh_ac, monthly_kwh_ac, configurations::text, finance::text, uncertainty::text
+            installable_kwp, annual_kwh_ac, monthly_kwh_ac, configurations::text, finance::text, uncertainty::text, panel_layout
             """;
         const string faceColumns = """
             building_id, face_no, ST_AsEWKB(polygon), tilt_deg, azimuth_deg, area_m2, usable_area_m2, annual_irradiation_kwh_per_m2,

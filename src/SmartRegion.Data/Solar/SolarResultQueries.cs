@@ -54,7 +54,7 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var cmd = await Db.PreparedAsync(connection, $"""
-            SELECT br.run_id, br.report
+            SELECT br.run_id, br.panel_layout, br.report
             FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND {ServedSolarResults.RunIsServed("r")}
             WHERE br.building_id = @id
             ORDER BY br.run_id DESC
@@ -66,13 +66,14 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
             return null;
         }
         var runId = reader.GetInt64(0);
-        if (await reader.IsDBNullAsync(1, cancellationToken))
+        var panelLayout = await reader.IsDBNullAsync(1, cancellationToken) ? null : await reader.GetFieldValueAsync<double[]>(1, cancellationToken);
+        if (await reader.IsDBNullAsync(2, cancellationToken))
         {
-            return await CompleteAsync(buildingId, runId, null, cancellationToken) is { } rebuilt ? ReportBytes.Of(rebuilt) : null;
+            return await CompleteAsync(buildingId, runId, null, null, cancellationToken) is { } rebuilt ? ReportBytes.Of(rebuilt) : null;
         }
         var members = await RunMembersAsync(runId, cancellationToken);
-        await using var stored = await reader.GetStreamAsync(1, cancellationToken);
-        return await ReportDocument.CompleteProvenanceUtf8Async(stored, checked((int)stored.Length), members.Utf8, cancellationToken);
+        await using var stored = await reader.GetStreamAsync(2, cancellationToken);
+        return await ReportDocument.CompleteStoredUtf8Async(stored, checked((int)stored.Length), panelLayout, members.Utf8, cancellationToken);
     }
 
     /// <summary>
@@ -88,10 +89,10 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
             yield break;
         }
         await using var cmd = dataSource.CreateCommand($"""
-            SELECT w.id, x.run_id, x.report
+            SELECT w.id, x.run_id, x.report, x.panel_layout
             FROM unnest(@ids) WITH ORDINALITY AS w(id, n)
             LEFT JOIN LATERAL (
-                SELECT br.run_id, br.report
+                SELECT br.run_id, br.report, br.panel_layout
                 FROM solar.building_result br JOIN solar.run r ON r.id = br.run_id AND {ServedSolarResults.RunIsServed("r")}
                 WHERE br.building_id = w.id
                 ORDER BY br.run_id DESC
@@ -109,18 +110,22 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
                 continue;
             }
             // A legacy result's rebuild and a run's first members use connections of their own: this one keeps reading.
-            yield return (id, await CompleteAsync(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), cancellationToken));
+            yield return (id, await CompleteAsync(
+                id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<double[]>(3), cancellationToken));
         }
     }
 
-    /// <summary>A stored report with its run's members spliced in; a result computed before the document existed, rebuilt.</summary>
-    private async ValueTask<string?> CompleteAsync(long buildingId, long runId, string? stored, CancellationToken cancellationToken)
+    /// <summary>
+    /// A stored report with its modules written in from <paramref name="panelLayout"/> and its run's members spliced in; a
+    /// result computed before the document existed, rebuilt.
+    /// </summary>
+    private async ValueTask<string?> CompleteAsync(long buildingId, long runId, string? stored, double[]? panelLayout, CancellationToken cancellationToken)
     {
         if (stored is null)
         {
             return await GetBuildingReportAsync(buildingId, cancellationToken) is { } rebuilt ? Serialize(rebuilt) : null;
         }
-        return ReportDocument.CompleteProvenance(stored, (await RunMembersAsync(runId, cancellationToken)).Text);
+        return ReportDocument.CompleteStored(stored, panelLayout, (await RunMembersAsync(runId, cancellationToken)).Text);
     }
 
     /// <summary>The provenance members a run adds to each of its stored reports: <c>"computedAt":…,"parameters":{…}</c>; read once per run.</summary>
@@ -263,8 +268,9 @@ public sealed class SolarResultQueries(NpgsqlDataSource dataSource)
                                                          'lon', ST_X(ST_Transform(ST_Centroid(d.geom), 4326)),
                                                          'altitudeM', (SELECT avg(ST_Z(p.geom)) FROM ST_DumpPoints(ST_ExteriorRing(d.geom)) p)),
                              'polygonWgs84', ST_AsGeoJSON(ST_Transform(d.geom, 4326), 7)::json) ORDER BY d.path[1])::text
-                      FROM ST_Dump(f.panels) d)
+                      FROM ST_Dump(coalesce(f.panels, solar.panel_polygons(br.panel_layout, f.face_no))) d)
             FROM solar.face_result f
+            JOIN solar.building_result br ON br.run_id = f.run_id AND br.building_id = f.building_id
             WHERE f.run_id = @run AND f.building_id = @id
             ORDER BY f.face_no
             """, connection))

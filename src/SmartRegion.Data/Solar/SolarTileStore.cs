@@ -173,7 +173,7 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         await using (var importer = await connection.BeginBinaryImportAsync("""
             COPY solar.building_result (run_id, building_id, status, reason, roof_origin, centre, roof_area_m2, usable_area_m2,
                 mean_irradiation_kwh_per_m2, panel_count, installable_kwp, annual_kwh_ac, monthly_kwh_ac, configurations, finance,
-                co2_avoided_kg_per_year, uncertainty, station_distance_km, report) FROM STDIN (FORMAT BINARY)
+                co2_avoided_kg_per_year, uncertainty, station_distance_km, report, panel_layout) FROM STDIN (FORMAT BINARY)
             """, cancellationToken))
         {
             foreach (var r in results)
@@ -199,13 +199,14 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                 await WriteNullable(importer, r.UncertaintyJson, NpgsqlDbType.Json, cancellationToken);
                 await WriteNullable(importer, r.StationDistanceKm, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullable(importer, r.ReportJson, NpgsqlDbType.Json, cancellationToken);
+                await WriteNullable(importer, r.PanelLayout, NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken);
             }
             await importer.CompleteAsync(cancellationToken);
         }
         await using (var importer = await connection.BeginBinaryImportAsync("""
             COPY solar.face_result (run_id, building_id, face_no, polygon, origin, tilt_deg, azimuth_deg, area_m2, usable_area_m2,
                 annual_irradiation_kwh_per_m2, quantiles_kwh_per_m2, shading_loss_fraction, suitability_class, panel_count,
-                installable_kwp, annual_kwh_ac, monthly_kwh_ac, sample_grid, sample_ij, sample_kwh_per_m2, panels, panel_kwh_ac, panel_portrait)
+                installable_kwp, annual_kwh_ac, monthly_kwh_ac, sample_grid, sample_ij, sample_kwh_per_m2, panel_kwh_ac, panel_portrait)
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken))
         {
@@ -235,7 +236,6 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
                     await WriteNullable(importer, f.SampleGrid, NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken);
                     await WriteNullable(importer, f.SampleIj, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
                     await WriteNullable(importer, f.SampleKwhPerM2, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
-                    await WriteGeometry(importer, f.Panels, wkb, cancellationToken);
                     await WriteNullable(importer, f.PanelKwhAc, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
                     await WriteNullable(importer, f.PanelPortrait, NpgsqlDbType.Boolean, cancellationToken);
                 }
@@ -252,16 +252,6 @@ public sealed class SolarTileStore(NpgsqlDataSource dataSource)
         }
         await tx.CommitAsync(cancellationToken);
         return true;
-    }
-
-    private static Task WriteGeometry(NpgsqlBinaryImporter importer, Geometry? geometry, WKBWriter wkb, CancellationToken cancellationToken)
-    {
-        if (geometry is not { IsEmpty: false })
-        {
-            return importer.WriteNullAsync(cancellationToken);
-        }
-        geometry.SRID = RegionSettings.Srid;
-        return importer.WriteAsync(wkb.Write(geometry), NpgsqlDbType.Bytea, cancellationToken);
     }
 
     private static double? N(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);

@@ -11,18 +11,30 @@ namespace SmartRegion.Geo.Panels;
 /// <param name="GapM">Gap between neighbouring modules (clamps).</param>
 public sealed record ModuleSpec(double LengthM = 1.72, double WidthM = 1.13, double PeakPowerWp = 425, double GapM = 0.02);
 
-/// <summary>One placed module.</summary>
-/// <param name="Polygon">The module's outline in 3D (storage CRS, altitude in Z).</param>
+/// <summary>One placed module: module <paramref name="Index"/> of <paramref name="Set"/>.</summary>
 /// <param name="Portrait">Long side up the slope (or across the row on flat roofs).</param>
 /// <param name="TiltDeg">The module's own tilt: the face's on pitched roofs, the rack's on flat roofs.</param>
 /// <param name="AzimuthDeg">The module's compass azimuth.</param>
-public sealed record PlacedModule(Polygon Polygon, double CentreX, double CentreY, double CentreZ, bool Portrait, double TiltDeg, double AzimuthDeg);
+public sealed record PlacedModule(
+    PackedModules Set, int Index, GeometryFactory Factory, double CentreX, double CentreY, double CentreZ, bool Portrait, double TiltDeg, double AzimuthDeg)
+{
+    private Polygon? _polygon;
+
+    /// <summary>
+    /// The module's outline in 3D (storage CRS, altitude in Z), made when first asked: a run computes the modules' energy from
+    /// their centres and stores them as numbers (<see cref="PackedModules"/>), so it never makes their polygons.
+    /// </summary>
+    public Polygon Polygon => _polygon ??= Set.Polygon(Index, Factory);
+}
 
 /// <summary>The modules placed on one face.</summary>
 /// <param name="UsableAreaM2">True area left after setbacks and exclusions (in the face's plane).</param>
 public sealed record PanelLayout(IReadOnlyList<PlacedModule> Modules, double UsableAreaM2, bool Portrait)
 {
     public static readonly PanelLayout Empty = new([], 0, true);
+
+    /// <summary>The modules as numbers, from which their outlines are made (null for <see cref="Empty"/>).</summary>
+    public PackedModules? Packed { get; init; }
 }
 
 /// <summary>Cells where no module may go, as boxes in the frame they were made in (the solar sample grid's frame).</summary>
@@ -159,9 +171,10 @@ public static class PanelPacker
             }
         }
 
-        var factory = face.Factory;
-        var modules = best!.Select(r => ToWorld(frame, r.U, r.V, r.W, r.H, factory, bestPortrait, rackTiltDeg)).ToList();
-        return new PanelLayout(modules, usable, bestPortrait);
+        var packed = Packed(frame, best!, bestPortrait, rackTiltRad);
+        var tilt = rackTiltDeg ?? frame.TiltDeg;
+        var modules = Enumerable.Range(0, packed.Count).Select(i => packed.Module(i, face.Factory, tilt)).ToList();
+        return new PanelLayout(modules, usable, bestPortrait) { Packed = packed };
     }
 
     /// <summary>
@@ -309,20 +322,18 @@ public static class PanelPacker
         return Math.Max(0, usable);
     }
 
-    private static PlacedModule ToWorld(FaceFrame frame, double u, double v, double w, double h, GeometryFactory factory, bool portrait, double? rackTiltDeg)
+    /// <summary>The placed modules as numbers (<see cref="PackedModules"/>); every module of a layout has the same size.</summary>
+    private static PackedModules Packed(FaceFrame frame, List<(double U, double V, double W, double H)> placed, bool portrait, double? rackTiltRad)
     {
-        double? rackTiltRad = rackTiltDeg is { } t ? t * Angles.DegToRad : null;
+        double w = placed.Count == 0 ? 0 : placed[0].W, h = placed.Count == 0 ? 0 : placed[0].H;
         // On a rack the module's back edge rises by slope length × sin β above the roof.
         var rise = rackTiltRad is { } beta ? h / Math.Cos(beta) * Math.Sin(beta) : 0;
-        var corners = new[] { (u, v, 0.0), (u + w, v, 0.0), (u + w, v + h, rise), (u, v + h, rise), (u, v, 0.0) }
-            .Select(c =>
-            {
-                var (x, y, z) = frame.ToWorld(c.Item1, c.Item2);
-                return (Coordinate)new CoordinateZ(x, y, z + c.Item3);
-            })
-            .ToArray();
-        var (cx, cy, cz) = frame.ToWorld(u + w / 2, v + h / 2);
-        var tilt = rackTiltDeg ?? frame.TiltDeg;
-        return new PlacedModule(factory.CreatePolygon(corners), cx, cy, cz + rise / 2, portrait, tilt, frame.AzimuthDeg);
+        var uv = new double[2 * placed.Count];
+        for (var i = 0; i < placed.Count; i++)
+        {
+            uv[2 * i] = placed[i].U;
+            uv[2 * i + 1] = placed[i].V;
+        }
+        return new PackedModules(frame, w, h, rise, portrait, uv);
     }
 }

@@ -36,6 +36,38 @@ public sealed class FaceFrame
         _sinTilt = Math.Sin(tiltDeg * Angles.DegToRad);
     }
 
+    /// <summary>How many numbers <see cref="WriteNumbers"/> writes.</summary>
+    public const int NumberCount = 11;
+
+    /// <summary>The frame as it computes, to the bit (a stored panel layout: <see cref="FromNumbers"/> makes the same frame again).</summary>
+    public void WriteNumbers(Span<double> numbers)
+    {
+        numbers[0] = OriginX;
+        numbers[1] = OriginY;
+        numbers[2] = OriginZ;
+        numbers[3] = AzimuthDeg;
+        numbers[4] = TiltDeg;
+        numbers[5] = _hx;
+        numbers[6] = _hy;
+        numbers[7] = _dx;
+        numbers[8] = _dy;
+        numbers[9] = _cosTilt;
+        numbers[10] = _sinTilt;
+    }
+
+    /// <summary>The frame <see cref="WriteNumbers"/> wrote: its axes as they were, not computed again from the angles.</summary>
+    public static FaceFrame FromNumbers(ReadOnlySpan<double> n) => new(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10]);
+
+    private FaceFrame(double ox, double oy, double oz, double azimuthDeg, double tiltDeg, double hx, double hy, double dx, double dy, double cosTilt, double sinTilt)
+    {
+        OriginX = ox;
+        OriginY = oy;
+        OriginZ = oz;
+        AzimuthDeg = azimuthDeg;
+        TiltDeg = tiltDeg;
+        (_hx, _hy, _dx, _dy, _cosTilt, _sinTilt) = (hx, hy, dx, dy, cosTilt, sinTilt);
+    }
+
     public double OriginX { get; }
 
     public double OriginY { get; }

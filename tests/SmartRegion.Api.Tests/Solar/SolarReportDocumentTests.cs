@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO;
 using Npgsql;
 using SmartRegion.Data.Solar;
+using SmartRegion.Rooftop;
 using SmartRegion.Testing;
 
 namespace SmartRegion.Api.Tests.Solar;
@@ -45,6 +48,53 @@ public sealed class SolarReportDocumentTests(TestDatabase db)
         Assert.Equal(0.14, report.GetProperty("provenance").GetProperty("parameters").GetProperty("pv").GetProperty("systemLosses").GetProperty("value").GetDouble());
         using var skipped = await client.GetAsync($"/api/v1/solar/buildings/{site.BuildingIds[2]}", Ct);
         Assert.Equal("skipped", JsonDocument.Parse(await skipped.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("status").GetString());
+    }
+
+    /// <summary>
+    /// The modules' outlines are stored as numbers only (<c>panel_layout</c>; <c>face_result.panels</c> is null): SQL's
+    /// <c>solar.panel_polygons</c> gives them back as the engine computes them, every corner the same double.
+    /// </summary>
+    [Fact]
+    public async Task PanelLayout_SqlPolygons_TheEngineOutlinesToTheBit()
+    {
+        var site = await ComputedSolarSite.CreateAsync(db, "panel-sql", 6_892_000, Ct);
+        await using var cmd = db.DataSource.CreateCommand("""
+            SELECT br.panel_layout, f.face_no, ST_AsBinary(solar.panel_polygons(br.panel_layout, f.face_no)), f.panels IS NULL, f.panel_count
+            FROM solar.building_result br JOIN solar.face_result f USING (run_id, building_id)
+            WHERE br.run_id = @r ORDER BY f.building_id, f.face_no
+            """);
+        cmd.Parameters.AddWithValue("r", site.RunId);
+        await using var reader = await cmd.ExecuteReaderAsync(Ct);
+        var factory = new GeometryFactory(new PrecisionModel(), 2154);
+        var wkb = new WKBReader { HandleOrdinates = Ordinates.XYZ };
+        var modules = 0;
+        while (await reader.ReadAsync(Ct))
+        {
+            Assert.True(reader.GetBoolean(3), "face_result.panels is written again");
+            var faceNo = reader.GetInt32(1);
+            var packed = reader.IsDBNull(0) ? null : ReportPanels.Decode(reader.GetFieldValue<double[]>(0)).SingleOrDefault(p => p.FaceNo == faceNo)?.Modules;
+            Assert.Equal(reader.GetInt32(4), packed?.Count ?? 0);
+            if (packed is null)
+            {
+                Assert.True(reader.IsDBNull(2), $"face {faceNo} has no module but SQL gives outlines");
+                continue;
+            }
+            var sql = wkb.Read(reader.GetFieldValue<byte[]>(2));
+            Assert.Equal(packed.Count, sql.NumGeometries);
+            for (var i = 0; i < packed.Count; i++)
+            {
+                var expected = packed.Polygon(i, factory).Coordinates;
+                var actual = sql.GetGeometryN(i).Coordinates;
+                Assert.Equal(expected.Length, actual.Length);
+                for (var c = 0; c < expected.Length; c++)
+                {
+                    Assert.True(expected[c].X == actual[c].X && expected[c].Y == actual[c].Y && expected[c].Z == actual[c].Z,
+                        $"face {faceNo} module {i + 1} corner {c}: ({expected[c].X:R}, {expected[c].Y:R}, {expected[c].Z:R}) computed, ({actual[c].X:R}, {actual[c].Y:R}, {actual[c].Z:R}) from SQL");
+                }
+                modules++;
+            }
+        }
+        Assert.True(modules > 10, $"{modules} modules");
     }
 
     /// <summary>
