@@ -118,6 +118,13 @@ internal static class ComputeCommands
                 store = Math.Round(stats.StoreTicks / (double)Stopwatch.Frequency, 2),
                 computePhases = stats.Phases.Seconds(),
             },
+            // The process's garbage collector over the run (why a second worker adds less than a first: bench/solar-compute).
+            gc = new
+            {
+                collections = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) },
+                pauseS = Math.Round(GC.GetTotalPauseDuration().TotalSeconds, 2),
+                allocatedGb = Math.Round(GC.GetTotalAllocatedBytes() / 1e9, 2),
+            },
         });
         return status == "complete" ? 0 : 1;
     }
