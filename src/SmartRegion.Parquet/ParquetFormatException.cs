@@ -8,7 +8,13 @@ public sealed class ParquetFormatException : Exception
 {
     public ParquetFormatException(string message) : base(message) { }
 
-    public ParquetFormatException(string message, Exception inner) : base(message, inner) { }
+    public ParquetFormatException(string message, Exception inner) : base(message, inner) => OverBudget = inner is Reading.MemoryBudgetException;
+
+    /// <summary>
+    /// The file may be well formed, but reading it would take more memory than <see cref="ParquetReaderOptions.MemoryBudgetBytes"/>
+    /// (what it declares, or what its pages expand to).
+    /// </summary>
+    public bool OverBudget { get; }
 }
 
 /// <summary>An internal "this is corrupt" signal, turned into a <see cref="ParquetFormatException"/> with the location added.</summary>

@@ -14,6 +14,13 @@ public sealed class ParquetReaderOptions
 
     /// <summary>Footers larger than this are refused.</summary>
     public int MaxFooterBytes { get; init; } = 64 << 20;
+
+    /// <summary>
+    /// The most memory the footer's structures, and then the reading of one row group (its column chunks, each page
+    /// decompressed, the decoded values), may take; a file that needs more is refused before the allocation past it, with
+    /// a <see cref="ParquetFormatException"/> (<see cref="ParquetFormatException.OverBudget"/>) naming what asked for it.
+    /// </summary>
+    public long MemoryBudgetBytes { get; init; } = 1L << 30;
 }
 
 /// <summary>A row-group filter: keep row groups whose statistics may hold values in [Min, Max] (either bound may be null).</summary>
@@ -140,7 +147,7 @@ public sealed class ParquetReader : IAsyncDisposable
         List<LeafColumn> leaves;
         try
         {
-            meta = FileMetaData.Read(new CompactReader(footer, 0, footer.Length));
+            meta = FileMetaData.Read(new CompactReader(footer, 0, footer.Length, new MemoryBudget(options.MemoryBudgetBytes)));
             leaves = BuildSchema(meta);
             Validate(meta, leaves, options, dataEnd);
         }
@@ -204,6 +211,7 @@ public sealed class ParquetReader : IAsyncDisposable
         var group = _meta.RowGroups[index];
         var rows = (int)group.NumRows;
         var result = new List<ColumnData>(wanted.Count);
+        var budget = new MemoryBudget(_options.MemoryBudgetBytes);
         foreach (var c in wanted)
         {
             var leaf = _leaves[c];
@@ -215,6 +223,14 @@ public sealed class ParquetReader : IAsyncDisposable
             if (meta.Codec is not (Codec.Uncompressed or Codec.Snappy or Codec.Gzip or Codec.Zstd))
             {
                 throw new ParquetFormatException($"{Where()}: codec {PageCodec.CodecName(meta.Codec)} not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD)");
+            }
+            try
+            {
+                budget.TakeArray(size, 1, "the column chunk as read");
+            }
+            catch (MemoryBudgetException e)
+            {
+                throw new ParquetFormatException($"{Where()}: {e.Message}", e);
             }
             var bytes = new byte[size];
             await _gate.WaitAsync(cancellationToken);
@@ -228,8 +244,9 @@ public sealed class ParquetReader : IAsyncDisposable
             }
             try
             {
-                var (values, nulls) = ChunkDecoder.Decode(leaf, meta, bytes, start, rows, at);
-                result.Add(new ColumnData(leaf.Column, leaf.Convert(values), nulls));
+                var (values, nulls) = ChunkDecoder.Decode(leaf, meta, bytes, start, rows, at, budget);
+                budget.GiveArray(size, 1);
+                result.Add(new ColumnData(leaf.Column, leaf.Convert(values, budget), nulls));
             }
             catch (Exception e) when (IsFormatProblem(e))
             {
@@ -254,14 +271,14 @@ public sealed class ParquetReader : IAsyncDisposable
         return (start, (int)meta.TotalCompressedSize);
     }
 
-    private static bool IsFormatProblem(Exception e) => e is CorruptDataException or UnsupportedException or InvalidDataException
+    private static bool IsFormatProblem(Exception e) => e is CorruptDataException or UnsupportedException or MemoryBudgetException or InvalidDataException
         or OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException or ArgumentException or InvalidCastException
         or FormatException;
 
     // Our own decoding errors carry their message; anything else is a decoder bug met on bad input, still reported cleanly.
     private static string Describe(Exception e) => e switch
     {
-        CorruptDataException or UnsupportedException => e.Message,
+        CorruptDataException or UnsupportedException or MemoryBudgetException => e.Message,
         _ => $"corrupt data ({e.GetType().Name}: {e.Message})",
     };
 

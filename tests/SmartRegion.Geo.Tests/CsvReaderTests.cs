@@ -123,6 +123,10 @@ public sealed class CsvReaderTests
         Assert.Equal("t.csv: line 3: more than 10 columns", columns.Message);
         var field = Assert.Throws<SourceFormatException>(() => All(Open("a\n" + new string('x', 101) + "\n", new CsvOptions(MaxFieldChars: 100))));
         Assert.StartsWith("t.csv: line 2: a field is longer than 100 characters", field.Message);
+        // Each field within its bound, the record not (one endless row): a record is held whole.
+        var record = Assert.Throws<SourceFormatException>(() => All(Open("a;b;c\n" + string.Join(';', Enumerable.Repeat(new string('x', 100), 3)) + "\n",
+            new CsvOptions(MaxFieldChars: 100, MaxRecordChars: 250))));
+        Assert.Equal("t.csv: line 2: the record is longer than 250 characters (is a line end missing?)", record.Message);
     }
 
     [Fact]

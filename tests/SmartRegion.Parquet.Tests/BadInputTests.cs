@@ -1,5 +1,4 @@
 using SmartRegion.Parquet.Format;
-using SmartRegion.Parquet.Thrift;
 
 namespace SmartRegion.Parquet.Tests;
 
@@ -21,41 +20,11 @@ public sealed class BadInputTests
         });
     }
 
-    private static FileMetaData Footer(byte[] file)
-    {
-        var length = BitConverter.ToInt32(file, file.Length - 8);
-        return FileMetaData.Read(new CompactReader(file, file.Length - 8 - length, length));
-    }
-
-    /// <summary>Rebuilds a one-column file with its first page header (and, optionally, its footer) changed.</summary>
-    private static byte[] Rebuild(byte[] file, Action<PageHeader>? page = null, Action<FileMetaData>? footer = null)
-    {
-        var meta = Footer(file);
-        var chunk = meta.RowGroups[0].Columns[0].MetaData!;
-        var reader = new CompactReader(file, 4, file.Length - 4);
-        var header = PageHeader.Read(reader);
-        var oldHeaderLength = reader.Position - 4;
-        page?.Invoke(header);
-        var w = new CompactWriter();
-        header.Write(w);
-        var rest = file.AsSpan(reader.Position, (int)chunk.TotalCompressedSize - oldHeaderLength);
-        var delta = w.Length - oldHeaderLength;
-        chunk.TotalCompressedSize += delta;
-        if (chunk.DictionaryPageOffset is not null)
-        {
-            chunk.DataPageOffset += delta;
-        }
-        footer?.Invoke(meta);
-        var f = new CompactWriter();
-        meta.Write(f);
-        return [.. "PAR1"u8, .. w.Written, .. rest, .. f.Written, .. BitConverter.GetBytes(f.Length), .. "PAR1"u8];
-    }
-
     [Fact]
     public async Task Rebuild_Unchanged_StillReads()
     {
         var file = await ValidFileAsync();
-        await using var reader = await TestFiles.OpenAsync(Rebuild(file));
+        await using var reader = await TestFiles.OpenAsync(TestFiles.Rebuild(file));
         Assert.Equal(200, (await TestFiles.ReadAllAsync(reader))[0].Count);
     }
 
@@ -105,7 +74,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task PageCompressedSize_Lies_NamesColumnChunkAndPage()
     {
-        var file = Rebuild(await ValidFileAsync(), page: h => h.CompressedPageSize += 5000);
+        var file = TestFiles.Rebuild(await ValidFileAsync(), page: h => h.CompressedPageSize += 5000);
         var e = await ReadFailsAsync(file);
         Assert.Contains("row group 0, column chunk 'n'", e.Message);
         Assert.Contains("compressed bytes but the column chunk has", e.Message);
@@ -114,7 +83,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task PageUncompressedSize_Lies_NoHugeAllocation()
     {
-        var file = Rebuild(await ValidFileAsync(codec: ParquetCodec.Snappy), page: h => h.UncompressedPageSize = int.MaxValue);
+        var file = TestFiles.Rebuild(await ValidFileAsync(codec: ParquetCodec.Snappy), page: h => h.UncompressedPageSize = int.MaxValue);
         var e = await ReadFailsAsync(file);
         Assert.Contains("page 0", e.Message);
         Assert.Contains("impossible with SNAPPY", e.Message);
@@ -124,7 +93,7 @@ public sealed class BadInputTests
     public async Task DictionaryIndex_OutOfRange_SaysWhichIndex()
     {
         // Shrink the dictionary page to one entry: the data page still refers to seven.
-        var file = Rebuild(await ValidFileAsync(repeats: true), page: h =>
+        var file = TestFiles.Rebuild(await ValidFileAsync(repeats: true), page: h =>
         {
             Assert.Equal(PageType.DictionaryPage, h.Type);
             h.NumValues = 1;
@@ -137,17 +106,17 @@ public sealed class BadInputTests
     [Fact]
     public async Task RowCount_Lies_RefusedBeforeAllocating()
     {
-        var file = Rebuild(await ValidFileAsync(), footer: m => m.RowGroups[0].NumRows = 1_000_000_000);
+        var file = TestFiles.Rebuild(await ValidFileAsync(), footer: m => m.RowGroups[0].NumRows = 1_000_000_000);
         var e = await ReadFailsAsync(file);
         Assert.Contains("row group 0 declares 1000000000 rows (limit 16777216)", e.Message);
-        var e2 = await ReadFailsAsync(Rebuild(await ValidFileAsync(), footer: m => m.RowGroups[0].NumRows = 5000));
+        var e2 = await ReadFailsAsync(TestFiles.Rebuild(await ValidFileAsync(), footer: m => m.RowGroups[0].NumRows = 5000));
         Assert.Contains("the column chunk's pages hold 200 values but the row group has 5000 rows", e2.Message);
     }
 
     [Fact]
     public async Task ChunkOffset_OutsideData_IsFooterError()
     {
-        var file = Rebuild(await ValidFileAsync(), footer: m => m.RowGroups[0].Columns[0].MetaData!.DataPageOffset = 1L << 40);
+        var file = TestFiles.Rebuild(await ValidFileAsync(), footer: m => m.RowGroups[0].Columns[0].MetaData!.DataPageOffset = 1L << 40);
         var e = await ReadFailsAsync(file);
         Assert.Contains("column chunk 'n' spans bytes", e.Message);
     }
@@ -155,7 +124,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task RepeatedField_List_SaysNotSupported()
     {
-        var file = Rebuild(await ValidFileAsync(), footer: m => m.Schema[1].RepetitionType = Repetition.Repeated);
+        var file = TestFiles.Rebuild(await ValidFileAsync(), footer: m => m.Schema[1].RepetitionType = Repetition.Repeated);
         var e = await ReadFailsAsync(file);
         Assert.Equal("bad.parquet: footer: column 'n' is repeated (a list or map); only flat columns and structs are supported", e.Message);
     }
@@ -163,7 +132,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task DeeplyNestedSchema_TwentyLevels_SaysTooDeep()
     {
-        var file = Rebuild(await ValidFileAsync(), footer: m =>
+        var file = TestFiles.Rebuild(await ValidFileAsync(), footer: m =>
         {
             var leaf = m.Schema[1];
             m.Schema.RemoveAt(1);

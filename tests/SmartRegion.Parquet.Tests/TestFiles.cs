@@ -1,3 +1,6 @@
+using SmartRegion.Parquet.Format;
+using SmartRegion.Parquet.Thrift;
+
 namespace SmartRegion.Parquet.Tests;
 
 /// <summary>Builds columns of every type with chosen null patterns, writes them and reads them back.</summary>
@@ -66,6 +69,45 @@ internal static class TestFiles
         }
         await writer.CompleteAsync(TestContext.Current.CancellationToken);
         return ms.ToArray();
+    }
+
+    public static FileMetaData Footer(byte[] file)
+    {
+        var length = BitConverter.ToInt32(file, file.Length - 8);
+        return FileMetaData.Read(new CompactReader(file, file.Length - 8 - length, length));
+    }
+
+    /// <summary>
+    /// Rebuilds a one-column, one-row-group file with its first page header changed (and its body replaced by
+    /// <paramref name="body"/>, stored uncompressed, when given) and its footer changed.
+    /// </summary>
+    public static byte[] Rebuild(byte[] file, Action<PageHeader>? page = null, Action<FileMetaData>? footer = null, byte[]? body = null)
+    {
+        var meta = Footer(file);
+        var chunk = meta.RowGroups[0].Columns[0].MetaData!;
+        var reader = new CompactReader(file, 4, file.Length - 4);
+        var header = PageHeader.Read(reader);
+        var oldHeaderLength = reader.Position - 4;
+        var oldBodyLength = header.CompressedPageSize;
+        var oldRest = file.AsSpan(reader.Position, (int)chunk.TotalCompressedSize - oldHeaderLength);
+        page?.Invoke(header);
+        byte[] rest = body is null ? oldRest.ToArray() : [.. body, .. oldRest[oldBodyLength..]];
+        if (body is not null)
+        {
+            header.CompressedPageSize = header.UncompressedPageSize = body.Length;
+        }
+        var w = new CompactWriter();
+        header.Write(w);
+        var headerDelta = w.Length - oldHeaderLength;
+        chunk.TotalCompressedSize += headerDelta + rest.Length - oldRest.Length;
+        if (chunk.DictionaryPageOffset is not null)
+        {
+            chunk.DataPageOffset += headerDelta + rest.Length - oldRest.Length;
+        }
+        footer?.Invoke(meta);
+        var f = new CompactWriter();
+        meta.Write(f);
+        return [.. "PAR1"u8, .. w.Written, .. rest, .. f.Written, .. BitConverter.GetBytes(f.Length), .. "PAR1"u8];
     }
 
     public static async Task<ParquetReader> OpenAsync(byte[] file, string name = "test.parquet", ParquetReaderOptions? options = null) =>

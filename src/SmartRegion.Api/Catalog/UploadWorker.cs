@@ -30,7 +30,8 @@ internal sealed class UploadSettings(IConfiguration configuration)
         MaxColumns: configuration.GetValue("Catalog:MaxColumns", 1_000),
         MaxFieldChars: configuration.GetValue("Catalog:MaxFieldChars", 1_000_000),
         MaxFeatureBytes: configuration.GetValue("Catalog:MaxFeatureBytes", 64 * 1024 * 1024),
-        JobTimeoutSeconds: configuration.GetValue("Catalog:JobTimeoutSeconds", 900.0));
+        JobTimeoutSeconds: configuration.GetValue("Catalog:JobTimeoutSeconds", 900.0),
+        MaxReaderMemoryBytes: configuration.GetValue("Catalog:MaxReaderMemoryBytes", 512L * 1024 * 1024));
 }
 
 /// <summary>Wakes the worker as soon as an upload is queued, so a job does not wait for the next poll.</summary>

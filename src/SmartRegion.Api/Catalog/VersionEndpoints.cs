@@ -70,6 +70,10 @@ internal static class VersionEndpoints
                     return CatalogProblems.BadRequest("empty_upload", "The upload is empty.");
                 }
                 var sniffed = await SniffAsync(temp, ctx.RequestAborted);
+                if (Compressed(sniffed) is { } compressed)
+                {
+                    return compressed;
+                }
                 var declared = format ?? (FormatByExtension.TryGetValue(Path.GetExtension(name), out var byExt) ? byExt : null);
                 if (declared is not null && !FormatByExtension.ContainsValue(declared))
                 {
@@ -103,7 +107,7 @@ internal static class VersionEndpoints
             The body is the file itself (any content type) or multipart/form-data with a 'file' part and an optional
             'tableSchema' part (Frictionless Table Schema JSON). CSV, GeoJSON, GeoPackage (one layer: ?layer=), Parquet / GeoParquet (types from the file; the 'geo' primary column is the geometry).
             Query: fileName, format (csv|geojson|gpkg|parquet), layer, delimiter, encoding, decimalSeparator, strict (reject the whole file on
-            any bad row). Example: curl -H 'Authorization: Apikey …' --data-binary @arbres.csv
+            any bad row). A compressed file (gzip, zip, xz, zstd, 7z) is refused with 415 compressed_file: uploads are never decompressed. Example: curl -H 'Authorization: Apikey …' --data-binary @arbres.csv
             '/api/v1/datasets/arbres-plantes/versions?fileName=arbres.csv'
             """);
 
@@ -128,6 +132,10 @@ internal static class VersionEndpoints
             using (opened)
             {
                 sniffed = await SniffAsync(opened!.ReadPath, ctx.RequestAborted);
+                if (Compressed(sniffed) is { } compressed)
+                {
+                    return compressed;
+                }
                 if (body.Format is { } declared && declared != sniffed)
                 {
                     return FormatByExtension.ContainsValue(declared)
@@ -312,7 +320,19 @@ internal static class VersionEndpoints
         return (file.Length, Convert.ToHexStringLower(hash));
     }
 
-    /// <summary>What the bytes are, whatever the name says: SQLite (GeoPackage), Parquet, JSON, else text (CSV).</summary>
+    /// <summary>
+    /// Property 9: no upload is decompressed, so no archive can expand without bound (a zip or gzip bomb); a compressed
+    /// file is refused at the door, saying so, instead of being read as text.
+    /// </summary>
+    private static IResult? Compressed(string sniffed) => sniffed.StartsWith("compressed:", StringComparison.Ordinal)
+        ? CatalogProblems.Problem(415, "compressed_file",
+            $"The file is {sniffed["compressed:".Length..]}-compressed. Send the file itself (CSV, GeoJSON, GeoPackage or Parquet, whose pages may be compressed): uploads are never decompressed.")
+        : null;
+
+    /// <summary>
+    /// What the bytes are, whatever the name says: SQLite (GeoPackage), Parquet, JSON, a compressed file
+    /// (<c>compressed:gzip</c>, …), else text (CSV).
+    /// </summary>
     private static async Task<string> SniffAsync(string path, CancellationToken ct)
     {
         var head = new byte[64];
@@ -330,6 +350,13 @@ internal static class VersionEndpoints
         {
             return "parquet";
         }
+        foreach (var (magic, name) in CompressionMagic)
+        {
+            if (span.StartsWith(magic))
+            {
+                return $"compressed:{name}";
+            }
+        }
         if (span.StartsWith((byte[])[0xEF, 0xBB, 0xBF]))
         {
             span = span[3..];
@@ -337,6 +364,12 @@ internal static class VersionEndpoints
         var first = span.IndexOfAnyExcept(" \t\r\n"u8);
         return first >= 0 && span[first] == (byte)'{' ? "geojson" : "csv";
     }
+
+    private static readonly (byte[] Magic, string Name)[] CompressionMagic =
+    [
+        ([0x1F, 0x8B], "gzip"), ("PK\u0003\u0004"u8.ToArray(), "zip"), ("PK\u0005\u0006"u8.ToArray(), "zip"),
+        ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz"), ([0x28, 0xB5, 0x2F, 0xFD], "zstd"), ([0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C], "7z"),
+    ];
 
     private static string Describe(string sniffed) => sniffed switch
     {

@@ -8,7 +8,10 @@ namespace SmartRegion.Geo.Readers;
 /// <param name="Encoding">an encoding name (utf-8, windows-1252…); detected when null: BOM, else strict UTF-8, else Windows-1252</param>
 /// <param name="MaxColumns">more columns than this in a record is an error (a hostile or mis-delimited file)</param>
 /// <param name="MaxFieldChars">a longer field is an error (a wrong delimiter or an unclosed quote reads the file as one field)</param>
-public sealed record CsvOptions(char? Delimiter = null, string? Encoding = null, int MaxColumns = 1_000, int MaxFieldChars = 1_000_000)
+/// <param name="MaxRecordChars">a longer record is an error: a record is held whole, and its columns times its fields'
+/// bound would allow gigabytes (one endless row)</param>
+public sealed record CsvOptions(char? Delimiter = null, string? Encoding = null, int MaxColumns = 1_000, int MaxFieldChars = 1_000_000,
+    int MaxRecordChars = 64 * 1024 * 1024)
 {
     public static readonly CsvOptions Default = new();
 }
@@ -46,6 +49,7 @@ public sealed class CsvReader : IDisposable
     private int _len;
     private bool _eof;
     private long _line = 1;
+    private long _recordChars;
 
     /// <param name="stream">the file's content, read forward once (decompressed already)</param>
     /// <param name="fileName">prefixes every message when given ("file.csv: line 3: …")</param>
@@ -159,6 +163,7 @@ public sealed class CsvReader : IDisposable
         var recordLine = _line;
         _fields.Clear();
         _field.Clear();
+        _recordChars = 0;
         var quoted = false;   // inside quotes
         var wasQuoted = false; // the current field was quoted (so empty means "", not null)
         while (true)
@@ -264,6 +269,11 @@ public sealed class CsvReader : IDisposable
         if (_field.Length + text.Length > _options.MaxFieldChars)
         {
             throw new SourceFormatException($"{_where}line {recordLine}: a field is longer than {_options.MaxFieldChars:N0} characters (is the delimiter or quoting wrong?)");
+        }
+        _recordChars += text.Length;
+        if (_recordChars > _options.MaxRecordChars)
+        {
+            throw new SourceFormatException($"{_where}line {recordLine}: the record is longer than {_options.MaxRecordChars:N0} characters (is a line end missing?)");
         }
         _field.Append(text);
     }

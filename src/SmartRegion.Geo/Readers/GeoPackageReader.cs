@@ -14,6 +14,14 @@ namespace SmartRegion.Geo.Readers;
 /// <param name="LayerOption">how the user names a layer, for that error ("--layer", "?layer=")</param>
 public sealed record GeoPackageLayers(bool AttributeTables = false, bool FirstWhenSeveral = false, string LayerOption = "--layer");
 
+/// <summary>What reading a GeoPackage may take (for files from outside: a layer may be a view computing anything).</summary>
+/// <param name="MaxValueBytes">the longest value or row SQLite may make or read (its SQLITE_LIMIT_LENGTH): a view of
+/// <c>zeroblob(1e9)</c> fails at its first row</param>
+/// <param name="MaxMemoryBytes">SQLite's memory in this process (its hard heap limit, shared by every connection), with
+/// sorts and temporary results kept in that memory rather than spilled to temporary files: a view that sorts an endless
+/// recursive query fails when it reaches it, instead of filling the disk until the job's time budget</param>
+public sealed record GeoPackageBudget(int MaxValueBytes, long MaxMemoryBytes);
+
 /// <summary>
 /// The one GeoPackage reader (OGC 12-128r18): one layer of the SQLite file, opened read-only — its columns, its CRS from
 /// gpkg_spatial_ref_sys, its rows, and its geometry blobs. Used by the region ingestion and by the catalogue's uploads.
@@ -22,9 +30,10 @@ public sealed class GeoPackageReader : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly string _where;
+    private readonly GeoPackageBudget? _budget;
 
     /// <summary>Opens <paramref name="path"/> read-only and selects <paramref name="layer"/> (or the one the choice allows).</summary>
-    public GeoPackageReader(string path, string? layer, GeoPackageLayers? choice = null)
+    public GeoPackageReader(string path, string? layer, GeoPackageLayers? choice = null, GeoPackageBudget? budget = null)
     {
         choice ??= new GeoPackageLayers();
         var fileName = Path.GetFileName(path);
@@ -34,6 +43,15 @@ public sealed class GeoPackageReader : IDisposable
         try
         {
             _connection.Open();
+            if (budget is not null)
+            {
+                SQLitePCL.raw.sqlite3_limit(_connection.Handle, SQLitePCL.raw.SQLITE_LIMIT_LENGTH, budget.MaxValueBytes);
+                SQLitePCL.raw.sqlite3_hard_heap_limit64(budget.MaxMemoryBytes);
+                using var memory = _connection.CreateCommand();
+                memory.CommandText = "PRAGMA temp_store = MEMORY";
+                memory.ExecuteNonQuery();
+                _budget = budget;
+            }
             Layers = ListLayers(choice.AttributeTables);
             Layer = ChooseLayer(layer, choice);
             (GeometryColumn, DeclaredEpsg) = ReadGeometryColumn();
@@ -81,9 +99,9 @@ public sealed class GeoPackageReader : IDisposable
         cmd.CommandText = $"SELECT {string.Join(", ", Columns.Select(Identifier))} FROM {Identifier(Layer)}";
         // A layer may be a view whose query never ends (a recursive CTE) inside one step: cancelling interrupts SQLite there.
         using var interrupt = cancellationToken.Register(() => SQLitePCL.raw.sqlite3_interrupt(_connection.Handle));
-        using var r = cmd.ExecuteReader();
+        using var r = Run(() => cmd.ExecuteReader(), 1);
         var values = new object?[Columns.Count];
-        while (r.Read())
+        for (long row = 1; Run(r.Read, row); row++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             for (var i = 0; i < values.Length; i++)
@@ -91,6 +109,26 @@ public sealed class GeoPackageReader : IDisposable
                 values[i] = r.IsDBNull(i) ? null : r.GetValue(i);
             }
             yield return values;
+        }
+
+        // SQLite's refusals while stepping (past the budget, a damaged page) become the file's error, naming the row;
+        // an interruption by the cancellation stays one.
+        T Run<T>(Func<T> step, long row)
+        {
+            try
+            {
+                return step();
+            }
+            catch (SqliteException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                var reason = (e.SqliteErrorCode, _budget) switch
+                {
+                    (SQLitePCL.raw.SQLITE_TOOBIG, { } b) => $"a value or row is larger than {b.MaxValueBytes:N0} bytes",
+                    (SQLitePCL.raw.SQLITE_NOMEM, { } b) => $"reading it needs more than the {b.MaxMemoryBytes / (1024 * 1024):N0} MB of memory it may take (a view that sorts or computes too much?)",
+                    _ => $"SQLite cannot read it ({e.Message})",
+                };
+                throw new SourceFormatException($"{_where}layer '{Layer}', row {row}: {reason}", e);
+            }
         }
     }
 

@@ -11,6 +11,7 @@ internal static class ChunkDecoder
     internal sealed class Scratch
     {
         public byte[] Bytes = [];
+        public MemoryBudget? Budget;
     }
 
     /// <summary>Where decoding is, for error messages.</summary>
@@ -20,21 +21,23 @@ internal static class ChunkDecoder
         public long Offset;
     }
 
-    public static (Array Values, bool[]? Nulls) Decode(LeafColumn leaf, ColumnMetaData meta, byte[] chunk, long chunkOffset, int rows, Position at)
+    /// <summary>Decodes the chunk's pages; every allocation is counted in <paramref name="budget"/> first.</summary>
+    public static (Array Values, bool[]? Nulls) Decode(LeafColumn leaf, ColumnMetaData meta, byte[] chunk, long chunkOffset, int rows, Position at, MemoryBudget budget)
     {
         var e = leaf.Element;
+        var fixedLength = e.Type == PhysicalType.FixedLenByteArray ? e.TypeLength : 0;
         return e.Type switch
         {
-            PhysicalType.Boolean => Decode(new BoolCodec(), leaf, meta, chunk, chunkOffset, rows, at),
-            PhysicalType.Int32 => Decode(new FixedCodec<int>(), leaf, meta, chunk, chunkOffset, rows, at),
-            PhysicalType.Int64 => Decode(new FixedCodec<long>(), leaf, meta, chunk, chunkOffset, rows, at),
-            PhysicalType.Int96 => Decode(new Int96Codec(), leaf, meta, chunk, chunkOffset, rows, at),
-            PhysicalType.Float => Decode(new FixedCodec<float>(), leaf, meta, chunk, chunkOffset, rows, at),
-            PhysicalType.Double => Decode(new FixedCodec<double>(), leaf, meta, chunk, chunkOffset, rows, at),
+            PhysicalType.Boolean => Decode(new BoolCodec(budget), leaf, meta, chunk, chunkOffset, rows, at, budget),
+            PhysicalType.Int32 => Decode(new FixedCodec<int>(budget), leaf, meta, chunk, chunkOffset, rows, at, budget),
+            PhysicalType.Int64 => Decode(new FixedCodec<long>(budget), leaf, meta, chunk, chunkOffset, rows, at, budget),
+            PhysicalType.Int96 => Decode(new Int96Codec(budget), leaf, meta, chunk, chunkOffset, rows, at, budget),
+            PhysicalType.Float => Decode(new FixedCodec<float>(budget), leaf, meta, chunk, chunkOffset, rows, at, budget),
+            PhysicalType.Double => Decode(new FixedCodec<double>(budget), leaf, meta, chunk, chunkOffset, rows, at, budget),
             PhysicalType.ByteArray or PhysicalType.FixedLenByteArray when leaf.Column.Type is ParquetType.String or ParquetType.Json =>
-                Decode(new BytesCodec<string>(e.Type == PhysicalType.FixedLenByteArray ? e.TypeLength : 0, LeafColumn.Utf8), leaf, meta, chunk, chunkOffset, rows, at),
+                Decode(new BytesCodec<string>(fixedLength, LeafColumn.Utf8, sizeof(char), budget), leaf, meta, chunk, chunkOffset, rows, at, budget),
             PhysicalType.ByteArray or PhysicalType.FixedLenByteArray =>
-                Decode(new BytesCodec<byte[]>(e.Type == PhysicalType.FixedLenByteArray ? e.TypeLength : 0, b => b.ToArray()), leaf, meta, chunk, chunkOffset, rows, at),
+                Decode(new BytesCodec<byte[]>(fixedLength, b => b.ToArray(), 1, budget), leaf, meta, chunk, chunkOffset, rows, at, budget),
             _ => throw new CorruptDataException($"physical type {(int?)e.Type} is unknown"),
         };
     }
@@ -70,10 +73,18 @@ internal static class ChunkDecoder
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static (Array, bool[]?) Decode<T>(ValueCodec<T> codec, LeafColumn leaf, ColumnMetaData meta, byte[] chunk, long chunkOffset, int rows, Position at)
+    private static (Array, bool[]?) Decode<T>(ValueCodec<T> codec, LeafColumn leaf, ColumnMetaData meta, byte[] chunk, long chunkOffset, int rows, Position at,
+        MemoryBudget budget)
     {
         CheckValueCount(chunk, rows);
+        // A row group's row count costs memory in every column, however few bytes its pages take (a page of a million
+        // nulls is a few bytes): counted here, column after column.
+        budget.TakeArray(rows, MemoryBudget.ElementBytes<T>(), "the column's values (one per row of the row group)");
         var values = new T[rows];
+        if (leaf.MaxDef > 0)
+        {
+            budget.TakeArray(rows, sizeof(bool), "the column's null flags");
+        }
         var nulls = leaf.MaxDef > 0 ? new bool[rows] : null;
         T[]? dictionary = null;
         var done = 0;       // rows decoded
@@ -81,7 +92,7 @@ internal static class ChunkDecoder
         var p = 0;
         var levelWidth = RleHybrid.BitWidth(leaf.MaxDef);
         int[] levels = [];
-        var scratch = new Scratch();
+        var scratch = new Scratch { Budget = budget };
         while (p < chunk.Length && done < rows)
         {
             at.Page++;
@@ -118,6 +129,7 @@ internal static class ChunkDecoder
                     {
                         throw new CorruptDataException($"dictionary page declares {header.NumValues} values in {data.Length} bytes");
                     }
+                    budget.TakeArray(header.NumValues, MemoryBudget.ElementBytes<T>(), "the dictionary");
                     dictionary = new T[header.NumValues];
                     codec.DecodePlain(data, dictionary);
                     continue;
@@ -180,6 +192,7 @@ internal static class ChunkDecoder
             {
                 if (levels.Length < count)
                 {
+                    budget.TakeArray(count - levels.Length, sizeof(int), "a page's definition levels");
                     levels = new int[count];
                 }
                 var span = levels.AsSpan(0, count);
@@ -215,6 +228,7 @@ internal static class ChunkDecoder
                     {
                         throw new CorruptDataException($"dictionary index bit width {width}");
                     }
+                    budget.TakeArray(present, sizeof(int), "a page's dictionary indices");
                     var indices = new int[present];
                     RleHybrid.Decode(valuesData[1..], width, indices);
                     for (var i = 0; i < present; i++)
@@ -226,6 +240,7 @@ internal static class ChunkDecoder
                         }
                         target[i] = dictionary[index];
                     }
+                    budget.GiveArray(present, sizeof(int));
                 }
             }
             else
@@ -239,6 +254,8 @@ internal static class ChunkDecoder
         {
             throw new CorruptDataException($"column chunk holds {done} values but the row group has {rows} rows");
         }
+        // The chunk's temporaries are garbage now; its values (and the dictionary entries they share) stay.
+        budget.Give(scratch.Bytes.Length + (long)levels.Length * sizeof(int) + (dictionary is null ? 0 : (long)dictionary.Length * MemoryBudget.ElementBytes<T>()));
         // Spread the compact values over their rows, from the end so nothing is overwritten before it moves.
         if (nulls is not null && nonNull < rows)
         {
@@ -296,6 +313,9 @@ internal static class ChunkDecoder
         }
         if (scratch.Bytes.Length < uncompressedSize)
         {
+            // What the page header declares, allocated before a byte is decompressed: a page "of 1.9 GB" in 40 kB of zstd
+            // stops here, as does a real bomb (the codecs never write past the declared size).
+            scratch.Budget!.Take(uncompressedSize - scratch.Bytes.Length, "the page decompressed");
             scratch.Bytes = new byte[uncompressedSize];
         }
         var output = scratch.Bytes.AsSpan(0, uncompressedSize);

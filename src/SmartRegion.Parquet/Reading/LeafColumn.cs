@@ -111,10 +111,20 @@ internal sealed class LeafColumn
         }
     }
 
-    /// <summary>Turns decoded physical values (int[], long[], string[], byte[][]…) into the column's CLR array.</summary>
-    public Array Convert(Array physical)
+    /// <summary>
+    /// Turns decoded physical values (int[], long[], string[], byte[][]…) into the column's CLR array; a new array is
+    /// counted in <paramref name="budget"/> and the physical one it replaces returned to it.
+    /// </summary>
+    public Array Convert(Array physical, MemoryBudget? budget = null)
     {
         var c = Column;
+        TOut[] Map<TIn, TOut>(TIn[] input, Func<TIn, TOut> f)
+        {
+            budget?.TakeArray(input.Length, MemoryBudget.ElementBytes<TOut>(), "the column's converted values");
+            var output = MapValues(input, f);
+            budget?.GiveArray(input.Length, MemoryBudget.ElementBytes<TIn>());
+            return output;
+        }
         switch (c.Type)
         {
             case ParquetType.Int8: return Map((int[])physical, v => (sbyte)v);
@@ -130,7 +140,11 @@ internal sealed class LeafColumn
                     : Element.Logical?.Kind == LogicalType.Timestamp ? Element.Logical.Unit
                     : Element.ConvertedType == Converted.TimestampMillis ? 1 : 2;
                 var kind = c.TimestampIsUtc ? DateTimeKind.Utc : DateTimeKind.Unspecified;
-                return Timestamps((long[])physical, unit, kind);
+                var longs = (long[])physical;
+                budget?.TakeArray(longs.Length, sizeof(long), "the column's converted values");
+                var timestamps = Timestamps(longs, unit, kind);
+                budget?.GiveArray(longs.Length, sizeof(long));
+                return timestamps;
             }
             case ParquetType.Decimal:
             {
@@ -186,7 +200,7 @@ internal sealed class LeafColumn
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static TOut[] Map<TIn, TOut>(TIn[] input, Func<TIn, TOut> f)
+    private static TOut[] MapValues<TIn, TOut>(TIn[] input, Func<TIn, TOut> f)
     {
         var output = new TOut[input.Length];
         for (var i = 0; i < input.Length; i++)

@@ -5,9 +5,11 @@ using SmartRegion.Parquet.Format;
 
 namespace SmartRegion.Parquet.Reading;
 
-/// <summary>Decodes one physical type's values from page bytes; every read is bounds-checked.</summary>
-internal abstract class ValueCodec<T>
+/// <summary>Decodes one physical type's values from page bytes; every read is bounds-checked, every allocation counted in <see cref="Budget"/>.</summary>
+internal abstract class ValueCodec<T>(MemoryBudget budget)
 {
+    protected MemoryBudget Budget { get; } = budget;
+
     /// <summary>Decodes <c>dst.Length</c> PLAIN values; returns the bytes consumed.</summary>
     public abstract int DecodePlain(ReadOnlySpan<byte> src, Span<T> dst);
 
@@ -27,7 +29,7 @@ internal abstract class ValueCodec<T>
     protected static CorruptDataException Short(string what) => new($"{what} runs past the end of the page");
 }
 
-internal sealed class BoolCodec : ValueCodec<bool>
+internal sealed class BoolCodec(MemoryBudget budget) : ValueCodec<bool>(budget)
 {
     public override double MinPlainBytes => 0.125;
 
@@ -55,12 +57,14 @@ internal sealed class BoolCodec : ValueCodec<bool>
             {
                 throw Short("RLE boolean data");
             }
+            Budget.TakeArray(dst.Length, sizeof(int), "a page's RLE booleans");
             var ints = new int[dst.Length];
             RleHybrid.Decode(src.Slice(4, length), 1, ints);
             for (var i = 0; i < ints.Length; i++)
             {
                 dst[i] = ints[i] != 0;
             }
+            Budget.GiveArray(ints.Length, sizeof(int));
             return;
         }
         base.Decode(encoding, src, dst);
@@ -68,7 +72,7 @@ internal sealed class BoolCodec : ValueCodec<bool>
 }
 
 /// <summary>Fixed-width little-endian numbers: INT32, INT64, FLOAT, DOUBLE.</summary>
-internal sealed class FixedCodec<T> : ValueCodec<T> where T : unmanaged
+internal sealed class FixedCodec<T>(MemoryBudget budget) : ValueCodec<T>(budget) where T : unmanaged
 {
     private static readonly int Size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
@@ -94,6 +98,7 @@ internal sealed class FixedCodec<T> : ValueCodec<T> where T : unmanaged
         }
         if (encoding == Enc.DeltaBinaryPacked && (typeof(T) == typeof(int) || typeof(T) == typeof(long)))
         {
+            Budget.TakeArray(dst.Length, sizeof(long), "a page's DELTA_BINARY_PACKED values");
             var longs = new long[dst.Length];
             DeltaBinaryPacked.Decode(src, longs, typeof(T) == typeof(int));
             if (typeof(T) == typeof(int))
@@ -108,6 +113,7 @@ internal sealed class FixedCodec<T> : ValueCodec<T> where T : unmanaged
             {
                 longs.CopyTo(MemoryMarshal.Cast<T, long>(dst));
             }
+            Budget.GiveArray(longs.Length, sizeof(long));
             return;
         }
         base.Decode(encoding, src, dst);
@@ -131,7 +137,7 @@ internal sealed class FixedCodec<T> : ValueCodec<T> where T : unmanaged
 }
 
 /// <summary>INT96 timestamps (legacy Impala/Spark): nanoseconds of the day + Julian day, read as microseconds since 1970.</summary>
-internal sealed class Int96Codec : ValueCodec<long>
+internal sealed class Int96Codec(MemoryBudget budget) : ValueCodec<long>(budget)
 {
     public override double MinPlainBytes => 12;
 
@@ -151,10 +157,19 @@ internal sealed class Int96Codec : ValueCodec<long>
     }
 }
 
-/// <summary>BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY values, turned into T (string or byte[]) by <paramref name="make"/>.</summary>
-internal sealed class BytesCodec<T>(int fixedLength, BytesCodec<T>.Maker make) : ValueCodec<T>
+/// <summary>
+/// BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY values, turned into T (string or byte[]) by <paramref name="make"/>, each counted in
+/// the budget at <paramref name="bytesPerByte"/> bytes a byte of its value (2 for a string's UTF-16) plus an object's header.
+/// </summary>
+internal sealed class BytesCodec<T>(int fixedLength, BytesCodec<T>.Maker make, int bytesPerByte, MemoryBudget budget) : ValueCodec<T>(budget)
 {
     public delegate T Maker(ReadOnlySpan<byte> bytes);
+
+    private T Make(ReadOnlySpan<byte> bytes)
+    {
+        Budget.Take((long)bytes.Length * bytesPerByte + MemoryBudget.ObjectBytes, "the column's BYTE_ARRAY values");
+        return make(bytes);
+    }
 
     public override double MinPlainBytes => fixedLength > 0 ? fixedLength : 4;
 
@@ -182,7 +197,7 @@ internal sealed class BytesCodec<T>(int fixedLength, BytesCodec<T>.Maker make) :
             {
                 throw Short($"BYTE_ARRAY value {i} ({length} bytes)");
             }
-            dst[i] = make(src.Slice(p, length));
+            dst[i] = Make(src.Slice(p, length));
             p += length;
         }
         return p;
@@ -194,6 +209,7 @@ internal sealed class BytesCodec<T>(int fixedLength, BytesCodec<T>.Maker make) :
         {
             case Enc.DeltaLengthByteArray when fixedLength == 0:
             {
+                Budget.TakeArray(dst.Length, sizeof(long), "a page's DELTA_LENGTH_BYTE_ARRAY lengths");
                 var lengths = new long[dst.Length];
                 var p = DeltaBinaryPacked.Decode(src, lengths, true);
                 for (var i = 0; i < dst.Length; i++)
@@ -203,13 +219,15 @@ internal sealed class BytesCodec<T>(int fixedLength, BytesCodec<T>.Maker make) :
                     {
                         throw Short($"DELTA_LENGTH_BYTE_ARRAY value {i}");
                     }
-                    dst[i] = make(src.Slice(p, (int)length));
+                    dst[i] = Make(src.Slice(p, (int)length));
                     p += (int)length;
                 }
+                Budget.GiveArray(lengths.Length, sizeof(long));
                 return;
             }
             case Enc.DeltaByteArray:
             {
+                Budget.TakeArray(2L * dst.Length, sizeof(long), "a page's DELTA_BYTE_ARRAY lengths");
                 var prefixes = new long[dst.Length];
                 var p = DeltaBinaryPacked.Decode(src, prefixes, true);
                 var suffixLengths = new long[dst.Length];
@@ -224,7 +242,10 @@ internal sealed class BytesCodec<T>(int fixedLength, BytesCodec<T>.Maker make) :
                     {
                         throw Short($"DELTA_BYTE_ARRAY value {i}");
                     }
+                    // A prefix repeats what came before: a few bytes of page can make a value of any length, so the
+                    // value is counted before it is built (the whole value, and the previous one it is built from).
                     var length = (int)(prefix + suffix);
+                    Budget.Take((long)length * (bytesPerByte + 1) + 2 * MemoryBudget.ObjectBytes, "the column's DELTA_BYTE_ARRAY values");
                     if (scratch.Length < length)
                     {
                         scratch = new byte[Math.Max(length, scratch.Length * 2)];
@@ -235,16 +256,19 @@ internal sealed class BytesCodec<T>(int fixedLength, BytesCodec<T>.Maker make) :
                     previous = scratch.AsSpan(0, length).ToArray();
                     dst[i] = make(previous);
                 }
+                Budget.GiveArray(2L * dst.Length, sizeof(long));
                 return;
             }
             case Enc.ByteStreamSplit when fixedLength > 0:
             {
+                Budget.TakeArray((long)dst.Length * fixedLength, 1, "a page's BYTE_STREAM_SPLIT bytes");
                 var bytes = new byte[(long)dst.Length * fixedLength];
                 FixedCodec<byte>.ByteStreamSplit(src, bytes, dst.Length, fixedLength);
                 for (var i = 0; i < dst.Length; i++)
                 {
-                    dst[i] = make(bytes.AsSpan(i * fixedLength, fixedLength));
+                    dst[i] = Make(bytes.AsSpan(i * fixedLength, fixedLength));
                 }
+                Budget.GiveArray(bytes.Length, 1);
                 return;
             }
         }
@@ -268,7 +292,8 @@ internal static class DeltaBinaryPacked
         {
             throw new CorruptDataException($"DELTA_BINARY_PACKED header is invalid (block {blockSize}, miniblocks {miniblocks})");
         }
-        if (total < (ulong)dst.Length)
+        // Exactly the page's values: a larger count of zero-width blocks would be a loop of billions over a few bytes.
+        if (total != (ulong)dst.Length)
         {
             throw new CorruptDataException($"DELTA_BINARY_PACKED holds {total} values, the page needs {dst.Length}");
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using SmartRegion.Parquet.Reading;
 
 namespace SmartRegion.Parquet.Thrift;
 
@@ -9,15 +10,23 @@ internal sealed class CompactReader
     // Nesting deeper than this is never produced by the Parquet IDL; corrupt input must not overflow the stack.
     private const int MaxDepth = 32;
 
+    // What one decoded structure costs at most once it is an object (a column chunk's metadata with its lists and
+    // statistics, and what the reader derives from it): a footer of empty structures, one byte each, is a list-length bomb.
+    private const int DecodedStructBytes = 256;
+
     private readonly byte[] _buffer;
+    private readonly MemoryBudget? _budget;
     private readonly int _end;
     private readonly Stack<short> _lastField = new();
     private short _last;
     private bool? _pendingBool;
 
-    public CompactReader(byte[] buffer, int offset, int count)
+    /// <param name="budget">counts every structure and string decoded (the footer's); null for page headers, which are
+    /// bounded by their page</param>
+    public CompactReader(byte[] buffer, int offset, int count, MemoryBudget? budget = null)
     {
         _buffer = buffer;
+        _budget = budget;
         Position = offset;
         _end = offset + count;
     }
@@ -32,6 +41,7 @@ internal sealed class CompactReader
         {
             throw new CorruptDataException("Thrift structures nested too deeply");
         }
+        _budget?.Take(DecodedStructBytes, "the footer's Thrift structures");
         _lastField.Push(_last);
         _last = 0;
     }
@@ -106,6 +116,7 @@ internal sealed class CompactReader
     public byte[] ReadBinary()
     {
         var length = ReadLength();
+        _budget?.Take(length + MemoryBudget.ObjectBytes, "the footer's Thrift binaries");
         var bytes = _buffer.AsSpan(Position, length).ToArray();
         Position += length;
         return bytes;
@@ -114,6 +125,7 @@ internal sealed class CompactReader
     public string ReadString()
     {
         var length = ReadLength();
+        _budget?.Take(2L * length + MemoryBudget.ObjectBytes, "the footer's Thrift strings");
         var s = Encoding.UTF8.GetString(_buffer, Position, length);
         Position += length;
         return s;

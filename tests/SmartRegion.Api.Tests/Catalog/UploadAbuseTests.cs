@@ -186,6 +186,35 @@ public sealed class UploadAbuseTests(TestDatabase db) : CatalogTest(db)
     }
 
     [Fact]
+    public async Task Upload_GzipOrZipBomb_Refused415_NeverDecompressed()
+    {
+        // 20 MB of zeros: 20 kB of gzip, the same in a zip (a real bomb only has more zeros). Sniffed as text, the gzip was
+        // accepted as "a CSV" before property 9.
+        var zeros = new byte[20 << 20];
+        var gzip = new MemoryStream();
+        using (var gz = new System.IO.Compression.GZipStream(gzip, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gz.Write(zeros);
+        }
+        var zip = new MemoryStream();
+        using (var archive = new System.IO.Compression.ZipArchive(zip, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        using (var entry = archive.CreateEntry("bomb.csv").Open())
+        {
+            entry.Write(zeros);
+        }
+        var (client, id) = await DatasetAsync();
+        foreach (var (bytes, name, kind) in new[] { (gzip.ToArray(), "bomb.csv", "gzip"), (gzip.ToArray(), "bomb.csv.gz", "gzip"), (zip.ToArray(), "bomb.zip", "zip") })
+        {
+            var (status, body) = await Uploads.UploadBytesAsync(client, id, bytes, name);
+            Assert.True(status == 415, $"{name}: {status} {body}");
+            Assert.Equal("compressed_file", body.GetProperty("code").GetString());
+            Assert.StartsWith($"The file is {kind}-compressed.", body.GetProperty("detail").GetString());
+        }
+        var (_, versions) = await CatalogKit.SendAsync(client, HttpMethod.Get, $"/api/v1/datasets/{id}/versions");
+        Assert.Equal("[]", versions);
+    }
+
+    [Fact]
     public async Task Upload_OverSizeLimit_Is413()
     {
         await using var small = Factory.WithWebHostBuilder(b => b.UseSetting("Catalog:MaxUploadBytes", "1000"));

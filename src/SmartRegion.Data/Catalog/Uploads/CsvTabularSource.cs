@@ -21,7 +21,7 @@ public sealed class CsvTabularSource : ITabularSource
             { Length: 1 } d => d[0],
             _ => throw new UploadFailure($"delimiter '{delimiter}' must be one character (or 'tab')"),
         };
-        _options = new CsvOptions(chosen, encoding, limits.MaxColumns, limits.MaxFieldChars);
+        _options = new CsvOptions(chosen, encoding, limits.MaxColumns, limits.MaxFieldChars, limits.MaxFeatureBytes);
         using var reader = Open();
         _options = _options with { Delimiter = reader.Delimiter };
         Fields = reader.Header.Select(n => new SourceField(n)).ToList();

@@ -12,11 +12,14 @@ public sealed class GeoPackageTabularSource : ITabularSource
     private static readonly GeoPackageLayers Choice = new(AttributeTables: true, FirstWhenSeveral: true, LayerOption: "?layer=");
     private readonly string _path;
     private readonly string _layer;
+    private readonly GeoPackageBudget _budget;
 
     public GeoPackageTabularSource(string path, UploadLimits limits, string? layer)
     {
         _path = path;
-        using var reader = new GeoPackageReader(path, layer, Choice);
+        // A row is a feature: the same bound as a GeoJSON feature's; SQLite's memory is the reader's budget.
+        _budget = new GeoPackageBudget(limits.MaxFeatureBytes, limits.MaxReaderMemoryBytes);
+        using var reader = new GeoPackageReader(path, layer, Choice, _budget);
         if (reader.Columns.Count > limits.MaxColumns)
         {
             throw new UploadFailure($"layer '{reader.Layer}' has more than {limits.MaxColumns} columns");
@@ -37,7 +40,7 @@ public sealed class GeoPackageTabularSource : ITabularSource
 
     public IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken)
     {
-        using var reader = new GeoPackageReader(_path, _layer, Choice);
+        using var reader = new GeoPackageReader(_path, _layer, Choice, _budget);
         long line = 0;
         foreach (var row in reader.ReadRows(cancellationToken))
         {

@@ -20,8 +20,9 @@ public sealed class ParquetTabularSource : ITabularSource
     public ParquetTabularSource(string path, UploadLimits limits)
     {
         _path = path;
-        // A row group may not claim more rows than we accept to hold at once; a lying count is then refused, not allocated.
-        _options = new ParquetReaderOptions { MaxRowGroupRows = 1 << 20, MaxFooterBytes = 16 << 20 };
+        // A row group may not claim more rows than we accept to hold at once, nor need more memory than the upload's budget
+        // (whatever its pages declare or expand to): refused before it is allocated, the job failing with the reason.
+        _options = new ParquetReaderOptions { MaxRowGroupRows = 1 << 20, MaxFooterBytes = 16 << 20, MemoryBudgetBytes = limits.MaxReaderMemoryBytes };
         var reader = Open();
         try
         {
@@ -111,6 +112,10 @@ public sealed class ParquetTabularSource : ITabularSource
         try
         {
             return read();
+        }
+        catch (ParquetFormatException e) when (e.OverBudget)
+        {
+            throw new UploadFailure($"the Parquet file cannot be read within the upload's memory budget (Catalog:MaxReaderMemoryBytes): {e.Message}");
         }
         catch (ParquetFormatException e)
         {

@@ -35,9 +35,11 @@ public interface ITabularSource
 /// <summary>
 /// Bounds that keep hostile files from exhausting memory or time. <paramref name="JobTimeoutSeconds"/>: how long one job
 /// may read its file before it fails with that reason (so one file never holds the queue longer).
+/// <paramref name="MaxFeatureBytes"/>: a GeoJSON feature's bytes, a CSV record's characters, a GeoPackage row's bytes.
+/// <paramref name="MaxReaderMemoryBytes"/>: what reading a Parquet file may hold at once (its footer, then one row group).
 /// </summary>
 public sealed record UploadLimits(int MaxColumns = 1_000, int MaxFieldChars = 1_000_000, int MaxFeatureBytes = 64 * 1024 * 1024, int MaxReportedErrors = 100,
-    double JobTimeoutSeconds = 900)
+    double JobTimeoutSeconds = 900, long MaxReaderMemoryBytes = 512L * 1024 * 1024)
 {
     public TimeSpan JobTimeout => TimeSpan.FromSeconds(Math.Max(0.1, JobTimeoutSeconds));
 }

@@ -99,11 +99,6 @@ public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDi
             // A reader interrupted by the cancellation (SQLite answers "interrupted") is a cancellation, not a bad file.
             throw new OperationCanceledException("the job was cancelled", e, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
-        {
-            // A reader interrupted by the cancellation (SQLite answers "interrupted") is a cancellation, not a bad file.
-            throw new OperationCanceledException("the job was cancelled", e, cancellationToken);
-        }
         catch (Exception e) when (e is UploadFailure or SourceFormatException)
         {
             // UploadFailure from the upload's own checks, SourceFormatException from the format readers (SmartRegion.Geo).
