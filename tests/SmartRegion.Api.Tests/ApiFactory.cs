@@ -6,7 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace SmartRegion.Api.Tests;
 
-/// <summary>The real host, in memory, pointed at a given database, with optional extra settings (name → value).</summary>
+/// <summary>
+/// The real host, in memory, pointed at a given database, with optional extra settings (name → value). On the run's
+/// database it connects as the API's least-privilege login (<see cref="SmartRegion.Testing.TestDatabase.ApiConnectionString"/>;
+/// the owner's string is refused), as deployments do: an endpoint that needs more privilege fails its tests.
+/// </summary>
 public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     /// <summary>The public base URL the test host is configured with (links in documents start with it).</summary>
@@ -17,7 +21,7 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:SmartRegion", connectionString);
+        builder.UseSetting("ConnectionStrings:SmartRegion", SmartRegion.Testing.TestDatabase.RequireApiLogin(connectionString));
         builder.UseSetting("Web:Root", Path.Combine(SmartRegion.Testing.SharedData.RepositoryRoot, "web"));
         builder.UseSetting("PublicBaseUrl", PublicBaseUrl);
         // Tests share one anonymous address: budgets large enough for the suite (RateLimitTests sets its own).

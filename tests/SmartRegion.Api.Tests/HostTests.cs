@@ -11,7 +11,7 @@ public sealed class HostTests(TestDatabase db)
     [Fact]
     public async Task UnknownApiPath_Answers404ProblemDetails()
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync("/api/v1/no-such-thing", Ct);
@@ -27,7 +27,7 @@ public sealed class HostTests(TestDatabase db)
     [Fact]
     public async Task WrongMethod_Answers405ProblemDetails()
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using var response = await client.DeleteAsync("/healthz", Ct);
@@ -41,7 +41,7 @@ public sealed class HostTests(TestDatabase db)
     [Fact]
     public async Task OpenApiDocument_DescribesHealth()
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync("/openapi/v1.json", Ct);
@@ -56,7 +56,7 @@ public sealed class HostTests(TestDatabase db)
     [Fact]
     public async Task IndexPage_ServedWithSecurityHeaders()
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync("/", Ct);

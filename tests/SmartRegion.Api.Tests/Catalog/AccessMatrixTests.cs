@@ -13,7 +13,7 @@ namespace SmartRegion.Api.Tests.Catalog;
 /// </summary>
 public sealed class MatrixWorld(TestDatabase db) : IAsyncLifetime
 {
-    public ApiFactory Factory { get; } = new(db.ConnectionString);
+    public ApiFactory Factory { get; } = new(db.ApiConnectionString);
     public Dictionary<string, string?> Keys { get; } = [];
     public Dictionary<string, string> Datasets { get; } = [];
     public string RevokedKey { get; private set; } = "";

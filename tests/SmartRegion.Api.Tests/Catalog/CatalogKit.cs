@@ -97,7 +97,7 @@ internal sealed class CatalogKit(TestDatabase db, ApiFactory factory)
 /// <summary>Base of catalogue API tests: one in-memory host per test class instance, and the kit over it.</summary>
 public abstract class CatalogTest(TestDatabase db) : IAsyncDisposable
 {
-    private readonly ApiFactory _factory = new(db.ConnectionString);
+    private readonly ApiFactory _factory = new(db.ApiConnectionString);
 
     internal CatalogKit Kit => new(db, _factory);
 

@@ -17,7 +17,7 @@ public sealed class GeocodeApiTests(TestDatabase db)
     public async Task Geocode_TypedWithTypoAndNoAccents_RightAddressFirstWithItsPoint()
     {
         var commune = await AddressesAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync($"/api/v1/geocode?q={Uri.EscapeDataString($"12 R. DE LA REPUBLQUE {commune.ToUpperInvariant()}")}&limit=2", Ct);
@@ -43,7 +43,7 @@ public sealed class GeocodeApiTests(TestDatabase db)
     [Fact]
     public async Task Geocode_NothingLoadedMatches_EmptyList()
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         using var response = await client.GetAsync("/api/v1/geocode?q=" + Uri.EscapeDataString("zzqx wwvy " + Guid.NewGuid().ToString("N")), Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -59,7 +59,7 @@ public sealed class GeocodeApiTests(TestDatabase db)
     [InlineData("q=rue&limit=-3", "limit", "limit '-3' is not an integer")]
     public async Task Geocode_BadParameters_400NamingTheParameter(string query, string parameter, string detail)
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         using var response = await client.GetAsync("/api/v1/geocode?" + query, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -72,7 +72,7 @@ public sealed class GeocodeApiTests(TestDatabase db)
     [Fact]
     public async Task Geocode_QueryLongerThanAnAddress_400()
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         using var response = await client.GetAsync("/api/v1/geocode?q=" + new string('a', 201), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

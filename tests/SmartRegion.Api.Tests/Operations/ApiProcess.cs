@@ -72,7 +72,7 @@ internal sealed class ApiProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.Environment["SMARTREGION_DB"] = connectionString;
+        start.Environment["SMARTREGION_DB"] = TestDatabase.RequireApiLogin(connectionString);
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{chosen}";
         start.Environment["Web__Root"] = Path.Combine(SharedData.RepositoryRoot, "web");
         start.Environment["DOTNET_gcServer"] = "0";

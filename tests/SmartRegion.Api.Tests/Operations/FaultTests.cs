@@ -16,6 +16,9 @@ public sealed class FaultDatabase : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The API's least-privilege login on it (what the API processes connect with).</summary>
+    public string ApiConnectionString { get; private set; } = "";
+
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
     public string Organisation { get; private set; } = "";
@@ -27,6 +30,7 @@ public sealed class FaultDatabase : IAsyncLifetime
         _server = new TestDatabase();
         await _server.InitializeAsync();
         ConnectionString = _server.ConnectionString;
+        ApiConnectionString = _server.ApiConnectionString;
         DataSource = _server.DataSource;
         var accounts = new AccountStore(DataSource);
         var org = await accounts.CreateOrganisationAsync("faults", "Faults", "public_agency", CancellationToken.None);
@@ -76,7 +80,7 @@ public sealed class FaultTests(FaultDatabase db) : IClassFixture<FaultDatabase>,
     [Fact]
     public async Task Sigterm_InFlightUploadFinishes_RunningJobReleased_ExitsWithinBound()
     {
-        await using var api = await ApiProcess.StartAsync(db.ConnectionString, Settings(("Operations__ShutdownSeconds", "20")));
+        await using var api = await ApiProcess.StartAsync(db.ApiConnectionString, Settings(("Operations__ShutdownSeconds", "20")));
         var client = Authorized(api);
         var dataset = await CreateDatasetAsync(client);
         // A file long enough to keep the worker busy for a while.
@@ -110,7 +114,7 @@ public sealed class FaultTests(FaultDatabase db) : IClassFixture<FaultDatabase>,
         var settings = Settings(("Catalog__StaleUploadMinutes", "0.001"));
         string dataset;
         int port;
-        await using (var api = await ApiProcess.StartAsync(db.ConnectionString, settings))
+        await using (var api = await ApiProcess.StartAsync(db.ApiConnectionString, settings))
         {
             port = api.Port;
             var client = Authorized(api);
@@ -128,7 +132,7 @@ public sealed class FaultTests(FaultDatabase db) : IClassFixture<FaultDatabase>,
         // Nothing was recorded: the version exists only once its file is whole.
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM catalog.dataset_version v JOIN catalog.dataset d ON d.id = v.dataset_id WHERE d.slug = @s", dataset));
 
-        await using (var restarted = await ApiProcess.StartAsync(db.ConnectionString, settings, port: port))
+        await using (var restarted = await ApiProcess.StartAsync(db.ApiConnectionString, settings, port: port))
         {
             // The half-received file of the killed host is swept; the same upload made again succeeds.
             await WaitForAsync(() => Task.FromResult(Directory.GetFiles(_uploads, "incoming-*").Length == 0), "the sweep of the killed upload's file");
@@ -142,7 +146,7 @@ public sealed class FaultTests(FaultDatabase db) : IClassFixture<FaultDatabase>,
     public async Task Kill9_InTheMiddleOfAPublish_NothingChanged_PublishSucceedsAfterRestart()
     {
         var settings = Settings();
-        await using var api = await ApiProcess.StartAsync(db.ConnectionString, settings);
+        await using var api = await ApiProcess.StartAsync(db.ApiConnectionString, settings);
         var client = Authorized(api);
         var dataset = await CreateDatasetAsync(client);
         await WaitForJobStatusAsync(await UploadAsync(client, dataset, Encoding.UTF8.GetBytes("n\n1\n"), "v1.csv"), "done");
@@ -182,7 +186,7 @@ public sealed class FaultTests(FaultDatabase db) : IClassFixture<FaultDatabase>,
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'smartregion-api'", null) == 0, "the killed host's sessions to end");
         Assert.Equal(before, await PublishStateAsync(dataset));
         Assert.Equal(("1:published", "2:ready"), before);
-        await using var restarted = await ApiProcess.StartAsync(db.ConnectionString, settings, port: api.Port);
+        await using var restarted = await ApiProcess.StartAsync(db.ApiConnectionString, settings, port: api.Port);
         Assert.Equal(HttpStatusCode.OK, (await Authorized(restarted).PostAsync($"/api/v1/datasets/{dataset}/versions/2/publish", null, Ct)).StatusCode);
         Assert.Equal(("1:superseded", "2:published"), await PublishStateAsync(dataset));
     }
@@ -202,7 +206,7 @@ public sealed class FaultTests(FaultDatabase db) : IClassFixture<FaultDatabase>,
             }
             Assert.Skip(reason);
         }
-        await using var api = await ApiProcess.StartAsync(db.ConnectionString, Settings(("Catalog__RunWorker", "false")), launcher: launcher);
+        await using var api = await ApiProcess.StartAsync(db.ApiConnectionString, Settings(("Catalog__RunWorker", "false")), launcher: launcher);
         var client = Authorized(api);
         var dataset = await CreateDatasetAsync(client);
 

@@ -25,7 +25,7 @@ public sealed class HealthTests(TestDatabase db)
     [InlineData("/healthz/live")]
     public async Task Health_AnonymousDatabaseUp_SaysOnlyUp(string path)
     {
-        await using var factory = new ApiFactory(db.ConnectionString, WithKey());
+        await using var factory = new ApiFactory(db.ApiConnectionString, WithKey());
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync(path, Ct);
@@ -39,7 +39,7 @@ public sealed class HealthTests(TestDatabase db)
     [Fact]
     public async Task Ready_OperatorKey_GetsVersionsAndMigrations()
     {
-        await using var factory = new ApiFactory(db.ConnectionString, WithKey());
+        await using var factory = new ApiFactory(db.ApiConnectionString, WithKey());
         using var client = factory.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/healthz/ready");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);
@@ -62,7 +62,7 @@ public sealed class HealthTests(TestDatabase db)
     [Fact]
     public async Task Ready_WrongOperatorKey_SaysOnlyUp()
     {
-        await using var factory = new ApiFactory(db.ConnectionString, WithKey());
+        await using var factory = new ApiFactory(db.ApiConnectionString, WithKey());
         using var client = factory.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/healthz");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey + "x");

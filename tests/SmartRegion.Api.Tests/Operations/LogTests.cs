@@ -26,9 +26,9 @@ public sealed partial class LogTests(TestDatabase db)
         var user = await accounts.CreateUserAsync($"log-{Guid.NewGuid():N}@example.org", "Log", null, false, Ct);
         await accounts.SetMembershipAsync(user.Id, org.Id, "admin", Ct);
         var (_, apiKey) = await accounts.CreateKeyAsync(user.Id, org.Id, "log-test", ["read"], null, Ct);
-        var dbPassword = new NpgsqlConnectionStringBuilder(db.ConnectionString).Password!;
+        var dbPassword = new NpgsqlConnectionStringBuilder(db.ApiConnectionString).Password!;
 
-        await using var api = await ApiProcess.StartAsync(db.ConnectionString, new Dictionary<string, string> { ["Operations__Key"] = OperatorKey });
+        await using var api = await ApiProcess.StartAsync(db.ApiConnectionString, new Dictionary<string, string> { ["Operations__Key"] = OperatorKey });
         var requestIds = new List<(string Path, string Id)>();
         async Task SendAsync(HttpRequestMessage request)
         {
@@ -83,7 +83,7 @@ public sealed partial class LogTests(TestDatabase db)
     [Fact]
     public async Task Console_TextFormat_ShortReadableLines()
     {
-        await using var api = await ApiProcess.StartAsync(db.ConnectionString, new Dictionary<string, string> { ["Logging__Format"] = "text" });
+        await using var api = await ApiProcess.StartAsync(db.ApiConnectionString, new Dictionary<string, string> { ["Logging__Format"] = "text" });
         using (await api.Client.GetAsync("/healthz/live", Ct))
         {
         }

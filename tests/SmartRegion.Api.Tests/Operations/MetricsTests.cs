@@ -18,7 +18,7 @@ public sealed class MetricsTests(TestDatabase db)
     [Fact]
     public async Task Metrics_Anonymous_401OperatorsOnly()
     {
-        await using var factory = new ApiFactory(db.ConnectionString, WithKey());
+        await using var factory = new ApiFactory(db.ApiConnectionString, WithKey());
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync("/metrics", Ct);
@@ -50,7 +50,7 @@ public sealed class MetricsTests(TestDatabase db)
         try
         {
             // A host of its own: meters are process-wide, and in-memory hosts of other tests would add their series.
-            await using var api = await ApiProcess.StartAsync(db.ConnectionString, new Dictionary<string, string> { ["Operations__Key"] = OperatorKey });
+            await using var api = await ApiProcess.StartAsync(db.ApiConnectionString, new Dictionary<string, string> { ["Operations__Key"] = OperatorKey });
             var client = api.Client;
             for (var i = 0; i < 3; i++)
             {
@@ -105,12 +105,12 @@ public sealed class MetricsTests(TestDatabase db)
     {
         // A read database that is a primary (a second pool on the test database) answers and has no replication lag to report;
         // one that does not answer is 0. Without SMARTREGION_DB_READ neither series exists (Metrics_Operator_… has none).
-        await using var separate = await ApiProcess.StartAsync(db.ConnectionString, new Dictionary<string, string>
+        await using var separate = await ApiProcess.StartAsync(db.ApiConnectionString, new Dictionary<string, string>
         {
             ["Operations__Key"] = OperatorKey,
-            ["SMARTREGION_DB_READ"] = db.ConnectionString,
+            ["SMARTREGION_DB_READ"] = db.ApiConnectionString,
         });
-        await using var down = await ApiProcess.StartAsync(db.ConnectionString, new Dictionary<string, string>
+        await using var down = await ApiProcess.StartAsync(db.ApiConnectionString, new Dictionary<string, string>
         {
             ["Operations__Key"] = OperatorKey,
             ["SMARTREGION_DB_READ"] = "Host=127.0.0.1;Port=9;Username=x;Password=y;Database=replica;Timeout=2",

@@ -20,7 +20,7 @@ public sealed class ReadDatabaseTests(TestDatabase db)
     [Fact]
     public async Task ReadDatabaseDown_ReadOnlyEndpoints503_PrimaryEndpointsServe_ReadinessDegradedNotDown()
     {
-        await using var factory = new ApiFactory(db.ConnectionString, new Dictionary<string, string?>
+        await using var factory = new ApiFactory(db.ApiConnectionString, new Dictionary<string, string?>
         {
             ["Operations:Key"] = OperatorKey,
             ["SMARTREGION_DB_READ"] = DownReadDatabase,
@@ -59,7 +59,7 @@ public sealed class ReadDatabaseTests(TestDatabase db)
     [Fact]
     public async Task NoReadDatabase_ReadsShareThePrimary()
     {
-        await using var factory = new ApiFactory(db.ConnectionString, new Dictionary<string, string?> { ["Operations:Key"] = OperatorKey });
+        await using var factory = new ApiFactory(db.ApiConnectionString, new Dictionary<string, string?> { ["Operations:Key"] = OperatorKey });
         using var client = factory.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/healthz/ready");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);

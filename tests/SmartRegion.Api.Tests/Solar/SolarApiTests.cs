@@ -19,7 +19,7 @@ public sealed class SolarApiTests(TestDatabase db)
     public async Task Closest_PointInsideFootprint_ThatBuildingsReportWithUnitsInNames()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         var (lat, lon) = await Wgs84Async(site.X + 5, site.Y + 5);
@@ -59,7 +59,7 @@ public sealed class SolarApiTests(TestDatabase db)
     public async Task Closest_PointWithin50mOfAFootprint_NearestBuilding()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         // 30 m south of A's south edge, 36 m from B's nearest corner: A.
@@ -74,7 +74,7 @@ public sealed class SolarApiTests(TestDatabase db)
     public async Task Closest_PointBeyond50m_404Problem()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         var (lat, lon) = await Wgs84Async(site.X + 5, site.Y - 60);
@@ -94,7 +94,7 @@ public sealed class SolarApiTests(TestDatabase db)
     [InlineData("lon=2", "lat")]
     public async Task Closest_BadCoordinate_400NamingTheParameter(string query, string parameter)
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync("/api/v1/solar/buildings/closest?" + query, Ct);
@@ -107,7 +107,7 @@ public sealed class SolarApiTests(TestDatabase db)
     public async Task ById_KnownBadAndUnknown_200_400_404()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using (var ok = await client.GetAsync($"/api/v1/solar/buildings/{site.BuildingB}", Ct))
@@ -134,7 +134,7 @@ public sealed class SolarApiTests(TestDatabase db)
     public async Task RoofFaces_BoxPagedByTwo_AllFacesOnceAsGeoJson()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         var (minLat, minLon) = await Wgs84Async(site.X - 5, site.Y - 5);
         var (maxLat, maxLon) = await Wgs84Async(site.X + 45, site.Y + 15);
@@ -172,7 +172,7 @@ public sealed class SolarApiTests(TestDatabase db)
     public async Task RoofFaces_WholeWorldBox_ServesFacesAndAFarBoxIsEmpty()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         // A world box reaches past where Lambert-93 can be projected: it is cut to that area, not a database error.
@@ -201,7 +201,7 @@ public sealed class SolarApiTests(TestDatabase db)
     [InlineData("bbox=1,2,3,4&cursor=abc", "cursor")]
     public async Task RoofFaces_BadParameter_400NamingIt(string query, string parameter)
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync("/api/v1/solar/roof-faces?" + query, Ct);
@@ -214,7 +214,7 @@ public sealed class SolarApiTests(TestDatabase db)
     public async Task Batch_IdsAndBox_ReportsInIdOrderStreamed_MissingNamed_BoxPaged()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using var byIds = await client.GetAsync($"/api/v1/solar/buildings?ids={site.BuildingB},{site.BuildingA},999999999,{site.BuildingA}", Ct);
@@ -252,7 +252,7 @@ public sealed class SolarApiTests(TestDatabase db)
     [InlineData("bbox=1,2,3,4&foo=1", "foo")]
     public async Task Batch_BadParameters_Are400NamingThem(string query, string parameter)
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         using var response = await client.GetAsync("/api/v1/solar/buildings?" + query, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -262,7 +262,7 @@ public sealed class SolarApiTests(TestDatabase db)
     [Fact]
     public async Task Batch_MoreThan1000Ids_Is400()
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         using var response = await client.GetAsync("/api/v1/solar/buildings?ids=" + string.Join(',', Enumerable.Range(1, 1001)), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

@@ -22,7 +22,7 @@ public sealed class SolarReportDocumentTests(TestDatabase db)
     public async Task Report_StoredByTheComputation_ServedAsTheRebuiltReportSays()
     {
         var site = await ComputedSolarSite.CreateAsync(db, "report-doc", 6_890_000, Ct);
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         var queries = new SolarResultQueries(db.DataSource);
 

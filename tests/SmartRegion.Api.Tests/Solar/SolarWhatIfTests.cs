@@ -105,7 +105,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_NothingCorrected_TheStoredReportMarkedAsASimulation()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         foreach (var id in new[] { site.House, site.Tower, site.NoHeight })
@@ -141,7 +141,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_AnyCorrection_NothingStoredAndTheOfficialReportUnchanged()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         var before = await client.GetStringAsync($"/api/v1/solar/buildings/{site.House}", Ct);
         var rows = await RowsAsync(site.House);
@@ -177,7 +177,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_TheStoredFacesGivenBack_TheSameRoofWithinTheRounding()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         var stored = await StoredAsync(client, site.House);
 
@@ -201,7 +201,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_AChimneyOnAFaceWithModules_NoModuleOnItAndFewerModules()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         var stored = await StoredAsync(client, site.House);
         var panels = stored.GetProperty("panels").EnumerateArray().ToList();
@@ -262,7 +262,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_ASteeperFace_ItsAreaAndUnshadedIrradiationFollowTheTilt()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         var stored = await StoredAsync(client, site.House);
         // Without altitudes: each face's lowest point at the building's eaves.
@@ -296,7 +296,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_AnotherModuleAndFinances_KwpPricesAndProvenanceFollow()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         var stored = await StoredAsync(client, site.House);
         var body = new JsonObject
@@ -324,7 +324,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_ABuildingWithoutHeight_ComputedFromFacesWithAltitudes()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         Assert.Equal("skipped", (await StoredAsync(client, site.NoHeight)).GetProperty("status").GetString());
         double x = site.X + 40, y = site.Y;
@@ -345,7 +345,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_BadInput_400NamingTheField()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         double x = site.X, y = site.Y + 20;
         var south = Box(x, y, x + 14, y + 4.5);
@@ -427,7 +427,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_BadRequestOrUnknownBuilding_ProblemsWithTheirStatus()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
 
         using (var response = await client.PostAsync("/api/v1/solar/buildings/abc/what-if", new StringContent("{}", Encoding.UTF8, "application/json"), Ct))
@@ -469,7 +469,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     [Fact]
     public async Task OpenApi_TheWhatIf_DescribedWithItsBodyAndAnswer()
     {
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         var doc = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", Ct)).RootElement;
         var post = doc.GetProperty("paths").GetProperty("/api/v1/solar/buildings/{id}/what-if").GetProperty("post");

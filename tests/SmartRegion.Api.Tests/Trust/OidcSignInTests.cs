@@ -29,7 +29,7 @@ public sealed class OidcSignInTests(TestDatabase db) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _idp = await TestIdentityProvider.StartAsync("https://localhost/api/v1/auth/oidc/test/callback");
-        _base = new ApiFactory(db.ConnectionString, new Dictionary<string, string?>
+        _base = new ApiFactory(db.ApiConnectionString, new Dictionary<string, string?>
         {
             ["Auth:Oidc:test:Authority"] = TestIdentityProvider.Issuer,
             ["Auth:Oidc:test:ClientId"] = TestIdentityProvider.ClientId,

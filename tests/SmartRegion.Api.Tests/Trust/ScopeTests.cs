@@ -66,6 +66,30 @@ public sealed class ScopeTests(TestDatabase db) : CatalogTest(db)
     }
 
     [Fact]
+    public async Task KeyMadeByKey_NeverOutranksIt_AndAKeyWithoutAdminMintsNone()
+    {
+        var org = await Kit.OrgAsync("org");
+        var (user, _) = await Kit.UserWithKeyAsync(org, "admin");
+        var (_, adminKey) = await Kit.Accounts.CreateKeyAsync(user.Id, org.Id, "admin-read", ["read", "admin"], null, Ct);
+        using var admin = Kit.Client(adminKey);
+        var (wider, widerBody) = await CatalogKit.SendAsync(admin, HttpMethod.Post, "/api/v1/keys",
+            new { name = "wider", organisation = org.Slug, scopes = new[] { "read", "publish" } });
+        Assert.True(wider == 403, widerBody);
+        Assert.Contains("'publish' scope its creator does not have", widerBody);
+        // Within its own scopes it may.
+        Assert.NotEmpty(await MintAsync(admin, org.Slug, ["read", "admin"]));
+
+        var (_, publishKey) = await Kit.Accounts.CreateKeyAsync(user.Id, org.Id, "publisher", ["read", "publish"], null, Ct);
+        using var publisher = Kit.Client(publishKey);
+        var (none, noneBody) = await CatalogKit.SendAsync(publisher, HttpMethod.Post, "/api/v1/keys",
+            new { name = "narrower", organisation = org.Slug, scopes = new[] { "read" } });
+        Assert.True(none == 403, noneBody);
+        Assert.Equal("insufficient_scope", JsonDocument.Parse(noneBody).RootElement.GetProperty("code").GetString());
+        Assert.Equal(new[] { "admin-read", "minted", "publisher" },
+            (await Kit.Accounts.ListKeysAsync("k.user_id = @u AND k.name <> 'test'", Ct, ("u", user.Id))).Select(k => k.Name).Order().ToArray());
+    }
+
+    [Fact]
     public async Task RevokingAKey_RevokesTheKeysItMade_AndTheirs()
     {
         var org = await Kit.OrgAsync("org");

@@ -31,7 +31,7 @@ public sealed class SolarWorld : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await _db.InitializeAsync();
-        Factory = new ApiFactory(_db.ConnectionString);
+        Factory = new ApiFactory(_db.ApiConnectionString);
         var ct = CancellationToken.None;
         await using (var cmd = DataSource.CreateCommand("""
             WITH ir AS (INSERT INTO region.ingest_run (kind, source, file_name, status) VALUES ('buildings', 'solar-world', 'test', 'succeeded') RETURNING id)
