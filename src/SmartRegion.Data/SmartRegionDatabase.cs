@@ -21,8 +21,14 @@ public static class SmartRegionDatabase
         return value;
     }
 
-    /// <summary>Builds the process-wide data source; the application name shows in pg_stat_activity.</summary>
-    public static NpgsqlDataSource CreateDataSource(string connectionString, string applicationName)
+    /// <summary>
+    /// Builds the process-wide data source; the application name shows in pg_stat_activity. With
+    /// <paramref name="maxAutoPrepare"/> (the API's read paths), a statement a pooled connection has run a few times is
+    /// prepared on it (Npgsql's automatic preparation), unless the connection string says otherwise (Max Auto Prepare=0
+    /// turns it off): the explore API, OGC and tiles compile each request's statement to the same text for the same query
+    /// shape, and PostgreSQL then plans it once per connection instead of on every request.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString, string applicationName, int maxAutoPrepare = 0)
     {
         NpgsqlConnectionStringBuilder csb;
         try
@@ -37,8 +43,19 @@ public static class SmartRegionDatabase
         {
             csb.ApplicationName = applicationName;
         }
+        if (maxAutoPrepare > 0 && !Names(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            csb.MaxAutoPrepare = maxAutoPrepare;
+        }
         // The name labels the pool in Npgsql's metrics (db.client.connection.pool.name) instead of the connection string.
         return new NpgsqlDataSourceBuilder(csb.ConnectionString) { Name = applicationName }.Build();
+    }
+
+    /// <summary>Whether the connection string itself sets one of <paramref name="keys"/> (the builder reports defaults too).</summary>
+    private static bool Names(string connectionString, params string[] keys)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return keys.Any(given.ContainsKey);
     }
 
     /// <summary>

@@ -12,6 +12,12 @@ internal static class DatabaseRegistration
     /// <summary>The environment variable (or configuration key) holding the read-only endpoints' connection string.</summary>
     public const string ReadConnectionStringVariable = "SMARTREGION_DB_READ";
 
+    /// <summary>
+    /// Statements each pooled connection of the API keeps prepared once run a few times (bench/api: the explore API's
+    /// statements are planned once per connection, not per request).
+    /// </summary>
+    public const int MaxAutoPrepare = 128;
+
     public static IServiceCollection AddSmartRegionDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(_ =>
@@ -19,14 +25,14 @@ internal static class DatabaseRegistration
             var connectionString = configuration.GetConnectionString("SmartRegion")
                 ?? configuration[SmartRegionDatabase.ConnectionStringVariable]
                 ?? SmartRegionDatabase.ConnectionStringFromEnvironment();
-            return SmartRegionDatabase.CreateDataSource(connectionString, "smartregion-api");
+            return SmartRegionDatabase.CreateDataSource(connectionString, "smartregion-api", MaxAutoPrepare);
         });
         services.AddSingleton(sp =>
         {
             var read = configuration.GetConnectionString("SmartRegionRead") ?? configuration[ReadConnectionStringVariable];
             return string.IsNullOrWhiteSpace(read)
                 ? new ReadDatabase(sp.GetRequiredService<NpgsqlDataSource>(), separate: false)
-                : new ReadDatabase(SmartRegionDatabase.CreateDataSource(read, "smartregion-api-read"), separate: true);
+                : new ReadDatabase(SmartRegionDatabase.CreateDataSource(read, "smartregion-api-read", MaxAutoPrepare), separate: true);
         });
         services.AddHostedService<MigrateOnStart>();
         return services;

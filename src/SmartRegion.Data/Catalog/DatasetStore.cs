@@ -112,6 +112,10 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
                 LIMIT 1) chosen ON true
             LEFT JOIN {DatasetFrom} ON d.id = chosen.id
             """, ("slug", slug), ("orgs", caller.OrgIds), ("id", datasetId));
+        // Prepared (the id typed, null or not, so both share one preparation): this is the gate of every explore, OGC and
+        // tile request, and planning it cost more than running it.
+        cmd.Parameters["id"].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
+        await cmd.PrepareAsync(cancellationToken);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         if (reader.IsDBNull(0))
