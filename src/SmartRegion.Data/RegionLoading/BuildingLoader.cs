@@ -57,6 +57,8 @@ public sealed class BuildingLoader : IAsyncDisposable
     private bool _done;
     private bool _hasRoofs;
     private bool _direct;
+    // A first load into an empty table: the statements that build the indexes it dropped, run after the rows.
+    private IReadOnlyList<string> _buildAfter = [];
 
     private BuildingLoader(NpgsqlConnection connection, NpgsqlTransaction transaction, BuildingLoadOptions options, long runId)
     {
@@ -98,6 +100,7 @@ public sealed class BuildingLoader : IAsyncDisposable
             if (allowDirect && (bool)(await Scalar(conn, tx, "SELECT NOT EXISTS (SELECT 1 FROM region.building WHERE source = @s)", cancellationToken, ("s", options.Source)))!)
             {
                 loader._direct = true;
+                loader._buildAfter = await DropIndexesOfEmptyTableAsync(conn, tx, cancellationToken);
                 await loader.StartCopyAsync($"COPY region.building ({Columns}, source, ingest_run_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
                 return loader;
             }
@@ -125,6 +128,76 @@ public sealed class BuildingLoader : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// When <c>region.building</c> has no row at all (a region's first load), drops its indexes but the primary key in the
+    /// load's transaction and returns the statements that build them again, as they were, once the rows are in: an index
+    /// built over all the rows at once (sorted: PostGIS ≥ 3.1's GiST, the B-tree) costs a fraction of inserting every row into
+    /// it, as pg_restore does. The drops hold an ACCESS EXCLUSIVE lock on the table until the commit, so its readers wait
+    /// for the load instead of seeing an empty table; a reader or writer already there (for up to 2 s), a row in the table by
+    /// the time the lock is held, or an index that cannot be dropped leaves the indexes alone (rows are then inserted into
+    /// them). A failed or cancelled load rolls the drops back with everything else.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> DropIndexesOfEmptyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        if (!(bool)(await Scalar(conn, tx, "SELECT NOT EXISTS (SELECT 1 FROM region.building)", cancellationToken))!)
+        {
+            return [];
+        }
+        await Exec(conn, tx, "SAVEPOINT build_indexes_after", cancellationToken);
+        try
+        {
+            await Exec(conn, tx, "SET LOCAL lock_timeout = '2s'; LOCK TABLE region.building IN ACCESS EXCLUSIVE MODE; SET LOCAL lock_timeout = DEFAULT", cancellationToken);
+            var drops = new List<string>();
+            var builds = new List<string>();
+            // Each index but the primary key (other tables' foreign keys name it): a constraint's index is dropped and added
+            // back as that constraint, any other index by its own definition.
+            await using (var cmd = new NpgsqlCommand("""
+                SELECT c.conname, pg_get_constraintdef(c.oid), x.relname, pg_get_indexdef(i.indexrelid)
+                FROM pg_index i
+                JOIN pg_class x ON x.oid = i.indexrelid
+                LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+                WHERE i.indrelid = 'region.building'::regclass AND NOT i.indisprimary
+                ORDER BY x.relname
+                """, conn, tx))
+            {
+                await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+                while (await r.ReadAsync(cancellationToken))
+                {
+                    if (!r.IsDBNull(0))
+                    {
+                        var name = Quote(r.GetString(0));
+                        drops.Add($"ALTER TABLE region.building DROP CONSTRAINT {name}");
+                        builds.Add($"ALTER TABLE region.building ADD CONSTRAINT {name} {r.GetString(1)}");
+                    }
+                    else
+                    {
+                        drops.Add($"DROP INDEX region.{Quote(r.GetString(2))}");
+                        builds.Add(r.GetString(3));
+                    }
+                }
+            }
+            // A row may have been committed between the first look and the lock.
+            if (drops.Count == 0 || !(bool)(await Scalar(conn, tx, "SELECT NOT EXISTS (SELECT 1 FROM region.building)", cancellationToken))!)
+            {
+                await Exec(conn, tx, "ROLLBACK TO SAVEPOINT build_indexes_after; RELEASE SAVEPOINT build_indexes_after", cancellationToken);
+                return [];
+            }
+            foreach (var drop in drops)
+            {
+                await Exec(conn, tx, drop, cancellationToken);
+            }
+            await Exec(conn, tx, "RELEASE SAVEPOINT build_indexes_after", cancellationToken);
+            return builds;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.DependentObjectsStillExist)
+        {
+            await Exec(conn, tx, "ROLLBACK TO SAVEPOINT build_indexes_after; RELEASE SAVEPOINT build_indexes_after", cancellationToken);
+            return [];
+        }
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     // Binary COPY: an 11-byte signature, flags, header extension length; rows; a -1 field count at the end.
     private static readonly byte[] CopyHeader = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -175,6 +248,17 @@ public sealed class BuildingLoader : IAsyncDisposable
         var copied = _copiedRows;
         if (_direct)
         {
+            foreach (var build in _buildAfter)
+            {
+                try
+                {
+                    await Exec(_connection, _transaction, build, cancellationToken);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    throw new DuplicateIdInDirectLoadException(e);
+                }
+            }
             return new BuildingMergeCounts((int)copied, 0, 0, 0, clock.Elapsed.TotalSeconds);
         }
         var c = _connection;
