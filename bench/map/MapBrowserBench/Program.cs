@@ -93,7 +93,7 @@ JsonObject FirstRoofs((string Name, string Url, JsonArray Runs, List<double> Roo
     ["peer"] = "Cesium's first frame of the same runs (the globe alone)",
     ["peerMedianS"] = Math.Round(Median(v.Frames) / 1000, 2),
     ["ratio"] = Math.Round(Median(v.Roofs) / Median(v.Frames), 2),
-    ["runs"] = v.Runs,
+    ["runs"] = v.Runs.DeepClone(),   // the first variant's figures go out twice (firstRoofs and variants[0])
 };
 result["firstRoofs"] = FirstRoofs(variants[0]);
 if (variants.Count > 1)
