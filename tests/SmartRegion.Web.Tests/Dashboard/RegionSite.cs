@@ -52,7 +52,7 @@ public sealed class RegionSite(WebSite site) : IAsyncLifetime
         }
         RunId = await ScalarAsync<long>("SELECT max(id) FROM solar.run WHERE status = 'complete'");
         File.WriteAllText(ValidationResultPath, ChangedValidationResult());
-        (_api, var baseAddress) = WebSite.StartHost(_database.ConnectionString, new Dictionary<string, string?> { ["Validation:ResultPath"] = ValidationResultPath });
+        (_api, var baseAddress) = WebSite.StartHost(_database.ApiConnectionString, new Dictionary<string, string?> { ["Validation:ResultPath"] = ValidationResultPath });
         BaseAddress = baseAddress;
     }
 

@@ -42,7 +42,7 @@ public sealed class OidcSignInPageTests(WebSite site) : IAsyncLifetime
 
     /// <summary>A site whose providers are the test provider ("test") and one that never answers ("panne").</summary>
     internal static (WebApplicationFactory<Program>, Uri) StartSite(WebSite site, TestIdentityProvider idp) =>
-        WebSite.StartHost(site.Database.ConnectionString, new Dictionary<string, string?>
+        WebSite.StartHost(site.Database.ApiConnectionString, new Dictionary<string, string?>
         {
             ["Auth:Oidc:test:Authority"] = idp.Address.ToString(),
             ["Auth:Oidc:test:ClientId"] = TestIdentityProvider.ClientId,
