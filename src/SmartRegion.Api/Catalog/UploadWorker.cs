@@ -110,11 +110,15 @@ internal sealed class UploadWorker(NpgsqlDataSource dataSource, UploadSettings s
                         await renewal;
                     }
                 }
-                await versions.FinishJobAsync(job.JobId, error, stoppingToken);
+                // The job's outcome is recorded even when the host is stopping: its load has committed (or failed), and a
+                // job handed back now would be taken again for nothing.
+                var finished = job;
+                await versions.FinishJobAsync(finished.JobId, error, CancellationToken.None);
+                job = null;
                 metrics.IngestJobs.Add(1, new KeyValuePair<string, object?>("outcome", error is null ? "ready" : "failed"));
-                logger.LogInformation("Ingest job {JobId} (version {VersionId}) {Outcome} in {DurationS} s", job.JobId, job.VersionId,
+                logger.LogInformation("Ingest job {JobId} (version {VersionId}) {Outcome} in {DurationS} s", finished.JobId, finished.VersionId,
                     error is null ? "ready" : $"failed: {error}", Math.Round(jobClock.Elapsed.TotalSeconds, 2));
-                if (await versions.GetAsync(job.VersionId, stoppingToken) is { } done && UploadJobRunner.UploadPath(settings.Directory, done) is { } path)
+                if (await versions.GetAsync(finished.VersionId, stoppingToken) is { } done && UploadJobRunner.UploadPath(settings.Directory, done) is { } path)
                 {
                     TryDelete(path);
                 }

@@ -87,6 +87,29 @@ public sealed class JobBudgetTests(TestDatabase db) : IDisposable
         await versions.FinishJobAsync(next, null, Ct);
     }
 
+    /// <summary>
+    /// A job handed back after its load committed (a host stopping between the load's commit and the job's "done", seen in a
+    /// full run: the next worker's load met <c>relation "v68" already exists</c> and marked the ready version failed) is done
+    /// when taken again: the ready version, its rows and its table stay as they are.
+    /// </summary>
+    [Fact]
+    public async Task Job_TakenAgainAfterItsLoadCommitted_LeavesTheReadyVersionAlone()
+    {
+        var jobId = await QueuedUploadAsync("csv", "twice.csv", p => File.WriteAllText(p, "n,name\n1,a\n2,b\n"));
+        var versions = new VersionStore(db.DataSource);
+        var runner = new UploadJobRunner(db.DataSource, _dir, new UploadLimits());
+        var first = await ClaimAsync(versions, jobId);
+        Assert.Null(await runner.RunAsync(first, Ct));
+        await versions.ReleaseJobAsync(first, CancellationToken.None);
+
+        Assert.Null(await runner.RunAsync(await ClaimAsync(versions, jobId), Ct));
+        await versions.FinishJobAsync(jobId, null, Ct);
+        var version = await versions.GetAsync(first.VersionId, Ct);
+        Assert.Equal("ready", version!.Status);
+        Assert.Equal(2, version.RowCount);
+        Assert.Null(version.Error);
+    }
+
     [Fact]
     public async Task ParquetDecompressionBomb_FailsAtTheMemoryBudget_AndTheNextJobRuns()
     {

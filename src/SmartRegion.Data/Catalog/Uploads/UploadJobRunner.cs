@@ -67,6 +67,12 @@ public sealed class UploadJobRunner(NpgsqlDataSource dataSource, string uploadDi
         {
             return "the version no longer exists";
         }
+        if (version.Status is not ("queued" or "processing"))
+        {
+            // Its load already committed (or failed for good): a job handed back after that, by a host stopping between the
+            // load's commit and the job's end, has nothing left to do. Loading again would meet the version's own table.
+            return version.Status == "failed" ? version.Error ?? "failed" : null;
+        }
         await _versions.MarkProcessingAsync(version.Id, cancellationToken);
         string? reportJson = null;
         try
