@@ -233,7 +233,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
     public async Task WhatIf_ATallObstacleSouthOfTheModules_ShadesTheFace()
     {
         var site = await SiteAsync();
-        await using var factory = new ApiFactory(db.ConnectionString);
+        await using var factory = new ApiFactory(db.ApiConnectionString);
         using var client = factory.CreateClient();
         var stored = await StoredAsync(client, site.House);
         // The house's south face (its ridge runs east–west); a 2 m box near its eaves, in the middle.
