@@ -1,5 +1,4 @@
 using Npgsql;
-using SmartRegion.Data;
 using SmartRegion.Pipelines.Ingest;
 using SmartRegion.Testing;
 using static SmartRegion.Pipelines.Tests.Fixtures;
@@ -12,25 +11,21 @@ namespace SmartRegion.Pipelines.Tests;
 /// </summary>
 public sealed class BuildingIngestEmptyTableTests(TestDatabase db) : IAsyncLifetime
 {
-    private string _connectionString = "";
-    private NpgsqlDataSource? _dataSource;
+    private ScratchDatabase? _scratch;
 
-    private NpgsqlDataSource Data => _dataSource!;
+    private NpgsqlDataSource Data => _scratch!.DataSource;
 
     public async ValueTask InitializeAsync()
     {
-        _connectionString = await db.CreateScratchDatabaseAsync(Ct);
-        _dataSource = SmartRegionDatabase.CreateDataSource(_connectionString, "empty-table-tests");
-        await Migrator.MigrateAsync(_dataSource, Ct);
+        _scratch = await ScratchDatabase.CreateAsync(db, "empty-table-tests", Ct);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_dataSource is not null)
+        if (_scratch is not null)
         {
-            await _dataSource.DisposeAsync();
+            await _scratch.DisposeAsync();
         }
-        await db.DropScratchAsync(_connectionString, CancellationToken.None);
     }
 
     [Fact]

@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Npgsql;
-using SmartRegion.Data;
 using SmartRegion.Testing;
 using static SmartRegion.Pipelines.Tests.Fixtures;
 
@@ -15,25 +13,21 @@ namespace SmartRegion.Pipelines.Tests;
 [Collection("process-environment")]
 public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
 {
-    private string _connectionString = "";
-    private NpgsqlDataSource? _dataSource;
+    private ScratchDatabase? _scratch;
     private string _out = "";
 
     public async ValueTask InitializeAsync()
     {
-        _connectionString = await db.CreateScratchDatabaseAsync(Ct);
-        _dataSource = SmartRegionDatabase.CreateDataSource(_connectionString, "tiles-tests");
-        await Migrator.MigrateAsync(_dataSource, Ct);
+        _scratch = await ScratchDatabase.CreateAsync(db, "tiles-tests", Ct);
         _out = Path.Combine(Path.GetTempPath(), "sr-tiles-" + Guid.NewGuid().ToString("N")[..8]);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_dataSource is not null)
+        if (_scratch is not null)
         {
-            await _dataSource.DisposeAsync();
+            await _scratch.DisposeAsync();
         }
-        await db.DropScratchAsync(_connectionString, CancellationToken.None);
         if (Directory.Exists(_out))
         {
             Directory.Delete(_out, true);
@@ -43,9 +37,9 @@ public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
     [Fact]
     public async Task TilesBuild_DemoDistrict_ValidGlbsQuadtreeBoundsAndFeaturesEqualTheResults()
     {
-        var (code, _, stderr) = await Cli.RunAsync(_connectionString, null, "sample", "demo", "--buildings", "40", "--out", _out, "--workers", "1");
+        var (code, _, stderr) = await Cli.RunAsync(_scratch!.ConnectionString, null, "sample", "demo", "--buildings", "40", "--out", _out, "--workers", "1");
         Assert.True(code == 0, stderr);
-        (code, _, stderr) = await Cli.RunAsync(_connectionString, null, "tiles", "build", "--max-per-tile", "6");
+        (code, _, stderr) = await Cli.RunAsync(_scratch!.ConnectionString, null, "tiles", "build", "--max-per-tile", "6");
         Assert.True(code == 0, stderr);
         Assert.Contains("tiles: tileset", stderr);
 
@@ -128,7 +122,7 @@ public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
             }
         }
         Assert.Equal(buildings, drawn.Count);
-        await using (var cmd = _dataSource!.CreateCommand("""
+        await using (var cmd = _scratch!.DataSource.CreateCommand("""
             SELECT f.building_id, f.face_no, f.annual_irradiation_kwh_per_m2 FROM solar.face_result f
             JOIN solar.building_latest l ON l.run_id = f.run_id AND l.building_id = f.building_id
             """))
@@ -149,7 +143,7 @@ public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
         }
 
         // --if-stale: nothing to do while no solar run completed since the served tileset was built.
-        (code, _, stderr) = await Cli.RunAsync(_connectionString, null, "tiles", "build", "--if-stale");
+        (code, _, stderr) = await Cli.RunAsync(_scratch!.ConnectionString, null, "tiles", "build", "--if-stale");
         Assert.True(code == 0, stderr);
         Assert.Contains("up to date", stderr);
         Assert.Equal(tilesetId, (await TilesetAsync()).Id);
@@ -158,11 +152,11 @@ public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
     [Fact]
     public async Task TilesBuild_NoBuildings_FailsWithTheReason()
     {
-        var (code, _, stderr) = await Cli.RunAsync(_connectionString, null, "tiles", "build");
+        var (code, _, stderr) = await Cli.RunAsync(_scratch!.ConnectionString, null, "tiles", "build");
         Assert.Equal(1, code);
         Assert.Contains("no buildings to draw", stderr);
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM tiles3d.tileset WHERE status = 'ready'"));
-        (code, _, stderr) = await Cli.RunAsync(_connectionString, null, "tiles", "build", "--max-per-tile", "0");
+        (code, _, stderr) = await Cli.RunAsync(_scratch!.ConnectionString, null, "tiles", "build", "--max-per-tile", "0");
         Assert.Equal(2, code);
         Assert.Contains("max-per-tile", stderr);
     }
@@ -171,12 +165,12 @@ public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
     public async Task TilesBuild_BuildingsWithoutAnyAltitude_StandOnTheMedianGround_AndAreSaidSo()
     {
         // Footprints with heights but no altitude at all (an OSM-like source), never computed: every building is drawn.
-        var (code, stdout, stderr) = await Cli.RunAsync(_connectionString, null, "sample", "district", "--buildings", "12", "--out", _out);
+        var (code, stdout, stderr) = await Cli.RunAsync(_scratch!.ConnectionString, null, "sample", "district", "--buildings", "12", "--out", _out);
         Assert.True(code == 0, stderr);
-        (code, _, stderr) = await Cli.RunAsync(_connectionString, null, "ingest", "buildings",
+        (code, _, stderr) = await Cli.RunAsync(_scratch!.ConnectionString, null, "ingest", "buildings",
             JsonNode.Parse(stdout)!["buildingsPath"]!.GetValue<string>(), "--source", "demo");
         Assert.True(code == 0, stderr);
-        await using (var cmd = _dataSource!.CreateCommand("""
+        await using (var cmd = _scratch!.DataSource.CreateCommand("""
             UPDATE region.building SET ground_altitude_ngfign69_m = NULL, roof_min_altitude_ngfign69_m = NULL, roof_max_altitude_ngfign69_m = NULL,
                                        height_above_ground_m = coalesce(height_above_ground_m, 9)
             """))
@@ -185,7 +179,7 @@ public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
         }
         var buildings = await ScalarAsync<long>("SELECT count(*) FROM region.building");
 
-        (code, _, stderr) = await Cli.RunAsync(_connectionString, null, "tiles", "build");
+        (code, _, stderr) = await Cli.RunAsync(_scratch!.ConnectionString, null, "tiles", "build");
         Assert.True(code == 0, stderr);
         Assert.Contains($"{buildings} buildings without a ground altitude stood on the region's median ground (0.0 m)", stderr);
         var (_, json) = await TilesetAsync();
@@ -194,13 +188,13 @@ public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
 
     private async Task<T> ScalarAsync<T>(string sql)
     {
-        await using var cmd = _dataSource!.CreateCommand(sql);
+        await using var cmd = _scratch!.DataSource.CreateCommand(sql);
         return (T)(await cmd.ExecuteScalarAsync(Ct))!;
     }
 
     private async Task<(long Id, string Json)> TilesetAsync()
     {
-        await using var cmd = _dataSource!.CreateCommand("SELECT id, tileset_json FROM tiles3d.tileset WHERE status = 'ready' ORDER BY id DESC LIMIT 1");
+        await using var cmd = _scratch!.DataSource.CreateCommand("SELECT id, tileset_json FROM tiles3d.tileset WHERE status = 'ready' ORDER BY id DESC LIMIT 1");
         await using var reader = await cmd.ExecuteReaderAsync(Ct);
         Assert.True(await reader.ReadAsync(Ct), "no ready tileset");
         return (reader.GetInt64(0), reader.GetString(1));
@@ -209,7 +203,7 @@ public sealed class TilesBuildTests(TestDatabase db) : IAsyncLifetime
     private async Task<Dictionary<string, byte[]>> TilesAsync(long tilesetId)
     {
         var tiles = new Dictionary<string, byte[]>();
-        await using var cmd = _dataSource!.CreateCommand("SELECT key, content FROM tiles3d.tile WHERE tileset_id = @id");
+        await using var cmd = _scratch!.DataSource.CreateCommand("SELECT key, content FROM tiles3d.tile WHERE tileset_id = @id");
         cmd.Parameters.AddWithValue("id", tilesetId);
         await using var reader = await cmd.ExecuteReaderAsync(Ct);
         while (await reader.ReadAsync(Ct))

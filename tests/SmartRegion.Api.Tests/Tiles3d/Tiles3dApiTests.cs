@@ -3,9 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using SmartRegion.Api.Tiles3d;
-using SmartRegion.Data;
 using SmartRegion.Testing;
 
 namespace SmartRegion.Api.Tests.Tiles3d;
@@ -18,29 +16,25 @@ namespace SmartRegion.Api.Tests.Tiles3d;
 public sealed class Tiles3dApiTests(TestDatabase db) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private string _connectionString = "";
-    private NpgsqlDataSource? _dataSource;
+    private ScratchDatabase? _scratch;
 
     public async ValueTask InitializeAsync()
     {
-        _connectionString = await db.CreateScratchDatabaseAsync(Ct);
-        _dataSource = SmartRegionDatabase.CreateDataSource(_connectionString, "tiles3d-api-tests");
-        await Migrator.MigrateAsync(_dataSource, Ct);
+        _scratch = await ScratchDatabase.CreateAsync(db, "tiles3d-api-tests", Ct);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_dataSource is not null)
+        if (_scratch is not null)
         {
-            await _dataSource.DisposeAsync();
+            await _scratch.DisposeAsync();
         }
-        await db.DropScratchAsync(_connectionString, CancellationToken.None);
     }
 
     [Fact]
     public async Task Tileset_BuiltWhenARunCompletes_ServedWithETags_ReplacedByTheNextRun()
     {
-        await using var factory = new ApiFactory(_connectionString);
+        await using var factory = new ApiFactory(_scratch!.ConnectionString);
         using var client = factory.CreateClient();
         var refresher = factory.Services.GetServices<IHostedService>().OfType<Tiles3dRefresher>().Single();
 
@@ -108,13 +102,13 @@ public sealed class Tiles3dApiTests(TestDatabase db) : IAsyncLifetime
     [Fact]
     public async Task RoofSamples_EachSampleWithItsCellCutToTheFace_BadBoxesRefusedWithTheParameter()
     {
-        await using var factory = new ApiFactory(_connectionString);
+        await using var factory = new ApiFactory(_scratch!.ConnectionString);
         using var client = factory.CreateClient();
         var building = await InsertBuildingAsync();
         await InsertRunAsync(building, 1234);
         // The face is the square 652000–652010 × 6862000–6862010 at 44 m; a 2 m grid from the cell centred on (652001, 6862001),
         // rising 0.5 m per step east: a cell inside, one cut by the face's east edge, one wholly outside it.
-        await using (var cmd = _dataSource!.CreateCommand("""
+        await using (var cmd = _scratch!.DataSource.CreateCommand("""
             UPDATE solar.face_result SET sample_grid = ARRAY[652001, 6862001, 44, 2, 0, 0.5, 0, 2, 0]::float8[],
                    sample_ij = ARRAY[0, 0, 4.5, 0, 6, 0]::real[], sample_kwh_per_m2 = ARRAY[1100, 1200.04, 900]::real[]
             WHERE building_id = @b
@@ -172,7 +166,7 @@ public sealed class Tiles3dApiTests(TestDatabase db) : IAsyncLifetime
 
     private async Task<long> InsertBuildingAsync()
     {
-        await using var cmd = _dataSource!.CreateCommand("""
+        await using var cmd = _scratch!.DataSource.CreateCommand("""
             WITH ir AS (INSERT INTO region.ingest_run (kind, source, file_name, status) VALUES ('buildings', 'test', 'test', 'succeeded') RETURNING id)
             INSERT INTO region.building (source, source_id, footprint, height_above_ground_m, ground_altitude_ngfign69_m, roof_max_altitude_ngfign69_m, ingest_run_id)
             SELECT 'test', 'A', ST_Multi(ST_MakeEnvelope(652000, 6862000, 652010, 6862010, 2154)), 9, 35, 44, id FROM ir RETURNING id
@@ -182,7 +176,7 @@ public sealed class Tiles3dApiTests(TestDatabase db) : IAsyncLifetime
 
     private async Task InsertRunAsync(long building, double kwhPerM2)
     {
-        await using var cmd = _dataSource!.CreateCommand("""
+        await using var cmd = _scratch!.DataSource.CreateCommand("""
             WITH r AS (INSERT INTO solar.run (status, model_version, parameters, area, tile_size_m, building_count, finished_at)
                        VALUES ('complete', 'test', '{}', '{"all": true}', 500, 1, now()) RETURNING id),
             b AS (INSERT INTO solar.building_result (run_id, building_id, status, roof_origin, centre, roof_area_m2)
