@@ -307,6 +307,21 @@ public sealed class PlaneOfArrayBatch
         var hours = _allHours;
         for (var p = 0; p < planes.Length; p++)
         {
+            if (hasHorizon && Vector512.IsHardwareAccelerated)
+            {
+                // A roof face's samples (a run of one plane): sixteen samples at a time, hour by hour (EvaluateSamples).
+                var run = 1;
+                while (p + run < planes.Length && planes[p + run] == planes[p])
+                {
+                    run++;
+                }
+                if (run >= SharedPlaneRun)
+                {
+                    EvaluateSamples(planes[p], PlaneHours(planes[p]), horizonsDeg.Slice(p * sectors, run * sectors), results.Slice(p, run));
+                    p += run - 1;
+                    continue;
+                }
+            }
             // A roof face's samples share one plane: its sky-view terms, and the hours whose sun is in front of it, are
             // found once for all of them (when at least a few planes in a row are the same).
             if (hasHorizon && (skyView is null || skyView.TiltDeg != planes[p].TiltDeg || skyView.AzimuthDeg != planes[p].AzimuthDeg))
@@ -320,18 +335,7 @@ public sealed class PlaneOfArrayBatch
                 {
                     same++;
                 }
-                hours = _allHours;
-                if (same >= SharedPlaneRun)
-                {
-                    var reused = t_planeHours is { } table && table.Elevation.Length == _allHours.SegmentStart[12] + Lanes && ReferenceEquals(table.Batch, this) ? table : null;
-                    hours = reused ?? (t_planeHours = new HourTable(_allHours));
-                    // The thread's table may already hold this plane's hours from the previous call (the flat roofs of a
-                    // tile, one after another, share one plane).
-                    if (reused is null || reused.Plane != planes[p])
-                    {
-                        hours.Keep(this, _allHours, planes[p]);
-                    }
-                }
+                hours = same >= SharedPlaneRun ? PlaneHours(planes[p]) : _allHours;
             }
             if (hasHorizon)
             {
@@ -355,6 +359,201 @@ public sealed class PlaneOfArrayBatch
                 }
             }
             results[p] = EvaluateOne(planes[p], hours, skyView, highest, skyline, slope, centres);
+        }
+    }
+
+    /// <summary>The thread's table of the hours in front of <paramref name="plane"/>, with their plane-only terms.</summary>
+    private HourTable PlaneHours(PlaneOrientation plane)
+    {
+        var reused = t_planeHours is { } table && table.Elevation.Length == _allHours.SegmentStart[12] + Lanes && ReferenceEquals(table.Batch, this) ? table : null;
+        var hours = reused ?? (t_planeHours = new HourTable(_allHours));
+        // The thread's table may already hold this plane's hours from the previous call (the flat roofs of a tile, one
+        // after another, share one plane).
+        if (reused is null || reused.Plane != plane)
+        {
+            hours.Keep(this, _allHours, plane);
+        }
+        return hours;
+    }
+
+    /// <summary>Per-thread working memory of <see cref="EvaluateSamples"/>: the skylines transposed (sector-major).</summary>
+    private sealed class SampleBuffers
+    {
+        public float[] Skyline = [], Slope = [], Ratio = [];
+        public double[] SkyViewFactor = [], Highest = [];
+
+        public void Ensure(int rows, int stride)
+        {
+            if (Skyline.Length < rows * stride)
+            {
+                (Skyline, Slope) = (new float[rows * stride * 2], new float[rows * stride * 2]);
+            }
+            if (Ratio.Length < stride)
+            {
+                (Ratio, SkyViewFactor, Highest) = (new float[stride * 2], new double[stride * 2], new double[stride * 2]);
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static SampleBuffers? t_sampleBuffers;
+
+    /// <summary>Hours summed in single precision before they are added to the double sums (as the eight-lane path: ~50 per lane).</summary>
+    private const int SampleBlockHours = 32;
+
+    /// <summary>
+    /// <see cref="EvaluateOne"/> for many samples of one plane (a roof face), the other way round: sixteen samples in the
+    /// lanes and the hours one by one, so that each hour's skyline point is a plain load from the skylines laid out
+    /// sector-major (no gather) and every hour term is one broadcast. Same formulas; each sample's monthly sums are
+    /// accumulated in single precision over blocks of <see cref="SampleBlockHours"/> hours, then in double.
+    /// </summary>
+    private void EvaluateSamples(PlaneOrientation plane, HourTable hours, ReadOnlySpan<double> horizonsDeg, Span<PlaneIrradiation> results)
+    {
+        const int L = 16;
+        var sectors = _sky.HorizonSectors;
+        var count = results.Length;
+        var stride = (count + L - 1) / L * L;
+        var rows = sectors + 1;
+        var buffers = t_sampleBuffers ??= new SampleBuffers();
+        buffers.Ensure(rows, stride);
+        var skyView = new SkyViewPlane(plane.TiltDeg, plane.AzimuthDeg, sectors);
+        var (_, _, nU) = Angles.PlaneNormal(plane.TiltDeg, plane.AzimuthDeg);
+        var openSky = (1 + nU) / 2;
+        Span<double> centres = sectors <= 1024 ? stackalloc double[sectors] : new double[sectors];
+        var skyT = buffers.Skyline;
+        var slopeT = buffers.Slope;
+        for (var s = 0; s < stride; s++)
+        {
+            if (s >= count)
+            {
+                // Lanes past the last sample: an open sky, never read back.
+                for (var k = 0; k < rows; k++)
+                {
+                    skyT[k * stride + s] = slopeT[k * stride + s] = 0;
+                }
+                buffers.Ratio[s] = 0;
+                continue;
+            }
+            results[s] = default;
+            var h = horizonsDeg.Slice(s * sectors, sectors);
+            var highest = float.MinValue;
+            for (var k = 0; k < sectors; k++)
+            {
+                var next = h[k + 1 == sectors ? 0 : k + 1];
+                var e = (float)h[k];
+                skyT[k * stride + s] = e;
+                slopeT[k * stride + s] = (float)(next - h[k]);
+                centres[k] = (h[k] + next) / 2;
+                highest = Math.Max(highest, e);
+            }
+            skyT[sectors * stride + s] = (float)h[0];
+            slopeT[sectors * stride + s] = 0;
+            var svf = SkyView.TiltedPlane(skyView, centres);
+            var ratio = openSky > 0 ? svf / openSky : 0;
+            buffers.SkyViewFactor[s] = svf;
+            buffers.Highest[s] = highest;
+            buffers.Ratio[s] = (float)ratio;
+        }
+        var perez = _model == SkyModel.Perez;
+        var circumsolar = _model != SkyModel.Isotropic;
+        ref var planeBeam = ref MemoryMarshal.GetArrayDataReference(hours.PlaneBeam);
+        ref var planeCircumsolar = ref MemoryMarshal.GetArrayDataReference(hours.PlaneCircumsolar);
+        ref var planeSky = ref MemoryMarshal.GetArrayDataReference(hours.PlaneSky);
+        ref var elevation = ref MemoryMarshal.GetArrayDataReference(hours.Elevation);
+        ref var weight = ref MemoryMarshal.GetArrayDataReference(hours.Weight);
+        ref var sector = ref MemoryMarshal.GetArrayDataReference(hours.Sector);
+        Span<double> beamLanes = stackalloc double[L];
+        Span<double> skyLanes = stackalloc double[L];
+        for (var g = 0; g < stride; g += L)
+        {
+            var lanes = Math.Min(L, count - g);
+            var groupHighest = float.MinValue;
+            for (var s = g; s < g + lanes; s++)
+            {
+                groupHighest = Math.Max(groupHighest, (float)buffers.Highest[s]);
+            }
+            ref var skyRef = ref MemoryMarshal.GetArrayDataReference(skyT);
+            ref var slopeRef = ref MemoryMarshal.GetArrayDataReference(slopeT);
+            var vRatio = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(buffers.Ratio), (nuint)g);
+            for (var m = 0; m < 12; m++)
+            {
+                int start = hours.SegmentStart[m], end = hours.SegmentStart[m + 1];
+                // Hours from the first whose sun is above every skyline point of the sixteen samples need no mask.
+                var split = FirstAtOrAbove(hours.Elevation, start, end, groupHighest);
+                Vector512<double> beamLo = default, beamHi = default, skyLo = default, skyHi = default;
+                for (var j0 = start; j0 < end; j0 += SampleBlockHours)
+                {
+                    var j1 = Math.Min(end, j0 + SampleBlockHours);
+                    var beamAcc = Vector512<float>.Zero;
+                    var skyAcc = Vector512<float>.Zero;
+                    var j = j0;
+                    for (; j < Math.Min(j1, split); j++)
+                    {
+                        var row = (nuint)(Unsafe.Add(ref sector, j) * stride + g);
+                        var line = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, j)), Vector512.LoadUnsafe(ref slopeRef, row), Vector512.LoadUnsafe(ref skyRef, row));
+                        var seen = Vector512.GreaterThanOrEqual(Vector512.Create(Unsafe.Add(ref elevation, j)), line);
+                        beamAcc += Vector512.Create(Unsafe.Add(ref planeBeam, j)) & seen;
+                        var circumsolarPart = Vector512.Create(Unsafe.Add(ref planeCircumsolar, j)) & seen;
+                        if (perez)
+                        {
+                            skyAcc += Vector512.Max(Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref planeSky, j)), vRatio, circumsolarPart), Vector512<float>.Zero);
+                        }
+                        else if (circumsolar)
+                        {
+                            skyAcc += circumsolarPart;
+                        }
+                    }
+                    for (; j < j1; j++)
+                    {
+                        var circumsolarPart = Vector512.Create(Unsafe.Add(ref planeCircumsolar, j));
+                        beamAcc += Vector512.Create(Unsafe.Add(ref planeBeam, j));
+                        if (perez)
+                        {
+                            skyAcc += Vector512.Max(Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref planeSky, j)), vRatio, circumsolarPart), Vector512<float>.Zero);
+                        }
+                        else if (circumsolar)
+                        {
+                            skyAcc += circumsolarPart;
+                        }
+                    }
+                    beamLo += Vector512.WidenLower(beamAcc);
+                    beamHi += Vector512.WidenUpper(beamAcc);
+                    skyLo += Vector512.WidenLower(skyAcc);
+                    skyHi += Vector512.WidenUpper(skyAcc);
+                }
+                beamLo.CopyTo(beamLanes);
+                beamHi.CopyTo(beamLanes[8..]);
+                skyLo.CopyTo(skyLanes);
+                skyHi.CopyTo(skyLanes[8..]);
+                for (var l = 0; l < lanes; l++)
+                {
+                    var svf = buffers.SkyViewFactor[g + l];
+                    var ratio = openSky > 0 ? svf / openSky : 0;
+                    var kIso = (1 + nU) * ratio;
+                    var groundFactor = _albedo * Math.Max(0, 1 - svf);
+                    ref var result = ref results[g + l];
+                    double beam = beamLanes[l], diffuse = skyLanes[l] + hours.MonthlyBehindPerezWh[m] * ratio;
+                    if (!perez)
+                    {
+                        diffuse += _monthlyIsotropicHalfWh[m] * kIso;
+                    }
+                    var ground = _monthlyGhiWh[m] * groundFactor;
+                    result.MonthlyKwhPerM2[m] = (beam + diffuse + ground) / 1000;
+                    result.BeamKwhPerM2 += beam;
+                    result.SkyDiffuseKwhPerM2 += diffuse;
+                    result.GroundReflectedKwhPerM2 += ground;
+                }
+            }
+            for (var l = 0; l < lanes; l++)
+            {
+                ref var result = ref results[g + l];
+                result.SkyViewFactor = buffers.SkyViewFactor[g + l];
+                var (beamWh, skyWh, groundWh) = (result.BeamKwhPerM2, result.SkyDiffuseKwhPerM2, result.GroundReflectedKwhPerM2);
+                result.BeamKwhPerM2 = beamWh / 1000;
+                result.SkyDiffuseKwhPerM2 = skyWh / 1000;
+                result.GroundReflectedKwhPerM2 = groundWh / 1000;
+                result.AnnualKwhPerM2 = (beamWh + skyWh + groundWh) / 1000;
+            }
         }
     }
 

@@ -46,6 +46,43 @@ public sealed class PlaneOfArrayTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Batch_ManySamplesOfOnePlane_EqualOnePlaneAtATime(SkyModel model, bool tilted)
+    {
+        // A roof face's samples (a run of one plane, 37: two full groups of sixteen and a partial one, each sample its own
+        // skyline, some open, some walled) against the same planes one at a time (interleaved with another plane, so no
+        // run forms): the same figures to single-precision noise.
+        var sky = PvgisSky.Value;
+        var batch = new PlaneOfArrayBatch(sky, model, 0.2);
+        var face = tilted ? new PlaneOrientation(35, 160) : new PlaneOrientation(0, 180);
+        var other = new PlaneOrientation(20, 90);
+        var random = new Random(14);
+        const int samples = 37;
+        var skylines = Enumerable.Range(0, samples).Select(s => Enumerable.Range(0, sky.HorizonSectors)
+            .Select(k => s % 9 == 0 ? 0.0 : s == 5 ? 85.0 : Math.Max(0, random.NextDouble() * (s % 4) * 20 - 10)).ToArray()).ToArray();
+        var run = new PlaneIrradiation[samples];
+        batch.Evaluate(Enumerable.Repeat(face, samples).ToArray(), skylines.SelectMany(h => h).ToArray(), run);
+        var alone = new PlaneIrradiation[2 * samples];
+        batch.Evaluate(Enumerable.Range(0, 2 * samples).Select(i => i % 2 == 0 ? face : other).ToArray(),
+            skylines.SelectMany(h => h.Concat(h)).ToArray(), alone);
+        for (var s = 0; s < samples; s++)
+        {
+            var expected = alone[2 * s];
+            Assert.Equal(expected.SkyViewFactor, run[s].SkyViewFactor, 1e-12);
+            Assert.Equal(expected.BeamKwhPerM2, run[s].BeamKwhPerM2, 2e-6 * Math.Max(1, expected.BeamKwhPerM2));
+            Assert.Equal(expected.SkyDiffuseKwhPerM2, run[s].SkyDiffuseKwhPerM2, 2e-6 * Math.Max(1, expected.SkyDiffuseKwhPerM2));
+            Assert.Equal(expected.GroundReflectedKwhPerM2, run[s].GroundReflectedKwhPerM2, 1e-9);
+            Assert.Equal(expected.AnnualKwhPerM2, run[s].AnnualKwhPerM2, 2e-6 * Math.Max(1, expected.AnnualKwhPerM2));
+            for (var m = 0; m < 12; m++)
+            {
+                Assert.Equal(expected.MonthlyKwhPerM2[m], run[s].MonthlyKwhPerM2[m], 2e-6 * Math.Max(1, expected.MonthlyKwhPerM2[m]));
+            }
+        }
+        // A walled sample loses its beam, an open one keeps it.
+        Assert.True(run[5].BeamKwhPerM2 < 0.01 * run[0].BeamKwhPerM2);
+    }
+
     private static readonly Lazy<StationSky> NsrdbSky = new(() => StationSky.Compute(WeatherReaderTests.Read(WeatherReaderTests.Nsrdb)));
 
     public static TheoryData<string, SkyModel> FilesAndModels => new()
