@@ -32,6 +32,8 @@ await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeL
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
         "--enable-precise-memory-info",   // performance.memory to the byte (the orbit's JS heap), not bucketed
+        // Every request that would leave 127.0.0.1 goes to a proxy that is not there (loopback bypasses proxies).
+        "--proxy-server=http://127.0.0.1:9",
     ],
 });
 
@@ -53,6 +55,16 @@ for (var i = 0; i < options.Runs; i++)
         await context.AddInitScriptAsync(helpers);
         await context.AddInitScriptAsync(probe);
         var page = await context.NewPageAsync();
+        // MAP_BENCH_PROFILE=DIR: a V8 CPU profile of each visit (Chrome DevTools Protocol), for where the main thread's time goes.
+        var profileDir = Environment.GetEnvironmentVariable("MAP_BENCH_PROFILE");
+        ICDPSession? cdp = null;
+        if (profileDir is { Length: > 0 })
+        {
+            cdp = await context.NewCDPSessionAsync(page);
+            await cdp.SendAsync("Profiler.enable");
+            await cdp.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 1000 });
+            await cdp.SendAsync("Profiler.start");
+        }
         var load = Load();
         await page.GotoAsync("/", new() { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
         await page.WaitForFunctionAsync("() => window.smartregionBench?.firstRoofs !== null && window.smartregionBench?.firstRoofs !== undefined",
@@ -67,6 +79,23 @@ for (var i = 0; i < options.Runs; i++)
                        cesiumJsBytes: cesium?.transferSize ?? null };
             }
             """);
+        // MAP_BENCH_TIMELINE=DIR: each visit's timeline (the probe's marks: Cesium's global, the scene, every frame with the
+        // tileset's statistics, tile loads) and resource timings, one JSON file per visit, to see where the time goes.
+        if (Environment.GetEnvironmentVariable("MAP_BENCH_TIMELINE") is { Length: > 0 } timelineDir)
+        {
+            var detail = await page.EvaluateAsync<JsonElement>("""
+                () => ({ timeline: window.smartregionBench.timeline,
+                         resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(location.origin, ''),
+                           start: Math.round(e.startTime), responseStart: Math.round(e.responseStart), end: Math.round(e.responseEnd),
+                           bytes: e.transferSize, status: e.responseStatus })) })
+                """);
+            await File.WriteAllTextAsync(Path.Combine(timelineDir, $"{v.Name}-{i + 1}.json"), detail.GetRawText());
+        }
+        if (cdp is not null)
+        {
+            var profile = await cdp.SendAsync("Profiler.stop");
+            await File.WriteAllTextAsync(Path.Combine(profileDir!, $"{v.Name}-{i + 1}.cpuprofile"), profile?.GetProperty("profile").GetRawText());
+        }
         var firstRoofs = r.GetProperty("firstRoofsMs").GetDouble();
         var firstFrame = r.GetProperty("firstFrameMs").GetDouble();
         v.Roofs.Add(firstRoofs);
@@ -95,8 +124,11 @@ JsonObject FirstRoofs((string Name, string Url, JsonArray Runs, List<double> Roo
     ["ratio"] = Math.Round(Median(v.Roofs) / Median(v.Frames), 2),
     ["runs"] = v.Runs.DeepClone(),   // the first variant's figures go out twice (firstRoofs and variants[0])
 };
-result["firstRoofs"] = FirstRoofs(variants[0]);
-if (variants.Count > 1)
+if (options.Runs > 0)
+{
+    result["firstRoofs"] = FirstRoofs(variants[0]);
+}
+if (variants.Count > 1 && options.Runs > 0)
 {
     result["variants"] = new JsonArray(variants.Select(v => (JsonNode)new JsonObject { ["name"] = v.Name, ["url"] = v.Url, ["firstRoofs"] = FirstRoofs(v) }).ToArray());
     foreach (var v in variants)
@@ -111,8 +143,19 @@ if (options.OrbitFrames > 0)
     await using var context = await NewContextAsync(browser, options.Url);
     await context.AddInitScriptAsync(helpers);
     var page = await context.NewPageAsync();
-    await page.GotoAsync("/", new() { WaitUntil = WaitUntilState.Load, Timeout = 120_000 });
-    await page.WaitForFunctionAsync("() => document.body.dataset.mapReady === 'true'", null, new() { Timeout = 180_000 });
+    // The page opened on the orbit's first view (?cam=, the camera south of the tileset's centre, pitch −35°): its default
+    // view, the whole city, would stream most of the city's tiles and footprints first.
+    using var http = new HttpClient { BaseAddress = new Uri(options.Url) };
+    var region = JsonNode.Parse(await http.GetStringAsync("/api/v1/3dtiles/buildings/tileset.json"))!["root"]!["boundingVolume"]!["region"]!.AsArray();
+    var lon = (region[0]!.GetValue<double>() + region[2]!.GetValue<double>()) / 2 * 180 / Math.PI;
+    var lat = (region[1]!.GetValue<double>() + region[3]!.GetValue<double>()) / 2 * 180 / Math.PI;
+    var pitch = -35 * Math.PI / 180;
+    var cam = FormattableString.Invariant(
+        $"{lon:F6},{lat + options.OrbitRangeM * Math.Cos(pitch) * -1 / 111_320:F6},{options.OrbitRangeM * -Math.Sin(pitch):F0},0,-35");
+    await page.GotoAsync($"/?cam={cam}", new() { WaitUntil = WaitUntilState.Load, Timeout = 120_000 });
+    // Not the page's map-ready (every tile of its first view, the whole city, loaded: minutes on a loaded machine): the
+    // tileset is there, and the orbit waits for the tiles of its own view.
+    await page.WaitForFunctionAsync("() => !!window.smartregionMap?.tileset", null, new() { Timeout = 180_000 });
     const string orbit = """
         async ([frames, rangeM, buildings]) => {
           const map = window.smartregionMap;
@@ -174,6 +217,11 @@ if (options.OrbitFrames > 0)
         $"orbit: p50 {Percentile(withTimes, 0.5):F0} ms, p95 {Percentile(withTimes, 0.95):F0} ms per frame; without the buildings p50 {Percentile(withoutTimes, 0.5):F0} ms (load {loadOrbit})"));
 }
 result["loadAfter"] = Load();
+if (!OutsideRequests.IsEmpty)
+{
+    Console.Error.WriteLine($"requests that would have left 127.0.0.1 (refused): {string.Join(", ", OutsideRequests.Distinct().Take(5))}");
+    return 1;
+}
 Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
 return 0;
 
@@ -185,11 +233,18 @@ static async Task<IBrowserContext> NewContextAsync(IBrowser browser, string url)
         Locale = "fr-FR",
         ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
     });
-    // Nothing leaves 127.0.0.1 (as in the tests): an outside request would be a bug, and would distort the timing. A pattern
-    // (matched in Playwright's driver), not a predicate: a predicate sends every request of the page through this process
-    // and back, a delay on each tile that no visitor has.
-    await context.RouteAsync(new System.Text.RegularExpressions.Regex(@"^(?:https?|wss?)://(?!127\.0\.0\.1(?:[:/?#]|$))",
-        System.Text.RegularExpressions.RegexOptions.IgnoreCase), route => route.AbortAsync("blockedbyclient"));
+    // Nothing leaves 127.0.0.1 (as in the tests): an outside request would be a bug, and would distort the timing. The
+    // browser's proxy (below, at launch) refuses every one; they are counted here and fail the run. Not a Playwright route:
+    // routing turns the browser's HTTP cache off, and a visitor has one (Cesium's second tileset.json is a 304, the
+    // contents the page asks for early are read from it).
+    context.Request += (_, request) =>
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(request.Url, @"^(?:(?:https?|wss?)://127\.0\.0\.1(?:[:/?#]|$)|data:|blob:)",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            OutsideRequests.Add(request.Url);
+        }
+    };
     return context;
 }
 
@@ -293,7 +348,7 @@ internal sealed record Options(IReadOnlyList<(string Name, string Url)> Urls, in
                     urls.Add(eq > 0 && !value[..eq].Contains(':', StringComparison.Ordinal) ? (value[..eq], value[(eq + 1)..]) : ("main", value));
                     i++;
                     break;
-                case "--runs" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0: runs = n; i++; break;
+                case "--runs" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n >= 0: runs = n; i++; break;
                 case "--orbit-frames" when int.TryParse(value, CultureInfo.InvariantCulture, out var f) && f >= 0: orbit = f; i++; break;
                 case "--orbit-range-m" when double.TryParse(value, CultureInfo.InvariantCulture, out var m) && m > 0: range = m; i++; break;
                 case "--chromium" when value is not null: chromium = value; i++; break;
@@ -302,4 +357,10 @@ internal sealed record Options(IReadOnlyList<(string Name, string Url)> Urls, in
         }
         return urls.Count == 0 ? null : new Options(urls, runs, orbit, range, chromium);
     }
+}
+
+internal static partial class Program
+{
+    /// <summary>URLs the pages asked for outside 127.0.0.1 (refused by the browser's proxy): the run fails when any.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> OutsideRequests = [];
 }

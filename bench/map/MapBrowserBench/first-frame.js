@@ -6,8 +6,15 @@
 // Pixels are read in postRender, in the same task as the render (WebGL's buffer is still there), and only once the tileset
 // has drawn something, so the probe costs nothing before the roofs can be on screen.
 (() => {
-  const probe = { firstFrame: null, firstRoofs: null, roofShare: null, framesChecked: 0 };
+  const probe = { firstFrame: null, firstRoofs: null, roofShare: null, framesChecked: 0, timeline: [] };
+  const mark = (what, extra) => probe.timeline.push({ t: Math.round(performance.now()), what, ...extra });
   window.smartregionBench = probe;
+  try {
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) mark('longtask', { ms: Math.round(e.duration), start: Math.round(e.startTime) }); })
+      .observe({ type: 'longtask', buffered: true });
+  } catch { /* no long-task timing in this browser */ }
+  const poll = () => (window.Cesium ? mark('Cesium global') : setTimeout(poll, 20));
+  poll();
   // Attached the moment the page publishes its scene (window.smartregionMap), before Cesium's first frame.
   let published;
   Object.defineProperty(window, 'smartregionMap', {
@@ -16,12 +23,25 @@
     set: (map) => { published = map; watch(map); },
   });
   const watch = (map) => {
+    mark('scene published');
     const scene = map.viewer.scene;
+    let tilesetSeen = null;
+    scene.preRender.addEventListener(() => mark('preRender'));
     const copy = document.createElement('canvas');
     const remove = scene.postRender.addEventListener(() => {
       const now = performance.now();
       probe.firstFrame ??= now;
       const tileset = map.tileset;
+      if (tileset && tileset !== tilesetSeen) {
+        tilesetSeen = tileset;
+        mark('tileset seen');
+        tileset.tileLoad.addEventListener((tile) => mark('tileLoad', { url: tile.content?.url?.slice(-40) }));
+        tileset.tileVisible.addEventListener(() => { if (!probe.firstVisible) { probe.firstVisible = 1; mark('tileVisible'); } });
+        tileset.initialTilesLoaded.addEventListener(() => mark('initialTilesLoaded'));
+      }
+      const st = tileset?.statistics;
+      mark('postRender', st ? { cmds: st.numberOfCommands, pending: st.numberOfPendingRequests, processing: st.numberOfTilesProcessing,
+                                 ready: st.numberOfTilesWithContentReady, selected: st.selected } : {});
       if (!tileset || tileset.statistics.numberOfCommands === 0) { scene.requestRender(); return; }
       const source = scene.canvas;
       copy.width = source.width;

@@ -47,7 +47,10 @@ internal static partial class Tiles3dEndpoints
                     detail: "No 3D tileset has been built yet: it is built when a solar run completes (or by ./smartregion tiles build).",
                     extensions: new Dictionary<string, object?> { ["code"] = "tiles_not_built" });
             }
-            http.Response.Headers.CacheControl = "no-cache";
+            // Ten seconds fresh: the map page reads it, then Cesium reads it again once its viewer is up — from the browser's
+            // cache, not behind the page's first tile requests on the host (bench/map, docs/map.md#first-roofs). A rebuilt
+            // tileset shows within ten seconds; the one it replaces stays served until the next build.
+            http.Response.Headers.CacheControl = "max-age=10";
             http.Response.Headers.ETag = current.ETag;
             http.Response.Headers.LastModified = current.FinishedAt.ToUniversalTime().ToString("R", CultureInfo.InvariantCulture);
             if (Matches(http, current.ETag))

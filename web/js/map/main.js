@@ -6,7 +6,7 @@ import { api, ApiError } from '/js/common/api.js';
 import { h, replace, $ } from '/js/common/dom.js';
 import { t } from '/js/common/i18n.js';
 import { hasWebGl, loadCesium } from './cesium-loader.js';
-import { MapScene } from './scene.js';
+import { MapScene, prefetchFirstTiles } from './scene.js';
 import { setUpSearch } from './search.js';
 import { renderReport } from './roofPanel.js';
 import { renderLegend } from './legend.js';
@@ -77,7 +77,9 @@ async function startScene() {
   }
   let Cesium;
   try {
-    Cesium = await loadCesium();
+    const cesiumLoading = loadCesium();
+    if (tilesetJson) prefetchFirstTiles(tilesetJson);
+    Cesium = await cesiumLoading;
   } catch (error) {
     showMessage(t('map.message.cesiumFailed', { message: error.message }));
     document.body.dataset.mapReady = 'failed';

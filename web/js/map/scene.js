@@ -7,6 +7,26 @@ const PANEL_LIFT_M = 0.08;          // above the roof plane, so that panels neve
 const SELECTED_WALL = '#3a9bd9';
 const SHADE_FLOOR = 0.78;          // a face turned away from the sun keeps this share of its colour (the sun adds the rest)
 
+/**
+ * Asks for the tileset's first contents (the root's and its children's GLBs) while Cesium.js is still downloading and
+ * parsing, so that they are in the HTTP cache (immutable, a year) when Cesium asks for them once its viewer is up: the
+ * bench/map timeline had them requested 1.5 s after the tileset.json, then waiting 0.4–1.9 s for the host, which shares the
+ * machine's cores with the browser's software rendering (docs/map.md#first-roofs). Cesium appends the tileset's
+ * asset.tilesetVersion as a `v` query to every content URI: the same URL is asked for here, or the cache would miss.
+ */
+export function prefetchFirstTiles(tilesetJson) {
+  const base = new URL(TILESET_URL, location.href);
+  const version = tilesetJson.asset?.tilesetVersion;
+  const root = tilesetJson.root;
+  for (const tile of [root, ...(root?.children ?? [])]) {
+    const uri = tile?.content?.uri;
+    if (!uri) continue;
+    const url = new URL(uri, base);
+    if (version !== undefined) url.searchParams.set('v', version);
+    fetch(url, { credentials: 'same-origin', priority: 'low' }).then((r) => r.arrayBuffer()).catch(() => {});
+  }
+}
+
 export class MapScene {
   /**
    * container: the element that receives the canvas; options.light: the cheap rendering used by headless browsers
@@ -36,6 +56,7 @@ export class MapScene {
     viewer.shadowMap.maximumDistance = 1500;
     viewer.shadowMap.darkness = 0.35;
     viewer.clock.shouldAnimate = false;
+    presetBrdfLut(Cesium, scene);
     // The canvas is drawn by Cesium; the page gives it a name and lets the keyboard drive it.
     scene.canvas.setAttribute('aria-hidden', 'true');
     this.tileset = null;
@@ -370,4 +391,37 @@ export class MapScene {
   }
 
   render() { this.viewer.scene.requestRender(); }
+}
+
+const BRDF_LUT_SIZE = 256;
+
+/**
+ * Cesium's split-sum BRDF table (x: n·v, y: roughness → scale and bias of the specular term), given before the first model
+ * instead of rendered. Cesium renders it the first time a model is updated, lit or not: a 256×256 pass of 1,024 importance
+ * samples a texel whose compile and draw held a software renderer (SwiftShader) for 1.3–1.5 s while the first roofs waited
+ * (bench/map: docs/map.md#first-roofs). The buildings are unlit (their CustomShader) and never read it; a physically based
+ * model would read Karis's analytic fit of the same integral ("Physically Based Shading on Mobile", 2014), computed here in
+ * a few milliseconds. Cesium's generator keeps a table it already has (and destroys it with the scene); a Cesium without
+ * that generator is left as it is.
+ */
+function presetBrdfLut(Cesium, scene) {
+  const generator = scene._brdfLutGenerator;
+  if (!generator || generator._colorTexture !== undefined || !Cesium.Texture) return;
+  const n = BRDF_LUT_SIZE;
+  const texels = new Uint8Array(n * n * 4);
+  for (let j = 0; j < n; j++) {
+    const roughness = (j + 0.5) / n;
+    const [rx, ry, rz, rw] = [1 - roughness, 0.0425 - 0.0275 * roughness, 1.04 - 0.572 * roughness, 0.022 * roughness - 0.04];
+    for (let i = 0; i < n; i++) {
+      const nDotV = (i + 0.5) / n;
+      const a004 = Math.min(rx * rx, 2 ** (-9.28 * nDotV)) * rx + ry;
+      const o = (j * n + i) * 4;
+      texels[o] = Math.round(255 * Math.min(Math.max(-1.04 * a004 + rz, 0), 1));
+      texels[o + 1] = Math.round(255 * Math.min(Math.max(1.04 * a004 + rw, 0), 1));
+      texels[o + 3] = 255;
+    }
+  }
+  generator._colorTexture = new Cesium.Texture({
+    context: scene.context, width: n, height: n, flipY: false, source: { width: n, height: n, arrayBufferView: texels },
+  });
 }
