@@ -238,48 +238,80 @@ public sealed class MapPageTests(WebSite site)
         await Assertions.Expect(page.Locator("#report-title")).ToHaveTextAsync(address.Label, new() { Timeout = 60_000 });
 
         // "Correct my roof", as a resident does it: the first face's slope typed wrong (a wall, then a word) → a message
-        // beside the field, nothing sent; then 15° steeper (or flatter) → the API's what-if for exactly those faces, shown as
-        // a simulation beside the official figures; back → the official report again.
+        // beside the field, nothing sent; a chimney on face 1 typed 80 m tall → its message, nothing sent; then the slope 15°
+        // steeper (or flatter) and the chimney 4 m tall → the what-if the page sends holds exactly those faces and that
+        // chimney (heightM), and the page shows the API's answer to it as a simulation beside the official figures; back →
+        // the official report again.
         var official = await ApiReportAsync($"/api/v1/solar/buildings/{address.Id}");
         var faces = official.GetProperty("roofFaces").EnumerateArray().Where(f => f.TryGetProperty("polygonWgs84", out var g) && g.ValueKind == JsonValueKind.Object).ToList();
         var tilt0 = Math.Round(faces[0].GetProperty("tiltDeg").GetDouble(), MidpointRounding.AwayFromZero);
         var corrected = tilt0 > 50 ? tilt0 - 15 : tilt0 + 15;
-        // The faces left as shown go back with the report's own values (the page shows them to the degree).
-        var body = new
-        {
-            roofFaces = faces.Select((f, i) => new
-            {
-                polygonWgs84 = f.GetProperty("polygonWgs84"),
-                tiltDeg = i == 0 ? corrected : f.GetProperty("tiltDeg").GetDouble(),
-                azimuthDeg = f.GetProperty("azimuthDeg").GetDouble(),
-            }).ToList(),
-        };
-        using var http = new HttpClient { BaseAddress = site.BaseAddress };
-        var simulated = await (await http.PostAsJsonAsync($"/api/v1/solar/buildings/{address.Id}/what-if", body, Ct)).EnsureSuccessStatusCode()
-            .Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.NotEqual(Format(official.GetProperty("annualKwhAc").GetDouble(), 0), Format(simulated.GetProperty("annualKwhAc").GetDouble(), 0));
         var whatIfs = 0;
-        page.Request += (_, r) => { if (r.Method == "POST" && r.Url.EndsWith("/what-if", StringComparison.Ordinal)) Interlocked.Increment(ref whatIfs); };
+        string? sent = null;
+        page.Request += (_, r) =>
+        {
+            if (r.Method == "POST" && r.Url.EndsWith("/what-if", StringComparison.Ordinal))
+            {
+                sent = r.PostData;
+                Interlocked.Increment(ref whatIfs);
+            }
+        };
         await page.Locator("summary", new() { HasText = "Corriger mon toit" }).ClickAsync();
-        var slope = page.GetByRole(AriaRole.Textbox, new() { Name = $"Pente du pan {faces[0].GetProperty("faceNo").GetInt32()}, en degrés" });
+        var faceNo = faces[0].GetProperty("faceNo").GetInt32();
+        var slope = page.GetByRole(AriaRole.Textbox, new() { Name = $"Pente du pan {faceNo}, en degrés" });
         var submit = page.GetByRole(AriaRole.Button, new() { Name = "Recalculer avec mes corrections" });
         await slope.FillAsync("80");
         await submit.ClickAsync();
         await Assertions.Expect(page.Locator("#correct-form .fr-error-text:visible")).ToHaveTextAsync(
-            $"Pente du pan {faces[0].GetProperty("faceNo").GetInt32()} : 80° n'est pas une pente de toit : de 0 à 75°");
+            $"Pente du pan {faceNo} : 80° n'est pas une pente de toit : de 0 à 75°");
         await Assertions.Expect(slope).ToHaveAttributeAsync("aria-invalid", "true");
         await Assertions.Expect(slope).ToBeFocusedAsync();
         await Assertions.Expect(page.Locator("#correct-status")).ToHaveTextAsync("Une valeur est à corriger : voyez le message sous le champ.");
         await slope.FillAsync("raide");
         await submit.ClickAsync();
         await Assertions.Expect(page.Locator("#correct-form .fr-error-text:visible")).ToContainTextAsync("« raide » n'est pas un nombre de degrés");
+        await slope.FillAsync(Inv(corrected).Replace('.', ','));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ajouter un obstacle" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Type de l'obstacle 1" })).ToHaveValueAsync("chimney");
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Pan de l'obstacle 1" })).ToHaveValueAsync("0");
+        var height = page.GetByRole(AriaRole.Textbox, new() { Name = "Hauteur de l'obstacle 1 au-dessus du pan, en mètres" });
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Côté de l'obstacle 1, en mètres" }).FillAsync("1,5");
+        await height.FillAsync("80");
+        await submit.ClickAsync();
+        await Assertions.Expect(page.Locator("#correct-form .fr-error-text:visible")).ToHaveTextAsync(
+            "Hauteur de l'obstacle 1 : 80 m n'est pas une hauteur d'obstacle : de 0 à 50 m au-dessus du pan");
+        await Assertions.Expect(height).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(height).ToBeFocusedAsync();
         await page.Locator("#correct-form").ScrollIntoViewIfNeededAsync();
         await browser.ScreenshotAsync("3-correct-my-roof-refused", fullPage: false);
         Assert.Equal(0, whatIfs);
-        await slope.FillAsync(Inv(corrected).Replace('.', ','));
+        await height.FillAsync("4");
         await submit.ClickAsync();
         await Assertions.Expect(page.Locator("#report-simulation")).ToBeVisibleAsync(new() { Timeout = SlowMs });
         Assert.Equal(1, whatIfs);
+        // What the page sent: every face as the report gave it but the first one's slope, and the chimney, 4 m tall, a
+        // 1.5 m square on face 1.
+        using var request = JsonDocument.Parse(sent!);
+        var sentFaces = request.RootElement.GetProperty("roofFaces").EnumerateArray().ToList();
+        Assert.Equal(faces.Count, sentFaces.Count);
+        Assert.Equal(corrected, sentFaces[0].GetProperty("tiltDeg").GetDouble());
+        for (var i = 1; i < faces.Count; i++)
+        {
+            Assert.Equal(faces[i].GetProperty("tiltDeg").GetDouble(), sentFaces[i].GetProperty("tiltDeg").GetDouble());
+        }
+        var chimney = Assert.Single(request.RootElement.GetProperty("obstacles").EnumerateArray());
+        Assert.Equal(1, chimney.GetProperty("faceNo").GetInt32());
+        Assert.Equal("chimney", chimney.GetProperty("kind").GetString());
+        Assert.Equal(4, chimney.GetProperty("heightM").GetDouble());
+        var square = chimney.GetProperty("polygonWgs84").GetProperty("coordinates")[0].EnumerateArray().Select(c => (Lon: c[0].GetDouble(), Lat: c[1].GetDouble())).ToList();
+        Assert.Equal(1.5, (square.Max(c => c.Lat) - square.Min(c => c.Lat)) * 111_320, 2);
+        // The page shows the API's answer to exactly that request.
+        using var http = new HttpClient { BaseAddress = site.BaseAddress };
+        using var content = new StringContent(sent!, Encoding.UTF8, "application/json");
+        var simulated = await (await http.PostAsync($"/api/v1/solar/buildings/{address.Id}/what-if", content, Ct)).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(4, simulated.GetProperty("simulation").GetProperty("obstacles")[0].GetProperty("heightM").GetDouble());
+        Assert.NotEqual(Format(official.GetProperty("annualKwhAc").GetDouble(), 0), Format(simulated.GetProperty("annualKwhAc").GetDouble(), 0));
         await Assertions.Expect(page.Locator("#report-official-figures")).ToContainTextAsync("Rapport officiel");
         Assert.Contains(Format(official.GetProperty("annualKwhAc").GetDouble(), 0), Squash(await page.Locator("#report-official-figures").InnerTextAsync()));
         await ExpectNumberAsync(page, "#report-kwh", simulated.GetProperty("annualKwhAc").GetDouble(), 0);

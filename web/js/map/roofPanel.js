@@ -230,10 +230,12 @@ function facesTable(r) {
 }
 
 /**
- * "Correct my roof": each face's tilt and azimuth as the resident knows them; onWhatIf({ roofFaces }) asks the API to compute
+ * "Correct my roof": each face's tilt and azimuth as the resident knows them, and the obstacles on it (obstacleList);
+ * onWhatIf({ roofFaces, obstacles }) asks the API to compute
  * the roof again with them (POST …/what-if, nothing stored) and shows the answer. The faces go back with the outlines the
  * report gave. Every value is checked here first, each refusal said beside its field in the page's language; a refusal of the
- * API (400 invalid_field, `roofFaces[i].tiltDeg`) goes beside the field it names, any other failure under the button.
+ * API (400 invalid_field, `roofFaces[i].tiltDeg`, `obstacles[i].heightM`) goes beside the field it names, any other failure
+ * under the button.
  */
 function correction(r, onWhatIf) {
   const faces = (r.roofFaces ?? []).filter((f) => f.polygonWgs84);
@@ -241,7 +243,6 @@ function correction(r, onWhatIf) {
   const maxTilt = Number(r.provenance?.parameters?.roof?.lod2MaxTiltDeg?.value ?? 75);
   const col = (key) => h('th', { scope: 'col' }, t(key));
   const fields = new Map();   // "faceIndex.field" → { input, error, label }
-  const errorRows = [];
   const cell = (f, i, field, label, name) => {
     const id = `correct-${f.faceNo}-${field}`;
     const error = h('p', { class: 'fr-error-text fr-mt-0', id: `${id}-error`, hidden: true });
@@ -249,7 +250,7 @@ function correction(r, onWhatIf) {
     const input = h('input', { class: 'fr-input', type: 'text', inputmode: 'decimal', id, autocomplete: 'off', value: shown,
       'data-face': String(f.faceNo), 'data-field': field, 'aria-label': t(label, { no: f.faceNo }) });
     // A value left as shown (rounded to the degree) goes back as the report had it, to the hundredth.
-    fields.set(`${i}.${field}`, { input, error, row: i, label: t(name, { no: f.faceNo }), shown, original: f[field] });
+    fields.set(`${i}.${field}`, { input, error, label: t(name, { no: f.faceNo }), shown, original: f[field] });
     return h('td', {}, input);
   };
   // Each face's row, then a row for its messages (shown only when it has one): the inputs stay in line.
@@ -259,11 +260,9 @@ function correction(r, onWhatIf) {
       h('td', { class: 'sr-correct__now' }, orientationWords(f.azimuthDeg, f.tiltDeg)),
       cell(f, i, 'tiltDeg', 'map.correct.tiltOf', 'map.correct.tiltName'),
       cell(f, i, 'azimuthDeg', 'map.correct.azimuthOf', 'map.correct.azimuthName'));
-    const errors = h('tr', { class: 'sr-correct__errors', hidden: true },
-      h('td', { colspan: '4' }, fields.get(`${i}.tiltDeg`).error, fields.get(`${i}.azimuthDeg`).error));
-    errorRows.push(errors);
-    return [main, errors];
+    return [main, errorRow(fields, 4, `${i}.tiltDeg`, `${i}.azimuthDeg`)];
   });
+  const obstacles = obstacleList(faces, fields, r.simulation?.obstacles ?? []);
   const status = h('p', { id: 'correct-status', class: 'fr-text--sm fr-mt-1w', role: 'status' });
   const submit = h('button', { class: 'fr-btn fr-btn--secondary fr-mt-1w', type: 'submit', id: 'correct-submit' }, t('map.correct.submit'));
   const form = h('form', { id: 'correct-form', novalidate: true },
@@ -272,16 +271,17 @@ function correction(r, onWhatIf) {
       h('caption', { class: 'fr-sr-only' }, t('map.correct.title')),
       h('thead', {}, h('tr', {}, col('map.faces.no'), col('map.faces.orientation'), col('map.correct.tilt'), col('map.correct.azimuth'))),
       h('tbody', {}, rows)),
+    obstacles.element,
     submit,
     status);
   const mark = (key, message) => {
-    const { input, error, row, label } = fields.get(key);
+    const { input, error, label, errorRow: row } = fields.get(key);
     input.classList.toggle('fr-input--error', !!message);
     error.hidden = !message;
     error.textContent = message ? t('map.correct.fieldError', { label, message }) : '';
     if (message) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', error.id); }
     else { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
-    errorRows[row].hidden = fields.get(`${row}.tiltDeg`).error.hidden && fields.get(`${row}.azimuthDeg`).error.hidden;
+    row.hidden = [...row.querySelectorAll('.fr-error-text')].every((e) => e.hidden);
   };
   const read = () => {
     const bad = [];
@@ -300,12 +300,13 @@ function correction(r, onWhatIf) {
       if (!(flat && azimuth.empty)) face.azimuthDeg = azimuth.value;
       return face;
     });
-    return { roofFaces, bad };
+    const sent = obstacles.read(mark, bad);
+    return { roofFaces, obstacles: sent, bad };
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (submit.disabled) return;
-    const { roofFaces, bad } = read();
+    const { roofFaces, obstacles: sentObstacles, bad } = read();
     if (bad.length) {
       status.textContent = t('map.correct.invalid', { count: bad.length });
       bad[0].focus();
@@ -315,12 +316,12 @@ function correction(r, onWhatIf) {
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {
-      await onWhatIf({ roofFaces });
+      await onWhatIf(sentObstacles.length ? { roofFaces, obstacles: sentObstacles } : { roofFaces });
     } catch (error) {
-      const where = /^roofFaces\[(\d+)\]\.(tiltDeg|azimuthDeg)$/.exec(error.field ?? '');
-      if (where && fields.has(`${where[1]}.${where[2]}`)) {
-        mark(`${where[1]}.${where[2]}`, t('map.correct.refused', { message: error.detail ?? error.message }));
-        fields.get(`${where[1]}.${where[2]}`).input.focus();
+      const key = fieldOf(error.field ?? '', obstacles.keys);
+      if (key && fields.has(key)) {
+        mark(key, t('map.correct.refused', { message: error.detail ?? error.message }));
+        fields.get(key).input.focus();
         status.textContent = t('map.correct.invalid', { count: 1 });
       } else {
         status.textContent = error.code === 'busy' ? t('map.correct.busy')
@@ -342,10 +343,162 @@ function correction(r, onWhatIf) {
 function degrees({ input, shown, original }) {
   const text = input.value.trim();
   if (text === shown && Number.isFinite(original)) return { value: original, text };
-  if (text === '') return { empty: true, error: t('map.correct.empty'), value: NaN, text };
-  const value = Number(text.replace(/\s/g, '').replace(/°$/, '').replace(',', '.'));
-  if (!Number.isFinite(value)) return { error: t('map.correct.notNumber', { value: text }), value, text };
+  return decimal(text, /°$/, 'map.correct.empty', 'map.correct.notNumber');
+}
+
+/** Metres as a resident types them ("1,5", "1.5 m"): { value, text }, or with error (in words) or empty. */
+function metres(input) {
+  return decimal(input.value.trim(), /m$/i, 'map.correct.metresEmpty', 'map.correct.metresNotNumber');
+}
+
+function decimal(text, unit, emptyKey, notNumberKey) {
+  if (text === '') return { empty: true, error: t(emptyKey), value: NaN, text };
+  const value = Number(text.replace(/\s/g, '').replace(unit, '').replace(',', '.'));
+  if (!Number.isFinite(value)) return { error: t(notNumberKey, { value: text }), value, text };
   return { value, text: n(value, Number.isInteger(value) ? 0 : 1) };
+}
+
+/** The form's field key an API refusal names (roofFaces[1].tiltDeg, obstacles[0].heightM), or null. */
+function fieldOf(path, obstacleKeys) {
+  const face = /^roofFaces\[(\d+)\]\.(tiltDeg|azimuthDeg)$/.exec(path);
+  if (face) return `${face[1]}.${face[2]}`;
+  const obstacle = /^obstacles\[(\d+)\]\.?(\w*)/.exec(path);
+  if (!obstacle) return null;
+  const field = { heightM: 'heightM', polygonWgs84: 'sizeM' }[obstacle[2]] ?? 'face';
+  return obstacleKeys()[Number(obstacle[1])]?.[field] ?? null;
+}
+
+const OBSTACLE_KINDS = ['chimney', 'dormer', 'window', 'skylight', 'vent', 'antenna', 'tree', 'other'];
+const OBSTACLE_SIZE_M = [0.2, 20];
+const OBSTACLE_HEIGHT_M = [0, 50];   // the API's range (obstacles[i].heightM)
+
+/**
+ * The row under an inputs' row that holds their messages (hidden while there is none); each field learns its row.
+ */
+function errorRow(fields, columns, ...keys) {
+  const row = h('tr', { class: 'sr-correct__errors', hidden: true }, h('td', { colspan: String(columns) }, keys.map((k) => fields.get(k).error)));
+  for (const k of keys) fields.get(k).errorRow = row;
+  return row;
+}
+
+/**
+ * The obstacles on the roof (a chimney, a dormer, a tree over it): each a square of the given side at the centre of its
+ * face, rising heightM above it (0–50 m), so that it keeps its area free of panels and casts its shade (POST …/what-if
+ * obstacles[], docs/solar.md). A simulation's own obstacles come back in the form. read(mark, bad) checks every field,
+ * marks the wrong ones and gives the request's obstacles; keys() the field keys of each, for the API's refusals.
+ */
+function obstacleList(faces, fields, previous) {
+  const body = h('tbody', {});
+  const items = [];
+  let counter = 0;
+  const input = (key, id, value, label, name, no) => {
+    const el = h('input', { class: 'fr-input', type: 'text', inputmode: 'decimal', id, autocomplete: 'off', value,
+      'aria-label': t(label, { no }) });
+    fields.set(key, { input: el, error: h('p', { class: 'fr-error-text fr-mt-0', id: `${id}-error`, hidden: true }), label: t(name, { no }) });
+    return el;
+  };
+  const add = ({ face = 0, kind = 'chimney', sizeM = 1, heightM = 1 } = {}) => {
+    const id = ++counter;
+    const no = items.length + 1;
+    const keys = { face: `o${id}.face`, sizeM: `o${id}.sizeM`, heightM: `o${id}.heightM` };
+    const faceSelect = h('select', { class: 'fr-select', id: `obstacle-${id}-face`, 'aria-label': t('map.correct.obstacleFaceOf', { no }) },
+      faces.map((f, i) => h('option', { value: String(i), selected: i === face ? true : null }, String(f.faceNo))));
+    fields.set(keys.face, { input: faceSelect, error: h('p', { class: 'fr-error-text fr-mt-0', id: `obstacle-${id}-face-error`, hidden: true }),
+      label: t('map.correct.obstacleFaceName', { no }) });
+    const kindSelect = h('select', { class: 'fr-select', id: `obstacle-${id}-kind`, 'aria-label': t('map.correct.obstacleKindOf', { no }) },
+      OBSTACLE_KINDS.map((k) => h('option', { value: k, selected: k === kind ? true : null }, t(`map.correct.kind.${k}`))));
+    const size = input(keys.sizeM, `obstacle-${id}-size`, n(sizeM, 1), 'map.correct.obstacleSizeOf', 'map.correct.obstacleSizeName', no);
+    const height = input(keys.heightM, `obstacle-${id}-height`, n(heightM, 1), 'map.correct.obstacleHeightOf', 'map.correct.obstacleHeightName', no);
+    const item = { keys, faceSelect, kindSelect, size, height };
+    const remove = h('button', { class: 'fr-btn fr-btn--sm fr-btn--tertiary-no-outline', type: 'button',
+      'aria-label': t('map.correct.obstacleRemove', { no }),
+      onclick: () => {
+        items.splice(items.indexOf(item), 1);
+        item.rows.forEach((r) => r.remove());
+        for (const k of Object.values(keys)) fields.delete(k);
+        addButton.focus();
+      } }, t('map.correct.remove'));
+    item.rows = [
+      h('tr', {}, h('td', {}, faceSelect), h('td', {}, kindSelect), h('td', {}, size), h('td', {}, height), h('td', {}, remove)),
+      errorRow(fields, 5, keys.face, keys.sizeM, keys.heightM),
+    ];
+    items.push(item);
+    body.append(...item.rows);
+    return item;
+  };
+  for (const o of previous) {
+    const face = (o.faceNo ?? 1) - 1;
+    if (face >= 0 && face < faces.length) add({ face, kind: o.kind, sizeM: Math.sqrt(o.planAreaM2 ?? 1), heightM: o.heightM ?? 0 });
+  }
+  const col = (key) => h('th', { scope: 'col' }, t(key));
+  const addButton = h('button', { class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w', type: 'button', id: 'obstacle-add',
+    onclick: () => add({}).size.focus() }, t('map.correct.obstacleAdd'));
+  const element = h('fieldset', { class: 'fr-mt-2w sr-obstacles', id: 'correct-obstacles' },
+    h('legend', { class: 'fr-text--bold' }, t('map.correct.obstaclesTitle')),
+    h('p', { class: 'fr-text--sm fr-mb-1w' }, t('map.correct.obstaclesIntro', { min: n(OBSTACLE_SIZE_M[0], 1), max: n(OBSTACLE_SIZE_M[1]),
+      maxHeight: n(OBSTACLE_HEIGHT_M[1]) })),
+    h('table', { class: 'sr-table sr-correct' },
+      h('caption', { class: 'fr-sr-only' }, t('map.correct.obstaclesTitle')),
+      h('thead', {}, h('tr', {}, col('map.faces.no'), col('map.correct.obstacleKind'), col('map.correct.obstacleSize'),
+        col('map.correct.obstacleHeight'), h('td', {}))),
+      body),
+    addButton);
+  const read = (mark, bad) => items.map((item) => {
+    const size = metres(item.size);
+    const height = metres(item.height);
+    const sizeError = size.error ?? (size.value < OBSTACLE_SIZE_M[0] || size.value > OBSTACLE_SIZE_M[1]
+      ? t('map.correct.sizeRange', { value: size.text, min: n(OBSTACLE_SIZE_M[0], 1), max: n(OBSTACLE_SIZE_M[1]) }) : null);
+    const heightError = height.error ?? (height.value < OBSTACLE_HEIGHT_M[0] || height.value > OBSTACLE_HEIGHT_M[1]
+      ? t('map.correct.heightRange', { value: height.text, max: n(OBSTACLE_HEIGHT_M[1]) }) : null);
+    mark(item.keys.face, null);
+    mark(item.keys.sizeM, sizeError);
+    mark(item.keys.heightM, heightError);
+    if (sizeError) bad.push(item.size);
+    if (heightError) bad.push(item.height);
+    const face = Number(item.faceSelect.value);
+    return { faceNo: face + 1, kind: item.kindSelect.value, heightM: height.value,
+      polygonWgs84: sizeError ? null : squareOn(faces[face].polygonWgs84, size.value) };
+  });
+  return { element, read, keys: () => items.map((i) => i.keys) };
+}
+
+/** A square of side sizeM (m) centred inside a GeoJSON polygon's outer ring (its centroid, else the middle of its widest chord there). */
+function squareOn(polygon, sizeM) {
+  const ring = polygon.coordinates[0].map(([x, y]) => [x, y]);
+  const [cx, cy] = interiorPoint(ring);
+  const dLat = sizeM / 2 / 111_320;
+  const dLon = dLat / Math.cos((cy * Math.PI) / 180);
+  return { type: 'Polygon', coordinates: [[[cx - dLon, cy - dLat], [cx + dLon, cy - dLat], [cx + dLon, cy + dLat], [cx - dLon, cy + dLat], [cx - dLon, cy - dLat]]] };
+}
+
+function interiorPoint(ring) {
+  let a = 0, x = 0, y = 0;
+  for (let i = 0; i < ring.length - 1; i++) {
+    const [x0, y0] = ring[i], [x1, y1] = ring[i + 1];
+    const c = x0 * y1 - x1 * y0;
+    a += c; x += (x0 + x1) * c; y += (y0 + y1) * c;
+  }
+  const centroid = a !== 0 ? [x / (3 * a), y / (3 * a)] : ring[0];
+  if (inside(ring, centroid)) return centroid;
+  // A concave face whose centroid falls outside it: the middle of the widest chord at the centroid's latitude.
+  const cuts = [];
+  for (let i = 0; i < ring.length - 1; i++) {
+    const [x0, y0] = ring[i], [x1, y1] = ring[i + 1];
+    if ((y0 > centroid[1]) !== (y1 > centroid[1])) cuts.push(x0 + ((centroid[1] - y0) / (y1 - y0)) * (x1 - x0));
+  }
+  cuts.sort((p, q) => p - q);
+  let best = null;
+  for (let i = 0; i + 1 < cuts.length; i += 2) if (!best || cuts[i + 1] - cuts[i] > best[1] - best[0]) best = [cuts[i], cuts[i + 1]];
+  return best ? [(best[0] + best[1]) / 2, centroid[1]] : centroid;
+}
+
+function inside(ring, [px, py]) {
+  let result = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i], [xj, yj] = ring[j];
+    if ((yi > py) !== (yj > py) && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) result = !result;
+  }
+  return result;
 }
 
 function provenance(r) {
