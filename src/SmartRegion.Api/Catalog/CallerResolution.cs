@@ -21,7 +21,7 @@ internal static class CallerResolution
     public static IServiceCollection AddCatalogAuthentication(this IServiceCollection services)
     {
         services.AddSingleton<AccountStore>();
-        services.AddSingleton<DatasetStore>();
+        services.AddSingleton(sp => new DatasetStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), Infrastructure.DatabaseRegistration.StatelessDataSource(sp)));
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<AuditLog>();

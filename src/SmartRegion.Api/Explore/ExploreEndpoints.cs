@@ -32,7 +32,7 @@ internal static class ExploreEndpoints
 
     public static IServiceCollection AddExplore(this IServiceCollection services)
     {
-        services.AddSingleton<ExploreRecords>();
+        services.AddSingleton(sp => new ExploreRecords(sp.StatelessDataSource()));
         services.AddSingleton<ExploreCatalog>();
         services.AddSingleton<AccessLogBatch>();
         services.AddSingleton<AccessLogWriter>();

@@ -20,23 +20,34 @@ internal static class DatabaseRegistration
 
     public static IServiceCollection AddSmartRegionDatabase(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(_ =>
-        {
-            var connectionString = configuration.GetConnectionString("SmartRegion")
-                ?? configuration[SmartRegionDatabase.ConnectionStringVariable]
-                ?? SmartRegionDatabase.ConnectionStringFromEnvironment();
-            return SmartRegionDatabase.CreateDataSource(connectionString, "smartregion-api", MaxAutoPrepare);
-        });
+        string Primary() => configuration.GetConnectionString("SmartRegion")
+            ?? configuration[SmartRegionDatabase.ConnectionStringVariable]
+            ?? SmartRegionDatabase.ConnectionStringFromEnvironment();
+        string? Read() => configuration.GetConnectionString("SmartRegionRead") ?? configuration[ReadConnectionStringVariable];
+        services.AddSingleton(_ => SmartRegionDatabase.CreateDataSource(Primary(), "smartregion-api", MaxAutoPrepare));
         services.AddSingleton(sp =>
         {
-            var read = configuration.GetConnectionString("SmartRegionRead") ?? configuration[ReadConnectionStringVariable];
+            var read = Read();
             return string.IsNullOrWhiteSpace(read)
                 ? new ReadDatabase(sp.GetRequiredService<NpgsqlDataSource>(), separate: false)
                 : new ReadDatabase(SmartRegionDatabase.CreateDataSource(read, "smartregion-api-read", MaxAutoPrepare), separate: true);
         });
+        services.AddSingleton(_ =>
+        {
+            var gate = SmartRegionDatabase.CreateDataSource(Primary(), "smartregion-api-stateless", MaxAutoPrepare, stateless: true);
+            return new StatelessDatabase(gate, Read() is { } read && !string.IsNullOrWhiteSpace(read)
+                ? SmartRegionDatabase.CreateDataSource(read, "smartregion-api-read-stateless", MaxAutoPrepare, stateless: true)
+                : gate);
+        });
         services.AddHostedService<MigrateOnStart>();
         return services;
     }
+
+    /// <summary>The stateless pool of single read-only statements on the primary (the catalogue's gate, the explore API's queries).</summary>
+    public static NpgsqlDataSource StatelessDataSource(this IServiceProvider services) => services.GetRequiredService<StatelessDatabase>().Primary;
+
+    /// <summary>The stateless pool of single read-only statements where the read-only endpoints read (the solar reports).</summary>
+    public static NpgsqlDataSource StatelessReadDataSource(this IServiceProvider services) => services.GetRequiredService<StatelessDatabase>().Read;
 
     /// <summary>The data source of the read-only endpoints (catalogue lists, records, solar reports, tiles, barometer, geocoding).</summary>
     public static NpgsqlDataSource ReadDataSource(this IServiceProvider services) => services.GetRequiredService<ReadDatabase>().DataSource;
@@ -99,4 +110,28 @@ internal sealed class ReadDatabase(NpgsqlDataSource dataSource, bool separate) :
     public bool Separate { get; } = separate;
 
     public ValueTask DisposeAsync() => Separate ? DataSource.DisposeAsync() : ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// Pools for the hot read paths' single statements, beside the primary's and the read database's
+/// (<see cref="SmartRegionDatabase.CreateDataSource"/> with <c>stateless</c>): read-only sessions whose connections are not
+/// reset when they go back to the pool. Only statements that leave no session state run on them — the catalogue's gate
+/// (<c>DatasetStore.FindAsync</c>, <c>AccessAsync</c>), the explore, OGC and tile queries (<c>ExploreRecords</c>: one SELECT
+/// compiled from ODSQL, whose functions are a closed list) and the solar reports' reads (<c>SolarResultQueries</c>).
+/// <see cref="Primary"/> is on the primary (access decisions); <see cref="Read"/> where reads go (the same pool without a replica).
+/// </summary>
+internal sealed class StatelessDatabase(NpgsqlDataSource primary, NpgsqlDataSource read) : IAsyncDisposable
+{
+    public NpgsqlDataSource Primary { get; } = primary;
+
+    public NpgsqlDataSource Read { get; } = read;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!ReferenceEquals(Read, Primary))
+        {
+            await Read.DisposeAsync();
+        }
+        await Primary.DisposeAsync();
+    }
 }

@@ -12,7 +12,7 @@ internal static class SolarEndpoints
     private const int MaxPageSize = 1000;
 
     public static IServiceCollection AddSolarApi(this IServiceCollection services) =>
-        services.AddSingleton(sp => new SolarResultQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)))
+        services.AddSingleton(sp => new SolarResultQueries(Infrastructure.DatabaseRegistration.StatelessReadDataSource(sp)))
             .AddSingleton(sp => new SolarBatchQueries(Infrastructure.DatabaseRegistration.ReadDataSource(sp)))
             .AddSingleton(sp => new SolarTileStore(Infrastructure.DatabaseRegistration.ReadDataSource(sp)))
             .AddSingleton(sp => new WhatIfRuns(Infrastructure.DatabaseRegistration.ReadDataSource(sp), sp.GetRequiredService<ILogger<WhatIfRuns>>()))

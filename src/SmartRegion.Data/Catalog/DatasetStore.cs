@@ -3,9 +3,15 @@ using Npgsql;
 
 namespace SmartRegion.Data.Catalog;
 
-/// <summary>Datasets, their grants and access log. Visibility is decided by <see cref="AccessPolicy"/> and, for lists, by the same rule in SQL.</summary>
-public sealed class DatasetStore(NpgsqlDataSource dataSource)
+/// <summary>
+/// Datasets, their grants and access log. Visibility is decided by <see cref="AccessPolicy"/> and, for lists, by the same rule in SQL.
+/// <paramref name="gateSource"/> (the API's stateless pool on the same primary, see <c>SmartRegionDatabase.StatelessOptions</c>)
+/// runs the gate's single statements (<see cref="FindAsync"/>, <see cref="AccessAsync"/>); by default <paramref name="dataSource"/>.
+/// </summary>
+public sealed class DatasetStore(NpgsqlDataSource dataSource, NpgsqlDataSource? gateSource = null)
 {
+    private readonly NpgsqlDataSource _gate = gateSource ?? dataSource;
+
     internal const string DatasetColumns = """
         d.id, d.slug, d.owner_org_id, o.slug AS org_slug, o.name AS org_name, d.title, d.description_md, d.contact_name,
         d.contact_email, d.licence_id, d.keywords, d.themes, d.spatial_bbox_wgs84, d.spatial_communes, d.temporal_start,
@@ -98,7 +104,7 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
     public async Task<(DatasetRecord? Dataset, DatasetAccess Access)> FindAsync(string slug, Caller caller, CancellationToken cancellationToken,
         long? datasetId = null)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _gate.OpenConnectionAsync(cancellationToken);
         await using var cmd = Db.Command(connection, $"""
             SELECT {DatasetColumns}, {CallersActiveGrants}
             FROM (SELECT @slug::text AS slug) wanted
@@ -144,7 +150,7 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource)
     public async Task<List<(long Id, string Visibility, long OwnerOrgId, DatasetAccess Access)>> AccessAsync(long[] datasetIds, Caller caller,
         CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _gate.OpenConnectionAsync(cancellationToken);
         await using var cmd = await Db.PreparedAsync(connection, $"""
             SELECT d.id, d.visibility, d.owner_org_id, {CallersActiveGrants}
             FROM catalog.dataset d
