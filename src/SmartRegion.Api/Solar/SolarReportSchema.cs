@@ -124,5 +124,5 @@ public sealed record SolarWhatIfReport : SolarBuildingReport
 /// <summary>What the report is: a what-if (<c>official</c> and <c>stored</c> false), what the request corrected, the official report's URL.</summary>
 public sealed record SolarSimulation(string Kind, bool Official, bool Stored, string OfficialReport, IReadOnlyList<string> Corrected, IReadOnlyList<SolarSimulationObstacle> Obstacles);
 
-/// <summary>An area kept free: its face, kind, plan area and height above the face (0: it casts no shade).</summary>
-public sealed record SolarSimulationObstacle(int FaceNo, string Kind, double PlanAreaM2, double HeightM);
+/// <summary>An area kept free: its face, kind, plan area, height above the face (0: it casts no shade) and centre (where its top is lifted from the face).</summary>
+public sealed record SolarSimulationObstacle(int FaceNo, string Kind, double PlanAreaM2, double HeightM, SolarLatLon CentreWgs84);

@@ -7,6 +7,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using SmartRegion.Data.Solar;
+using SmartRegion.Geo;
+using SmartRegion.Geo.Crs;
 using SmartRegion.Rooftop;
 
 namespace SmartRegion.Api.Solar;
@@ -181,6 +183,7 @@ internal static class SolarWhatIfEndpoints
             }
             w.WriteEndArray();
             w.WriteStartArray("obstacles");
+            var toWgs84 = CrsTransform.Create(RegionSettings.Srid, 4326);
             foreach (var obstacle in request.Obstacles)
             {
                 w.WriteStartObject();
@@ -188,6 +191,13 @@ internal static class SolarWhatIfEndpoints
                 w.WriteString("kind", obstacle.Kind);
                 w.WriteNumber("planAreaM2", Math.Round(obstacle.Plan.Area, 2));
                 w.WriteNumber("heightM", obstacle.HeightM);
+                // Where it stands: the centre its top is lifted from and its shade cast, as a UI places it again.
+                var centre = obstacle.Plan.Centroid;
+                var (lon, lat) = toWgs84.Transform(centre.X, centre.Y);
+                w.WriteStartObject("centreWgs84");
+                w.WriteNumber("lat", Math.Round(lat, 7));
+                w.WriteNumber("lon", Math.Round(lon, 7));
+                w.WriteEndObject();
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -22,6 +22,15 @@ internal static class WhatIfCorrection
     /// <inheritdoc cref="OverlapToleranceM2"/>
     public const double OverlapToleranceFraction = 0.05;
 
+    /// <summary>
+    /// An obstacle's centre may lie this far outside its face (m) in plan: coordinates rounded to 1e-7° (about 1 cm), and a
+    /// click on a face's edge. Its top is lifted from the face's plane at that centre, so the centre must be on the face.
+    /// </summary>
+    public const double ObstacleCentreToleranceM = 0.05;
+
+    /// <summary>Two obstacles may overlap in plan by this much (m²), as slivers of coordinates rounded to about 1 cm: side by side, not one on the other.</summary>
+    public const double ObstacleOverlapToleranceM2 = 0.01;
+
     /// <summary>The correction of <paramref name="target"/> that <paramref name="request"/> asks for, among <paramref name="buildings"/> (its neighbourhood).</summary>
     /// <exception cref="WhatIfInputException">A face or an area to keep free that does not fit the building.</exception>
     public static RoofCorrection For(WhatIfRequest request, BuildingInput target, IReadOnlyList<BuildingInput> buildings, SolarParameters p)
@@ -49,13 +58,35 @@ internal static class WhatIfCorrection
                     ? $"obstacles[{i}].faceNo {obstacle.FaceNo}: the building has no roof face (give roofFaces)."
                     : $"obstacles[{i}].faceNo {obstacle.FaceNo}: the roof has faces 1 to {facePlans.Count}.");
             }
-            if (!facePlans[obstacle.FaceNo - 1].Intersects(obstacle.Plan))
+            CheckObstacleOnFace(i, obstacle, facePlans);
+            for (var j = 0; j < i; j++)
             {
-                throw new WhatIfInputException($"obstacles[{i}].polygonWgs84", $"obstacles[{i}].polygonWgs84 does not lie on face {obstacle.FaceNo}.");
+                var other = request.Obstacles[j].Plan;
+                var overlap = other.EnvelopeInternal.Intersects(obstacle.Plan.EnvelopeInternal) ? obstacle.Plan.Intersection(other).Area : 0;
+                if (overlap > ObstacleOverlapToleranceM2)
+                {
+                    throw new WhatIfInputException($"obstacles[{i}].polygonWgs84",
+                        $"obstacles[{i}].polygonWgs84 overlaps obstacles[{j}] by {WhatIfRequest.Text(Math.Round(overlap, 2))} m² (in plan): two obstacles cannot stand in the same place.");
+                }
             }
             keepFree.Add(new KeepFreeArea(obstacle.FaceNo, obstacle.Plan, obstacle.HeightM));
         }
         return new RoofCorrection(faces, keepFree);
+    }
+
+    /// <summary>The obstacle's centre (its plan's centroid, where its top is lifted from) on its face, else which face it is on, if any.</summary>
+    private static void CheckObstacleOnFace(int i, WhatIfObstacle obstacle, List<Geometry> facePlans)
+    {
+        var centre = obstacle.Plan.Centroid;
+        var distance = facePlans[obstacle.FaceNo - 1].Distance(centre);
+        if (distance <= ObstacleCentreToleranceM)
+        {
+            return;
+        }
+        var on = facePlans.FindIndex(f => f.Distance(centre) <= ObstacleCentreToleranceM);
+        throw new WhatIfInputException($"obstacles[{i}].polygonWgs84", on >= 0
+            ? $"obstacles[{i}].polygonWgs84 stands on face {on + 1}, not on face {obstacle.FaceNo}: its centre must lie on its face (faceNo {on + 1})."
+            : $"obstacles[{i}].polygonWgs84 is off the roof: its centre is {WhatIfRequest.Text(Math.Round(distance, 1))} m from face {obstacle.FaceNo} and on no face of the building.");
     }
 
     private static void CheckFaces(IReadOnlyList<WhatIfFace> faces, BuildingInput target, double groundFallback, SolarParameters p)

@@ -51,6 +51,15 @@ public sealed class SolarWhatIfTests(TestDatabase db)
         return new JsonObject { ["type"] = "Polygon", ["coordinates"] = new JsonArray(ring) };
     }
 
+    /// <summary>The number (1-based) of the report's face looking to <paramref name="azimuthDeg"/>, to the degree.</summary>
+    private static int FaceLooking(JsonElement report, double azimuthDeg)
+    {
+        var faces = report.GetProperty("roofFaces").EnumerateArray().ToList();
+        var index = faces.FindIndex(f => Angles.Normalize360Deg(f.GetProperty("azimuthDeg").GetDouble() - azimuthDeg + 1) < 2);
+        Assert.True(index >= 0, $"the building has no face looking to {azimuthDeg}°");
+        return index + 1;
+    }
+
     private static JsonObject Box(double x0, double y0, double x1, double y1) => Polygon((x0, y0), (x1, y0), (x1, y1), (x0, y1));
 
     /// <summary>A WGS84 GeoJSON polygon of the report as a Lambert-93 plan polygon.</summary>
@@ -237,9 +246,7 @@ public sealed class SolarWhatIfTests(TestDatabase db)
         using var client = factory.CreateClient();
         var stored = await StoredAsync(client, site.House);
         // The house's south face (its ridge runs east–west); a 2 m box near its eaves, in the middle.
-        var faces = stored.GetProperty("roofFaces").EnumerateArray().ToList();
-        var faceNo = faces.FindIndex(f => Math.Abs(f.GetProperty("azimuthDeg").GetDouble() - 180) < 1) + 1;
-        Assert.True(faceNo > 0, "the house has a south face");
+        var faceNo = FaceLooking(stored, 180);
         double x = site.X, y = site.Y + 20;
         var box = Box(x + 6, y + 0.5, x + 8, y + 2.5);
         JsonObject Body(double heightM) => new()
@@ -256,6 +263,48 @@ public sealed class SolarWhatIfTests(TestDatabase db)
         Assert.True(Face(tall).GetProperty("shadingLossFraction").GetDouble() > Face(flat).GetProperty("shadingLossFraction").GetDouble());
         Assert.Equal(4, tall.GetProperty("simulation").GetProperty("obstacles")[0].GetProperty("heightM").GetDouble());
         Assert.Equal(0, flat.GetProperty("simulation").GetProperty("obstacles")[0].GetProperty("heightM").GetDouble());
+        // Where it stands, as a UI places it again: the box's centre (to the report's 1e-7°, about 1 cm).
+        var centre = tall.GetProperty("simulation").GetProperty("obstacles")[0].GetProperty("centreWgs84");
+        var (lon, lat) = ToWgs84.Transform(x + 7, y + 1.5);
+        Assert.Equal(lon, centre.GetProperty("lon").GetDouble(), 1e-7);
+        Assert.Equal(lat, centre.GetProperty("lat").GetDouble(), 1e-7);
+    }
+
+    [Fact]
+    public async Task WhatIf_AnObstacleOnAnotherFaceOffTheRoofOrOnAnother_400NamingItsOutline()
+    {
+        var site = await SiteAsync();
+        await using var factory = new ApiFactory(db.ApiConnectionString);
+        using var client = factory.CreateClient();
+        var stored = await StoredAsync(client, site.House);
+        var (south, north) = (FaceLooking(stored, 180), FaceLooking(stored, 0));
+        double x = site.X, y = site.Y + 20;   // the ridge at y + 4.5
+        JsonObject Obstacle(int faceNo, JsonObject box) => new() { ["faceNo"] = faceNo, ["kind"] = "vent", ["polygonWgs84"] = box };
+        async Task<(int Status, string? Field, string Detail)> Refusal(params JsonObject[] obstacles)
+        {
+            var (status, json, response) = await PostAsync(client, site.House, new JsonObject { ["obstacles"] = new JsonArray(obstacles) }.ToJsonString());
+            using (response)
+            {
+                return ((int)status, json.TryGetProperty("field", out var f) ? f.GetString() : null, json.GetProperty("detail").GetString()!);
+            }
+        }
+
+        // Its centre on the north face, said to be on the south one: which face it stands on. A box astride the ridge whose
+        // centre is on its face is taken (the packer keeps its whole outline free).
+        var onNorth = await Refusal(Obstacle(south, Box(x + 3, y + 6, x + 4, y + 7)));
+        Assert.Equal((400, "obstacles[0].polygonWgs84"), (onNorth.Status, onNorth.Field));
+        Assert.Equal($"obstacles[0].polygonWgs84 stands on face {north}, not on face {south}: its centre must lie on its face (faceNo {north}).", onNorth.Detail);
+        await OkAsync(client, site.House, new JsonObject { ["obstacles"] = new JsonArray(Obstacle(south, Box(x + 3, y + 3.8, x + 4, y + 4.8))) });
+        // In the garden, 6 m south of the eaves: on no face.
+        var garden = await Refusal(Obstacle(south, Box(x + 3, y - 7, x + 4, y - 6)));
+        Assert.Equal((400, "obstacles[0].polygonWgs84"), (garden.Status, garden.Field));
+        Assert.Equal($"obstacles[0].polygonWgs84 is off the roof: its centre is 6.5 m from face {south} and on no face of the building.", garden.Detail);
+        // Two chimneys where one stands (the second overlaps the first by 0.5 m × 0.5 m); side by side they are taken.
+        var twice = await Refusal(Obstacle(south, Box(x + 3, y + 1, x + 4, y + 2)), Obstacle(south, Box(x + 6, y + 1, x + 7, y + 2)),
+            Obstacle(south, Box(x + 3.5, y + 1.5, x + 4.5, y + 2.5)));
+        Assert.Equal((400, "obstacles[2].polygonWgs84"), (twice.Status, twice.Field));
+        Assert.Equal("obstacles[2].polygonWgs84 overlaps obstacles[0] by 0.25 m² (in plan): two obstacles cannot stand in the same place.", twice.Detail);
+        await OkAsync(client, site.House, new JsonObject { ["obstacles"] = new JsonArray(Obstacle(south, Box(x + 3, y + 1, x + 4, y + 2)), Obstacle(south, Box(x + 4, y + 1, x + 5, y + 2))) });
     }
 
     [Fact]
