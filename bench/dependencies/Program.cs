@@ -7,6 +7,7 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using nietras.SeparatedValues;
 using SmartRegion.Data.RegionLoading;
+using SmartRegion.Geo.Wkb;
 using OurSnappy = SmartRegion.Bench.Dependencies.Replaced.Snappy;
 using SmartRegion.Geo.Readers;
 

@@ -251,12 +251,17 @@ internal static class BuildingIngest
 
     private static readonly GeometryFactory SourceFactory = new();
 
+    // A GeoJSON footprint's coordinates, read straight into flat arrays reused from one feature to the next on each worker:
+    // the mapper checks, transforms and writes them as EWKB without a NetTopologySuite object.
+    [ThreadStatic]
+    private static PolygonCoordinates? Polygons;
+
     private static Outcome Process(FeatureWork w, BuildingMapper mapper, BuildingSchema? schema)
     {
         SourceFeature feature;
         try
         {
-            feature = w.Parsed ?? GeoJsonFeatureParser.Parse(w.Json!, w.Index, null, SourceFactory);
+            feature = w.Parsed ?? GeoJsonFeatureParser.Parse(w.Json!, w.Index, null, SourceFactory, Polygons ??= new PolygonCoordinates());
         }
         catch (FeatureFieldException e)
         {

@@ -4,6 +4,7 @@ using System.Text;
 using NetTopologySuite.Geometries;
 using SmartRegion.Geo;
 using SmartRegion.Geo.Buildings;
+using SmartRegion.Geo.Wkb;
 
 namespace SmartRegion.Data.RegionLoading;
 
@@ -59,7 +60,6 @@ public sealed class BuildingRowEncoder
     private readonly bool _direct;
     private readonly byte[] _source;
     private readonly long _runId;
-    private readonly EwkbBuffer _wkb2d = new(withZ: false);
     private readonly EwkbBuffer _wkb3d = new(withZ: true);
     private readonly GeometryFactory _roofFactory = new(new PrecisionModel(), RegionSettings.Srid);
 
@@ -83,14 +83,14 @@ public sealed class BuildingRowEncoder
             Int32Field(rows, b.FeatureIndex);
         }
         Text(rows, b.SourceId);
-        Bytes(rows, _wkb2d.Write(b.Footprint).Span);
-        if (b.Geometry3d is null)
+        Bytes(rows, b.FootprintEwkb.Span);
+        if (b.Geometry3dEwkb is { } geometry3d)
         {
-            Null(rows);
+            Bytes(rows, geometry3d.Span);
         }
         else
         {
-            Bytes(rows, _wkb3d.Write(b.Geometry3d).Span);
+            Null(rows);
         }
         Text(rows, b.AltitudeDatum);
         Float8(rows, b.HeightAboveGroundM);

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.Geometries.Implementation;
 using NetTopologySuite.Geometries.Utilities;
 using SmartRegion.Geo.Crs;
 using SmartRegion.Geo.Readers;
+using SmartRegion.Geo.Wkb;
 
 namespace SmartRegion.Geo.Buildings;
 
@@ -37,7 +37,10 @@ public enum BuildingSchema
 public sealed record BuildingMapResult(BuildingRecord? Record, FeatureProblem? Rejection, IReadOnlyList<FeatureProblem> Warnings, BuildingSchema Schema = BuildingSchema.Generic);
 
 /// <summary>Maps source features to <see cref="BuildingRecord"/>s: schema detection, attribute mapping, CRS transform, validation and repair.</summary>
-/// <remarks>One instance per worker thread (the CRS transform is not shared).</remarks>
+/// <remarks>
+/// One instance per worker thread (the CRS transform is not shared). A record's EWKB is written into the mapper's buffers:
+/// valid until its next <see cref="Map"/>.
+/// </remarks>
 public sealed class BuildingMapper
 {
     private readonly CrsTransform _transform;
@@ -45,6 +48,9 @@ public sealed class BuildingMapper
     private readonly string? _idField;
     private readonly GeometryFactory _target = new(new PrecisionModel(), RegionSettings.Srid);
     private readonly AttributeView _attributes = new();
+    private readonly PolygonCoordinates _loaded = new();
+    private readonly EwkbBuffer _wkb2d = new(withZ: false);
+    private readonly EwkbBuffer _wkb3d = new(withZ: true);
 
     /// <param name="sourceEpsg">CRS of the source coordinates</param>
     /// <param name="strict">reject instead of repairing or dropping bad values</param>
@@ -124,46 +130,69 @@ public sealed class BuildingMapper
             return new(null, Reject(_idField ?? "id", $"has no id ({IdFieldsOf(schema)}); pass --id-field NAME"), warnings);
         }
 
-        var geometry = feature.Geometry;
-        if (geometry is null)
+        // The footprint's checks, transform and EWKB work on flat coordinates: the reader's (GeoJSON), else the geometry's copied.
+        var flat = feature.Polygons;
+        if (flat is null)
         {
-            return new(null, Reject("geometry", "is null: a building needs a footprint"), warnings);
+            var geometry = feature.Geometry;
+            if (geometry is null)
+            {
+                return new(null, Reject("geometry", "is null: a building needs a footprint"), warnings);
+            }
+            if (geometry.IsEmpty)
+            {
+                return new(null, Reject("geometry", "is empty"), warnings);
+            }
+            if (!_loaded.TryLoad(geometry))
+            {
+                return new(null, Reject("geometry.type", $"is {geometry.GeometryType}: a building footprint must be a Polygon or MultiPolygon"), warnings);
+            }
+            flat = _loaded;
         }
-        if (geometry.IsEmpty)
+        else if (flat.IsEmpty)
         {
             return new(null, Reject("geometry", "is empty"), warnings);
         }
-        if (geometry is not (Polygon or MultiPolygon) && !(geometry is GeometryCollection gc && gc.Geometries.All(g => g is Polygon or MultiPolygon)))
+        var xyz = flat.Ordinates;
+        double minX = double.PositiveInfinity, minY = double.PositiveInfinity, maxX = double.NegativeInfinity, maxY = double.NegativeInfinity;
+        for (var at = 0; at < xyz.Length; at += PolygonCoordinates.Stride)
         {
-            return new(null, Reject("geometry.type", $"is {geometry.GeometryType}: a building footprint must be a Polygon or MultiPolygon"), warnings);
+            double x = xyz[at], y = xyz[at + 1], z = xyz[at + 2];
+            if (!double.IsFinite(x) || !double.IsFinite(y) || double.IsInfinity(z))
+            {
+                return new(null, Reject("geometry.coordinates", $"has a non-finite coordinate ({x}, {y}, {z})"), warnings);
+            }
+            (minX, minY, maxX, maxY) = (Math.Min(minX, x), Math.Min(minY, y), Math.Max(maxX, x), Math.Max(maxY, y));
         }
-        if (FirstNonFinite(geometry) is { } bad)
-        {
-            return new(null, Reject("geometry.coordinates", $"has a non-finite coordinate ({bad.X}, {bad.Y}, {bad.Z})"), warnings);
-        }
-        var env = geometry.EnvelopeInternal;
-        if (!_transform.IsInAreaOfUse(env.MinX, env.MinY) || !_transform.IsInAreaOfUse(env.MaxX, env.MaxY))
+        if (!_transform.IsInAreaOfUse(minX, minY) || !_transform.IsInAreaOfUse(maxX, maxY))
         {
             // Name the first vertex that is out, not a corner of the envelope (which may pair an x and a y of two vertices).
-            var vertices = geometry.Coordinates;
-            var outside = Array.FindIndex(vertices, c => !_transform.IsInAreaOfUse(c.X, c.Y));
-            var (x, y, where) = outside >= 0 ? (vertices[outside].X, vertices[outside].Y, $"vertex {outside} ") : (env.MinX, env.MinY, "");
+            var outside = -1;
+            for (var i = 0; i < flat.PositionCount && outside < 0; i++)
+            {
+                outside = _transform.IsInAreaOfUse(xyz[i * PolygonCoordinates.Stride], xyz[i * PolygonCoordinates.Stride + 1]) ? -1 : i;
+            }
+            var (x, y, where) = outside >= 0 ? (xyz[outside * PolygonCoordinates.Stride], xyz[outside * PolygonCoordinates.Stride + 1], $"vertex {outside} ") : (minX, minY, "");
             return new(null, Reject("geometry.coordinates",
                 $"{where}({x.ToString("G10", CultureInfo.InvariantCulture)}, {y.ToString("G10", CultureInfo.InvariantCulture)}) is far outside the area of EPSG:{SourceEpsg}: is the declared CRS right? (use --srs)"), warnings);
         }
 
-        var full3d = feature.Solid3d ?? geometry;
-        var hasZ = HasZ(full3d);
-        // Without a change of CRS nothing is written into the coordinates (Apply only stamps the SRID): no copy needed.
-        var copy = _transform.IsIdentity ? geometry : geometry.Copy();
-        _transform.Apply(copy);
+        var hasZ = feature.Solid3d is { } solid ? HasZ(solid) : flat.HasZ();
+        // In place: the flat coordinates are the reader's buffer for this feature, or the mapper's copy of the geometry.
+        _transform.Apply(flat.OrdinatesToChange, PolygonCoordinates.Stride);
         Geometry? copy3d = null;
+        ReadOnlyMemory<byte>? geometry3d = null;
         if (hasZ)
         {
-            copy3d = ReferenceEquals(full3d, geometry) ? copy : full3d.Copy();
-            if (!ReferenceEquals(copy3d, copy))
+            if (feature.Solid3d is { } s)
             {
+                copy3d = s.Copy();
                 _transform.Apply(copy3d);
+                geometry3d = _wkb3d.Write(copy3d);
+            }
+            else
+            {
+                geometry3d = _wkb3d.Write(flat, RegionSettings.Srid);
             }
         }
         var roofFaces = new List<RoofFace>();
@@ -176,40 +205,49 @@ public sealed class BuildingMapper
                 roofFaces.Add(new RoofFace(r, plane.TiltDeg, plane.TiltDeg < Roofs.RoofPlane.FlatTiltDeg ? null : plane.AzimuthDeg, plane.AreaM2));
             }
         }
-        var footprint = Footprint2d(copy);
         string? repair = null;
-        // Most footprints are one simple ring: proven valid without NetTopologySuite's indexed test.
-        if (!SimpleFootprint.IsCertainlyValid(footprint) && !footprint.IsValid)
+        ReadOnlyMemory<byte> footprintEwkb;
+        // Most footprints are one simple ring: proven valid on the flat coordinates, with no NetTopologySuite object at all.
+        if (SimpleFootprint.IsCertainlyValid(flat))
         {
-            var reason = new NetTopologySuite.Operation.Valid.IsValidOp(footprint).ValidationError;
-            var what = reason is null ? "invalid" : $"{reason.Message} at ({reason.Coordinate.X:F2}, {reason.Coordinate.Y:F2})";
-            if (_strict)
-            {
-                return new(null, Reject("geometry", $"is invalid: {what} (--strict: not repaired)"), warnings);
-            }
-            var fixedGeometry = GeometryFixer.Fix(footprint);
-            var polygons = fixedGeometry switch
-            {
-                MultiPolygon mp => mp,
-                Polygon p => _target.CreateMultiPolygon([p]),
-                GeometryCollection g => _target.CreateMultiPolygon(g.Geometries.OfType<Polygon>().Concat(g.Geometries.OfType<MultiPolygon>().SelectMany(m => m.Geometries.Cast<Polygon>())).ToArray()),
-                _ => _target.CreateMultiPolygon(),
-            };
-            if (polygons.IsEmpty || polygons.Area <= 0)
-            {
-                return new(null, Reject("geometry", $"is invalid ({what}) and nothing polygonal is left after repair"), warnings);
-            }
-            repair = $"{what}; repaired by GeometryFixer (area {footprint.Area:F1} → {polygons.Area:F1} m²)";
-            footprint = polygons;
+            footprintEwkb = _wkb2d.WriteMultiPolygon(flat, RegionSettings.Srid);
         }
-        footprint.SRID = RegionSettings.Srid;
+        else
+        {
+            var footprint = flat.ToFootprint2d(_target);
+            if (!footprint.IsValid)
+            {
+                var reason = new NetTopologySuite.Operation.Valid.IsValidOp(footprint).ValidationError;
+                var what = reason is null ? "invalid" : $"{reason.Message} at ({reason.Coordinate.X:F2}, {reason.Coordinate.Y:F2})";
+                if (_strict)
+                {
+                    return new(null, Reject("geometry", $"is invalid: {what} (--strict: not repaired)"), warnings);
+                }
+                var fixedGeometry = GeometryFixer.Fix(footprint);
+                var polygons = fixedGeometry switch
+                {
+                    MultiPolygon mp => mp,
+                    Polygon p => _target.CreateMultiPolygon([p]),
+                    GeometryCollection g => _target.CreateMultiPolygon(g.Geometries.OfType<Polygon>().Concat(g.Geometries.OfType<MultiPolygon>().SelectMany(m => m.Geometries.Cast<Polygon>())).ToArray()),
+                    _ => _target.CreateMultiPolygon(),
+                };
+                if (polygons.IsEmpty || polygons.Area <= 0)
+                {
+                    return new(null, Reject("geometry", $"is invalid ({what}) and nothing polygonal is left after repair"), warnings);
+                }
+                repair = $"{what}; repaired by GeometryFixer (area {footprint.Area:F1} → {polygons.Area:F1} m²)";
+                footprint = polygons;
+            }
+            footprint.SRID = RegionSettings.Srid;
+            footprintEwkb = _wkb2d.Write(footprint);
+        }
 
         var record = new BuildingRecord
         {
             FeatureIndex = feature.Index,
             SourceId = sourceId,
-            Footprint = footprint,
-            Geometry3d = copy3d,
+            FootprintEwkb = footprintEwkb,
+            Geometry3dEwkb = geometry3d,
             RoofFaces = roofFaces,
             Attributes = feature.Attributes,
             AltitudeDatum = hasZ ? altitudeDatum ?? DefaultDatum(schema) : null,
@@ -250,42 +288,6 @@ public sealed class BuildingMapper
         },
     };
 
-    private MultiPolygon Footprint2d(Geometry g)
-    {
-        var polygons = new List<Polygon>();
-        void Add(Geometry x)
-        {
-            switch (x)
-            {
-                case Polygon p:
-                    polygons.Add(_target.CreatePolygon(
-                        Ring2d(p.ExteriorRing), p.InteriorRings.Select(Ring2d).ToArray()));
-                    break;
-                case GeometryCollection c:
-                    foreach (var part in c.Geometries)
-                    {
-                        Add(part);
-                    }
-                    break;
-            }
-        }
-        Add(g);
-        return _target.CreateMultiPolygon([.. polygons]);
-    }
-
-    private LinearRing Ring2d(LineString ring)
-    {
-        // One packed x, y array per ring rather than an object per vertex.
-        var seq = ring.CoordinateSequence;
-        var xy = new double[seq.Count * 2];
-        for (var i = 0; i < seq.Count; i++)
-        {
-            xy[2 * i] = seq.GetX(i);
-            xy[2 * i + 1] = seq.GetY(i);
-        }
-        return _target.CreateLinearRing(new PackedDoubleCoordinateSequence(xy, 2, 0));
-    }
-
     // Per-vertex checks read the coordinate sequences in place (Geometry.Coordinates copies them all into a new array).
     private static IEnumerable<CoordinateSequence> Sequences(Geometry g)
     {
@@ -314,22 +316,6 @@ public sealed class BuildingMapper
                 }
                 break;
         }
-    }
-
-    private static CoordinateZ? FirstNonFinite(Geometry g)
-    {
-        foreach (var seq in Sequences(g))
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                double x = seq.GetX(i), y = seq.GetY(i), z = seq.HasZ ? seq.GetZ(i) : double.NaN;
-                if (!double.IsFinite(x) || !double.IsFinite(y) || double.IsInfinity(z))
-                {
-                    return new CoordinateZ(x, y, z);
-                }
-            }
-        }
-        return null;
     }
 
     private static bool HasZ(Geometry g)

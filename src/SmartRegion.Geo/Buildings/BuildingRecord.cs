@@ -10,11 +10,17 @@ public sealed class BuildingRecord
     /// <summary>The source's own id (BD TOPO cleabs, OSM id, BAG identificatie…), unique within the source.</summary>
     public required string SourceId { get; init; }
 
-    /// <summary>2D footprint, in the storage CRS (<see cref="RegionSettings.StorageSrid"/>).</summary>
-    public required MultiPolygon Footprint { get; init; }
+    /// <summary>
+    /// 2D footprint as a MultiPolygon in the storage CRS (<see cref="RegionSettings.StorageSrid"/>), little-endian EWKB with its SRID:
+    /// the mapper's buffer, valid until it maps its next feature.
+    /// </summary>
+    public required ReadOnlyMemory<byte> FootprintEwkb { get; init; }
 
-    /// <summary>The source's 3D geometry in the storage CRS (Z in <see cref="AltitudeDatum"/>), when it has Z.</summary>
-    public Geometry? Geometry3d { get; init; }
+    /// <summary>
+    /// The source's 3D geometry in the storage CRS (Z in <see cref="AltitudeDatum"/>), when it has Z, as EWKB with Z: the mapper's
+    /// buffer, valid until it maps its next feature.
+    /// </summary>
+    public ReadOnlyMemory<byte>? Geometry3dEwkb { get; init; }
 
     public double? HeightAboveGroundM { get; set; }
 
@@ -25,7 +31,7 @@ public sealed class BuildingRecord
 
     public double? RoofMaxAltitudeNgfIgn69M { get; set; }
 
-    /// <summary>Vertical datum of the Z values of <see cref="Geometry3d"/> and the roof surfaces (NGF-IGN69, NAP, LN02, unknown).</summary>
+    /// <summary>Vertical datum of the Z values of <see cref="Geometry3dEwkb"/> and the roof surfaces (NGF-IGN69, NAP, LN02, unknown).</summary>
     public string? AltitudeDatum { get; init; }
 
     public int? Storeys { get; set; }

@@ -1,5 +1,6 @@
 using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
+using SmartRegion.Geo.Readers;
 
 namespace SmartRegion.Geo.Buildings;
 
@@ -21,62 +22,66 @@ public static class SimpleFootprint
     // Shewchuk's error bound for the orientation determinant with doubles: below it the sign is not certain.
     private const double OrientationErrorBound = 3.3306690738754716e-16;
 
+    [ThreadStatic]
+    private static PolygonCoordinates? Loaded;
+
     /// <summary>True only when <paramref name="footprint"/> is certainly valid (one polygon; simple rings that never touch; holes inside).</summary>
     public static bool IsCertainlyValid(MultiPolygon footprint)
     {
-        if (footprint.NumGeometries != 1 || footprint.GetGeometryN(0) is not Polygon polygon)
+        var polygons = Loaded ??= new PolygonCoordinates();
+        return polygons.TryLoad(footprint) && IsCertainlyValid(polygons);
+    }
+
+    /// <summary>True only when the x, y plan of <paramref name="polygons"/> is certainly a valid footprint (one polygon; simple rings that never touch; holes inside).</summary>
+    public static bool IsCertainlyValid(PolygonCoordinates polygons)
+    {
+        if (polygons.PolygonCount != 1 || polygons.PositionCount > MaxVertices)
         {
             return false;
         }
-        var rings = new CoordinateSequence[polygon.NumInteriorRings + 1];
-        rings[0] = polygon.ExteriorRing.CoordinateSequence;
-        var total = rings[0].Count;
-        for (var h = 1; h < rings.Length; h++)
-        {
-            rings[h] = polygon.GetInteriorRingN(h - 1).CoordinateSequence;
-            total += rings[h].Count;
-        }
-        if (total > MaxVertices)
+        var rings = polygons.RingCount;
+        if (rings == 0)
         {
             return false;
         }
         // Every vertex of every ring, rings one after the other; start[r] is ring r's first vertex (closed: last = first).
+        var total = polygons.PositionCount;
+        var xyz = polygons.Ordinates;
         Span<double> x = stackalloc double[total];
         Span<double> y = stackalloc double[total];
-        Span<int> start = stackalloc int[rings.Length + 1];
-        var k = 0;
-        for (var r = 0; r < rings.Length; r++)
+        Span<int> start = stackalloc int[rings + 1];
+        for (var k = 0; k < total; k++)
         {
-            start[r] = k;
-            var ring = rings[r];
-            if (ring.Count < 4)
-            {
-                return false;
-            }
-            for (var i = 0; i < ring.Count; i++, k++)
-            {
-                x[k] = ring.GetX(i);
-                y[k] = ring.GetY(i);
-                if (!double.IsFinite(x[k]) || !double.IsFinite(y[k]))
-                {
-                    return false;
-                }
-            }
-            if (x[k - 1] != x[start[r]] || y[k - 1] != y[start[r]] || !IsSimple(x[start[r]..k], y[start[r]..k]))
+            x[k] = xyz[k * PolygonCoordinates.Stride];
+            y[k] = xyz[k * PolygonCoordinates.Stride + 1];
+            if (!double.IsFinite(x[k]) || !double.IsFinite(y[k]))
             {
                 return false;
             }
         }
-        start[rings.Length] = k;
-        if (rings.Length == 1)
+        for (var r = 0; r < rings; r++)
+        {
+            start[r] = polygons.RingStart(r);
+            var end = polygons.RingEnd(r);
+            if (end - start[r] < 4)
+            {
+                return false;
+            }
+            if (x[end - 1] != x[start[r]] || y[end - 1] != y[start[r]] || !IsSimple(x[start[r]..end], y[start[r]..end]))
+            {
+                return false;
+            }
+        }
+        start[rings] = total;
+        if (rings == 1)
         {
             return true;
         }
         // Rings whose segments never meet are nested or apart as wholes: each hole must lie in the shell and in no other hole,
         // and then the interior is connected.
-        for (var a = 0; a < rings.Length; a++)
+        for (var a = 0; a < rings; a++)
         {
-            for (var b = a + 1; b < rings.Length; b++)
+            for (var b = a + 1; b < rings; b++)
             {
                 for (var i = start[a]; i < start[a + 1] - 1; i++)
                 {
@@ -90,22 +95,39 @@ public static class SimpleFootprint
                 }
             }
         }
-        for (var h = 1; h < rings.Length; h++)
+        for (var h = 1; h < rings; h++)
         {
-            var vertex = rings[h].GetCoordinate(0);
-            if (RayCrossingCounter.LocatePointInRing(vertex, rings[0]) != Location.Interior)
+            var vertex = new Coordinate(x[start[h]], y[start[h]]);
+            if (Locate(vertex, x[start[0]..start[1]], y[start[0]..start[1]]) != Location.Interior)
             {
                 return false;
             }
-            for (var other = 1; other < rings.Length; other++)
+            for (var other = 1; other < rings; other++)
             {
-                if (other != h && RayCrossingCounter.LocatePointInRing(vertex, rings[other]) != Location.Exterior)
+                if (other != h && Locate(vertex, x[start[other]..start[other + 1]], y[start[other]..start[other + 1]]) != Location.Exterior)
                 {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    // NetTopologySuite's robust ray-crossing test of a point against one closed ring.
+    private static Location Locate(Coordinate point, ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        var counter = new RayCrossingCounter(point);
+        Coordinate a = new(), b = new();
+        for (var i = 1; i < x.Length; i++)
+        {
+            (a.X, a.Y, b.X, b.Y) = (x[i], y[i], x[i - 1], y[i - 1]);
+            counter.CountSegment(a, b);
+            if (counter.IsOnSegment)
+            {
+                return counter.Location;
+            }
+        }
+        return counter.Location;
     }
 
     // One closed ring (last vertex = first): no repeated vertex, consecutive segments turn or run on, others never meet.

@@ -139,6 +139,19 @@ public sealed class CrsTransform
         geometry.SRID = TargetEpsg;
     }
 
+    /// <summary>Transforms x, y of every position of packed <paramref name="ordinates"/> (<paramref name="stride"/> doubles per position) in place.</summary>
+    public void Apply(Span<double> ordinates, int stride)
+    {
+        if (_math is null)
+        {
+            return;
+        }
+        for (var at = 0; at + 1 < ordinates.Length; at += stride)
+        {
+            (ordinates[at], ordinates[at + 1]) = Run(_math, ordinates[at], ordinates[at + 1]);
+        }
+    }
+
     private static (double X, double Y) Run(IStep[] steps, double x, double y)
     {
         foreach (var step in steps)

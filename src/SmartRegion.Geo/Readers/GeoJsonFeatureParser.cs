@@ -9,7 +9,9 @@ namespace SmartRegion.Geo.Readers;
 public static class GeoJsonFeatureParser
 {
     /// <summary>Parses a feature; field-level problems throw <see cref="FeatureFieldException"/>.</summary>
-    public static SourceFeature Parse(byte[] json, int index, long? line, GeometryFactory factory)
+    /// <param name="polygons">when given, a Polygon or MultiPolygon geometry is read into it (<see cref="SourceFeature.Polygons"/>)
+    /// rather than into NetTopologySuite objects: the caller's buffer, valid until it parses its next feature</param>
+    public static SourceFeature Parse(byte[] json, int index, long? line, GeometryFactory factory, PolygonCoordinates? polygons = null)
     {
         if (!Utf8.IsValid(json))
         {
@@ -18,7 +20,7 @@ public static class GeoJsonFeatureParser
         }
         try
         {
-            return Read(json, index, line, factory);
+            return Read(json, index, line, factory, polygons);
         }
         catch (JsonException e)
         {
@@ -27,8 +29,9 @@ public static class GeoJsonFeatureParser
     }
 
     // One pass over the feature's members with Utf8JsonReader (no DOM): properties are kept as their raw JSON text.
-    private static SourceFeature Read(byte[] json, int index, long? line, GeometryFactory factory)
+    private static SourceFeature Read(byte[] json, int index, long? line, GeometryFactory factory, PolygonCoordinates? polygons)
     {
+        polygons?.Reset(PolygonalKind.None);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -67,12 +70,15 @@ public static class GeoJsonFeatureParser
                 case 3:
                     throw new FeatureFieldException("properties", $"is a JSON {GeoJsonGeometry.KindOf(token)}, not an object");
                 case 4:
-                    geometry = GeoJsonGeometry.Read(json, ref reader, factory);
+                    geometry = GeoJsonGeometry.Read(json, ref reader, factory, polygons);
                     break;
             }
             reader.Skip();
         }
-        return new SourceFeature(index, line, id, geometry, attributes, []);
+        return new SourceFeature(index, line, id, geometry, attributes, [])
+        {
+            Polygons = polygons is { Kind: not PolygonalKind.None } ? polygons : null,
+        };
     }
 
     private static readonly byte[] EmptyObject = "{}"u8.ToArray();

@@ -35,8 +35,18 @@ public static class GeoJsonGeometry
     }
 
     /// <summary>The geometry whose first token <paramref name="reader"/> (over <paramref name="json"/>) is on; leaves it on the last token.</summary>
-    public static Geometry? Read(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, GeometryFactory factory, string path = "geometry")
+    public static Geometry? Read(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, GeometryFactory factory, string path = "geometry") =>
+        Read(json, ref reader, factory, null, path);
+
+    /// <summary>
+    /// As <see cref="Read(ReadOnlySpan{byte}, ref Utf8JsonReader, GeometryFactory, string)"/>, except that a Polygon or a
+    /// MultiPolygon is read into <paramref name="polygons"/> (when given) instead of NetTopologySuite objects: null is returned
+    /// and <see cref="PolygonCoordinates.Kind"/> says which it was (<see cref="PolygonalKind.None"/> for any other geometry).
+    /// The checks and their messages are the same either way.
+    /// </summary>
+    public static Geometry? Read(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, GeometryFactory factory, PolygonCoordinates? polygons, string path = "geometry")
     {
+        polygons?.Reset(PolygonalKind.None);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -59,7 +69,7 @@ public static class GeoJsonGeometry
             {
                 // The usual order (type first): the coordinates are read where they are, in one pass.
                 coordinatesToken = token;
-                built = Coordinates(type, json, ref reader, path, factory);
+                built = Coordinates(type, json, ref reader, path, factory, polygons);
                 coordinates = start..(int)reader.BytesConsumed;
                 continue;
             }
@@ -103,27 +113,86 @@ public static class GeoJsonGeometry
         {
             throw new FeatureFieldException(path + ".coordinates", "is missing or not an array");
         }
-        if (built is not null)
+        if (built is not null || polygons is { Kind: not PolygonalKind.None })
         {
             return built;
         }
         var r = Nested(json, c);
-        return Coordinates(type, json[c], ref r, path, factory);
+        return Coordinates(type, json[c], ref r, path, factory, polygons);
     }
 
-    private static Geometry Coordinates(string type, ReadOnlySpan<byte> json, ref Utf8JsonReader r, string path, GeometryFactory factory)
+    // Polygons and MultiPolygons are read into flat coordinates (the caller's, else this thread's), then built when asked for.
+    [ThreadStatic]
+    private static PolygonCoordinates? PolygonScratch;
+
+    private static Geometry? Coordinates(string type, ReadOnlySpan<byte> json, ref Utf8JsonReader r, string path, GeometryFactory factory, PolygonCoordinates? polygons)
     {
         var cp = path + ".coordinates";
-        return type switch
+        switch (type)
         {
-            "Point" => Point(json, ref r, cp, factory),
-            "MultiPoint" => factory.CreateMultiPoint(Map(json, ref r, cp, factory, static (t, ref x, p, f) => f.CreatePoint(Position(t, ref x, p)))),
-            "LineString" => factory.CreateLineString(Sequence(json, ref r, cp, 2)),
-            "MultiLineString" => factory.CreateMultiLineString(Map(json, ref r, cp, factory, static (t, ref x, p, f) => f.CreateLineString(Sequence(t, ref x, p, 2)))),
-            "Polygon" => Polygon(json, ref r, cp, factory),
-            "MultiPolygon" => factory.CreateMultiPolygon(Map(json, ref r, cp, factory, Polygon)),
-            _ => throw new FeatureFieldException(path + ".type", $"'{type}' is not a GeoJSON geometry type"),
-        };
+            case "Polygon" or "MultiPolygon":
+                var into = polygons ?? (PolygonScratch ??= new PolygonCoordinates());
+                if (type == "Polygon")
+                {
+                    into.Reset(PolygonalKind.Polygon);
+                    Polygon(json, ref r, cp, -1, into);
+                }
+                else
+                {
+                    into.Reset(PolygonalKind.MultiPolygon);
+                    if (r.TokenType != JsonTokenType.StartArray)
+                    {
+                        throw new FeatureFieldException(cp, "is not an array");
+                    }
+                    var p = 0;
+                    while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+                    {
+                        Polygon(json, ref r, cp, p++, into);
+                    }
+                }
+                return polygons is null ? into.ToGeometry(factory) : null;
+            case "Point":
+                return Point(json, ref r, cp, factory);
+            case "MultiPoint":
+                return factory.CreateMultiPoint(Map(json, ref r, cp, factory, static (t, ref x, p, f) => f.CreatePoint(Position(t, ref x, p))));
+            case "LineString":
+                return factory.CreateLineString(Sequence(json, ref r, new SequencePath(cp), 2));
+            case "MultiLineString":
+                return factory.CreateMultiLineString(Map(json, ref r, cp, factory, static (t, ref x, p, f) => f.CreateLineString(Sequence(t, ref x, new SequencePath(p), 2))));
+            default:
+                throw new FeatureFieldException(path + ".type", $"'{type}' is not a GeoJSON geometry type");
+        }
+    }
+
+    // Where a sequence is, spelled out only for a message: "coordinates", "coordinates[r]" (a Polygon's ring r) or
+    // "coordinates[p][r]" (ring r of a MultiPolygon's polygon p). A string per ring cost more than its closing check.
+    private readonly record struct SequencePath(string Parent, int Polygon = -1, int Ring = -1)
+    {
+        public override string ToString() => Ring < 0 ? Parent : Polygon < 0 ? $"{Parent}[{Ring}]" : $"{Parent}[{Polygon}][{Ring}]";
+    }
+
+    // A polygon (element <paramref name="index"/> of a MultiPolygon's coordinates, -1: the Polygon's own) and its rings.
+    private static void Polygon(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string coordinates, int index, PolygonCoordinates into)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new FeatureFieldException(index < 0 ? coordinates : $"{coordinates}[{index}]", "is not an array");
+        }
+        into.StartPolygon();
+        var ring = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var path = index < 0 ? new SequencePath(coordinates, -1, ring) : new SequencePath(coordinates, index, ring);
+            var count = Positions(json, ref reader, path, 4, out var dimension);
+            var ordinates = Scratch!;
+            var last = (count - 1) * dimension;
+            if (ordinates[0] != ordinates[last] || ordinates[1] != ordinates[last + 1])
+            {
+                throw new FeatureFieldException(path.ToString(), "ring is not closed (first and last positions differ)");
+            }
+            into.AddRing(ordinates, count, dimension);
+            ring++;
+        }
     }
 
     // A reader over a member located earlier, on its first token.
@@ -162,33 +231,23 @@ public static class GeoJsonGeometry
         return [.. result];
     }
 
-    private static Polygon Polygon(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, GeometryFactory factory)
+    private static CoordinateSequence Sequence(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, SequencePath path, int minimum)
     {
-        var all = Map(json, ref reader, path, factory, Ring);
-        return all.Length == 0 ? factory.CreatePolygon() : factory.CreatePolygon(all[0], all[1..]);
+        var count = Positions(json, ref reader, path, minimum, out var dimension);
+        return new PackedDoubleCoordinateSequence(Scratch.AsSpan(0, count * dimension).ToArray(), dimension, 0);
     }
 
-    private static LinearRing Ring(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, GeometryFactory factory)
-    {
-        var seq = Sequence(json, ref reader, path, 4);
-        var n = seq.Count;
-        if (seq.GetX(0) != seq.GetX(n - 1) || seq.GetY(0) != seq.GetY(n - 1))
-        {
-            throw new FeatureFieldException(path, "ring is not closed (first and last positions differ)");
-        }
-        return factory.CreateLinearRing(seq);
-    }
-
-    // A sequence's positions straight into one packed ordinate array (x, y[, z] per position): no object per vertex.
-    private static CoordinateSequence Sequence(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string path, int minimum)
+    // A sequence's positions straight into this thread's packed ordinate array (x, y[, z] per position; <paramref name="dimension"/>
+    // doubles each, from the first position): no object per vertex. Returns how many.
+    private static int Positions(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, SequencePath path, int minimum, out int dimension)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new FeatureFieldException(path, "is not an array of positions");
+            throw new FeatureFieldException(path.ToString(), "is not an array of positions");
         }
         var ordinates = Scratch ??= new double[256];
         var count = 0;
-        var dimension = 2;
+        dimension = 2;
         bool? hasZ = null;
         FeatureFieldException? firstError = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -226,13 +285,13 @@ public static class GeoJsonGeometry
         }
         if (count < minimum)
         {
-            throw new FeatureFieldException(path, $"has {count} positions, at least {minimum} needed");
+            throw new FeatureFieldException(path.ToString(), $"has {count} positions, at least {minimum} needed");
         }
         if (firstError is not null)
         {
             throw firstError;
         }
-        return new PackedDoubleCoordinateSequence(ordinates.AsSpan(0, count * dimension).ToArray(), dimension, 0);
+        return count;
     }
 
     private static int CountValues(ref Utf8JsonReader reader)
@@ -250,21 +309,21 @@ public static class GeoJsonGeometry
     {
         var probe = reader;
         var withZ = probe.TokenType == JsonTokenType.StartArray && CountValues(ref probe) >= 3;
-        return Position(json, ref reader, path, -1, withZ);
+        return Position(json, ref reader, new SequencePath(path), -1, withZ);
     }
 
     // A position's path ("…coordinates[0][3]") is only spelled out for a message: one string per vertex cost more than its numbers.
-    private static string PathOf(string parent, int index) => index < 0 ? parent : $"{parent}[{index}]";
+    private static string PathOf(SequencePath parent, int index) => index < 0 ? parent.ToString() : $"{parent}[{index}]";
 
     // On the position's StartArray (element <paramref name="index"/> of <paramref name="parent"/>, -1: the parent itself);
     // leaves the reader on its EndArray.
-    private static Coordinate Position(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, bool withZ)
+    private static Coordinate Position(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, SequencePath parent, int index, bool withZ)
     {
         var (x, y, z) = Ordinates(json, ref reader, parent, index, withZ);
         return withZ ? new CoordinateZ(x, y, z) : new Coordinate(x, y);
     }
 
-    private static (double X, double Y, double Z) Ordinates(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, bool withZ)
+    private static (double X, double Y, double Z) Ordinates(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, SequencePath parent, int index, bool withZ)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -309,7 +368,7 @@ public static class GeoJsonGeometry
     }
 
     // The first bad value of a position is kept in <paramref name="bad"/> (its shape is checked first).
-    private static double Number(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string parent, int index, ref FeatureFieldException? bad)
+    private static double Number(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, SequencePath parent, int index, ref FeatureFieldException? bad)
     {
         var start = (int)reader.TokenStartIndex;
         var v = 0.0;

@@ -23,6 +23,12 @@ public sealed record SourceFeature(int Index, long? Line, string? Id, Geometry? 
     /// <summary>The full 3D geometry when the footprint is not all of it (CityJSON solids), in the source CRS.</summary>
     public Geometry? Solid3d { get; init; }
 
+    /// <summary>
+    /// The geometry's positions when the reader was handed a buffer for them and the geometry is polygonal (<see cref="Geometry"/>
+    /// is then null): the caller's buffer, valid until its next feature is read into it.
+    /// </summary>
+    public PolygonCoordinates? Polygons { get; init; }
+
     /// <summary>When the reader could not read a field: which one.</summary>
     public string? ErrorField { get; init; }
 

@@ -1,8 +1,8 @@
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
-using SmartRegion.Data.RegionLoading;
+using SmartRegion.Geo.Wkb;
 
-namespace SmartRegion.Data.Tests.RegionLoading;
+namespace SmartRegion.Geo.Tests;
 
 // The loader's reused EWKB buffer must produce exactly NetTopologySuite's bytes (what PostGIS has always been sent).
 public sealed class EwkbBufferTests

@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using NetTopologySuite.Geometries;
+using SmartRegion.Geo.Readers;
 
-namespace SmartRegion.Data.RegionLoading;
+namespace SmartRegion.Geo.Wkb;
 
 /// <summary>
 /// Writes a geometry as little-endian EWKB (with its SRID) into one reusable buffer: the bytes NetTopologySuite's
-/// <c>WKBWriter(LittleEndian, handleSRID: true, emitZ)</c> produces, without its stream, writer and array per geometry.
-/// The returned memory is valid until the next <see cref="Write"/>. Not thread-safe (one per writer).
+/// <c>WKBWriter(LittleEndian, handleSRID: true, emitZ)</c> produces, without its stream, writer and array per geometry —
+/// from a NetTopologySuite geometry or straight from <see cref="PolygonCoordinates"/> (no geometry object at all).
+/// The returned memory is valid until the next write. Not thread-safe (one per writer).
 /// </summary>
 public sealed class EwkbBuffer(bool withZ)
 {
@@ -21,6 +23,85 @@ public sealed class EwkbBuffer(bool withZ)
         _length = 0;
         Geometry(geometry, withSrid: true);
         return _buffer.AsMemory(0, _length);
+    }
+
+    /// <summary>The EWKB of the polygonal geometry <paramref name="polygons"/> holds, as its type (what <see cref="Write(Geometry)"/> writes for <see cref="PolygonCoordinates.ToGeometry"/>).</summary>
+    public ReadOnlyMemory<byte> Write(PolygonCoordinates polygons, int srid)
+    {
+        _length = 0;
+        switch (polygons.Kind)
+        {
+            case PolygonalKind.Polygon:
+                FlatPolygon(polygons, 0, withSrid: true, srid);
+                break;
+            case PolygonalKind.MultiPolygon:
+                FlatMultiPolygon(polygons, 0, polygons.PolygonCount, withSrid: true, srid);
+                break;
+            case PolygonalKind.Collection:
+                Header(7, withSrid: true, srid);
+                UInt((uint)polygons.PartCount);
+                for (var m = 0; m < polygons.PartCount; m++)
+                {
+                    if (polygons.PartKind(m) == PolygonalKind.Polygon)
+                    {
+                        FlatPolygon(polygons, polygons.PartStart(m), withSrid: false, 0);
+                    }
+                    else
+                    {
+                        FlatMultiPolygon(polygons, polygons.PartStart(m), polygons.PartEnd(m), withSrid: false, 0);
+                    }
+                }
+                break;
+            default:
+                throw new ArgumentException("EWKB: no polygonal geometry is held", nameof(polygons));
+        }
+        return _buffer.AsMemory(0, _length);
+    }
+
+    /// <summary>Every polygon <paramref name="polygons"/> holds as one MultiPolygon (what <see cref="Write(Geometry)"/> writes for <see cref="PolygonCoordinates.ToFootprint2d"/> when this buffer is 2D).</summary>
+    public ReadOnlyMemory<byte> WriteMultiPolygon(PolygonCoordinates polygons, int srid)
+    {
+        _length = 0;
+        FlatMultiPolygon(polygons, 0, polygons.PolygonCount, withSrid: true, srid);
+        return _buffer.AsMemory(0, _length);
+    }
+
+    private void FlatMultiPolygon(PolygonCoordinates polygons, int from, int to, bool withSrid, int srid)
+    {
+        Header(6, withSrid, srid);
+        UInt((uint)(to - from));
+        for (var p = from; p < to; p++)
+        {
+            FlatPolygon(polygons, p, withSrid: false, 0);
+        }
+    }
+
+    private void FlatPolygon(PolygonCoordinates polygons, int p, bool withSrid, int srid)
+    {
+        Header(3, withSrid, srid);
+        int first = polygons.PolygonStart(p), end = polygons.PolygonEnd(p);
+        UInt((uint)(end - first));
+        var xyz = polygons.Ordinates;
+        for (var r = first; r < end; r++)
+        {
+            int start = polygons.RingStart(r), n = polygons.RingEnd(r) - start;
+            Reserve(4 + n * (withZ ? 24 : 16));
+            UInt((uint)n);
+            var span = _buffer.AsSpan(_length);
+            var at = 0;
+            for (int i = 0, from = start * PolygonCoordinates.Stride; i < n; i++, from += PolygonCoordinates.Stride)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(span[at..], xyz[from]);
+                BinaryPrimitives.WriteDoubleLittleEndian(span[(at + 8)..], xyz[from + 1]);
+                at += 16;
+                if (withZ)
+                {
+                    BinaryPrimitives.WriteDoubleLittleEndian(span[at..], xyz[from + 2]);
+                    at += 8;
+                }
+            }
+            _length += at;
+        }
     }
 
     private void Geometry(Geometry g, bool withSrid)
