@@ -309,6 +309,58 @@ public sealed class SolarComputeTests(TestDatabase db)
         await tx.RollbackAsync(Ct);
     }
 
+    [Fact]
+    public async Task StoringADoneTileAgain_ReplacesItsResults()
+    {
+        // A tile computed again after its results committed (its worker lost the answer and handed it back): the store
+        // replaces them, building by building looked up by key, rather than fail on the primary key or duplicate them.
+        var d = await SolarDistrict.GetAsync(db);
+        var ds = db.DataSource;
+        var runs = new SmartRegion.Data.Solar.SolarRunStore(ds);
+        var (parameters, station) = await SmartRegion.Pipelines.Commands.ComputeCommands.RunSettingsAsync(runs, d.RunId, Ct);
+        var context = await runs.ContextAsync(d.RunId, parameters, station, Ct);
+        var jobId = await ScalarAsync<long>(db, "SELECT id FROM solar.job WHERE run_id = @r AND status = 'done' ORDER BY building_count DESC, id LIMIT 1", ("r", d.RunId));
+        const string Figures = """
+            SELECT count(*)::text || ' ' || coalesce(sum(round(annual_kwh_ac::numeric, 6)), 0)::text || ' ' || (SELECT count(*) FROM solar.face_result f WHERE f.run_id = @r AND f.building_id = ANY(j.building_ids))::text
+            FROM solar.job j JOIN solar.building_result r ON r.run_id = j.run_id AND r.building_id = ANY(j.building_ids) WHERE j.id = @j GROUP BY j.building_ids
+            """;
+        var before = await ScalarAsync<string>(db, Figures, ("r", d.RunId), ("j", jobId));
+        await ScalarAsync<long>(db, "UPDATE solar.job SET status = 'running', worker = 'replay', lease_until = now() + interval '5 minutes' WHERE id = @j; SELECT 1::bigint", ("j", jobId));
+        var store = new SmartRegion.Data.Solar.SolarTileStore(ds);
+        var results = SmartRegion.Rooftop.TileComputer.Compute(await store.LoadTileAsync(jobId, parameters.HorizonRadiusM, Ct), context);
+        Assert.True(await store.CompleteAsync(new SmartRegion.Data.Solar.SolarJob(jobId, d.RunId, "replay", 0, 0, 0, 0, 2), "replay", results, 1, Ct));
+        Assert.Equal(before, await ScalarAsync<string>(db, Figures, ("r", d.RunId), ("j", jobId)));
+        Assert.Equal("done", await ScalarAsync<string>(db, "SELECT status FROM solar.job WHERE id = @j", ("j", jobId)));
+    }
+
+    [Fact]
+    public async Task DeletingABuildingOrARun_DeletesTheirResults()
+    {
+        // The cascades of the foreign keys that 0412 replaced with triggers (results are written without key checks).
+        var d = await SolarDistrict.GetAsync(db);
+        await using var conn = await db.DataSource.OpenConnectionAsync(Ct);
+        await using var tx = await conn.BeginTransactionAsync(Ct);
+        async Task<long> Scalar(string sql, long id)
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand(sql, conn, tx);
+            cmd.Parameters.AddWithValue("r", d.RunId);
+            cmd.Parameters.AddWithValue("id", id);
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync(Ct), CultureInfo.InvariantCulture);
+        }
+        var building = await Scalar("SELECT min(building_id) FROM solar.face_result WHERE run_id = @r AND @id = 0", 0);
+        Assert.True(await Scalar("SELECT count(*) FROM solar.building_result WHERE building_id = @id", building) >= 1);
+        Assert.Equal(0L, await Scalar("""
+            DELETE FROM region.building WHERE id = @id;
+            SELECT (SELECT count(*) FROM solar.building_result WHERE building_id = @id) + (SELECT count(*) FROM solar.face_result WHERE building_id = @id)
+            """, building));
+        Assert.True(await Scalar("SELECT count(*) FROM solar.face_result WHERE run_id = @r AND @id = 0", 0) > 0);
+        Assert.Equal(0L, await Scalar("""
+            DELETE FROM solar.run WHERE id = @r;
+            SELECT (SELECT count(*) FROM solar.building_result WHERE run_id = @r) + (SELECT count(*) FROM solar.face_result WHERE run_id = @r) + @id
+            """, 0));
+        await tx.RollbackAsync(Ct);
+    }
+
     private static async Task<double> BuildingValueAsync(SolarDistrict d, string id, string expression) =>
         await ScalarAsync<double>(d.Db, $"""
             SELECT ({expression})::double precision FROM solar.building_result r JOIN region.building b ON b.id = r.building_id
