@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace SmartRegion.Web.Tests;
 
@@ -106,6 +107,48 @@ public sealed class SiteTests(WebSite site)
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
             Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
         }
+    }
+
+    /// <summary>
+    /// A page that lists its modules as modulepreload links (the map: the browser asks for the whole graph at once instead
+    /// of level by level) lists exactly the static import graph of its module scripts, each served: a module added or
+    /// removed without the list would load late again, or be fetched for nothing.
+    /// </summary>
+    [Fact]
+    public async Task ModulePreloads_AreThePagesWholeImportGraph()
+    {
+        var web = Path.Combine(SmartRegion.Testing.SharedData.RepositoryRoot, "web");
+        var checkedPages = 0;
+        foreach (var page in Directory.EnumerateFiles(web, "*.html", SearchOption.AllDirectories)
+                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}vendor{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        {
+            var html = await File.ReadAllTextAsync(page, TestContext.Current.CancellationToken);
+            var preloads = Regex.Matches(html, "<link rel=\"modulepreload\" href=\"([^\"]+)\">").Select(m => m.Groups[1].Value).ToList();
+            if (preloads.Count == 0) continue;
+            checkedPages++;
+            var entries = Regex.Matches(html, "<script type=\"module\" src=\"([^\"]+)\">").Select(m => m.Groups[1].Value).ToList();
+            var graph = new SortedSet<string>(StringComparer.Ordinal);
+            var todo = new Queue<string>(entries);
+            while (todo.TryDequeue(out var module))
+            {
+                var source = await File.ReadAllTextAsync(Path.Combine(web, module.TrimStart('/')), TestContext.Current.CancellationToken);
+                foreach (Match import in Regex.Matches(source, "^\\s*(?:import|export)\\s[^'\"]*?['\"]([^'\"]+\\.js)['\"]", RegexOptions.Multiline))
+                {
+                    var target = import.Groups[1].Value;
+                    if (target.StartsWith('.')) target = new Uri(new Uri("http://x" + module), target).AbsolutePath;
+                    if (graph.Add(target)) todo.Enqueue(target);
+                }
+            }
+            graph.ExceptWith(entries);
+            Assert.True(graph.SetEquals(preloads), $"{Path.GetRelativePath(web, page)}: modulepreload lists [{string.Join(", ", preloads.Order(StringComparer.Ordinal))}], its import graph is [{string.Join(", ", graph)}]");
+            Assert.Equal(preloads.Count, preloads.Distinct(StringComparer.Ordinal).Count());
+            foreach (var module in preloads)
+            {
+                using var response = await Client().GetAsync(module, TestContext.Current.CancellationToken);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{module}: {(int)response.StatusCode}");
+            }
+        }
+        Assert.True(checkedPages >= 1, "no page lists modulepreload links (the map should)");
     }
 
     [Fact]

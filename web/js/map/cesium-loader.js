@@ -1,8 +1,10 @@
 // Loads CesiumJS (web/vendor/cesium, copied from the pinned npm package) only when the browser can draw WebGL, so that
-// the search and the report work without it. CESIUM_BASE_URL is set by /js/map/cesium-base.js before Cesium.js runs.
+// the search and the report work without it. /js/map/head.js, the page's first script, has set CESIUM_BASE_URL, checked
+// WebGL and started Cesium.js's download: the script added here runs what the browser already has.
 
-/** True when a WebGL context can be created (WebGL 2, else 1). */
+/** True when a WebGL context could be created (WebGL 2, else 1). */
 export function hasWebGl() {
+  if (typeof window.smartregionEarly?.webgl === 'boolean') return window.smartregionEarly.webgl;
   try {
     const canvas = document.createElement('canvas');
     return !!(canvas.getContext('webgl2') || canvas.getContext('webgl'));

@@ -6,7 +6,7 @@ import { api, ApiError } from '/js/common/api.js';
 import { h, replace, $ } from '/js/common/dom.js';
 import { t } from '/js/common/i18n.js';
 import { hasWebGl, loadCesium } from './cesium-loader.js';
-import { MapScene, prefetchFirstTiles } from './scene.js';
+import { MapScene } from './scene.js';
 import { setUpSearch } from './search.js';
 import { renderReport } from './roofPanel.js';
 import { renderLegend } from './legend.js';
@@ -23,6 +23,10 @@ let sceneStarted = false;   // the 3D view is up (or will never be): selections 
 let chart = null;
 let saveTimer = 0;
 
+// Cesium.js (downloading since /js/map/head.js) runs from here, its ≈ 1 s of evaluation while the dictionary and the
+// tileset are fetched, not after them (docs/map.md#first-roofs).
+const cesiumLoading = hasWebGl() ? loadCesium() : null;
+cesiumLoading?.catch(() => { /* said by startScene */ });
 await initPage({ page: 'map', title: 'map.title' });
 const initial = readState();
 state.layers = initial.layers;
@@ -77,8 +81,6 @@ async function startScene() {
   }
   let Cesium;
   try {
-    const cesiumLoading = loadCesium();
-    if (tilesetJson) prefetchFirstTiles(tilesetJson);
     Cesium = await cesiumLoading;
   } catch (error) {
     showMessage(t('map.message.cesiumFailed', { message: error.message }));

@@ -7,26 +7,6 @@ const PANEL_LIFT_M = 0.08;          // above the roof plane, so that panels neve
 const SELECTED_WALL = '#3a9bd9';
 const SHADE_FLOOR = 0.78;          // a face turned away from the sun keeps this share of its colour (the sun adds the rest)
 
-/**
- * Asks for the tileset's first contents (the root's and its children's GLBs) while Cesium.js is still downloading and
- * parsing, so that they are in the HTTP cache (immutable, a year) when Cesium asks for them once its viewer is up: the
- * bench/map timeline had them requested 1.5 s after the tileset.json, then waiting 0.4–1.9 s for the host, which shares the
- * machine's cores with the browser's software rendering (docs/map.md#first-roofs). Cesium appends the tileset's
- * asset.tilesetVersion as a `v` query to every content URI: the same URL is asked for here, or the cache would miss.
- */
-export function prefetchFirstTiles(tilesetJson) {
-  const base = new URL(TILESET_URL, location.href);
-  const version = tilesetJson.asset?.tilesetVersion;
-  const root = tilesetJson.root;
-  for (const tile of [root, ...(root?.children ?? [])]) {
-    const uri = tile?.content?.uri;
-    if (!uri) continue;
-    const url = new URL(uri, base);
-    if (version !== undefined) url.searchParams.set('v', version);
-    fetch(url, { credentials: 'same-origin', priority: 'low' }).then((r) => r.arrayBuffer()).catch(() => {});
-  }
-}
-
 export class MapScene {
   /**
    * container: the element that receives the canvas; options.light: the cheap rendering used by headless browsers
