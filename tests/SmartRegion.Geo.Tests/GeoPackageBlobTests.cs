@@ -69,4 +69,117 @@ public sealed class GeoPackageBlobTests
         var e = Assert.Throws<FeatureFieldException>(() => GeoPackageBlob.ToGeometry(blob, "geom", new WKBReader()));
         Assert.StartsWith("holds unreadable WKB", e.Message);
     }
+
+    // Decode reads a Polygon or MultiPolygon blob straight into flat coordinates: the same geometry and EWKB as NetTopologySuite's
+    // WKBReader gives, on every row of every layer of a real GeoPackage (BD TOPO MultiPolygon Z, 2D polygons, points).
+    [Fact]
+    public void Decode_RealGeoPackage_SameGeometryAsWkbReaderOnEveryRow()
+    {
+        var path = SmartRegion.Testing.SharedData.Require("buildings/saint-denis_potentiel-solaire_reference.gpkg");
+        var wkb = new WKBReader();
+        var factory = new GeometryFactory();
+        var polygons = new PolygonCoordinates();
+        int flat = 0, other = 0;
+        using var layers = new GeoPackageReader(path, null, new GeoPackageLayers(FirstWhenSeveral: true));
+        foreach (var layer in layers.Layers)
+        {
+            using var reader = new GeoPackageReader(path, layer);
+            foreach (var f in reader.Read(factory, CancellationToken.None, decodeGeometry: false))
+            {
+                var encoded = Assert.IsType<GeoPackageGeometry>(f.EncodedGeometry);
+                var expected = GeoPackageBlob.ToGeometry(encoded.Blob, encoded.Column, wkb)!;
+                var decoded = GeoPackageBlob.Decode(f, wkb, polygons);
+                Assert.Null(decoded.EncodedGeometry);
+                if (decoded.Polygons is { } p)
+                {
+                    Assert.Same(polygons, p);
+                    var g = p.ToGeometry(factory);
+                    Assert.True(expected.EqualsExact(g), $"{layer} feature {f.Index}");
+                    Assert.Equal(expected.Coordinates.Select(c => c.Z), g.Coordinates.Select(c => c.Z));
+                    expected.SRID = 2154;
+                    Assert.Equal(new WKBWriter(ByteOrder.LittleEndian, true, emitZ: true).Write(expected), new SmartRegion.Geo.Wkb.EwkbBuffer(withZ: true).Write(p, 2154).ToArray());
+                    flat++;
+                }
+                else
+                {
+                    Assert.True(expected.EqualsExact(decoded.Geometry!));
+                    other++;
+                }
+            }
+        }
+        Assert.True(flat > 1500 && other > 150, $"{flat} read flat, {other} by WKBReader");
+    }
+
+    // A MultiPolygon of one polygon of one ring, as raw WKB (ISO Z code): any ring, even one NetTopologySuite would refuse.
+    private static byte[] PolygonWkb(bool little, bool withZ, params double[][] ring)
+    {
+        var d = withZ ? 3 : 2;
+        var wkb = new byte[9 + 9 + 4 + ring.Length * d * 8];
+        var at = 0;
+        void UInt(uint v)
+        {
+            if (little) BinaryPrimitives.WriteUInt32LittleEndian(wkb.AsSpan(at), v); else BinaryPrimitives.WriteUInt32BigEndian(wkb.AsSpan(at), v);
+            at += 4;
+        }
+        wkb[at++] = little ? (byte)1 : (byte)0;
+        UInt(withZ ? 1006u : 6u);
+        UInt(1);
+        wkb[at++] = little ? (byte)1 : (byte)0;
+        UInt(withZ ? 1003u : 3u);
+        UInt(1);
+        UInt((uint)ring.Length);
+        foreach (var c in ring)
+        {
+            for (var i = 0; i < d; i++, at += 8)
+            {
+                if (little) BinaryPrimitives.WriteDoubleLittleEndian(wkb.AsSpan(at), c[i]); else BinaryPrimitives.WriteDoubleBigEndian(wkb.AsSpan(at), c[i]);
+            }
+        }
+        return wkb;
+    }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public void Decode_EitherByteOrderWithOrWithoutZ_ReadFlat(bool little, bool withZ)
+    {
+        var wkb = PolygonWkb(little, withZ, [0, 0, 1], [10, 0, 2], [10, 10, 3], [0, 0, 1]);
+        var feature = new SourceFeature(0, null, "a", null, "{}", []) { EncodedGeometry = new GeoPackageGeometry(Blob(1, 2154, 0, wkb), "geom") };
+        var decoded = GeoPackageBlob.Decode(feature, new WKBReader(), new PolygonCoordinates());
+        var p = Assert.IsType<PolygonCoordinates>(decoded.Polygons);
+        Assert.Equal((PolygonalKind.MultiPolygon, 4, withZ), (p.Kind, p.PositionCount, p.HasZ()));
+        Assert.Equal(10, p.Ordinates[PolygonCoordinates.Stride * 2 + 1]);
+    }
+
+    // A ring the flat reader declines (3 points, not closed, bytes cut) is left to WKBReader: the feature gets what it gave before
+    // the flat path — its geometry (it closes or pads some rings itself) or its message naming the column.
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(-1)]
+    public void Decode_RingTheFlatReaderDeclines_WhatWkbReaderGives(int points)
+    {
+        var wkb = points switch
+        {
+            3 => PolygonWkb(true, false, [0, 0], [10, 0], [0, 0]),
+            4 => PolygonWkb(true, false, [0, 0], [10, 0], [10, 10], [5, 0]),
+            _ => PolygonWkb(true, false, [0, 0], [10, 0], [10, 10], [0, 0])[..50],
+        };
+        var blob = Blob(1, 2154, 0, wkb);
+        var feature = new SourceFeature(4, null, "a", null, "{}", []) { EncodedGeometry = new GeoPackageGeometry(blob, "geom") };
+        var decoded = GeoPackageBlob.Decode(feature, new WKBReader(), new PolygonCoordinates());
+        Assert.Null(decoded.Polygons);
+        try
+        {
+            var expected = GeoPackageBlob.ToGeometry(blob, "geom", new WKBReader())!;
+            Assert.True(expected.EqualsExact(decoded.Geometry!));
+            Assert.Null(decoded.Error);
+        }
+        catch (FeatureFieldException e)
+        {
+            Assert.Equal(("geom", e.Message), (decoded.ErrorField, decoded.Error));
+            Assert.StartsWith("holds unreadable WKB", decoded.Error);
+        }
+    }
 }

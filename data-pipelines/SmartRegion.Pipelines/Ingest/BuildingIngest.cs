@@ -256,12 +256,18 @@ internal static class BuildingIngest
     [ThreadStatic]
     private static PolygonCoordinates? Polygons;
 
+    // A GeoPackage geometry that is not a Polygon or MultiPolygon is read by NetTopologySuite (one reader per worker).
+    [ThreadStatic]
+    private static NetTopologySuite.IO.WKBReader? Wkb;
+
     private static Outcome Process(FeatureWork w, BuildingMapper mapper, BuildingSchema? schema)
     {
         SourceFeature feature;
         try
         {
-            feature = w.Parsed ?? GeoJsonFeatureParser.Parse(w.Json!, w.Index, null, SourceFactory, Polygons ??= new PolygonCoordinates());
+            feature = w.Parsed is { } parsed
+                ? GeoPackageBlob.Decode(parsed, Wkb ??= new NetTopologySuite.IO.WKBReader(new NetTopologySuite.NtsGeometryServices(SourceFactory.PrecisionModel, SourceFactory.SRID)), Polygons ??= new PolygonCoordinates())
+                : GeoJsonFeatureParser.Parse(w.Json!, w.Index, null, SourceFactory, Polygons ??= new PolygonCoordinates());
         }
         catch (FeatureFieldException e)
         {

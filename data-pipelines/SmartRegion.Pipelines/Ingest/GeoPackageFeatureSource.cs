@@ -24,7 +24,8 @@ internal sealed class GeoPackageFeatureSource(string path, string? layer) : IFea
 
     public IEnumerable<FeatureWork> Read(CancellationToken cancellationToken)
     {
-        foreach (var f in _reader.Read(new GeometryFactory(), cancellationToken))
+        // Geometries stay blobs here: the workers decode them (GeoPackageBlob.Decode), polygons straight into flat coordinates.
+        foreach (var f in _reader.Read(new GeometryFactory(), cancellationToken, decodeGeometry: false))
         {
             _read = TotalBytes * Math.Min(f.Index, 1000) / 1000; // SQLite reads by page: progress is only indicative
             yield return new FeatureWork(f.Index, null, f);

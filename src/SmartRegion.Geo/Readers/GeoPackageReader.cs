@@ -133,7 +133,9 @@ public sealed class GeoPackageReader : IDisposable
     }
 
     /// <summary>The layer's rows as features: the fid (first column named fid, ogc_fid or id) as id, the other columns as attributes.</summary>
-    public IEnumerable<SourceFeature> Read(GeometryFactory factory, CancellationToken cancellationToken)
+    /// <param name="decodeGeometry">false: each feature keeps its geometry blob undecoded (<see cref="SourceFeature.EncodedGeometry"/>),
+    /// for <see cref="GeoPackageBlob.Decode"/> on the thread that maps it</param>
+    public IEnumerable<SourceFeature> Read(GeometryFactory factory, CancellationToken cancellationToken, bool decodeGeometry = true)
     {
         var wkb = new WKBReader(new NtsGeometryServices(factory.PrecisionModel, factory.SRID));
         var idOrdinal = Columns.Count > 0 && Columns[0] is "fid" or "ogc_fid" or "id" ? 0 : -1;
@@ -143,6 +145,11 @@ public sealed class GeoPackageReader : IDisposable
             var id = idOrdinal >= 0 && row[idOrdinal] is { } fid ? Convert.ToString(fid, CultureInfo.InvariantCulture) : null;
             Geometry? geometry = null;
             FeatureFieldException? error = null;
+            if (!decodeGeometry && GeometryOrdinal >= 0 && row[GeometryOrdinal] is byte[] encoded)
+            {
+                yield return new SourceFeature(index++, null, id, null, AttributesJson(row), []) { EncodedGeometry = new GeoPackageGeometry(encoded, GeometryColumn!) };
+                continue;
+            }
             if (GeometryOrdinal >= 0 && row[GeometryOrdinal] is byte[] blob)
             {
                 try
@@ -336,6 +343,32 @@ public static class GeoPackageBlob
         return empty ? [] : blob[offset..];
     }
 
+    /// <summary>
+    /// <paramref name="feature"/> with its <see cref="SourceFeature.EncodedGeometry"/> decoded: a Polygon or MultiPolygon (2D or
+    /// with Z) straight from the WKB into <paramref name="polygons"/> (<see cref="SourceFeature.Polygons"/>, no NetTopologySuite
+    /// object), anything else by <paramref name="wkb"/>, as <see cref="ToGeometry"/> does; a bad blob becomes the feature's error.
+    /// </summary>
+    public static SourceFeature Decode(SourceFeature feature, WKBReader wkb, PolygonCoordinates polygons)
+    {
+        if (feature.EncodedGeometry is not { } encoded)
+        {
+            return feature;
+        }
+        try
+        {
+            var (offset, empty, _) = Header(encoded.Blob, encoded.Column);
+            if (!(empty && encoded.Blob.Length < offset + 5) && WkbPolygons.TryRead(encoded.Blob.AsSpan(offset), polygons))
+            {
+                return feature with { EncodedGeometry = null, Polygons = polygons };
+            }
+            return feature with { EncodedGeometry = null, Geometry = ToGeometry(encoded.Blob, encoded.Column, wkb) };
+        }
+        catch (FeatureFieldException e)
+        {
+            return feature with { EncodedGeometry = null, ErrorField = e.Field, Error = e.Message };
+        }
+    }
+
     /// <summary>The blob's geometry (null when empty), its SRID the blob's srs_id.</summary>
     public static Geometry? ToGeometry(byte[] blob, string column, WKBReader wkb)
     {
@@ -354,5 +387,129 @@ public static class GeoPackageBlob
         {
             throw new FeatureFieldException(column, $"holds unreadable WKB: {e.Message}");
         }
+    }
+}
+
+/// <summary>A geometry as a GeoPackage blob, not decoded yet, and the column it came from (for messages).</summary>
+public sealed record GeoPackageGeometry(byte[] Blob, string Column);
+
+/// <summary>
+/// Standard WKB (and the EWKB Z flag) of a Polygon or MultiPolygon, 2D or with Z, read into <see cref="PolygonCoordinates"/>.
+/// Anything else — other types, M, an SRID, a ring NetTopologySuite would refuse (not closed, 1 to 3 points, an empty one),
+/// bytes missing or left over — is declined, and the caller reads it with NetTopologySuite's WKBReader, whose geometry or
+/// message it always gave.
+/// </summary>
+internal static class WkbPolygons
+{
+    [ThreadStatic]
+    private static double[]? Scratch;
+
+    public static bool TryRead(ReadOnlySpan<byte> wkb, PolygonCoordinates into)
+    {
+        var at = 0;
+        if (!Header(wkb, ref at, out var little, out var type, out var withZ))
+        {
+            return false;
+        }
+        if (type == 3)
+        {
+            into.Reset(PolygonalKind.Polygon);
+            if (!Polygon(wkb, ref at, little, withZ, into))
+            {
+                return false;
+            }
+        }
+        else if (type == 6)
+        {
+            into.Reset(PolygonalKind.MultiPolygon);
+            if (!UInt(wkb, ref at, little, out var n))
+            {
+                return false;
+            }
+            for (var p = 0u; p < n; p++)
+            {
+                if (!Header(wkb, ref at, out var partLittle, out var partType, out var partZ) || partType != 3 || partZ != withZ
+                    || !Polygon(wkb, ref at, partLittle, withZ, into))
+                {
+                    return false;
+                }
+            }
+        }
+        else
+        {
+            return false;
+        }
+        if (at == wkb.Length)
+        {
+            return true;
+        }
+        into.Reset(PolygonalKind.None);
+        return false;
+    }
+
+    private static bool Header(ReadOnlySpan<byte> wkb, ref int at, out bool little, out uint type, out bool withZ)
+    {
+        (little, type, withZ) = (false, 0, false);
+        if (wkb.Length < at + 5 || wkb[at] > 1)
+        {
+            return false;
+        }
+        little = wkb[at++] == 1;
+        UInt(wkb, ref at, little, out var code);
+        if ((code & 0x60000000) != 0)
+        {
+            return false; // M or an SRID: left to NetTopologySuite
+        }
+        withZ = (code & 0x80000000) != 0;
+        code &= 0x0FFFFFFF;
+        (type, var dimensions) = (code % 1000, code / 1000);
+        if (dimensions is not (0 or 1))
+        {
+            return false;
+        }
+        withZ |= dimensions == 1;
+        return true;
+    }
+
+    private static bool Polygon(ReadOnlySpan<byte> wkb, ref int at, bool little, bool withZ, PolygonCoordinates into)
+    {
+        if (!UInt(wkb, ref at, little, out var rings))
+        {
+            return false;
+        }
+        into.StartPolygon();
+        var dimension = withZ ? 3 : 2;
+        for (var r = 0u; r < rings; r++)
+        {
+            if (!UInt(wkb, ref at, little, out var n) || n < 4 || (long)n * dimension * 8 > wkb.Length - at)
+            {
+                return false;
+            }
+            var count = (int)n;
+            var ordinates = Scratch is { } s && s.Length >= count * dimension ? s : Scratch = new double[Math.Max(count * dimension, 1024)];
+            for (var i = 0; i < count * dimension; i++, at += 8)
+            {
+                ordinates[i] = little ? BinaryPrimitives.ReadDoubleLittleEndian(wkb[at..]) : BinaryPrimitives.ReadDoubleBigEndian(wkb[at..]);
+            }
+            var last = (count - 1) * dimension;
+            if (ordinates[0] != ordinates[last] || ordinates[1] != ordinates[last + 1])
+            {
+                return false; // not closed: NetTopologySuite's message
+            }
+            into.AddRing(ordinates, count, dimension);
+        }
+        return true;
+    }
+
+    private static bool UInt(ReadOnlySpan<byte> wkb, ref int at, bool little, out uint value)
+    {
+        if (wkb.Length < at + 4)
+        {
+            value = 0;
+            return false;
+        }
+        value = little ? BinaryPrimitives.ReadUInt32LittleEndian(wkb[at..]) : BinaryPrimitives.ReadUInt32BigEndian(wkb[at..]);
+        at += 4;
+        return true;
     }
 }

@@ -29,6 +29,9 @@ public sealed record SourceFeature(int Index, long? Line, string? Id, Geometry? 
     /// </summary>
     public PolygonCoordinates? Polygons { get; init; }
 
+    /// <summary>The geometry still encoded as the reader found it (a GeoPackage blob), for the thread that maps the feature to decode (<see cref="GeoPackageBlob.Decode"/>).</summary>
+    public GeoPackageGeometry? EncodedGeometry { get; init; }
+
     /// <summary>When the reader could not read a field: which one.</summary>
     public string? ErrorField { get; init; }
 
