@@ -21,7 +21,8 @@ internal static class CallerResolution
     public static IServiceCollection AddCatalogAuthentication(this IServiceCollection services)
     {
         services.AddSingleton<AccountStore>();
-        services.AddSingleton(sp => new DatasetStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), Infrastructure.DatabaseRegistration.StatelessDataSource(sp)));
+        services.AddSingleton(sp => new DatasetStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), Infrastructure.DatabaseRegistration.StatelessDataSource(sp),
+            sp.GetRequiredService<GateCacheHost>().Cache));
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<AuditLog>();

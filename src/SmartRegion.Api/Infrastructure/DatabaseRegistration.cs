@@ -40,6 +40,8 @@ internal static class DatabaseRegistration
                 : gate);
         });
         services.AddHostedService<MigrateOnStart>();
+        services.AddSingleton(sp => new Catalog.GateCacheHost(configuration, sp.GetRequiredService<ILogger<Catalog.GateCacheHost>>(), Primary()));
+        services.AddHostedService(sp => sp.GetRequiredService<Catalog.GateCacheHost>());
         return services;
     }
 

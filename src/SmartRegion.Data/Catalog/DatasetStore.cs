@@ -7,8 +7,10 @@ namespace SmartRegion.Data.Catalog;
 /// Datasets, their grants and access log. Visibility is decided by <see cref="AccessPolicy"/> and, for lists, by the same rule in SQL.
 /// <paramref name="gateSource"/> (the API's stateless pool on the same primary, see <c>SmartRegionDatabase.StatelessOptions</c>)
 /// runs the gate's single statements (<see cref="FindAsync"/>, <see cref="AccessAsync"/>); by default <paramref name="dataSource"/>.
+/// With <paramref name="cache"/> (the API's), their answers are kept in memory until a change to what they read
+/// (<see cref="GateCache"/>: never served once a change committed before the request).
 /// </summary>
-public sealed class DatasetStore(NpgsqlDataSource dataSource, NpgsqlDataSource? gateSource = null)
+public sealed class DatasetStore(NpgsqlDataSource dataSource, NpgsqlDataSource? gateSource = null, GateCache? cache = null)
 {
     private readonly NpgsqlDataSource _gate = gateSource ?? dataSource;
 
@@ -104,9 +106,44 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource, NpgsqlDataSource? 
     public async Task<(DatasetRecord? Dataset, DatasetAccess Access)> FindAsync(string slug, Caller caller, CancellationToken cancellationToken,
         long? datasetId = null)
     {
+        var orgs = caller.OrgIds;
+        var (dataset, grants) = cache is null
+            ? (await ReadFindAsync(slug, orgs, datasetId, cancellationToken)).Answer
+            : await cache.GetAsync($"find\n{slug}\n{datasetId}\n{OrgsKey(orgs)}", ct => ReadFindAsync(slug, orgs, datasetId, ct), cancellationToken);
+        return dataset is null ? (null, DatasetAccess.None)
+            : (dataset, AccessPolicy.Decide(caller, dataset.Metadata.Visibility, dataset.OwnerOrgId, grants));
+    }
+
+    /// <summary>What the gate reads for a caller: the dataset (null: none by that id for these organisations) and their active grants on it.</summary>
+    private sealed record FoundDataset(DatasetRecord? Dataset, List<ActiveGrant> Grants);
+
+    private static string OrgsKey(long[] orgs) => orgs.Length switch
+    {
+        0 => "",
+        1 => orgs[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => string.Join(',', orgs.Order()),
+    };
+
+    /// <summary>
+    /// How long an answer holding the grants of @orgs on the datasets <paramref name="where"/> selects (SQL over
+    /// catalog.dataset x) stays true by itself: until the first of those grants expires (seconds, PostgreSQL's clock; null
+    /// when none expires).
+    /// </summary>
+    private static string GrantsLifetime(string where) => $"""
+        (SELECT extract(epoch FROM min(g.expires_at) - now())::float8
+         FROM catalog.dataset x JOIN catalog.dataset_grant g ON g.dataset_id = x.id
+         WHERE {where} AND g.grantee_org_id = ANY(@orgs) AND g.revoked_at IS NULL AND g.expires_at > now())
+        """;
+
+    private static TimeSpan? Lifetime(NpgsqlDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : TimeSpan.FromSeconds(reader.GetDouble(column));
+
+    private async Task<(FoundDataset Answer, TimeSpan? Lifetime)> ReadFindAsync(string slug, long[] orgs, long? datasetId,
+        CancellationToken cancellationToken)
+    {
         await using var connection = await _gate.OpenConnectionAsync(cancellationToken);
         await using var cmd = Db.Command(connection, $"""
-            SELECT {DatasetColumns}, {CallersActiveGrants}
+            SELECT {DatasetColumns}, {CallersActiveGrants}, {GrantsLifetime("x.slug = @slug")}
             FROM (SELECT @slug::text AS slug) wanted
             LEFT JOIN LATERAL (
                 SELECT x.id FROM catalog.dataset x
@@ -117,20 +154,17 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource, NpgsqlDataSource? 
                          x.id
                 LIMIT 1) chosen ON true
             LEFT JOIN {DatasetFrom} ON d.id = chosen.id
-            """, ("slug", slug), ("orgs", caller.OrgIds), ("id", datasetId));
+            """, ("slug", slug), ("orgs", orgs), ("id", datasetId));
         // Prepared (the id typed, null or not, so both share one preparation): this is the gate of every explore, OGC and
         // tile request, and planning it cost more than running it.
         cmd.Parameters["id"].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
         await cmd.PrepareAsync(cancellationToken);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        if (reader.IsDBNull(0))
-        {
-            return (null, DatasetAccess.None);
-        }
-        var dataset = MapDataset(reader);
-        var grants = ParseGrants(reader.GetString(DatasetColumnCount));
-        return (dataset, AccessPolicy.Decide(caller, dataset.Metadata.Visibility, dataset.OwnerOrgId, grants));
+        var lifetime = Lifetime(reader, DatasetColumnCount + 1);
+        return reader.IsDBNull(0)
+            ? (new FoundDataset(null, []), lifetime)
+            : (new FoundDataset(MapDataset(reader), ParseGrants(reader.GetString(DatasetColumnCount))), lifetime);
     }
 
     /// <summary>The active grants of dataset d to the caller's organisations (@orgs), as JSON text for <see cref="ParseGrants"/>.</summary>
@@ -150,20 +184,39 @@ public sealed class DatasetStore(NpgsqlDataSource dataSource, NpgsqlDataSource? 
     public async Task<List<(long Id, string Visibility, long OwnerOrgId, DatasetAccess Access)>> AccessAsync(long[] datasetIds, Caller caller,
         CancellationToken cancellationToken)
     {
-        await using var connection = await _gate.OpenConnectionAsync(cancellationToken);
-        await using var cmd = await Db.PreparedAsync(connection, $"""
-            SELECT d.id, d.visibility, d.owner_org_id, {CallersActiveGrants}
-            FROM catalog.dataset d
-            WHERE d.id = ANY(@ids)
-            """, cancellationToken, ("ids", datasetIds), ("orgs", caller.OrgIds));
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        var list = new List<(long, string, long, DatasetAccess)>(datasetIds.Length);
-        while (await reader.ReadAsync(cancellationToken))
+        var orgs = caller.OrgIds;
+        var rows = cache is null
+            ? (await ReadAccessAsync(datasetIds, orgs, cancellationToken)).Answer
+            : await cache.GetAsync($"access\n{string.Join(',', datasetIds)}\n{OrgsKey(orgs)}", ct => ReadAccessAsync(datasetIds, orgs, ct), cancellationToken);
+        var list = new List<(long, string, long, DatasetAccess)>(rows.Count);
+        foreach (var (id, visibility, owner, grants) in rows)
         {
-            var (visibility, owner) = (reader.GetString(1), reader.GetInt64(2));
-            list.Add((reader.GetInt64(0), visibility, owner, AccessPolicy.Decide(caller, visibility, owner, ParseGrants(reader.GetString(3)))));
+            list.Add((id, visibility, owner, AccessPolicy.Decide(caller, visibility, owner, grants)));
         }
         return list;
+    }
+
+    private async Task<(List<(long Id, string Visibility, long OwnerOrgId, List<ActiveGrant> Grants)> Answer, TimeSpan? Lifetime)> ReadAccessAsync(
+        long[] datasetIds, long[] orgs, CancellationToken cancellationToken)
+    {
+        await using var connection = await _gate.OpenConnectionAsync(cancellationToken);
+        await using var cmd = await Db.PreparedAsync(connection, $"""
+            SELECT d.id, d.visibility, d.owner_org_id, {CallersActiveGrants}, {GrantsLifetime("x.id = d.id")}
+            FROM catalog.dataset d
+            WHERE d.id = ANY(@ids)
+            """, cancellationToken, ("ids", datasetIds), ("orgs", orgs));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<(long, string, long, List<ActiveGrant>)>(datasetIds.Length);
+        TimeSpan? lifetime = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), ParseGrants(reader.GetString(3))));
+            if (Lifetime(reader, 4) is { } l && (lifetime is null || l < lifetime))
+            {
+                lifetime = l;
+            }
+        }
+        return (rows, lifetime);
     }
 
     /// <summary>The row id of the platform organisation's dataset <paramref name="slug"/>, or null while it was never published.</summary>
