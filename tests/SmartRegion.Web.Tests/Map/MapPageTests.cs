@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SmartRegion.Testing;
 
@@ -246,16 +247,7 @@ public sealed class MapPageTests(WebSite site)
         var faces = official.GetProperty("roofFaces").EnumerateArray().Where(f => f.TryGetProperty("polygonWgs84", out var g) && g.ValueKind == JsonValueKind.Object).ToList();
         var tilt0 = Math.Round(faces[0].GetProperty("tiltDeg").GetDouble(), MidpointRounding.AwayFromZero);
         var corrected = tilt0 > 50 ? tilt0 - 15 : tilt0 + 15;
-        var whatIfs = 0;
-        string? sent = null;
-        page.Request += (_, r) =>
-        {
-            if (r.Method == "POST" && r.Url.EndsWith("/what-if", StringComparison.Ordinal))
-            {
-                sent = r.PostData;
-                Interlocked.Increment(ref whatIfs);
-            }
-        };
+        var whatIfs = new WhatIfRequests(page);
         await page.Locator("summary", new() { HasText = "Corriger mon toit" }).ClickAsync();
         var faceNo = faces[0].GetProperty("faceNo").GetInt32();
         var slope = page.GetByRole(AriaRole.Textbox, new() { Name = $"Pente du pan {faceNo}, en degrés" });
@@ -284,14 +276,14 @@ public sealed class MapPageTests(WebSite site)
         await Assertions.Expect(height).ToBeFocusedAsync();
         await page.Locator("#correct-form").ScrollIntoViewIfNeededAsync();
         await browser.ScreenshotAsync("3-correct-my-roof-refused", fullPage: false);
-        Assert.Equal(0, whatIfs);
+        Assert.Equal(0, whatIfs.Count);
         await height.FillAsync("4");
         await submit.ClickAsync();
         await Assertions.Expect(page.Locator("#report-simulation")).ToBeVisibleAsync(new() { Timeout = SlowMs });
-        Assert.Equal(1, whatIfs);
+        Assert.Equal(1, whatIfs.Count);
         // What the page sent: every face as the report gave it but the first one's slope, and the chimney, 4 m tall, a
         // 1.5 m square on face 1.
-        using var request = JsonDocument.Parse(sent!);
+        using var request = JsonDocument.Parse(whatIfs.Last!);
         var sentFaces = request.RootElement.GetProperty("roofFaces").EnumerateArray().ToList();
         Assert.Equal(faces.Count, sentFaces.Count);
         Assert.Equal(corrected, sentFaces[0].GetProperty("tiltDeg").GetDouble());
@@ -307,7 +299,7 @@ public sealed class MapPageTests(WebSite site)
         Assert.Equal(1.5, (square.Max(c => c.Lat) - square.Min(c => c.Lat)) * 111_320, 2);
         // The page shows the API's answer to exactly that request.
         using var http = new HttpClient { BaseAddress = site.BaseAddress };
-        using var content = new StringContent(sent!, Encoding.UTF8, "application/json");
+        using var content = new StringContent(whatIfs.Last!, Encoding.UTF8, "application/json");
         var simulated = await (await http.PostAsync($"/api/v1/solar/buildings/{address.Id}/what-if", content, Ct)).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(4, simulated.GetProperty("simulation").GetProperty("obstacles")[0].GetProperty("heightM").GetDouble());
@@ -327,6 +319,285 @@ public sealed class MapPageTests(WebSite site)
         await page.EmulateMediaAsync(new() { Media = Media.Screen });
         await browser.AssertAccessibleAsync();
         await browser.AssertHealthyAsync();
+    }
+
+    /// <summary>
+    /// "Correct my roof" with the mouse, as a resident places a chimney: "place on the roof" → the map in placing mode,
+    /// said in words (Escape cancels) → a click beside the roof, then on the neighbour: each refused in words, nothing
+    /// added → a click on a face of the roof: the obstacle there (that face, that spot), drawn in 3D → the same spot again:
+    /// refused (one obstacle there already) → by keyboard, two obstacles left at one face's centre: refused, a side of 25 m:
+    /// refused, nothing sent → sent: the API gets the clicked point, the page shows the API's answer and keeps the obstacle
+    /// where it was → a refusal of the API (the request moved off the roof on its way) said under the obstacle's face → the
+    /// form's selects show their arrows at the panel's width, in French and in English; axe clean.
+    /// </summary>
+    [Fact]
+    public async Task CorrectMyRoof_AChimneyPlacedByAClick_DrawnThere_SentThere_BadClicksAndValuesRefused_InFrenchThenEnglish()
+    {
+        var step = Steps.Start();
+        var (address, _) = await TwoComputedBuildingsAsync();
+        var official = await ApiReportAsync($"/api/v1/solar/buildings/{address.Id}");
+        var faces = official.GetProperty("roofFaces").EnumerateArray().Where(f => f.TryGetProperty("polygonWgs84", out var g) && g.ValueKind == JsonValueKind.Object).ToList();
+        // The click: halfway from the middle of the largest four-sided face (convex, so its middle is on it) to its farthest
+        // corner — not its centre, where the keyboard's way puts an obstacle.
+        var faceIndex = faces.Select((f, i) => (f, i)).OrderBy(x => Ring(x.f).Count == 4 ? 0 : 1).ThenByDescending(x => x.f.GetProperty("areaM2").GetDouble()).First().i;
+        var target = RoofPoint(faces[faceIndex], 0.5);
+        var (groundLon, groundLat) = await OpenGroundNearAsync(address.Id);
+        // On the neighbour: a point inside its footprint, at its roof's highest altitude (seen from above, a metre or two
+        // lower shifts it by centimetres on the screen).
+        var (neighbourId, neighbourLon, neighbourLat) = await NeighbourAsync(address.Id);
+        var neighbourTop = (await ApiReportAsync($"/api/v1/solar/buildings/{neighbourId}")).GetProperty("roofFaces").EnumerateArray()
+            .Where(f => f.TryGetProperty("polygonWgs84", out var g) && g.ValueKind == JsonValueKind.Object).SelectMany(f => Ring(f)).Max(c => c.Z ?? double.NaN);
+        var neighbour = new RoofSpot(neighbourLon, neighbourLat, neighbourTop);
+        await using var browser = await BrowserPage.OpenAsync(site);
+        var page = browser.Page;
+        page.SetDefaultTimeout(60_000);
+        var whatIfs = new WhatIfRequests(page);
+        await GoAsync(page, $"/?building={address.Id}");
+        await WaitForMapAsync(page);
+        await Assertions.Expect(page.Locator("#report-title")).ToHaveTextAsync(address.Label, new() { Timeout = SlowMs });
+        // From straight above, between the roof and its neighbour, close enough for a 1 m chimney to show.
+        await page.EvaluateAsync($"() => window.smartregionMap.setCamera({{ lon: {Inv((target.Lon + neighbour.Lon) / 2)}, lat: {Inv((target.Lat + neighbour.Lat) / 2)}, height: 110, heading: 0, pitch: -90 }})");
+        await page.EvaluateAsync("() => window.smartregionMap.tilesSettled()");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.smartregionTest.countHue(172, 192)"));
+        await page.Locator("summary", new() { HasText = "Corriger mon toit" }).ClickAsync();
+        step("report, roof in view");
+
+        // Placing mode, said in words over the map; Escape leaves it, nothing changed.
+        var place = page.GetByRole(AriaRole.Button, new() { Name = "Placer sur le toit", Exact = true });
+        var banner = page.Locator("#map-placing");
+        var status = page.Locator("#obstacle-status");
+        await place.ClickAsync();
+        await Assertions.Expect(banner).ToContainTextAsync("Placement de l'obstacle 1 : cliquez sur un pan du toit sélectionné.");
+        await Assertions.Expect(page.Locator("#map")).ToBeFocusedAsync();
+        await browser.AssertAccessibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(banner).ToBeHiddenAsync();
+        await Assertions.Expect(status).ToHaveTextAsync("Placement annulé : rien n'a changé.");
+        await Assertions.Expect(place).ToBeFocusedAsync();
+        step("placing mode, escape, axe");
+
+        // A click beside the roof, then on the neighbour: refused in words, nothing added; then on the roof: placed there.
+        var message = page.Locator("#map-placing-message");
+        await place.ClickAsync();
+        await ClickOnMapAsync(page, groundLon, groundLat, await GroundAltitudeAsync(page), null);
+        await Assertions.Expect(message).ToHaveTextAsync("Rien n'est placé : ce clic est à côté du toit. Cliquez sur un pan du toit sélectionné.", new() { Timeout = SlowMs });
+        await ClickOnMapAsync(page, neighbour.Lon, neighbour.Lat, neighbour.AltitudeM, neighbourId);
+        await Assertions.Expect(message).ToHaveTextAsync($"Rien n'est placé : ce clic est sur un autre bâtiment (n° {neighbourId}). Cliquez sur le toit du bâtiment sélectionné.", new() { Timeout = SlowMs });
+        await Assertions.Expect(page.Locator("#obstacle-list > li")).ToHaveCountAsync(0);
+        await Assertions.Expect(banner).ToBeVisibleAsync();
+        await ClickOnMapAsync(page, target.Lon, target.Lat, target.AltitudeM, address.Id);
+        var faceNo = faces[faceIndex].GetProperty("faceNo").GetInt32();
+        await Assertions.Expect(status).ToHaveTextAsync($"Obstacle 1 placé sur le pan {faceNo}, à l'endroit cliqué : indiquez son type, son côté et sa hauteur.", new() { Timeout = SlowMs });
+        await Assertions.Expect(banner).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#obstacle-1-where")).ToHaveTextAsync($"sur le pan {faceNo}, à l'endroit cliqué");
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Pan de l'obstacle 1" })).ToHaveValueAsync(faceIndex.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Type de l'obstacle 1" })).ToBeFocusedAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Hauteur de l'obstacle 1 au-dessus du pan, en mètres" }).FillAsync("3");
+        // Drawn in 3D: a box of its side and height, in the obstacles' teal, where the roof was clicked.
+        // (Cesium builds an entity's geometry in a worker: the box shows a few frames later.)
+        await page.WaitForFunctionAsync("() => window.smartregionMap.obstacles.entities.values.length === 1");
+        try
+        {
+            await page.WaitForFunctionAsync("() => window.smartregionTest.countHue(172, 192) >= 20", null, new() { Timeout = SlowMs, PollingInterval = 1000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"{await page.EvaluateAsync<int>("() => window.smartregionTest.countHue(172, 192)")} pixels of the obstacle's teal drawn");
+        }
+        await page.Locator("#correct-obstacles").ScrollIntoViewIfNeededAsync();
+        await browser.ScreenshotAsync("1-chimney-placed", fullPage: false);
+        step("bad clicks refused, chimney placed and drawn");
+
+        // The same spot again: one obstacle stands there already.
+        await place.ClickAsync();
+        await ClickOnMapAsync(page, target.Lon, target.Lat, target.AltitudeM, address.Id);
+        await Assertions.Expect(message).ToHaveTextAsync("Rien n'est placé : l'obstacle 1 occupe déjà cet endroit. Cliquez à côté.", new() { Timeout = SlowMs });
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.Locator("#obstacle-list > li")).ToHaveCountAsync(1);
+
+        // By keyboard: two obstacles left at the centre of one face overlap; a side of 25 m is out of range; nothing is sent.
+        var otherFace = faces.Count > 1 ? (faceIndex + 1) % faces.Count : faceIndex;
+        var add = page.GetByRole(AriaRole.Button, new() { Name = "Ajouter un obstacle" });
+        foreach (var no in new[] { 2, 3 })
+        {
+            await add.ClickAsync();
+            await page.GetByRole(AriaRole.Combobox, new() { Name = $"Pan de l'obstacle {no}" }).SelectOptionAsync(otherFace.ToString(CultureInfo.InvariantCulture));
+        }
+        await Assertions.Expect(page.Locator("#obstacle-3-where")).ToHaveTextAsync($"au centre du pan {faces[otherFace].GetProperty("faceNo").GetInt32()}");
+        var size2 = page.GetByRole(AriaRole.Textbox, new() { Name = "Côté de l'obstacle 2, en mètres" });
+        await size2.FillAsync("25");
+        var submit = page.GetByRole(AriaRole.Button, new() { Name = "Recalculer avec mes corrections" });
+        await submit.ClickAsync();
+        await Assertions.Expect(page.Locator("#obstacle-2 .fr-error-text:visible")).ToHaveTextAsync("Côté de l'obstacle 2 : 25 m n'est pas un côté d'obstacle : de 0,2 à 20 m");
+        await Assertions.Expect(size2).ToBeFocusedAsync();
+        await size2.FillAsync("1,5");
+        await submit.ClickAsync();
+        await Assertions.Expect(page.Locator("#obstacle-3 .fr-error-text:visible")).ToHaveTextAsync(
+            "Pan de l'obstacle 3 : il chevauche l'obstacle 2 : placez-le ailleurs (« Déplacer », ou un autre pan) ou réduisez son côté");
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Pan de l'obstacle 3" })).ToBeFocusedAsync();
+        Assert.Equal(0, whatIfs.Count);
+        await browser.ScreenshotAsync("2-overlap-refused", fullPage: false);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Retirer l'obstacle 3" }).ClickAsync();
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.smartregionTest.crampedSelects()"));
+        step("overlap and range refused");
+
+        // Sent: the chimney where the roof was clicked (its centre within a pixel's width of the point aimed at), on that face.
+        await submit.ClickAsync();
+        await Assertions.Expect(page.Locator("#report-simulation")).ToBeVisibleAsync(new() { Timeout = SlowMs });
+        Assert.Equal(1, whatIfs.Count);
+        using var request = JsonDocument.Parse(whatIfs.Last!);
+        var obstacles = request.RootElement.GetProperty("obstacles").EnumerateArray().ToList();
+        Assert.Equal(2, obstacles.Count);
+        Assert.Equal(faceIndex + 1, obstacles[0].GetProperty("faceNo").GetInt32());
+        Assert.Equal(3, obstacles[0].GetProperty("heightM").GetDouble());
+        var square = Ring(obstacles[0].GetProperty("polygonWgs84"));
+        var (centreLon, centreLat) = (square.Take(4).Average(c => c.Lon), square.Take(4).Average(c => c.Lat));
+        var offM = Math.Sqrt(Math.Pow((centreLon - target.Lon) * 111_320 * Math.Cos(target.Lat * Math.PI / 180), 2) + Math.Pow((centreLat - target.Lat) * 111_320, 2));
+        Assert.True(offM < 0.5, $"the chimney was sent {offM:F2} m from where the roof was clicked");
+        Assert.Equal(1.0, (square.Max(c => c.Lat) - square.Min(c => c.Lat)) * 111_320, 2);
+        Assert.Equal(otherFace + 1, obstacles[1].GetProperty("faceNo").GetInt32());
+        // The page shows the API's answer to exactly that request, and keeps the chimney where it was clicked.
+        using var http = new HttpClient { BaseAddress = site.BaseAddress };
+        using var content = new StringContent(whatIfs.Last!, Encoding.UTF8, "application/json");
+        var simulated = await (await http.PostAsync($"/api/v1/solar/buildings/{address.Id}/what-if", content, Ct)).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>(Ct);
+        await ExpectNumberAsync(page, "#report-kwh", simulated.GetProperty("annualKwhAc").GetDouble(), 0);
+        await ExpectNumberAsync(page, "#report-panels", simulated.GetProperty("panelCount").GetDouble(), 0);
+        await ExpectNumberAsync(page, "#report-kwp", simulated.GetProperty("installableKwp").GetDouble(), 2);
+        var answered = simulated.GetProperty("simulation").GetProperty("obstacles")[0].GetProperty("centreWgs84");
+        Assert.Equal(centreLon, answered.GetProperty("lon").GetDouble(), 1e-6);
+        Assert.Equal(centreLat, answered.GetProperty("lat").GetDouble(), 1e-6);
+        await Assertions.Expect(page.Locator("#obstacle-1-where")).ToHaveTextAsync($"sur le pan {faceNo}, à l'endroit cliqué");
+        await Assertions.Expect(page.Locator("#obstacle-2-where")).ToHaveTextAsync($"au centre du pan {faces[otherFace].GetProperty("faceNo").GetInt32()}");
+        await page.WaitForFunctionAsync("() => window.smartregionMap.obstacles.entities.values.length === 2");
+        await browser.ScreenshotAsync("3-simulation", fullPage: false);
+        step("sent where clicked, the API's answer shown");
+
+        // The API refusing: the request moved 200 m south on its way (off the roof); the API's words go under obstacle 1's face.
+        await page.RouteAsync("**/what-if", async route =>
+        {
+            var body = JsonNode.Parse(route.Request.PostData!)!;
+            foreach (var position in body["obstacles"]![0]!["polygonWgs84"]!["coordinates"]![0]!.AsArray())
+            {
+                position![1] = position[1]!.GetValue<double>() - 0.0018;
+            }
+            await route.ContinueAsync(new() { PostData = Encoding.UTF8.GetBytes(body.ToJsonString()) });
+        });
+        await submit.ClickAsync();
+        await Assertions.Expect(page.Locator("#obstacle-1 .fr-error-text:visible")).ToContainTextAsync(
+            "Pan de l'obstacle 1 : refusé par le calcul (obstacles[0].polygonWgs84 is off the roof", new() { Timeout = SlowMs });
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Pan de l'obstacle 1" })).ToBeFocusedAsync();
+        await page.UnrouteAllAsync(new() { Behavior = UnrouteBehavior.Wait });
+        browser.ForgetConsoleErrors(e => e.Contains("status of 400", StringComparison.Ordinal) && e.Contains("/what-if", StringComparison.Ordinal));
+        step("the API's refusal");
+
+        // English: the same form and words, the selects' arrows shown at the panel's width.
+        await page.Locator("#chrome-language").ClickAsync();
+        await page.WaitForURLAsync(new Regex("lang=en"));
+        await WaitForMapAsync(page);
+        await page.Locator("summary", new() { HasText = "Correct my roof" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add an obstacle" }).ClickAsync();
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Kind of obstacle 1" }).SelectOptionAsync("skylight");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Place on the roof", Exact = true }).ClickAsync();
+        await Assertions.Expect(banner).ToContainTextAsync("Placing obstacle 2: click a face of the selected roof.");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.Locator("#obstacle-status")).ToHaveTextAsync("Placing cancelled: nothing changed.");
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.smartregionTest.crampedSelects()"));
+        await page.Locator("#correct-obstacles").ScrollIntoViewIfNeededAsync();
+        await browser.ScreenshotAsync("4-english", fullPage: false);
+        await browser.AssertAccessibleAsync();
+        await browser.AssertHealthyAsync();
+        step("english, axe");
+    }
+
+    /// <summary>The what-if requests a page sends: how many, and the last one's body.</summary>
+    private sealed class WhatIfRequests
+    {
+        private int _count;
+
+        public WhatIfRequests(IPage page) => page.Request += (_, r) =>
+        {
+            if (r.Method == "POST" && r.Url.EndsWith("/what-if", StringComparison.Ordinal))
+            {
+                Last = r.PostData;
+                Interlocked.Increment(ref _count);
+            }
+        };
+
+        public int Count => Volatile.Read(ref _count);
+
+        public string? Last { get; private set; }
+    }
+
+    private sealed record RoofSpot(double Lon, double Lat, double AltitudeM);
+
+    /// <summary>The positions of a GeoJSON polygon's outer ring, without the closing one.</summary>
+    private static List<(double Lon, double Lat, double? Z)> Ring(JsonElement face)
+    {
+        var polygon = face.TryGetProperty("polygonWgs84", out var p) ? p : face;
+        var ring = polygon.GetProperty("coordinates")[0].EnumerateArray()
+            .Select(c => (c[0].GetDouble(), c[1].GetDouble(), c.GetArrayLength() > 2 ? c[2].GetDouble() : (double?)null)).ToList();
+        return ring.Take(ring.Count - 1).ToList();
+    }
+
+    /// <summary>
+    /// A point of a roof face (its altitude on the face's plane): its corners' mean, moved a fraction of the way to its
+    /// farthest corner (the plane is linear, so the altitudes mix as the positions do).
+    /// </summary>
+    private static RoofSpot RoofPoint(JsonElement face, double towardsCorner)
+    {
+        var ring = Ring(face);
+        var (lon, lat, z) = (ring.Average(c => c.Lon), ring.Average(c => c.Lat), ring.Average(c => c.Z ?? double.NaN));
+        var far = ring.OrderByDescending(c => Math.Pow(c.Lon - lon, 2) + Math.Pow(c.Lat - lat, 2)).First();
+        Assert.True(double.IsFinite(z), "the report's faces carry their altitudes");
+        return new RoofSpot(lon + towardsCorner * (far.Lon - lon), lat + towardsCorner * (far.Lat - lat), z + towardsCorner * (far.Z!.Value - z));
+    }
+
+    /// <summary>The ground's altitude as the map draws it (the tiles are lowered by the region's ground, so 0 on the globe).</summary>
+    private static Task<double> GroundAltitudeAsync(IPage page) => page.EvaluateAsync<double>("() => window.smartregionMap.referenceGroundAltitudeM");
+
+    /// <summary>
+    /// Clicks where the map draws a point (NGF-IGN69 altitude), once it is in the view, clear of the words over it, and
+    /// Cesium's own pick there finds <paramref name="building"/> (null: none) — the tiles around it refined and drawn.
+    /// </summary>
+    private static async Task ClickOnMapAsync(IPage page, double lon, double lat, double altitudeM, long? building)
+    {
+        var args = $"{Inv(lon)}, {Inv(lat)}, {Inv(altitudeM)}";
+        var expected = building is { } id ? id.ToString(CultureInfo.InvariantCulture) : "null";
+        try
+        {
+            await page.WaitForFunctionAsync($"() => window.smartregionTest.pickedBuilding({args}) === {expected}", null, new() { Timeout = SlowMs, PollingInterval = 500 });
+        }
+        catch (TimeoutException)
+        {
+            var found = await page.EvaluateAsync<JsonElement>($"() => [window.smartregionTest.pickedBuilding({args}), window.smartregionTest.pagePoint({args})]");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(WebSite.ArtifactsFolder, "MapPageTests-click-missed.png") });
+            Assert.Fail($"at {lon}, {lat} ({altitudeM} m) the map shows building {found}, not {expected}");
+        }
+        var p = await page.EvaluateAsync<JsonElement>($"() => window.smartregionTest.pagePoint({Inv(lon)}, {Inv(lat)}, {Inv(altitudeM)})");
+        Assert.True(p.ValueKind == JsonValueKind.Object, $"{lon}, {lat} is not in the view");
+        double x = p.GetProperty("x").GetDouble(), y = p.GetProperty("y").GetDouble();
+        double left = p.GetProperty("left").GetDouble(), top = p.GetProperty("top").GetDouble();
+        Assert.InRange(x, left + 10, left + p.GetProperty("width").GetDouble() - 10);
+        // The placing words take the map's top; its help line the bottom.
+        Assert.InRange(y, top + 0.3 * p.GetProperty("height").GetDouble(), top + 0.88 * p.GetProperty("height").GetDouble());
+        await page.Mouse.ClickAsync((float)x, (float)y);
+    }
+
+    /// <summary>A computed building 1 to 25 m from another (not touching it), the nearest, and a point inside its footprint (WGS84).</summary>
+    private async Task<(long Id, double Lon, double Lat)> NeighbourAsync(long buildingId)
+    {
+        await using var cmd = site.Database.DataSource.CreateCommand("""
+            SELECT o.id, ST_X(ST_Transform(ST_PointOnSurface(o.footprint), 4326)), ST_Y(ST_Transform(ST_PointOnSurface(o.footprint), 4326))
+            FROM region.building b
+            JOIN region.building o ON o.id <> b.id AND o.retired_run_id IS NULL AND ST_DWithin(o.footprint, b.footprint, 25) AND NOT ST_DWithin(o.footprint, b.footprint, 1)
+            JOIN solar.building_latest l ON l.building_id = o.id AND l.status = 'ok'
+            WHERE b.id = @id ORDER BY ST_Distance(o.footprint, b.footprint) LIMIT 1
+            """);
+        cmd.Parameters.AddWithValue("id", buildingId);
+        await using var reader = await cmd.ExecuteReaderAsync(Ct);
+        Assert.True(await reader.ReadAsync(Ct), $"no computed building within 25 m of building {buildingId}");
+        return (reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2));
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ import { readState, writeState } from './urlState.js';
 import { setUpSun, elevationText } from './sun.js';
 import { listLayers, renderPopup } from './layers.js';
 import { HeatMap } from './heatmap.js';
+import { ObstacleMap } from './obstacleMap.js';
 
 const state = { building: null, report: null, date: null, hour: null, layers: [], camera: null, sunInstant: null };
 let scene = null;
@@ -21,6 +22,7 @@ let heatMap = null;
 let communes = null;
 let sceneStarted = false;   // the 3D view is up (or will never be): selections go on the scene from then on
 let chart = null;
+let roofObstacles = null;   // the ObstacleMap, made with the first report that needs it
 let saveTimer = 0;
 
 // Cesium.js (downloading since /js/map/head.js) runs from here, its ≈ 1 s of evaluation while the dictionary and the
@@ -167,6 +169,7 @@ async function show(report, { fly }) {
     onShare: share,
     chartHost: drawChart,
     onWhatIf: whatIf,
+    roofMap: obstacleMap,
   });
   setTitle(report.address?.label ?? t('map.report.buildingNo', { id: report.building.id }));
   focusReport();
@@ -189,11 +192,19 @@ async function whatIf(body) {
     onShare: share,
     chartHost: drawChart,
     onWhatIf: whatIf,
+    roofMap: obstacleMap,
     onOfficial: () => show(official, { fly: false }),
     official,
   });
   scene?.drawPanels(answer);
   $('#report-simulation')?.focus();
+}
+
+/** "Correct my roof"'s obstacles on the 3D view, once there is one (null without it). */
+function obstacleMap() {
+  if (!scene) return null;
+  roofObstacles ??= new ObstacleMap(scene, els.map);
+  return roofObstacles;
 }
 
 /** The building selected in 3D, its panels drawn, and the camera on it when asked. */

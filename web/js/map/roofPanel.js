@@ -4,6 +4,7 @@
 import { h, replace } from '/js/common/dom.js';
 import { t, formatNumber, formatDateTime, language } from '/js/common/i18n.js';
 import { evaluate, financeParameters, forSize } from './finance.js';
+import { squareAt, overlapM2, faceCentre, distanceToFaceM, altitudeOn } from './roofGeometry.js';
 
 const MONTHS = 12;
 
@@ -23,7 +24,7 @@ const n = (value, digits = 0) => (value === null || value === undefined || Numbe
   : formatNumber(value, { minimumFractionDigits: digits, maximumFractionDigits: digits }));
 
 /** Draws the report of a building (or the reason it has none) into the panel. */
-export function renderReport(panel, report, { onPrint, onShare, chartHost, onWhatIf, onOfficial, official } = {}) {
+export function renderReport(panel, report, { onPrint, onShare, chartHost, onWhatIf, onOfficial, official, roofMap } = {}) {
   const title = report.address?.label ?? t('map.report.buildingNo', { id: report.building.id });
   const head = h('div', { class: 'sr-report__head' },
     h('h2', { id: 'report-title', class: 'fr-h4 fr-mb-1w', tabindex: '-1' }, title),
@@ -50,7 +51,7 @@ export function renderReport(panel, report, { onPrint, onShare, chartHost, onWha
     uncertainty(report),
     h('h3', { class: 'fr-h6 fr-mt-3w' }, t('map.report.facesTitle')),
     facesTable(report),
-    correction(report, onWhatIf),
+    correction(report, onWhatIf, roofMap),
     provenance(report),
     h('ul', { class: 'fr-btns-group fr-btns-group--inline-sm fr-btns-group--icon-left fr-mt-3w sr-no-print' },
       h('li', {}, h('button', { class: 'fr-btn fr-btn--secondary fr-icon-printer-line', type: 'button', id: 'report-print', onclick: onPrint }, t('map.report.print'))),
@@ -235,11 +236,15 @@ function facesTable(r) {
  * the roof again with them (POST …/what-if, nothing stored) and shows the answer. The faces go back with the outlines the
  * report gave. Every value is checked here first, each refusal said beside its field in the page's language; a refusal of the
  * API (400 invalid_field, `roofFaces[i].tiltDeg`, `obstacles[i].heightM`) goes beside the field it names, any other failure
- * under the button.
+ * under the button. roofMap() gives the 3D view's ObstacleMap (null without one): the obstacles drawn there, placed by a click.
  */
-function correction(r, onWhatIf) {
+function correction(r, onWhatIf, roofMap) {
   const faces = (r.roofFaces ?? []).filter((f) => f.polygonWgs84);
-  if (!onWhatIf || faces.length === 0) return '';
+  roofMap?.()?.stop();
+  if (!onWhatIf || faces.length === 0) {
+    roofMap?.()?.draw(r.building.id, []);
+    return '';
+  }
   const maxTilt = Number(r.provenance?.parameters?.roof?.lod2MaxTiltDeg?.value ?? 75);
   const col = (key) => h('th', { scope: 'col' }, t(key));
   const fields = new Map();   // "faceIndex.field" → { input, error, label }
@@ -262,7 +267,7 @@ function correction(r, onWhatIf) {
       cell(f, i, 'azimuthDeg', 'map.correct.azimuthOf', 'map.correct.azimuthName'));
     return [main, errorRow(fields, 4, `${i}.tiltDeg`, `${i}.azimuthDeg`)];
   });
-  const obstacles = obstacleList(faces, fields, r.simulation?.obstacles ?? []);
+  const obstacles = obstacleList(faces, fields, r.simulation?.obstacles ?? [], { buildingId: r.building.id, roofMap });
   const status = h('p', { id: 'correct-status', class: 'fr-text--sm fr-mt-1w', role: 'status' });
   const submit = h('button', { class: 'fr-btn fr-btn--secondary fr-mt-1w', type: 'submit', id: 'correct-submit' }, t('map.correct.submit'));
   const form = h('form', { id: 'correct-form', novalidate: true },
@@ -276,7 +281,7 @@ function correction(r, onWhatIf) {
     status);
   const mark = (key, message) => {
     const { input, error, label, errorRow: row } = fields.get(key);
-    input.classList.toggle('fr-input--error', !!message);
+    input.classList.toggle(input.tagName === 'SELECT' ? 'fr-select--error' : 'fr-input--error', !!message);
     error.hidden = !message;
     error.textContent = message ? t('map.correct.fieldError', { label, message }) : '';
     if (message) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', error.id); }
@@ -306,6 +311,7 @@ function correction(r, onWhatIf) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (submit.disabled) return;
+    roofMap?.()?.stop();
     const { roofFaces, obstacles: sentObstacles, bad } = read();
     if (bad.length) {
       status.textContent = t('map.correct.invalid', { count: bad.length });
@@ -364,13 +370,21 @@ function fieldOf(path, obstacleKeys) {
   if (face) return `${face[1]}.${face[2]}`;
   const obstacle = /^obstacles\[(\d+)\]\.?(\w*)/.exec(path);
   if (!obstacle) return null;
-  const field = { heightM: 'heightM', polygonWgs84: 'sizeM' }[obstacle[2]] ?? 'face';
+  // polygonWgs84 is where it stands: off its face, or on another obstacle.
+  const field = { heightM: 'heightM' }[obstacle[2]] ?? 'face';
   return obstacleKeys()[Number(obstacle[1])]?.[field] ?? null;
 }
 
 const OBSTACLE_KINDS = ['chimney', 'dormer', 'window', 'skylight', 'vent', 'antenna', 'tree', 'other'];
 const OBSTACLE_SIZE_M = [0.2, 20];
 const OBSTACLE_HEIGHT_M = [0, 50];   // the API's range (obstacles[i].heightM)
+const OBSTACLE_DEFAULT = { kind: 'chimney', sizeM: 1, heightM: 1 };
+// The API's slack (WhatIfCorrection): a centre this far (m) off its face still stands on it; overlaps this small (m²) are
+// rounding, not one obstacle on another.
+const ON_FACE_TOLERANCE_M = 0.05;
+const OVERLAP_TOLERANCE_M2 = 0.01;
+// A centre within this of the face's own (degrees, about 1 cm) was placed there by default, not by a click.
+const SAME_POINT_DEG = 1e-7;
 
 /**
  * The row under an inputs' row that holds their messages (hidden while there is none); each field learns its row.
@@ -382,123 +396,209 @@ function errorRow(fields, columns, ...keys) {
 }
 
 /**
- * The obstacles on the roof (a chimney, a dormer, a tree over it): each a square of the given side at the centre of its
- * face, rising heightM above it (0–50 m), so that it keeps its area free of panels and casts its shade (POST …/what-if
- * obstacles[], docs/solar.md). A simulation's own obstacles come back in the form. read(mark, bad) checks every field,
- * marks the wrong ones and gives the request's obstacles; keys() the field keys of each, for the API's refusals.
+ * The obstacles on the roof (a chimney, a dormer, a tree over it): each a square of the given side, rising heightM above
+ * its face (0–50 m), so that it keeps its area free of panels and casts its shade (POST …/what-if obstacles[], docs/solar.md).
+ * Where it stands: where the resident clicked on the roof ("place on the roof", placing mode on the 3D view), else the
+ * centre of the face chosen in the form (the keyboard's way, and the one without 3D). A simulation's own obstacles come
+ * back in the form where the API says they stand (centreWgs84), and every obstacle is drawn on the roof as it is typed.
+ * read(mark, bad) checks every field (and that no two overlap), marks the wrong ones and gives the request's obstacles;
+ * keys() the field keys of each, for the API's refusals.
  */
-function obstacleList(faces, fields, previous) {
-  const body = h('tbody', {});
+function obstacleList(faces, fields, previous, { buildingId, roofMap }) {
+  const list = h('ol', { class: 'fr-raw-list sr-obstacles__list', id: 'obstacle-list' });
   const items = [];
   let counter = 0;
-  const input = (key, id, value, label, name, no) => {
-    const el = h('input', { class: 'fr-input', type: 'text', inputmode: 'decimal', id, autocomplete: 'off', value,
-      'aria-label': t(label, { no }) });
-    fields.set(key, { input: el, error: h('p', { class: 'fr-error-text fr-mt-0', id: `${id}-error`, hidden: true }), label: t(name, { no }) });
-    return el;
+  const status = h('p', { class: 'fr-text--sm fr-mb-1w', id: 'obstacle-status', role: 'status' });
+  const map = () => roofMap?.() ?? null;
+  const no = (item) => items.indexOf(item) + 1;
+  const centreOf = (item) => item.position ?? (([lon, lat]) => ({ lon, lat }))(faceCentre(faces[Number(item.faceSelect.value)].polygonWgs84));
+  const sizeOf = (item) => {
+    const size = metres(item.size);
+    return size.error || size.value < OBSTACLE_SIZE_M[0] || size.value > OBSTACLE_SIZE_M[1] ? null : size.value;
   };
-  const add = ({ face = 0, kind = 'chimney', sizeM = 1, heightM = 1 } = {}) => {
+
+  // Each obstacle's words (its number, where it stands, its fields' names) follow its place in the list.
+  const label = (item) => {
+    const n = no(item);
+    item.title.textContent = t('map.correct.obstacleNo', { no: n });
+    const faceNo = faces[Number(item.faceSelect.value)].faceNo;
+    item.where.textContent = item.position ? t('map.correct.placedOn', { face: faceNo }) : t('map.correct.centreOf', { face: faceNo });
+    for (const [key, control, of, name] of [
+      [item.keys.face, item.faceSelect, 'map.correct.obstacleFaceOf', 'map.correct.obstacleFaceName'],
+      [item.keys.sizeM, item.size, 'map.correct.obstacleSizeOf', 'map.correct.obstacleSizeName'],
+      [item.keys.heightM, item.height, 'map.correct.obstacleHeightOf', 'map.correct.obstacleHeightName'],
+    ]) {
+      control.setAttribute('aria-label', t(of, { no: n }));
+      fields.get(key).label = t(name, { no: n });
+    }
+    item.kindSelect.setAttribute('aria-label', t('map.correct.obstacleKindOf', { no: n }));
+    item.move?.setAttribute('aria-label', t('map.correct.obstacleMoveOf', { no: n }));
+    item.remove.setAttribute('aria-label', t('map.correct.obstacleRemove', { no: n }));
+  };
+
+  // The obstacles as typed, on the roof in 3D (those whose side and height are not numbers yet wait).
+  const draw = () => map()?.draw(buildingId, items.flatMap((item) => {
+    const sizeM = sizeOf(item);
+    const height = metres(item.height);
+    if (sizeM === null || height.error || height.value < OBSTACLE_HEIGHT_M[0] || height.value > OBSTACLE_HEIGHT_M[1]) return [];
+    const { lon, lat } = centreOf(item);
+    return [{ id: item.id, face: faces[Number(item.faceSelect.value)].polygonWgs84, lon, lat, sizeM, heightM: height.value }];
+  }));
+
+  const control = (key, el, labelKey, hint) => {
+    fields.set(key, { input: el, error: h('p', { class: 'fr-error-text fr-mt-0', id: `${el.id}-error`, hidden: true }), label: '' });
+    return h('div', { class: el.tagName === 'SELECT' ? 'fr-select-group' : 'fr-input-group' },
+      h('label', { class: 'fr-label', for: el.id }, t(labelKey), hint ? h('span', { class: 'fr-hint-text' }, hint) : ''), el);
+  };
+  const add = ({ face = 0, kind = OBSTACLE_DEFAULT.kind, sizeM = OBSTACLE_DEFAULT.sizeM, heightM = OBSTACLE_DEFAULT.heightM, position = null } = {}) => {
     const id = ++counter;
-    const no = items.length + 1;
     const keys = { face: `o${id}.face`, sizeM: `o${id}.sizeM`, heightM: `o${id}.heightM` };
-    const faceSelect = h('select', { class: 'fr-select', id: `obstacle-${id}-face`, 'aria-label': t('map.correct.obstacleFaceOf', { no }) },
+    const faceSelect = h('select', { class: 'fr-select', id: `obstacle-${id}-face` },
       faces.map((f, i) => h('option', { value: String(i), selected: i === face ? true : null }, String(f.faceNo))));
-    fields.set(keys.face, { input: faceSelect, error: h('p', { class: 'fr-error-text fr-mt-0', id: `obstacle-${id}-face-error`, hidden: true }),
-      label: t('map.correct.obstacleFaceName', { no }) });
-    const kindSelect = h('select', { class: 'fr-select', id: `obstacle-${id}-kind`, 'aria-label': t('map.correct.obstacleKindOf', { no }) },
+    const kindSelect = h('select', { class: 'fr-select', id: `obstacle-${id}-kind` },
       OBSTACLE_KINDS.map((k) => h('option', { value: k, selected: k === kind ? true : null }, t(`map.correct.kind.${k}`))));
-    const size = input(keys.sizeM, `obstacle-${id}-size`, n(sizeM, 1), 'map.correct.obstacleSizeOf', 'map.correct.obstacleSizeName', no);
-    const height = input(keys.heightM, `obstacle-${id}-height`, n(heightM, 1), 'map.correct.obstacleHeightOf', 'map.correct.obstacleHeightName', no);
-    const item = { keys, faceSelect, kindSelect, size, height };
-    const remove = h('button', { class: 'fr-btn fr-btn--sm fr-btn--tertiary-no-outline', type: 'button',
-      'aria-label': t('map.correct.obstacleRemove', { no }),
+    const number = (suffix, value) => h('input', { class: 'fr-input', type: 'text', inputmode: 'decimal', id: `obstacle-${id}-${suffix}`,
+      autocomplete: 'off', value: n(value, 1) });
+    const size = number('size', sizeM);
+    const height = number('height', heightM);
+    const item = { id, keys, faceSelect, kindSelect, size, height, position,
+      title: h('h4', { class: 'fr-text--sm fr-text--bold fr-mb-0 sr-obstacle__title', id: `obstacle-${id}-title` }),
+      where: h('p', { class: 'fr-text--xs fr-mb-0 sr-muted', id: `obstacle-${id}-where` }) };
+    const errors = h('div', { class: 'sr-obstacle__errors', hidden: true });
+    item.remove = h('button', { class: 'fr-btn fr-btn--sm fr-btn--tertiary-no-outline', type: 'button', id: `obstacle-${id}-remove`,
       onclick: () => {
+        map()?.stop();
         items.splice(items.indexOf(item), 1);
-        item.rows.forEach((r) => r.remove());
+        item.element.remove();
         for (const k of Object.values(keys)) fields.delete(k);
+        items.forEach(label);
+        draw();
         addButton.focus();
       } }, t('map.correct.remove'));
-    item.rows = [
-      h('tr', {}, h('td', {}, faceSelect), h('td', {}, kindSelect), h('td', {}, size), h('td', {}, height), h('td', {}, remove)),
-      errorRow(fields, 5, keys.face, keys.sizeM, keys.heightM),
-    ];
+    item.move = h('button', { class: 'fr-btn fr-btn--sm fr-btn--tertiary-no-outline sr-needs-3d', type: 'button', id: `obstacle-${id}-move`,
+      onclick: () => place(item) }, t('map.correct.move'));
+    // A face chosen in the list puts the obstacle at that face's centre.
+    faceSelect.addEventListener('change', () => { item.position = null; label(item); });
+    item.element = h('li', { class: 'sr-obstacle', id: `obstacle-${id}` },
+      h('div', { class: 'sr-obstacle__head' }, h('div', {}, item.title, item.where), h('div', { class: 'sr-obstacle__actions' }, item.move, item.remove)),
+      h('div', { class: 'sr-obstacle__fields' },
+        control(keys.face, faceSelect, 'map.correct.obstacleFace'),
+        h('div', { class: 'fr-select-group' }, h('label', { class: 'fr-label', for: kindSelect.id }, t('map.correct.obstacleKind')), kindSelect),
+        control(keys.sizeM, size, 'map.correct.obstacleSize', 'm'),
+        control(keys.heightM, height, 'map.correct.obstacleHeight', t('map.correct.obstacleHeightHint'))),
+      errors);
+    errors.append(...Object.values(keys).map((k) => fields.get(k).error));
+    for (const k of Object.values(keys)) fields.get(k).errorRow = errors;
     items.push(item);
-    body.append(...item.rows);
+    list.append(item.element);
+    label(item);
     return item;
   };
+
+  /** Why a click cannot place item (null: a new one) there, or null with the face it stands on (its index) when it can. */
+  const refusal = (hit, item) => {
+    if (hit.buildingId === null || hit.lon === null) return { why: t('map.place.offRoof') };
+    if (hit.buildingId !== buildingId) return { why: t('map.place.otherBuilding', { id: hit.buildingId }) };
+    // The face under the click: the one whose outline holds it; where outlines meet in plan (a dormer), the highest.
+    const under = faces.map((f, i) => ({ i, d: distanceToFaceM(f.polygonWgs84, hit.lon, hit.lat), z: altitudeOn(f.polygonWgs84, hit.lon, hit.lat) ?? 0 }))
+      .filter((c) => c.d <= ON_FACE_TOLERANCE_M).sort((a, b) => b.z - a.z);
+    if (!under.length) return { why: t('map.place.notOnFace') };
+    const sizeM = (item && sizeOf(item)) ?? OBSTACLE_DEFAULT.sizeM;
+    for (const other of items) {
+      const otherSize = sizeOf(other);
+      if (other === item || otherSize === null) continue;
+      const c = centreOf(other);
+      if (overlapM2({ lon: hit.lon, lat: hit.lat, sizeM }, { ...c, sizeM: otherSize }) > OVERLAP_TOLERANCE_M2) {
+        return { why: t('map.place.overlaps', { no: no(other) }) };
+      }
+    }
+    return { face: under[0].i };
+  };
+
+  /** Placing mode for item (null: a new obstacle, added where the click is taken). */
+  const place = (item) => {
+    const view = map();
+    if (!view) {
+      status.textContent = t('map.place.no3d');
+      return;
+    }
+    const number = item ? no(item) : items.length + 1;
+    status.textContent = t('map.place.started', { no: number });
+    view.start({
+      prompt: t('map.place.prompt', { no: number }),
+      onPick: (hit) => {
+        const { why, face } = refusal(hit, item);
+        if (why) return why;
+        const position = { lon: hit.lon, lat: hit.lat };
+        if (item) {
+          item.faceSelect.value = String(face);
+          item.position = position;
+          label(item);
+        } else {
+          item = add({ face, position });
+        }
+        draw();
+        status.textContent = t('map.place.placed', { no: no(item), face: faces[face].faceNo });
+        item.kindSelect.focus();
+        return null;
+      },
+      onEnd: (placed) => {
+        if (placed) return;
+        status.textContent = t('map.place.cancelled');
+        (item?.move ?? placeButton).focus();
+      },
+    });
+  };
+
   for (const o of previous) {
     const face = (o.faceNo ?? 1) - 1;
-    if (face >= 0 && face < faces.length) add({ face, kind: o.kind, sizeM: Math.sqrt(o.planAreaM2 ?? 1), heightM: o.heightM ?? 0 });
+    if (face < 0 || face >= faces.length) continue;
+    const c = o.centreWgs84;
+    const [lon, lat] = faceCentre(faces[face].polygonWgs84);
+    const position = c && (Math.abs(c.lon - lon) > SAME_POINT_DEG || Math.abs(c.lat - lat) > SAME_POINT_DEG) ? { lon: c.lon, lat: c.lat } : null;
+    add({ face, kind: o.kind, sizeM: Math.sqrt(o.planAreaM2 ?? 1), heightM: o.heightM ?? 0, position });
   }
-  const col = (key) => h('th', { scope: 'col' }, t(key));
-  const addButton = h('button', { class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w', type: 'button', id: 'obstacle-add',
-    onclick: () => add({}).size.focus() }, t('map.correct.obstacleAdd'));
+  const addButton = h('button', { class: 'fr-btn fr-btn--sm fr-btn--tertiary', type: 'button', id: 'obstacle-add',
+    onclick: () => { map()?.stop(); const item = add({}); draw(); item.size.focus(); } }, t('map.correct.obstacleAdd'));
+  const placeButton = h('button', { class: 'fr-btn fr-btn--sm fr-btn--secondary sr-needs-3d', type: 'button', id: 'obstacle-place',
+    onclick: () => place(null) }, t('map.correct.obstaclePlace'));
   const element = h('fieldset', { class: 'fr-mt-2w sr-obstacles', id: 'correct-obstacles' },
     h('legend', { class: 'fr-text--bold' }, t('map.correct.obstaclesTitle')),
     h('p', { class: 'fr-text--sm fr-mb-1w' }, t('map.correct.obstaclesIntro', { min: n(OBSTACLE_SIZE_M[0], 1), max: n(OBSTACLE_SIZE_M[1]),
       maxHeight: n(OBSTACLE_HEIGHT_M[1]) })),
-    h('table', { class: 'sr-table sr-correct' },
-      h('caption', { class: 'fr-sr-only' }, t('map.correct.obstaclesTitle')),
-      h('thead', {}, h('tr', {}, col('map.faces.no'), col('map.correct.obstacleKind'), col('map.correct.obstacleSize'),
-        col('map.correct.obstacleHeight'), h('td', {}))),
-      body),
-    addButton);
-  const read = (mark, bad) => items.map((item) => {
-    const size = metres(item.size);
-    const height = metres(item.height);
-    const sizeError = size.error ?? (size.value < OBSTACLE_SIZE_M[0] || size.value > OBSTACLE_SIZE_M[1]
-      ? t('map.correct.sizeRange', { value: size.text, min: n(OBSTACLE_SIZE_M[0], 1), max: n(OBSTACLE_SIZE_M[1]) }) : null);
-    const heightError = height.error ?? (height.value < OBSTACLE_HEIGHT_M[0] || height.value > OBSTACLE_HEIGHT_M[1]
-      ? t('map.correct.heightRange', { value: height.text, max: n(OBSTACLE_HEIGHT_M[1]) }) : null);
-    mark(item.keys.face, null);
-    mark(item.keys.sizeM, sizeError);
-    mark(item.keys.heightM, heightError);
-    if (sizeError) bad.push(item.size);
-    if (heightError) bad.push(item.height);
-    const face = Number(item.faceSelect.value);
-    return { faceNo: face + 1, kind: item.kindSelect.value, heightM: height.value,
-      polygonWgs84: sizeError ? null : squareOn(faces[face].polygonWgs84, size.value) };
-  });
+    list,
+    h('div', { class: 'sr-obstacles__add' }, placeButton, addButton),
+    status);
+  element.addEventListener('input', draw);
+  element.addEventListener('change', draw);
+  draw();
+
+  const read = (mark, bad) => {
+    const sent = items.map((item) => {
+      const size = metres(item.size);
+      const height = metres(item.height);
+      const sizeError = size.error ?? (size.value < OBSTACLE_SIZE_M[0] || size.value > OBSTACLE_SIZE_M[1]
+        ? t('map.correct.sizeRange', { value: size.text, min: n(OBSTACLE_SIZE_M[0], 1), max: n(OBSTACLE_SIZE_M[1]) }) : null);
+      const heightError = height.error ?? (height.value < OBSTACLE_HEIGHT_M[0] || height.value > OBSTACLE_HEIGHT_M[1]
+        ? t('map.correct.heightRange', { value: height.text, max: n(OBSTACLE_HEIGHT_M[1]) }) : null);
+      // Two obstacles in one place (two left at the centre of one face, say): the later one is to move.
+      const here = { ...centreOf(item), sizeM: sizeError ? 0 : size.value };
+      const under = sizeError ? null : items.slice(0, items.indexOf(item)).find((other) => sizeOf(other) !== null
+        && overlapM2(here, { ...centreOf(other), sizeM: sizeOf(other) }) > OVERLAP_TOLERANCE_M2);
+      const faceError = under ? t('map.correct.overlaps', { no: no(under) }) : null;
+      mark(item.keys.face, faceError);
+      mark(item.keys.sizeM, sizeError);
+      mark(item.keys.heightM, heightError);
+      if (faceError) bad.push(item.faceSelect);
+      if (sizeError) bad.push(item.size);
+      if (heightError) bad.push(item.height);
+      const face = Number(item.faceSelect.value);
+      return { faceNo: face + 1, kind: item.kindSelect.value, heightM: height.value,
+        polygonWgs84: sizeError ? null : squareAt(here.lon, here.lat, size.value) };
+    });
+    return sent;
+  };
   return { element, read, keys: () => items.map((i) => i.keys) };
-}
-
-/** A square of side sizeM (m) centred inside a GeoJSON polygon's outer ring (its centroid, else the middle of its widest chord there). */
-function squareOn(polygon, sizeM) {
-  const ring = polygon.coordinates[0].map(([x, y]) => [x, y]);
-  const [cx, cy] = interiorPoint(ring);
-  const dLat = sizeM / 2 / 111_320;
-  const dLon = dLat / Math.cos((cy * Math.PI) / 180);
-  return { type: 'Polygon', coordinates: [[[cx - dLon, cy - dLat], [cx + dLon, cy - dLat], [cx + dLon, cy + dLat], [cx - dLon, cy + dLat], [cx - dLon, cy - dLat]]] };
-}
-
-function interiorPoint(ring) {
-  let a = 0, x = 0, y = 0;
-  for (let i = 0; i < ring.length - 1; i++) {
-    const [x0, y0] = ring[i], [x1, y1] = ring[i + 1];
-    const c = x0 * y1 - x1 * y0;
-    a += c; x += (x0 + x1) * c; y += (y0 + y1) * c;
-  }
-  const centroid = a !== 0 ? [x / (3 * a), y / (3 * a)] : ring[0];
-  if (inside(ring, centroid)) return centroid;
-  // A concave face whose centroid falls outside it: the middle of the widest chord at the centroid's latitude.
-  const cuts = [];
-  for (let i = 0; i < ring.length - 1; i++) {
-    const [x0, y0] = ring[i], [x1, y1] = ring[i + 1];
-    if ((y0 > centroid[1]) !== (y1 > centroid[1])) cuts.push(x0 + ((centroid[1] - y0) / (y1 - y0)) * (x1 - x0));
-  }
-  cuts.sort((p, q) => p - q);
-  let best = null;
-  for (let i = 0; i + 1 < cuts.length; i += 2) if (!best || cuts[i + 1] - cuts[i] > best[1] - best[0]) best = [cuts[i], cuts[i + 1]];
-  return best ? [(best[0] + best[1]) / 2, centroid[1]] : centroid;
-}
-
-function inside(ring, [px, py]) {
-  let result = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i], [xj, yj] = ring[j];
-    if ((yi > py) !== (yj > py) && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) result = !result;
-  }
-  return result;
 }
 
 function provenance(r) {

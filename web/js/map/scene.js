@@ -6,6 +6,7 @@ const TILESET_URL = '/api/v1/3dtiles/buildings/tileset.json';
 const PANEL_LIFT_M = 0.08;          // above the roof plane, so that panels never flicker into it
 const SELECTED_WALL = '#3a9bd9';
 const SHADE_FLOOR = 0.78;          // a face turned away from the sun keeps this share of its colour (the sun adds the rest)
+const OBSTACLE_COLOUR = '#2ec4c9'; // a teal no roof (the irradiation ramp) nor panel has: a resident's obstacles stand out
 
 export class MapScene {
   /**
@@ -42,6 +43,10 @@ export class MapScene {
     this.tileset = null;
     this.panels = new Cesium.CustomDataSource('panels');
     viewer.dataSources.add(this.panels);
+    this.obstacles = new Cesium.CustomDataSource('obstacles');
+    viewer.dataSources.add(this.obstacles);
+    this.obstaclesOf = null;
+    this.placeHandler = null;
     this.boundaries = new Cesium.CustomDataSource('boundaries');
     viewer.dataSources.add(this.boundaries);
     this.layers = new Map();
@@ -212,20 +217,108 @@ export class MapScene {
   onClick(handler) { this.clickHandlers.push(handler); }
 
   #click(position) {
+    if (this.placeHandler) {
+      this.placeHandler(this.pickRoofAt(position));
+      return;
+    }
     const hit = this.pickAt(position);
     if (hit) for (const h of this.clickHandlers) h(hit);
+  }
+
+  /**
+   * Placing mode ("correct my roof"): until stopPlacing(), a click on the map goes to handler(pickRoofAt(click)) instead of
+   * selecting what is under it. placeAtCentre() does the same for the crosshair (the keyboard's Enter).
+   */
+  startPlacing(handler) {
+    this.placeHandler = handler;
+    this.viewer.scene.canvas.style.cursor = 'crosshair';
+  }
+
+  stopPlacing() {
+    this.placeHandler = null;
+    this.viewer.scene.canvas.style.cursor = '';
+  }
+
+  placeAtCentre() {
+    const canvas = this.viewer.scene.canvas;
+    this.#click(new this.Cesium.Cartesian2(canvas.clientWidth / 2, canvas.clientHeight / 2));
+  }
+
+  /**
+   * What a click in placing mode hit: { buildingId (null off the buildings), lon, lat } — the point on the surface drawn
+   * there (a roof, a panel on it, an obstacle), else on the ground.
+   */
+  pickRoofAt(position) {
+    const Cesium = this.Cesium;
+    const scene = this.viewer.scene;
+    const picked = this.#throughHeatMap(() => scene.pick(position));
+    let buildingId = null;
+    if (picked instanceof Cesium.Cesium3DTileFeature) buildingId = Number(picked.getProperty('buildingId'));
+    else if (picked?.id instanceof Cesium.Entity && picked.id.properties?.buildingId) buildingId = Number(picked.id.properties.buildingId.getValue());
+    const world = buildingId !== null && scene.pickPositionSupported ? this.#throughHeatMap(() => scene.pickPosition(position)) : null;
+    const point = world ?? scene.camera.pickEllipsoid(position, scene.globe.ellipsoid);
+    if (!point) return { buildingId, lon: null, lat: null };
+    const c = Cesium.Cartographic.fromCartesian(point);
+    return { buildingId, lon: Cesium.Math.toDegrees(c.longitude), lat: Cesium.Math.toDegrees(c.latitude) };
+  }
+
+  /**
+   * Draws a building's obstacles as boxes: each { id, ringWgs84 ([lon, lat] corners), baseAltitudeM, topAltitudeM }
+   * (NGF-IGN69; the base under the roof, so that the box stands on the sloping face), or flat on the roof when topAltitudeM
+   * is null (ringWgs84 then has [lon, lat, altitude] corners). Another building's are taken away.
+   */
+  drawObstacles(buildingId, boxes) {
+    const Cesium = this.Cesium;
+    this.obstacles.entities.removeAll();
+    this.obstaclesOf = buildingId;
+    const fill = Cesium.Color.fromCssColorString(OBSTACLE_COLOUR);
+    const edge = Cesium.Color.fromCssColorString('#0b2b2c');
+    const lower = (altitudeM) => altitudeM - this.referenceGroundAltitudeM;
+    for (const box of boxes) {
+      const flat = box.topAltitudeM === null;
+      this.obstacles.entities.add({
+        id: `obstacle-${buildingId}-${box.id}`,
+        properties: { buildingId, obstacle: box.id },
+        polygon: flat ? {
+          hierarchy: Cesium.Cartesian3.fromDegreesArrayHeights(box.ringWgs84.flatMap(([lon, lat, z]) => [lon, lat, lower(z) + PANEL_LIFT_M * 2])),
+          perPositionHeight: true, material: fill, outline: true, outlineColor: edge,
+        } : {
+          hierarchy: Cesium.Cartesian3.fromDegreesArray(box.ringWgs84.flat()),
+          height: lower(box.baseAltitudeM), extrudedHeight: lower(box.topAltitudeM),
+          material: fill, outline: true, outlineColor: edge, shadows: Cesium.ShadowMode.ENABLED,
+        },
+      });
+    }
+    this.viewer.scene.requestRender();
+  }
+
+  /**
+   * fn() with the heat map hidden: its cells lie just above the roofs and, pickable or not, Cesium draws them in the pick
+   * pass, where they hid the roof from every click up close (the building came back only through the ground's `closest`).
+   */
+  #throughHeatMap(fn) {
+    const cells = this.heatMap?.primitive;
+    const shown = cells?.show;
+    if (cells) cells.show = false;
+    try {
+      return fn();
+    } finally {
+      if (cells) cells.show = shown;
+    }
   }
 
   /** What is under a window position (canvas pixels). */
   pickAt(position) {
     const Cesium = this.Cesium;
     const scene = this.viewer.scene;
-    const picked = scene.pick(position);
+    const picked = this.#throughHeatMap(() => scene.pick(position));
     if (picked instanceof Cesium.Cesium3DTileFeature) {
       return { buildingId: Number(picked.getProperty('buildingId')), faceNo: Number(picked.getProperty('faceNo')) };
     }
     if (picked?.id instanceof Cesium.Entity) {
       const entity = picked.id;
+      // A resident's obstacle is part of the report being edited: a click on it must not reload the building.
+      if (entity.properties?.obstacle) return null;
       if (entity.properties?.buildingId) return { buildingId: entity.properties.buildingId.getValue() };
       for (const [id, layer] of this.layers) {
         if (layer.dataSource.entities.contains(entity)) return { layerFeature: { datasetId: id, title: layer.title, entity } };
@@ -256,6 +349,12 @@ export class MapScene {
   /** Highlights a building (its walls tinted; roofs keep their irradiation colours) or none. */
   select(buildingId) {
     this.selectedId = buildingId ?? null;
+    // Another building's obstacles and placing mode do not outlive its selection.
+    if (this.obstaclesOf !== this.selectedId) {
+      this.obstacles.entities.removeAll();
+      this.obstaclesOf = null;
+      this.onSelectionChanged?.();
+    }
     this.#restyle();
   }
 
